@@ -1,0 +1,13 @@
+# Find Z3: upstream CMake config if present, else Debian's pkg-config file. Defines z3::libz3.
+find_package(Z3 CONFIG QUIET)
+if(NOT TARGET z3::libz3)
+  find_package(PkgConfig REQUIRED)
+  pkg_check_modules(PC_Z3 QUIET IMPORTED_TARGET z3)
+  if(PC_Z3_FOUND)
+    add_library(z3::libz3 INTERFACE IMPORTED)
+    target_link_libraries(z3::libz3 INTERFACE PkgConfig::PC_Z3)
+    set(Z3_VERSION "${PC_Z3_VERSION}")
+  endif()
+endif()
+include(FindPackageHandleStandardArgs)
+find_package_handle_standard_args(Z3 REQUIRED_VARS Z3_VERSION VERSION_VAR Z3_VERSION)

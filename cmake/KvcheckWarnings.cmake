@@ -1,0 +1,6 @@
+# One INTERFACE target carrying the project's warning flags; every first-party target links it PRIVATE.
+add_library(kvcheck_warnings INTERFACE)
+add_library(kvcheck::warnings ALIAS kvcheck_warnings)
+target_compile_options(kvcheck_warnings INTERFACE
+  $<$<COMPILE_LANG_AND_ID:CXX,GNU,Clang>:-Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion>
+  $<$<AND:$<BOOL:${KVCHECK_WERROR}>,$<COMPILE_LANG_AND_ID:CXX,GNU,Clang>>:-Werror>)

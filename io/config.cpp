@@ -1,0 +1,335 @@
+#include "io/config.h"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "io/input_error.h"
+
+namespace kvcheck {
+namespace {
+
+/// Typed, validating access to one TOML table; remembers which keys were read so unknown keys
+/// (usually typos) are reported instead of silently ignored.
+class Section {
+ public:
+  Section(const toml::table* t, std::string file, std::string prefix)
+      : t_(t), file_(std::move(file)), prefix_(std::move(prefix)) {}
+
+  bool present() const { return t_ != nullptr; }
+  bool has(const std::string& key) const { return t_ && t_->contains(key); }
+  std::string field(const std::string& key) const {
+    return prefix_.empty() ? key : prefix_ + "." + key;
+  }
+  [[noreturn]] void fail(const std::string& key, const std::string& reason) const {
+    throw config_error(file_, field(key), reason);
+  }
+
+  std::int64_t integer(const std::string& key, std::int64_t def, std::int64_t lo,
+                       std::int64_t hi = kUnlimited) {
+    seen_.insert(key);
+    if (!has(key)) return def;
+    const auto v = (*t_)[key].value_exact<std::int64_t>();
+    if (!v) fail(key, "expected an integer");
+    if (*v < lo || *v > hi)
+      fail(key, "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " +
+                    std::to_string(*v));
+    return *v;
+  }
+  double number(const std::string& key, double def, double lo) {
+    seen_.insert(key);
+    if (!has(key)) return def;
+    const auto v = (*t_)[key].value<double>();
+    if (!v) fail(key, "expected a number");
+    if (!(*v >= lo)) fail(key, "must be >= " + std::to_string(lo));
+    return *v;
+  }
+  bool boolean(const std::string& key, bool def) {
+    seen_.insert(key);
+    if (!has(key)) return def;
+    const auto v = (*t_)[key].value_exact<bool>();
+    if (!v) fail(key, "expected true or false");
+    return *v;
+  }
+  std::string string(const std::string& key, const std::string& def) {
+    seen_.insert(key);
+    if (!has(key)) return def;
+    const auto v = (*t_)[key].value_exact<std::string>();
+    if (!v) fail(key, "expected a string");
+    return *v;
+  }
+  const toml::array* array(const std::string& key) {
+    seen_.insert(key);
+    if (!has(key)) return nullptr;
+    const auto* a = (*t_)[key].as_array();
+    if (!a) fail(key, "expected an array");
+    return a;
+  }
+  void reject_unknown() const {
+    if (!t_) return;
+    for (const auto& [k, v] : *t_)
+      if (!seen_.count(std::string(k.str())))
+        throw config_error(file_, field(std::string(k.str())), "unknown field");
+  }
+
+ private:
+  const toml::table* t_;
+  std::string file_, prefix_;
+  std::set<std::string> seen_;
+};
+
+const toml::table* table_at(const toml::table& root, const std::string& file,
+                            const std::string& key) {
+  if (!root.contains(key)) return nullptr;
+  const auto* t = root[key].as_table();
+  if (!t) throw config_error(file, key, "expected a table");
+  return t;
+}
+
+void read_engine(const toml::table& root, const std::string& file, EngineParams& e) {
+  Section s(table_at(root, file, "engine"), file, "engine");
+  e.block_size = s.integer("block_size", 1, 1, 1 << 20);
+  const bool has_blocks = s.has("num_blocks"), has_tokens = s.has("kv_capacity_tokens");
+  if (has_blocks == has_tokens)
+    throw config_error(file, "engine.num_blocks",
+                       "give exactly one of num_blocks or kv_capacity_tokens");
+  if (has_blocks) {
+    e.num_blocks = s.integer("num_blocks", 0, 1, 1LL << 31);
+    (void)s.integer("kv_capacity_tokens", 0, 0);
+  } else {
+    const auto tokens = s.integer("kv_capacity_tokens", 0, 1, 1LL << 40);
+    if (tokens % e.block_size != 0)
+      s.fail("kv_capacity_tokens", "must be a multiple of engine.block_size");
+    e.num_blocks = tokens / e.block_size;
+    (void)s.integer("num_blocks", 0, 0);
+  }
+  e.lookahead = s.integer("lookahead", 0, 0, 64);
+  e.max_num_seqs = s.integer("max_num_seqs", kUnlimited, 1);
+  e.max_batched_tokens = s.integer("max_batched_tokens", kUnlimited, 1);
+  e.chunked_prefill = s.boolean("chunked_prefill", false);
+  const auto rq = s.string("requeue", "front");
+  if (rq == "front") e.requeue = Requeue::Front;
+  else if (rq == "back") e.requeue = Requeue::Back;
+  else s.fail("requeue", "expected \"front\" or \"back\", got \"" + rq + "\"");
+  s.reject_unknown();
+}
+
+void read_policy(const toml::table& root, const std::string& file, PolicyParams& p) {
+  Section s(table_at(root, file, "policy"), file, "policy");
+  if (!s.present()) throw config_error(file, "policy", "missing section [policy]");
+  if (!s.has("name")) s.fail("name", "missing (one of vllm_fcfs, p1_class_budgets, "
+                                     "p1_flow_control, p2_fcfs)");
+  const auto name = s.string("name", "");
+  if (!parse_policy_kind(name, p.kind))
+    s.fail("name", "unknown policy \"" + name +
+                       "\" (expected vllm_fcfs, p1_class_budgets, p1_flow_control or p2_fcfs)");
+  p.watermark_blocks = s.integer("watermark_blocks", 0, 0);
+  p.admit_after_preempt = s.boolean("admit_after_preempt", false);
+  p.flow_budget_min = s.integer("flow_budget_min", 0, 0);
+  p.flow_budget_max = s.integer("flow_budget_max", p.flow_budget_min, 0);
+  if (p.flow_budget_max < p.flow_budget_min)
+    s.fail("flow_budget_max", "must be >= policy.flow_budget_min");
+  s.reject_unknown();
+}
+
+void read_classes(const toml::table& root, const std::string& file, ModelParams& m) {
+  if (!root.contains("classes")) return;
+  const auto* arr = root["classes"].as_array();
+  if (!arr) throw config_error(file, "classes", "expected an array of tables [[classes]]");
+  for (std::size_t i = 0; i < arr->size(); ++i) {
+    const auto* t = (*arr)[i].as_table();
+    const auto prefix = "classes[" + std::to_string(i) + "]";
+    if (!t) throw config_error(file, prefix, "expected a table");
+    Section s(t, file, prefix);
+    ClassSpec c;
+    c.name = s.string("name", "class" + std::to_string(i));
+    c.prompt = s.integer("prompt", 0, 1);
+    c.output = s.integer("output", 0, 1);
+    if (!s.has("prompt")) s.fail("prompt", "missing");
+    if (!s.has("output")) s.fail("output", "missing");
+    c.rate = s.number("rate", 0.0, 0.0);
+    c.budget = s.integer("budget", 0, 0);
+    s.reject_unknown();
+    m.classes.push_back(std::move(c));
+  }
+}
+
+void read_time(const toml::table& root, const std::string& file, TimeModel& t) {
+  Section s(table_at(root, file, "time"), file, "time");
+  const auto kind = s.string("model", "unit");
+  if (!parse_time_model_kind(kind, t.kind))
+    s.fail("model", "unknown time model \"" + kind + "\" (expected unit, p2_linear, p4_step, linear)");
+  t.unit = s.number("unit", 1.0, 0.0);
+  t.d0 = s.number("d0", 0.0, 0.0);
+  t.d1 = s.number("d1", 0.0, 0.0);
+  t.c = s.number("c", 0.0, 0.0);
+  t.a = s.number("a", 0.0, 0.0);
+  t.b0 = s.integer("b0", 1, 1);
+  t.la = s.number("la", 0.0, 0.0);
+  t.lb = s.number("lb", 0.0, 0.0);
+  t.lc = s.number("lc", 0.0, 0.0);
+  t.ld = s.number("ld", 0.0, 0.0);
+  if (t.kind == TimeModelKind::P2Linear && t.d0 + t.d1 <= 0.0)
+    s.fail("d0", "p2_linear needs d0 > 0 or d1 > 0");
+  s.reject_unknown();
+}
+
+Request read_request(const toml::table* t, const std::string& file, const std::string& prefix,
+                     std::size_t nclasses) {
+  if (!t) throw config_error(file, prefix, "expected a table {arrival, prompt, output, class}");
+  Section s(t, file, prefix);
+  Request r;
+  r.arrival_step = s.integer("arrival", 0, 0);
+  r.arrival_time = static_cast<double>(r.arrival_step);
+  r.prompt = s.integer("prompt", 1, 1);
+  r.output = s.integer("output", 1, 1);
+  if (!s.has("prompt")) s.fail("prompt", "missing");
+  if (!s.has("output")) s.fail("output", "missing");
+  const auto hi = nclasses == 0 ? 0 : static_cast<std::int64_t>(nclasses) - 1;
+  r.klass = s.integer("class", 0, 0, hi);
+  s.reject_unknown();
+  return r;
+}
+
+void read_workload(const toml::table& root, const std::string& file,
+                   const std::filesystem::path& dir, const ModelParams& m, WorkloadSpec& w) {
+  Section s(table_at(root, file, "workload"), file, "workload");
+  if (!s.present()) throw config_error(file, "workload", "missing section [workload]");
+  const auto kind = s.string("kind", "");
+  w.seed = static_cast<std::uint64_t>(s.integer("seed", 1, 0, (1LL << 62)));
+  w.count = s.integer("count", 0, 0, 100'000'000);
+  if (kind == "explicit") {
+    w.kind = WorkloadKind::Explicit;
+    const auto* arr = s.array("requests");
+    if (!arr || arr->empty()) s.fail("requests", "explicit workload needs a non-empty array");
+    std::int64_t last = 0;
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+      const auto prefix = "workload.requests[" + std::to_string(i) + "]";
+      w.requests.push_back(read_request((*arr)[i].as_table(), file, prefix, m.classes.size()));
+      if (w.requests.back().arrival_step < last)
+        throw config_error(file, prefix + ".arrival", "arrivals must be non-decreasing");
+      last = w.requests.back().arrival_step;
+    }
+  } else if (kind == "deterministic" || kind == "poisson" || kind == "class_mix") {
+    w.kind = kind == "deterministic" ? WorkloadKind::Deterministic
+             : kind == "poisson"     ? WorkloadKind::Poisson
+                                     : WorkloadKind::ClassMix;
+    if (w.count <= 0) s.fail("count", "must be > 0 for a generated workload");
+    w.rate = s.number("rate", 1.0, 0.0);
+    w.interval = s.integer("interval", 1, 1);
+    w.burst = s.integer("burst", 1, 1);
+    w.backlog = s.integer("backlog", 0, 0, 100'000'000);
+    w.prompt = s.integer("prompt", 1, 1);
+    w.output = s.integer("output", 1, 1);
+    if (w.kind == WorkloadKind::ClassMix && m.classes.empty())
+      s.fail("kind", "class_mix needs [[classes]] with rates");
+    if (w.kind == WorkloadKind::Poisson && !(w.rate > 0.0)) s.fail("rate", "must be > 0");
+  } else if (kind == "trace") {
+    w.kind = WorkloadKind::Trace;
+    const auto p = s.string("path", "");
+    if (p.empty()) s.fail("path", "missing (an Azure-format CSV)");
+    w.trace = std::filesystem::path(p).is_absolute() ? std::filesystem::path(p) : dir / p;
+    w.time_scale = s.number("time_scale", 1.0, 0.0);
+    w.limit = s.integer("limit", 0, 0);
+  } else {
+    s.fail("kind", "expected explicit, deterministic, poisson, class_mix or trace, got \"" +
+                       kind + "\"");
+  }
+  s.reject_unknown();
+}
+
+void read_check(const toml::table& root, const std::string& file, CheckSpec& c) {
+  Section s(table_at(root, file, "check"), file, "check");
+  c.max_steps = s.integer("max_steps", c.max_steps, 1, 1LL << 40);
+  c.max_idle_steps = s.integer("max_idle_steps", c.max_idle_steps, 1, 1LL << 40);
+  const auto* arr = s.array("properties");
+  std::vector<std::string> names{"kv_no_overflow", "kv_within_capacity", "conservation",
+                                 "exact_delivery"};
+  if (arr) {
+    names.clear();
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+      const auto v = (*arr)[i].value_exact<std::string>();
+      if (!v) s.fail("properties[" + std::to_string(i) + "]", "expected a property name");
+      names.push_back(*v);
+    }
+  }
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const auto id = parse_property(names[i]);
+    if (!id) s.fail("properties[" + std::to_string(i) + "]", "unknown property \"" + names[i] + "\"");
+    c.properties.push_back(*id);
+  }
+  s.reject_unknown();
+}
+
+void check_cross_fields(const Config& c, const std::string& file) {
+  const auto& m = c.model;
+  if (m.policy.kind == PolicyKind::P1ClassBudgets && m.classes.empty())
+    throw config_error(file, "classes", "p1_class_budgets needs [[classes]] with budgets");
+  if (m.policy.watermark_blocks >= m.engine.num_blocks)
+    throw config_error(file, "policy.watermark_blocks", "must be smaller than the pool");
+  for (std::size_t i = 0; i < c.workload.requests.size(); ++i)
+    if (!m.classes.empty() && c.workload.requests[i].klass >= static_cast<std::int64_t>(m.classes.size()))
+      throw config_error(file, "workload.requests[" + std::to_string(i) + "].class",
+                         "no such class");
+}
+
+const std::set<std::string> kKnownSections{"meta", "engine", "policy", "classes", "time",
+                                           "workload", "check", "bmc", "prove", "fuzz",
+                                           "gpu", "explore"};
+
+}  // namespace
+
+std::string fnv1a_hex(const std::string& text) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (char ch : text) {
+    h ^= static_cast<std::uint8_t>(ch);
+    h *= 0x100000001b3ULL;
+  }
+  static const char* hex = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i, h >>= 4) out[static_cast<std::size_t>(i)] = hex[h & 0xF];
+  return out;
+}
+
+Config parse_config(const std::string& text, const std::filesystem::path& path) {
+  const std::string file = path.string();
+  toml::table root;
+  try {
+    root = toml::parse(text, file);
+  } catch (const toml::parse_error& e) {
+    throw config_error(file, "line " + std::to_string(e.source().begin.line),
+                       "TOML syntax: " + std::string(e.description()));
+  }
+  for (const auto& [k, v] : root)
+    if (!kKnownSections.count(std::string(k.str())))
+      throw config_error(file, std::string(k.str()), "unknown section");
+  Config c;
+  c.path = path;
+  c.text = text;
+  c.hash = fnv1a_hex(text);
+  {
+    Section meta(table_at(root, file, "meta"), file, "meta");
+    c.name = meta.string("name", path.stem().string());
+    (void)meta.string("description", "");
+    meta.reject_unknown();
+  }
+  read_engine(root, file, c.model.engine);
+  read_policy(root, file, c.model.policy);
+  read_classes(root, file, c.model);
+  read_time(root, file, c.time);
+  read_workload(root, file, path.parent_path(), c.model, c.workload);
+  read_check(root, file, c.check);
+  check_cross_fields(c, file);
+  return c;
+}
+
+Config load_config(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw config_error(path.string(), "", "cannot open file");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return parse_config(ss.str(), path);
+}
+
+}  // namespace kvcheck

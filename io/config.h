@@ -1,0 +1,62 @@
+#pragma once
+/// \file config.h
+/// A kvcheck configuration file (TOML; schema in docs/config.md): the model (engine, policy,
+/// classes), the time model, the workload and the properties to check. Loading validates every
+/// field and throws InputError naming file, field and reason.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "models/params.h"
+#include "models/request.h"
+#include "models/time_model.h"
+#include "properties/property.h"
+
+namespace kvcheck {
+
+enum class WorkloadKind { Explicit, Deterministic, Poisson, ClassMix, Trace };
+
+/// How to build the workload. Rates are per step (ArrivalClock::Steps) except for `trace`,
+/// whose timestamps are seconds (ArrivalClock::Timed) scaled by `time_scale`.
+struct WorkloadSpec {
+  WorkloadKind kind = WorkloadKind::Explicit;
+  std::vector<Request> requests;    ///< explicit
+  std::int64_t count = 0;           ///< generated requests
+  double rate = 1.0;                ///< deterministic/poisson arrivals per step
+  std::int64_t interval = 1;        ///< deterministic: steps between arrivals
+  std::int64_t burst = 1;           ///< deterministic: requests per arrival instant
+  std::int64_t backlog = 0;         ///< deterministic/poisson: extra requests waiting at step 0
+  std::int64_t prompt = 1, output = 1;  ///< deterministic/poisson request shape
+  std::uint64_t seed = 1;
+  std::filesystem::path trace;      ///< trace: Azure-format CSV
+  double time_scale = 1.0;          ///< trace: arrival times are multiplied by this
+  std::int64_t limit = 0;           ///< trace: use the first `limit` rows (0 = all)
+};
+
+struct CheckSpec {
+  std::vector<PropertyId> properties;  ///< checked after every iteration
+  std::int64_t max_steps = 10'000'000;  ///< simulate: hard stop
+  std::int64_t max_idle_steps = 10'000; ///< simulate: consecutive empty iterations = stalled
+};
+
+struct Config {
+  std::filesystem::path path;   ///< the file it came from
+  std::string name;             ///< [meta] name, or the file stem
+  std::string text;             ///< the file's text (other layers read their own sections)
+  std::string hash;             ///< FNV-1a 64 of the text, hex
+  ModelParams model;
+  TimeModel time;
+  WorkloadSpec workload;
+  CheckSpec check;
+};
+
+/// Loads and validates a config file. Throws InputError (exit 151) on any problem.
+Config load_config(const std::filesystem::path& path);
+/// Same, from text (for tests); `path` names it in error messages and resolves relative paths.
+Config parse_config(const std::string& text, const std::filesystem::path& path);
+
+/// FNV-1a 64-bit hash, as 16 hex digits.
+std::string fnv1a_hex(const std::string& text);
+
+}  // namespace kvcheck

@@ -1,0 +1,24 @@
+#pragma once
+/// \file workload.h
+/// Building the concrete workload a config describes: explicit lists, deterministic and Poisson
+/// generators, per-class Poisson mixes, and Azure-format CSV traces.
+#include <filesystem>
+
+#include "io/config.h"
+#include "models/request.h"
+
+namespace kvcheck {
+
+/// The workload of a config. Throws InputError (150 for trace files, 151 for config values).
+Workload build_workload(const Config& c);
+
+/// Reads an Azure LLM inference trace (`TIMESTAMP,ContextTokens,GeneratedTokens`). Arrival times
+/// are seconds since the first row, times `time_scale`; `limit` > 0 keeps the first rows only.
+Workload load_azure_csv(const std::filesystem::path& path, double time_scale, std::int64_t limit);
+
+/// Deterministic, platform-independent Poisson(mean) sample from a splitmix64 stream.
+std::int64_t poisson_sample(std::uint64_t& state, double mean);
+/// Uniform double in [0, 1) from a splitmix64 stream.
+double uniform01(std::uint64_t& state);
+
+}  // namespace kvcheck

@@ -1,0 +1,210 @@
+#include "models/concrete_view.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "models/engine_rules.h"
+
+namespace kvcheck {
+
+ConcreteView::ConcreteView(const ModelParams& params, const Workload& workload,
+                           const TimeModel& time, ChoiceSource& choices)
+    : params_(params), workload_(workload), time_(time), choices_(choices),
+      req_(workload.requests.size()) {}
+
+void ConcreteView::schedule(Ref r, Int n, Bool when) {
+  if (!when) return;
+  auto& s = st(r);
+  const Int tokens = s.computed + n + params_.engine.lookahead;
+  const Int blocks = Concrete::ceil_div(tokens, params_.engine.block_size);
+  used_blocks_ += blocks - s.blocks;
+  used_tokens_ += tokens - s.tokens;
+  s.blocks = blocks;
+  s.tokens = tokens;
+  s.sched = n;
+}
+
+void ConcreteView::admit(Ref r, Bool when) {
+  if (!when) return;
+  auto& s = st(r);
+  if (s.status != Status::Waiting) throw std::logic_error("admit: request is not waiting");
+  s.status = Status::Running;
+  s.admit_seq = ++admit_counter_;
+  ++num_running_;
+  rec_.admitted.push_back(r);
+}
+
+void ConcreteView::release(RequestState& s) {
+  used_blocks_ -= s.blocks;
+  used_tokens_ -= s.tokens;
+  s.blocks = 0;
+  s.tokens = 0;
+  s.sched = 0;
+}
+
+void ConcreteView::reset_progress(Ref r) {
+  auto& s = st(r);
+  if (s.status != Status::Running) throw std::logic_error("preempt: request is not running");
+  s.wasted_tokens += s.computed;
+  release(s);
+  s.computed = 0;
+  s.generated = 0;
+  s.status = Status::Waiting;
+  --num_running_;
+  (params_.engine.requeue == Requeue::Front ? requeue_front_ : requeue_back_).push_back(r);
+}
+
+void ConcreteView::preempt(Ref r, Bool when) {
+  if (!when) return;
+  reset_progress(r);
+  ++st(r).preemptions;
+  rec_.preempted.push_back(r);
+}
+
+void ConcreteView::evict(Ref r, Bool when) {
+  if (!when) return;
+  reset_progress(r);
+  ++st(r).evictions;
+  rec_.evicted.push_back(r);
+}
+
+ConcreteView::Int ConcreteView::choose(int id, std::int64_t lo, std::int64_t hi) {
+  const auto v = choices_.pick(step_, id, lo, hi);
+  rec_.picks.push_back(v);
+  return v;
+}
+
+void ConcreteView::arrive(Ref r) {
+  auto& s = st(r);
+  const auto& in = input(r);
+  s.arrived_step = step_;
+  s.arrived_time = workload_.clock == ArrivalClock::Timed ? in.arrival_time : now_;
+  if (unservable<Concrete>(params_.engine, in.prompt, in.output)) {
+    s.status = Status::Rejected;
+    ++rejected_;
+    rec_.rejected.push_back(r);
+    return;
+  }
+  s.status = Status::Waiting;
+  waiting_.push_back(r);
+  rec_.arrived.push_back(r);
+}
+
+void ConcreteView::begin_step() {
+  rec_.clear();
+  rec_.step = step_;
+  rec_.start_time = now_;
+  const auto n = workload_.requests.size();
+  if (workload_.clock == ArrivalClock::Steps) {
+    while (next_arrival_ < n && workload_.requests[next_arrival_].arrival_step <= step_)
+      arrive(static_cast<Ref>(next_arrival_++));
+  } else {
+    while (next_arrival_ < n && workload_.requests[next_arrival_].arrival_time <= now_)
+      arrive(static_cast<Ref>(next_arrival_++));
+  }
+  max_waiting_pos_ = -1;
+}
+
+void ConcreteView::remove_admitted_from_waiting() {
+  if (rec_.admitted.empty()) return;
+  // Admitted requests lie within the scanned prefix [0, max_waiting_pos_].
+  const auto scanned = static_cast<std::size_t>(max_waiting_pos_ + 1);
+  scratch_.clear();
+  for (std::size_t i = 0; i < scanned; ++i)
+    if (st(waiting_[i]).status == Status::Waiting) scratch_.push_back(waiting_[i]);
+  waiting_.erase(waiting_.begin(), waiting_.begin() + static_cast<std::ptrdiff_t>(scanned));
+  waiting_.insert(waiting_.begin(), scratch_.begin(), scratch_.end());
+}
+
+void ConcreteView::apply_requeues() {
+  // Front: the requeued requests go to the head in admission order (oldest first), which is
+  // what vLLM's one-by-one prepend of newest-first victims produces.
+  std::sort(requeue_front_.begin(), requeue_front_.end(),
+            [this](Ref a, Ref b) { return st(a).admit_seq < st(b).admit_seq; });
+  for (auto it = requeue_front_.rbegin(); it != requeue_front_.rend(); ++it)
+    waiting_.push_front(*it);
+  for (Ref r : requeue_back_) waiting_.push_back(r);
+  requeue_front_.clear();
+  requeue_back_.clear();
+}
+
+void ConcreteView::compact_running() {
+  std::erase_if(running_, [this](Ref r) { return st(r).status != Status::Running; });
+}
+
+void ConcreteView::commit() {
+  remove_admitted_from_waiting();
+  compact_running();
+  running_.insert(running_.end(), rec_.admitted.begin(), rec_.admitted.end());
+  apply_requeues();
+  max_waiting_pos_ = -1;
+  rec_.demand_blocks = used_blocks_;
+}
+
+void ConcreteView::batch_ready() {
+  rec_.used_blocks = used_blocks_;
+  rec_.used_tokens = used_tokens_;
+}
+
+void ConcreteView::finish(Ref r, Int computed, Int generated, Bool done, Bool when) {
+  if (!when) return;
+  auto& s = st(r);
+  const auto& in = input(r);
+  const Int n = s.sched;
+  const Int prefill = std::min(n, std::max<Int>(0, in.prompt - s.computed));
+  rec_.batch.emplace_back(r, n);
+  rec_.prefill_tokens += prefill;
+  rec_.decode_tokens += n - prefill;
+  rec_.kv_tokens += computed;
+  if (s.generated == 0 && generated > 0 && s.first_token_step < 0) s.first_token_step = step_;
+  s.computed = computed;
+  s.generated = generated;
+  s.sched = 0;
+  if (!done) return;
+  release(s);
+  s.status = Status::Done;
+  s.finish_step = step_;
+  --num_running_;
+  ++done_;
+  rec_.completed.push_back(r);
+}
+
+void ConcreteView::end_step() {
+  apply_requeues();
+  compact_running();
+  BatchShape shape{rec_.prefill_tokens, rec_.decode_tokens, rec_.kv_tokens,
+                   static_cast<std::int64_t>(rec_.batch.size())};
+  const bool system_empty = waiting_.empty() && running_.empty() && rec_.completed.empty();
+  rec_.duration = !rec_.batch.empty() ? time_.duration(shape) : system_empty ? 0.0 : time_.idle();
+  now_ += rec_.duration;
+  for (const auto& [r, n] : rec_.batch) {
+    auto& s = st(r);
+    if (s.first_token_step == step_ && s.first_token_time < 0) s.first_token_time = now_;
+    if (s.finish_step == step_) s.finish_time = now_;
+  }
+  rec_.waiting_after = static_cast<std::int64_t>(waiting_.size());
+  rec_.running_after = static_cast<std::int64_t>(running_.size());
+  rec_.done_after = done_;
+  ++step_;
+}
+
+double ConcreteView::next_arrival_time() const {
+  if (next_arrival_ >= workload_.requests.size()) return -1.0;
+  return workload_.requests[next_arrival_].arrival_time;
+}
+
+std::int64_t ConcreteView::next_arrival_step() const {
+  if (next_arrival_ >= workload_.requests.size()) return -1;
+  return workload_.requests[next_arrival_].arrival_step;
+}
+
+void ConcreteView::skip_idle() {
+  if (!waiting_.empty() || !running_.empty()) return;
+  if (next_arrival_ >= workload_.requests.size()) return;
+  if (workload_.clock == ArrivalClock::Steps)
+    step_ = std::max(step_, next_arrival_step());
+  else
+    now_ = std::max(now_, next_arrival_time());
+}
+
+}  // namespace kvcheck

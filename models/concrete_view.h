@@ -1,0 +1,146 @@
+#pragma once
+/// \file concrete_view.h
+/// The concrete engine state and its SchedulerView: real containers and running sums, so an
+/// iteration costs what its batch costs. Used by the simulator, the explorer, RapidCheck, replay
+/// and the decode engine. See view.h for the semantics every view shares.
+#include <cstdint>
+#include <deque>
+#include <vector>
+
+#include "models/choice_source.h"
+#include "models/domain.h"
+#include "models/params.h"
+#include "models/request.h"
+#include "models/step_record.h"
+#include "models/time_model.h"
+
+namespace kvcheck {
+
+enum class Status : std::uint8_t { Pending, Waiting, Running, Done, Rejected };
+
+/// The per-request engine state.
+struct RequestState {
+  std::int64_t computed = 0;   ///< tokens whose KV is stored
+  std::int64_t generated = 0;  ///< output tokens produced
+  std::int64_t blocks = 0;     ///< KV blocks held
+  std::int64_t tokens = 0;     ///< KV tokens reserved (computed + scheduled + lookahead)
+  std::int64_t sched = 0;      ///< tokens scheduled in the current iteration
+  Status status = Status::Pending;
+  std::int64_t admit_seq = 0;  ///< admission stamp (orders the running set)
+  std::int64_t preemptions = 0, evictions = 0, wasted_tokens = 0;
+  std::int64_t arrived_step = -1, first_token_step = -1, finish_step = -1;
+  double arrived_time = 0.0, first_token_time = -1.0, finish_time = -1.0;
+};
+
+class ConcreteView {
+ public:
+  using Domain = Concrete;
+  using Int = Concrete::Int;
+  using Bool = Concrete::Bool;
+  using Ref = std::int32_t;
+
+  ConcreteView(const ModelParams& params, const Workload& workload, const TimeModel& time,
+               ChoiceSource& choices);
+
+  // --- SchedulerView -----------------------------------------------------------------------
+  int running_bound() const { return static_cast<int>(running_.size()); }
+  Ref running_at(int k) const { return running_[static_cast<std::size_t>(k)]; }
+  Bool running_valid(int) const { return true; }
+  int waiting_bound() const { return static_cast<int>(waiting_.size()); }
+  Ref waiting_at(int k) const {
+    if (k > max_waiting_pos_) max_waiting_pos_ = k;
+    return waiting_[static_cast<std::size_t>(k)];
+  }
+  Bool waiting_valid(int) const { return true; }
+
+  Int prompt(Ref r) const { return input(r).prompt; }
+  Int output(Ref r) const { return input(r).output; }
+  Int computed(Ref r) const { return st(r).computed; }
+  Int generated(Ref r) const { return st(r).generated; }
+  Int klass(Ref r) const { return input(r).klass; }
+  Int held_blocks(Ref r) const { return st(r).blocks; }
+  Int sched(Ref r) const { return st(r).sched; }
+  Int free_blocks() const { return params_.engine.num_blocks - used_blocks_; }
+  Int used_blocks() const { return used_blocks_; }
+  Int num_running() const { return num_running_; }
+  const ModelParams& params() const { return params_; }
+
+  void schedule(Ref r, Int n, Bool when);
+  void admit(Ref r, Bool when);
+  void preempt(Ref r, Bool when);
+  Int choose(int id, std::int64_t lo, std::int64_t hi);
+
+  // --- engine step hooks (models/engine_step.h) -------------------------------------------
+  void begin_step();                 ///< arrivals and rejections; positions snapshot
+  void commit();                     ///< apply admissions and requeues; new positions
+  void evict(Ref r, Bool when);      ///< engine fallback on overflow (recorded as eviction)
+  void note_overflow(Bool over) { rec_.overflow = rec_.overflow || over; }
+  void batch_ready();                ///< the batch is final: record KV usage
+  void finish(Ref r, Int computed, Int generated, Bool done, Bool when);
+  void end_step();                   ///< compaction, time, counters
+
+  // --- observations of the last iteration (properties/ reads these) ----------------------
+  Bool step_overflow() const { return rec_.overflow; }
+  Int step_evictions() const { return static_cast<Int>(rec_.evicted.size()); }
+  Int step_preemptions() const { return static_cast<Int>(rec_.preempted.size()); }
+  Int step_used_blocks() const { return rec_.used_blocks; }
+  Int step_used_tokens() const { return rec_.used_tokens; }
+  Bool step_batch_empty() const { return rec_.batch.empty(); }
+  int completed_bound() const { return static_cast<int>(rec_.completed.size()); }
+  Ref completed_at(int k) const { return rec_.completed[static_cast<std::size_t>(k)]; }
+  Bool completed_valid(int) const { return true; }
+  Int count_arrived() const { return static_cast<Int>(next_arrival_); }
+  Int count_waiting() const { return static_cast<Int>(waiting_.size()); }
+  Int count_running() const { return static_cast<Int>(running_.size()); }
+  Int count_done() const { return done_; }
+  Int count_rejected() const { return rejected_; }
+
+  // --- inspection --------------------------------------------------------------------------
+  const StepRecord& last_step() const { return rec_; }
+  std::int64_t step() const { return step_; }
+  double now() const { return now_; }
+  const RequestState& state(Ref r) const { return st(r); }
+  const Request& input(Ref r) const { return workload_.requests[static_cast<std::size_t>(r)]; }
+  const std::deque<Ref>& waiting() const { return waiting_; }
+  const std::vector<Ref>& running() const { return running_; }
+  std::int64_t num_requests() const { return static_cast<std::int64_t>(req_.size()); }
+  std::int64_t arrived() const { return static_cast<std::int64_t>(next_arrival_); }
+  std::int64_t done() const { return done_; }
+  std::int64_t rejected() const { return rejected_; }
+  std::int64_t used_tokens() const { return used_tokens_; }
+  /// True when every request has arrived and left (done or rejected).
+  bool finished() const { return done_ + rejected_ == num_requests(); }
+  /// Start of the next pending arrival, or a negative value if none is left.
+  double next_arrival_time() const;
+  std::int64_t next_arrival_step() const;
+  /// Jump the clock forward over an idle period to the next arrival (nothing running/waiting).
+  void skip_idle();
+
+ private:
+  RequestState& st(Ref r) { return req_[static_cast<std::size_t>(r)]; }
+  const RequestState& st(Ref r) const { return req_[static_cast<std::size_t>(r)]; }
+  void release(RequestState& s);
+  void reset_progress(Ref r);
+  void apply_requeues();
+  void remove_admitted_from_waiting();
+  void compact_running();
+  void arrive(Ref r);
+
+  const ModelParams& params_;
+  const Workload& workload_;
+  const TimeModel& time_;
+  ChoiceSource& choices_;
+  std::vector<RequestState> req_;
+  std::deque<Ref> waiting_;
+  std::vector<Ref> running_;
+  std::vector<Ref> requeue_front_, requeue_back_, scratch_;
+  mutable int max_waiting_pos_ = -1;
+  std::size_t next_arrival_ = 0;
+  std::int64_t step_ = 0;
+  double now_ = 0.0;
+  std::int64_t used_blocks_ = 0, used_tokens_ = 0;
+  std::int64_t num_running_ = 0, done_ = 0, rejected_ = 0, admit_counter_ = 0;
+  StepRecord rec_;
+};
+
+}  // namespace kvcheck

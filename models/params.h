@@ -1,0 +1,69 @@
+#pragma once
+/// \file params.h
+/// Configuration constants of one model instance: the engine (KV pool, budgets, accounting) and
+/// the policy's parameters. Plain data; validation lives in io/config_loader.
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kvcheck {
+
+inline constexpr std::int64_t kUnlimited = std::numeric_limits<std::int32_t>::max();
+
+/// The scheduler policies kvcheck models. Each has exactly one definition in models/policies/.
+enum class PolicyKind {
+  VllmFcfs,        ///< vLLM V1-style FCFS, running first, LIFO recompute preemption
+  P1ClassBudgets,  ///< Dong & Cao, Algorithm 1: per-class activation budgets, no memory check
+  P1FlowControl,   ///< Dong & Cao, Algorithm 2: random global budget, LIFO repair
+  P2Fcfs,          ///< Ao et al. section 4.1 FCFS: batch all residents, admit greedily, LIFO evict
+};
+
+/// Where a preempted / evicted request re-enters the waiting queue.
+enum class Requeue { Front, Back };
+
+/// Engine-level constants shared by every policy.
+struct EngineParams {
+  std::int64_t block_size = 1;   ///< tokens per KV block
+  std::int64_t num_blocks = 0;   ///< KV pool size in blocks (capacity M = num_blocks * block_size)
+  /// Extra KV slots a scheduled request reserves beyond its computed tokens. 0 = vLLM (the sampled
+  /// token's KV is written next step); 1 = Dong & Cao's accounting l + g + 1.
+  std::int64_t lookahead = 0;
+  std::int64_t max_num_seqs = kUnlimited;        ///< cap on running requests
+  std::int64_t max_batched_tokens = kUnlimited;  ///< token budget per iteration
+  bool chunked_prefill = false;                  ///< split prompts across iterations
+  Requeue requeue = Requeue::Front;              ///< where preempted/evicted requests go
+};
+
+/// One request class (type): known prompt and output lengths, an arrival rate for generators and
+/// the analysis, and Algorithm 1's activation budget.
+struct ClassSpec {
+  std::string name;
+  std::int64_t prompt = 0;
+  std::int64_t output = 0;
+  double rate = 0.0;         ///< arrivals per step (or per second for timed workloads)
+  std::int64_t budget = 0;   ///< P1 Algorithm 1 activation budget b_k
+};
+
+/// Policy-specific knobs. Fields a policy does not use are ignored by it.
+struct PolicyParams {
+  PolicyKind kind = PolicyKind::VllmFcfs;
+  std::int64_t watermark_blocks = 0;    ///< vLLM: blocks kept free when admitting
+  bool admit_after_preempt = false;     ///< vLLM V1: no admissions in a step that preempted
+  std::int64_t flow_budget_min = 0;     ///< P1 Algorithm 2: B_t ~ U{min..max}
+  std::int64_t flow_budget_max = 0;
+};
+
+/// Everything that defines the transition system apart from the workload.
+struct ModelParams {
+  EngineParams engine;
+  PolicyParams policy;
+  std::vector<ClassSpec> classes;
+};
+
+std::string_view to_string(PolicyKind k);
+bool parse_policy_kind(std::string_view s, PolicyKind& out);
+std::string_view to_string(Requeue r);
+
+}  // namespace kvcheck

@@ -1,0 +1,22 @@
+#pragma once
+/// \file vllm_fcfs.h
+/// vLLM V1-style FCFS (`vllm/v1/core/sched/scheduler.py`, papers.md 5.2): running requests
+/// first, oldest first, under one token budget (chunked prefill optional); LIFO recompute
+/// preemption when a running request cannot grow; waiting requests are admitted FCFS with
+/// head-of-line blocking, keeping `watermark_blocks` free, and only if nothing was preempted in
+/// this iteration (unless `admit_after_preempt`).
+#include "models/policies/building_blocks.h"
+
+namespace kvcheck {
+
+template <class PV>
+void vllm_fcfs_step(PV& v) {
+  using D = typename PV::Domain;
+  const auto& p = v.params();
+  auto budget = D::lit(p.engine.max_batched_tokens);
+  const auto preempted = blocks::serve_running_lifo(v, budget);
+  const auto allowed = p.policy.admit_after_preempt ? D::truth(true) : !preempted;
+  blocks::admit_fcfs(v, allowed, budget, D::lit(p.policy.watermark_blocks));
+}
+
+}  // namespace kvcheck

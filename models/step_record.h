@@ -1,0 +1,37 @@
+#pragma once
+/// \file step_record.h
+/// What happened in one engine iteration, as the concrete backends report it. The simulator's
+/// metrics, the ITF writer, the property checks and the GPU replay all read this one record.
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+namespace kvcheck {
+
+struct StepRecord {
+  std::int64_t step = 0;
+  double start_time = 0.0;  ///< seconds (== step for the unit time model)
+  double duration = 0.0;    ///< seconds; 0 for an empty batch
+  std::vector<std::int32_t> arrived, rejected, admitted, preempted, evicted, completed;
+  std::vector<std::pair<std::int32_t, std::int64_t>> batch;  ///< (request, tokens processed)
+  std::vector<std::int64_t> picks;                           ///< nondeterministic inputs used
+  std::int64_t demand_blocks = 0;   ///< KV blocks the policy's plan reserved (> pool: overflow)
+  std::int64_t used_blocks = 0;     ///< KV blocks reserved during the iteration (its peak)
+  std::int64_t used_tokens = 0;     ///< KV tokens reserved during the iteration
+  std::int64_t prefill_tokens = 0;  ///< prompt tokens processed
+  std::int64_t decode_tokens = 0;   ///< decode tokens processed
+  std::int64_t kv_tokens = 0;       ///< sum over the batch of its requests' KV tokens (P2's Eq. 1)
+  bool overflow = false;            ///< the policy's plan exceeded the pool (engine evicted)
+  std::int64_t waiting_after = 0, running_after = 0, done_after = 0;
+
+  void clear() {
+    arrived.clear(); rejected.clear(); admitted.clear(); preempted.clear(); evicted.clear();
+    completed.clear(); batch.clear(); picks.clear();
+    demand_blocks = used_blocks = used_tokens = prefill_tokens = decode_tokens = kv_tokens = 0;
+    overflow = false;
+    duration = 0.0;
+  }
+  bool empty_batch() const { return batch.empty(); }
+};
+
+}  // namespace kvcheck

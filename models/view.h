@@ -1,0 +1,102 @@
+#pragma once
+/// \file view.h
+/// The state view: the one interface every policy and the engine step are written against.
+///
+/// A view exposes the engine state of one backend through a domain `D` (models/domain.h):
+/// `ConcreteView` (models/concrete_view.h) holds real containers and running sums, so a step
+/// costs what the batch costs; the Z3 backend's `SymbolicView` holds N request slots as SMT
+/// terms. Policies are function templates over a view, so each policy has exactly one definition.
+///
+/// Semantics every implementation must share (the differential test checks them):
+///  - Positions: `running_at(k)` (admission order, 0 = oldest) and `waiting_at(k)` (queue order,
+///    0 = head) index snapshots taken by `snapshot()`; actions do not move positions until the
+///    next snapshot. `*_valid(k)` says whether position k holds a request (always true for the
+///    concrete view, `k < count` for a symbolic one). Loops run to `*_bound()`, a plain int.
+///  - Actions are conditional: they take effect only where `when` holds.
+///     schedule(r, n, when): r processes n tokens this iteration; its KV reservation grows to
+///         blocks_for(computed + n + lookahead) blocks, immediately visible in free_blocks().
+///     admit(r, when): waiting -> running, placed after all running requests (newest).
+///     preempt(r, when): running -> waiting with recompute (KV freed, progress lost), re-queued at
+///         the front (in admission order) or back, per EngineParams::requeue.
+///     choose(id, lo, hi): a nondeterministic integer input in [lo, hi] (recorded per step).
+///  - Policies see no output length: they are given a PolicyView, which omits `output()`.
+#include <concepts>
+#include <cstdint>
+
+#include "models/params.h"
+
+namespace kvcheck {
+
+template <class V>
+concept SchedulerView = requires(V& v, const V& cv, typename V::Ref r, int k,
+                                 typename V::Int n, typename V::Bool b) {
+  typename V::Domain;
+  { cv.running_bound() } -> std::convertible_to<int>;
+  { cv.running_at(k) } -> std::same_as<typename V::Ref>;
+  { cv.running_valid(k) } -> std::convertible_to<typename V::Bool>;
+  { cv.waiting_bound() } -> std::convertible_to<int>;
+  { cv.waiting_at(k) } -> std::same_as<typename V::Ref>;
+  { cv.waiting_valid(k) } -> std::convertible_to<typename V::Bool>;
+  { cv.prompt(r) } -> std::convertible_to<typename V::Int>;
+  { cv.computed(r) } -> std::convertible_to<typename V::Int>;
+  { cv.generated(r) } -> std::convertible_to<typename V::Int>;
+  { cv.klass(r) } -> std::convertible_to<typename V::Int>;
+  { cv.held_blocks(r) } -> std::convertible_to<typename V::Int>;
+  { cv.free_blocks() } -> std::convertible_to<typename V::Int>;
+  { cv.num_running() } -> std::convertible_to<typename V::Int>;
+  { cv.params() } -> std::convertible_to<const ModelParams&>;
+  v.schedule(r, n, b);
+  v.admit(r, b);
+  v.preempt(r, b);
+  { v.choose(k, std::int64_t{}, std::int64_t{}) } -> std::convertible_to<typename V::Int>;
+};
+
+/// What a policy may see and do: the view minus the hidden output length and engine internals.
+template <SchedulerView V>
+class PolicyView {
+ public:
+  using Domain = typename V::Domain;
+  using Int = typename V::Int;
+  using Bool = typename V::Bool;
+  using Ref = typename V::Ref;
+
+  explicit PolicyView(V& v) : v_(v) {}
+
+  int running_bound() const { return v_.running_bound(); }
+  Ref running_at(int k) const { return v_.running_at(k); }
+  Bool running_valid(int k) const { return v_.running_valid(k); }
+  int waiting_bound() const { return v_.waiting_bound(); }
+  Ref waiting_at(int k) const { return v_.waiting_at(k); }
+  Bool waiting_valid(int k) const { return v_.waiting_valid(k); }
+
+  Int prompt(Ref r) const { return v_.prompt(r); }
+  Int computed(Ref r) const { return v_.computed(r); }
+  Int generated(Ref r) const { return v_.generated(r); }
+  Int klass(Ref r) const { return v_.klass(r); }
+  Int held_blocks(Ref r) const { return v_.held_blocks(r); }
+  /// True while r still has prompt tokens to process.
+  Bool in_prefill(Ref r) const { return v_.computed(r) < v_.prompt(r); }
+
+  Int free_blocks() const { return v_.free_blocks(); }
+  Int total_blocks() const { return Domain::lit(v_.params().engine.num_blocks); }
+  Int num_running() const { return v_.num_running(); }
+  const ModelParams& params() const { return v_.params(); }
+  /// Blocks needed to hold `tokens` KV tokens.
+  Int blocks_for(Int tokens) const {
+    return Domain::ceil_div(tokens, Domain::lit(v_.params().engine.block_size));
+  }
+  /// Blocks r would hold after processing n more tokens this iteration.
+  Int blocks_after(Ref r, Int n) const {
+    return blocks_for(v_.computed(r) + n + Domain::lit(v_.params().engine.lookahead));
+  }
+
+  void schedule(Ref r, Int n, Bool when) { v_.schedule(r, n, when); }
+  void admit(Ref r, Bool when) { v_.admit(r, when); }
+  void preempt(Ref r, Bool when) { v_.preempt(r, when); }
+  Int choose(int id, std::int64_t lo, std::int64_t hi) { return v_.choose(id, lo, hi); }
+
+ private:
+  V& v_;
+};
+
+}  // namespace kvcheck

@@ -1,0 +1,48 @@
+#pragma once
+/// \file predicates.h
+/// The property predicates, each written once over a view V (ConcreteView or the Z3 backend's
+/// SymbolicView) and returning V::Bool. Evaluated on the state after an iteration together with
+/// that iteration's observations (step_*).
+#include "properties/property.h"
+
+namespace kvcheck {
+
+template <class V>
+typename V::Bool exact_delivery(const V& v) {
+  using D = typename V::Domain;
+  typename V::Bool ok = D::truth(true);
+  for (int k = 0; k < v.completed_bound(); ++k) {
+    const auto r = v.completed_at(k);
+    ok = ok && (!v.completed_valid(k) || v.generated(r) == v.output(r));
+  }
+  for (int k = 0; k < v.running_bound(); ++k) {
+    const auto r = v.running_at(k);
+    ok = ok && (!v.running_valid(k) || v.generated(r) < v.output(r));
+  }
+  return ok;
+}
+
+template <class V>
+typename V::Bool holds(PropertyId id, const V& v) {
+  using D = typename V::Domain;
+  const auto& p = v.params();
+  switch (id) {
+    case PropertyId::KvNoOverflow: return !v.step_overflow();
+    case PropertyId::KvWithinCapacity:
+      return v.step_used_blocks() <= D::lit(p.engine.num_blocks);
+    case PropertyId::NoEviction: return v.step_evictions() == D::lit(0);
+    case PropertyId::NoPreemption: return v.step_preemptions() == D::lit(0);
+    case PropertyId::Conservation:
+      return v.count_arrived() ==
+             v.count_waiting() + v.count_running() + v.count_done() + v.count_rejected();
+    case PropertyId::ExactDelivery: return exact_delivery(v);
+    case PropertyId::Alg1MemoryBound:
+      return v.step_used_tokens() <= D::lit(alg1_memory_bound(p));
+    case PropertyId::Progress:
+      return !v.step_batch_empty() ||
+             (v.count_waiting() + v.count_running() == D::lit(0));
+  }
+  return D::truth(true);
+}
+
+}  // namespace kvcheck

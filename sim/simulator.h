@@ -1,0 +1,56 @@
+#pragma once
+/// \file simulator.h
+/// The concrete engine loop: runs the engine step (models/engine_step.h) over a workload,
+/// checks the configured properties after every iteration and hands each iteration to
+/// observers (metrics, ITF writer, GPU replay). The plain stepper here is the reference; a
+/// faster event-skipping loop must produce the same observations (tests/sim).
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "models/choice_source.h"
+#include "models/concrete_view.h"
+#include "models/params.h"
+#include "models/request.h"
+#include "models/time_model.h"
+#include "properties/property.h"
+#include "properties/verdict.h"
+
+namespace kvcheck {
+
+/// Sees every iteration right after it ends (the view holds the post-iteration state and
+/// `last_step()` the iteration's record).
+class StepObserver {
+ public:
+  virtual ~StepObserver() = default;
+  virtual void on_step(const ConcreteView& v) = 0;
+};
+
+struct SimOptions {
+  std::vector<PropertyId> properties;
+  std::int64_t max_steps = 10'000'000;
+  std::int64_t max_idle_steps = 10'000;
+  bool stop_at_violation = false;
+};
+
+struct PropertyViolation {
+  PropertyId id;
+  std::int64_t step;
+};
+
+struct SimOutcome {
+  std::int64_t steps = 0;                     ///< iterations run
+  bool finished = false;                      ///< every request completed or was rejected
+  bool stalled = false;                       ///< max_idle_steps empty iterations in a row
+  bool hit_max_steps = false;
+  std::vector<PropertyViolation> violations;  ///< first violation of each property
+  /// The run's verdict: Violated (first violation) / stalled -> liveness; else BoundedOk(steps).
+  Verdict verdict() const;
+};
+
+SimOutcome simulate(const ModelParams& params, const TimeModel& time, const Workload& workload,
+                    ChoiceSource& choices, const SimOptions& opts,
+                    std::span<StepObserver* const> observers = {});
+
+}  // namespace kvcheck
