@@ -115,19 +115,24 @@ void read_engine(const toml::table& root, const std::string& file, EngineParams&
   s.reject_unknown();
 }
 
+std::string policy_names() {
+  std::string out;
+  for (auto k : all_policy_kinds()) out += (out.empty() ? "" : ", ") + std::string(to_string(k));
+  return out;
+}
+
 void read_policy(const toml::table& root, const std::string& file, PolicyParams& p) {
   Section s(table_at(root, file, "policy"), file, "policy");
   if (!s.present()) throw config_error(file, "policy", "missing section [policy]");
-  if (!s.has("name")) s.fail("name", "missing (one of vllm_fcfs, p1_class_budgets, "
-                                     "p1_flow_control, p2_fcfs)");
+  if (!s.has("name")) s.fail("name", "missing (one of " + policy_names() + ")");
   const auto name = s.string("name", "");
   if (!parse_policy_kind(name, p.kind))
-    s.fail("name", "unknown policy \"" + name +
-                       "\" (expected vllm_fcfs, p1_class_budgets, p1_flow_control or p2_fcfs)");
+    s.fail("name", "unknown policy \"" + name + "\" (expected " + policy_names() + ")");
   p.watermark_blocks = s.integer("watermark_blocks", 0, 0);
   p.admit_after_preempt = s.boolean("admit_after_preempt", false);
   p.flow_budget_min = s.integer("flow_budget_min", 0, 0);
   p.flow_budget_max = s.integer("flow_budget_max", p.flow_budget_min, 0);
+  p.max_batch_seqs = s.integer("max_batch_seqs", kUnlimited, 1);
   if (p.flow_budget_max < p.flow_budget_min)
     s.fail("flow_budget_max", "must be >= policy.flow_budget_min");
   s.reject_unknown();
@@ -150,6 +155,7 @@ void read_classes(const toml::table& root, const std::string& file, ModelParams&
     if (!s.has("output")) s.fail("output", "missing");
     c.rate = s.number("rate", 0.0, 0.0);
     c.budget = s.integer("budget", 0, 0);
+    c.threshold = s.integer("threshold", 0, 0);
     s.reject_unknown();
     m.classes.push_back(std::move(c));
   }
@@ -264,6 +270,8 @@ void read_check(const toml::table& root, const std::string& file, CheckSpec& c) 
 
 void check_cross_fields(const Config& c, const std::string& file) {
   const auto& m = c.model;
+  if (m.policy.kind == PolicyKind::P2Wait && m.classes.empty())
+    throw config_error(file, "classes", "p2_wait needs [[classes]] with thresholds");
   if (m.policy.kind == PolicyKind::P1ClassBudgets && m.classes.empty())
     throw config_error(file, "classes", "p1_class_budgets needs [[classes]] with budgets");
   if (m.policy.watermark_blocks >= m.engine.num_blocks)

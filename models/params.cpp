@@ -5,11 +5,16 @@
 
 namespace kvcheck {
 namespace {
-constexpr std::array<std::pair<PolicyKind, std::string_view>, 4> kPolicyNames{{
+constexpr std::array<std::pair<PolicyKind, std::string_view>, 9> kPolicyNames{{
     {PolicyKind::VllmFcfs, "vllm_fcfs"},
     {PolicyKind::P1ClassBudgets, "p1_class_budgets"},
     {PolicyKind::P1FlowControl, "p1_flow_control"},
     {PolicyKind::P2Fcfs, "p2_fcfs"},
+    {PolicyKind::P2Wait, "p2_wait"},
+    {PolicyKind::Sarathi, "sarathi"},
+    {PolicyKind::Orca, "orca"},
+    {PolicyKind::FasterTransformer, "faster_transformer"},
+    {PolicyKind::VanillaVllm, "vanilla_vllm"},
 }};
 }  // namespace
 
@@ -17,6 +22,12 @@ std::string_view to_string(PolicyKind k) {
   for (const auto& [kind, name] : kPolicyNames)
     if (kind == k) return name;
   return "unknown";
+}
+
+std::vector<PolicyKind> all_policy_kinds() {
+  std::vector<PolicyKind> out;
+  for (const auto& [kind, name] : kPolicyNames) out.push_back(kind);
+  return out;
 }
 
 bool parse_policy_kind(std::string_view s, PolicyKind& out) {

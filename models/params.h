@@ -18,6 +18,11 @@ enum class PolicyKind {
   P1ClassBudgets,  ///< Dong & Cao, Algorithm 1: per-class activation budgets, no memory check
   P1FlowControl,   ///< Dong & Cao, Algorithm 2: random global budget, LIFO repair
   P2Fcfs,          ///< Ao et al. section 4.1 FCFS: batch all residents, admit greedily, LIFO evict
+  P2Wait,          ///< Ao et al. Algorithm 1 (WAIT): per-type thresholds, known output lengths
+  Sarathi,         ///< Li, Dai, Peng section 4.3: decode-first, mixed, chunked (work-conserving)
+  Orca,            ///< Li, Dai, Peng section 4.3: prefill-first, mixed, chunked (work-conserving)
+  FasterTransformer,  ///< Li, Dai, Peng section 4.3: decode-first, no mixing, whole prefills
+  VanillaVllm,     ///< Li, Dai, Peng section 4.3: prefill-first, no mixing, whole prefills
 };
 
 /// Where a preempted / evicted request re-enters the waiting queue.
@@ -44,6 +49,7 @@ struct ClassSpec {
   std::int64_t output = 0;
   double rate = 0.0;         ///< arrivals per step (or per second for timed workloads)
   std::int64_t budget = 0;   ///< P1 Algorithm 1 activation budget b_k
+  std::int64_t threshold = 0;  ///< P2 WAIT threshold n_j (0: the type is never served)
 };
 
 /// Policy-specific knobs. Fields a policy does not use are ignored by it.
@@ -53,6 +59,7 @@ struct PolicyParams {
   bool admit_after_preempt = false;     ///< vLLM V1: no admissions in a step that preempted
   std::int64_t flow_budget_min = 0;     ///< P1 Algorithm 2: B_t ~ U{min..max}
   std::int64_t flow_budget_max = 0;
+  std::int64_t max_batch_seqs = kUnlimited;  ///< P4's k_max: requests per batch
 };
 
 /// Everything that defines the transition system apart from the workload.
@@ -64,6 +71,8 @@ struct ModelParams {
 
 std::string_view to_string(PolicyKind k);
 bool parse_policy_kind(std::string_view s, PolicyKind& out);
+/// Every policy kvcheck models, in declaration order.
+std::vector<PolicyKind> all_policy_kinds();
 std::string_view to_string(Requeue r);
 
 }  // namespace kvcheck

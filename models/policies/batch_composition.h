@@ -1,0 +1,91 @@
+#pragma once
+/// \file batch_composition.h
+/// Batch-composition steps of Li, Dai, Peng's stylized policies (papers.md 4.3): a batch holds
+/// at most `budget` tokens (b_max) and `seqs` requests (k_max); a request still in prefill gets
+/// no decode token in the same batch (constraint 6a). No memory check: P4's model has no KV
+/// limit, so these rely on a large pool (the engine's overflow fallback applies otherwise).
+#include "models/policies/building_blocks.h"
+
+namespace kvcheck::blocks {
+
+/// Budget state of the batch being composed.
+template <class PV>
+struct BatchBudget {
+  typename PV::Int tokens;  ///< tokens left (b_max minus scheduled)
+  typename PV::Int seqs;    ///< requests left (k_max minus scheduled)
+};
+
+template <class PV>
+BatchBudget<PV> batch_budget(const PV& v) {
+  using D = typename PV::Domain;
+  return {D::lit(v.params().engine.max_batched_tokens), D::lit(v.params().policy.max_batch_seqs)};
+}
+
+/// True iff some running request is in its decode phase.
+template <class PV>
+typename PV::Bool any_decoding(const PV& v) {
+  using D = typename PV::Domain;
+  typename PV::Bool any = D::truth(false);
+  for (int k = 0; k < v.running_bound(); ++k)
+    any = any || (v.running_valid(k) && v.generated(v.running_at(k)) > D::lit(0));
+  return any;
+}
+
+/// True iff a prefill is pending: a running request mid-prompt, or anyone waiting.
+template <class PV>
+typename PV::Bool prefill_pending(const PV& v) {
+  using D = typename PV::Domain;
+  typename PV::Bool any = D::truth(v.waiting_bound() > 0) && v.waiting_valid(0);
+  for (int k = 0; k < v.running_bound(); ++k)
+    any = any || (v.running_valid(k) && v.in_prefill(v.running_at(k)));
+  return any;
+}
+
+/// One decode token for every decoding running request, FCFS (admission order), while the
+/// batch has room. Only where `when` holds.
+template <class PV>
+void decode_fcfs(PV& v, typename PV::Bool when, BatchBudget<PV>& b) {
+  using D = typename PV::Domain;
+  for (int k = 0; k < v.running_bound(); ++k) {
+    const auto room = when && b.tokens > D::lit(0) && b.seqs > D::lit(0);
+    if (D::definitely_false(room)) break;
+    const auto r = v.running_at(k);
+    const auto ok = room && v.running_valid(k) && v.generated(r) > D::lit(0);
+    v.schedule(r, D::lit(1), ok);
+    b.tokens = b.tokens - D::select(ok, D::lit(1), D::lit(0));
+    b.seqs = b.seqs - D::select(ok, D::lit(1), D::lit(0));
+  }
+}
+
+/// Prefill tokens FCFS: first running requests mid-prompt (admission order), then waiting
+/// requests (queue order, admitted when they get tokens). With `chunked`, a prompt takes what
+/// budget is left and the FCFS-first prefill is finished before the next is touched; without,
+/// whole prompts only, stopping at the first that does not fit (head-of-line).
+template <class PV>
+void prefill_fcfs(PV& v, typename PV::Bool when, BatchBudget<PV>& b, bool chunked) {
+  using D = typename PV::Domain;
+  using Int = typename PV::Int;
+  auto alive = when;
+  auto serve = [&](typename PV::Ref r, typename PV::Bool candidate, bool admit) {
+    const Int rest = v.prompt(r) - v.computed(r);
+    const Int n = chunked ? D::min(rest, b.tokens) : rest;
+    const auto fits = (chunked ? b.tokens > D::lit(0) : rest <= b.tokens) && b.seqs > D::lit(0);
+    const auto ok = alive && candidate && fits;
+    if (admit) v.admit(r, ok);
+    v.schedule(r, n, ok);
+    b.tokens = b.tokens - D::select(ok, n, D::lit(0));
+    b.seqs = b.seqs - D::select(ok, D::lit(1), D::lit(0));
+    alive = alive && (!candidate || ok);  // stop at the first candidate that does not fit
+  };
+  for (int k = 0; k < v.running_bound(); ++k) {
+    if (D::definitely_false(alive)) return;
+    const auto r = v.running_at(k);
+    serve(r, v.running_valid(k) && v.in_prefill(r), false);
+  }
+  for (int k = 0; k < v.waiting_bound(); ++k) {
+    if (D::definitely_false(alive)) return;
+    serve(v.waiting_at(k), v.waiting_valid(k), true);
+  }
+}
+
+}  // namespace kvcheck::blocks
