@@ -320,6 +320,13 @@ Config parse_config(const std::string& text, const std::filesystem::path& path) 
     Section meta(table_at(root, file, "meta"), file, "meta");
     c.name = meta.string("name", path.stem().string());
     (void)meta.string("description", "");
+    c.expect = meta.string("expect", "");
+    if (!c.expect.empty() && c.expect != "ok" && c.expect != "violated")
+      meta.fail("expect", "expected \"ok\" or \"violated\", got \"" + c.expect + "\"");
+    c.expect_property = meta.string("expect_property", "");
+    if (!c.expect_property.empty() && !parse_property(c.expect_property) &&
+        c.expect_property != "stalled")
+      meta.fail("expect_property", "unknown property \"" + c.expect_property + "\"");
     meta.reject_unknown();
   }
   read_engine(root, file, c.model.engine);

@@ -45,6 +45,9 @@ struct Config {
   std::string name;             ///< [meta] name, or the file stem
   std::string text;             ///< the file's text (other layers read their own sections)
   std::string hash;             ///< FNV-1a 64 of the text, hex
+  /// [meta] expect: the verdict the gate requires ("ok", "violated"; empty = not gated) and,
+  /// optionally, [meta] expect_property: the property that must be the one violated.
+  std::string expect, expect_property;
   ModelParams model;
   TimeModel time;
   WorkloadSpec workload;
