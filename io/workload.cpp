@@ -66,12 +66,12 @@ Workload poisson(const WorkloadSpec& w) {
   return out;
 }
 
-Workload class_mix(const WorkloadSpec& w, const ModelParams& m) {
+Workload class_mix(const WorkloadSpec& w, const ModelParams& m, const std::string& file) {
   Workload out;
   std::uint64_t rng = w.seed;
   double total_rate = 0.0;
   for (const auto& c : m.classes) total_rate += c.rate;
-  if (total_rate <= 0.0) throw config_error("", "classes.rate", "class_mix needs a positive rate");
+  if (total_rate <= 0.0) throw config_error(file, "classes.rate", "class_mix needs a positive rate");
   for (std::int64_t step = 0; static_cast<std::int64_t>(out.requests.size()) < w.count; ++step)
     for (std::size_t k = 0; k < m.classes.size(); ++k) {
       const auto& c = m.classes[k];
@@ -174,7 +174,7 @@ Workload build_workload(const Config& c) {
     }
     case WorkloadKind::Deterministic: return deterministic(w);
     case WorkloadKind::Poisson: return poisson(w);
-    case WorkloadKind::ClassMix: return class_mix(w, c.model);
+    case WorkloadKind::ClassMix: return class_mix(w, c.model, c.path.string());
     case WorkloadKind::Trace: return load_azure_csv(w.trace, w.time_scale, w.limit);
   }
   return {};

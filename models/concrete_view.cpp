@@ -207,4 +207,53 @@ void ConcreteView::skip_idle() {
     now_ = std::max(now_, next_arrival_time());
 }
 
+void ConcreteView::apply_steady_run(std::int64_t n, double end_time, double last_start,
+                                    double last_duration) {
+  rec_.clear();
+  rec_.step = step_ + n - 1;
+  rec_.start_time = last_start;
+  rec_.duration = last_duration;
+  const auto& e = params_.engine;
+  for (Ref r : running_) {
+    auto& s = st(r);
+    s.computed += n;
+    s.generated += n;
+    const Int tokens = s.computed + e.lookahead;
+    const Int blocks = Concrete::ceil_div(tokens, e.block_size);
+    used_blocks_ += blocks - s.blocks;
+    used_tokens_ += tokens - s.tokens;
+    s.blocks = blocks;
+    s.tokens = tokens;
+    rec_.batch.emplace_back(r, 1);
+    rec_.kv_tokens += s.computed;
+  }
+  rec_.decode_tokens = static_cast<Int>(running_.size());
+  rec_.demand_blocks = rec_.used_blocks = used_blocks_;
+  rec_.used_tokens = used_tokens_;
+  rec_.waiting_after = static_cast<std::int64_t>(waiting_.size());
+  rec_.running_after = static_cast<std::int64_t>(running_.size());
+  rec_.done_after = done_;
+  step_ += n;
+  now_ = end_time;
+}
+
+void ConcreteView::restore(std::span<const RequestState> resident, std::span<const Ref> waiting,
+                           std::span<const Ref> running) {
+  if (resident.size() > req_.size() || waiting.size() + running.size() != resident.size())
+    throw std::logic_error("restore: residents do not match the workload or the orders");
+  std::copy(resident.begin(), resident.end(), req_.begin());
+  waiting_.assign(waiting.begin(), waiting.end());
+  running_.assign(running.begin(), running.end());
+  next_arrival_ = resident.size();
+  used_blocks_ = used_tokens_ = admit_counter_ = 0;
+  for (const auto& s : resident) {
+    used_blocks_ += s.blocks;
+    used_tokens_ += s.tokens;
+    admit_counter_ = std::max(admit_counter_, s.admit_seq);
+  }
+  num_running_ = static_cast<std::int64_t>(running_.size());
+  done_ = rejected_ = 0;
+  rec_.clear();
+}
+
 }  // namespace kvcheck

@@ -5,6 +5,7 @@
 /// and the decode engine. See view.h for the semantics every view shares.
 #include <cstdint>
 #include <deque>
+#include <span>
 #include <vector>
 
 #include "models/choice_source.h"
@@ -115,6 +116,27 @@ class ConcreteView {
   std::int64_t next_arrival_step() const;
   /// Jump the clock forward over an idle period to the next arrival (nothing running/waiting).
   void skip_idle();
+
+  // --- bulk stepping (sim/steady_skip.h) ----------------------------------------------------
+  /// Applies `n` >= 1 *steady* iterations at once: iterations in which every running request
+  /// (each past its prompt) processes exactly one decode token and nothing else happens (no
+  /// arrival, admission, preemption, eviction, completion or overflow). The result equals what
+  /// `n` such engine steps leave: computed and generated grow by n, each reservation becomes
+  /// blocks_for(computed + lookahead), usage sums follow, step() advances by n and now() becomes
+  /// `end_time`. last_step() then describes the n-th iteration, which started at `last_start`
+  /// and took `last_duration`. The caller (sim/steady_skip.cpp) guarantees the premise.
+  void apply_steady_run(std::int64_t n, double end_time, double last_start, double last_duration);
+
+  // --- explorer support (checkers/explicit) ------------------------------------------------
+  /// Replaces the engine state by a given resident state, on a freshly constructed view before
+  /// its first step. The first `resident.size()` workload requests are the residents and
+  /// `resident[i]` is request i's state (status Waiting or Running); `waiting` (queue order)
+  /// and `running` (admission order, increasing admit_seq) partition them. Later workload
+  /// requests stay pending and arrive by their arrival_step as usual. Usage blocks/tokens and
+  /// counters are recomputed from the residents; done/rejected counts restart at 0. Read the
+  /// state back with waiting(), running(), state() and input().
+  void restore(std::span<const RequestState> resident, std::span<const Ref> waiting,
+               std::span<const Ref> running);
 
  private:
   RequestState& st(Ref r) { return req_[static_cast<std::size_t>(r)]; }

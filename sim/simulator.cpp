@@ -4,6 +4,7 @@
 
 #include "models/engine_step.h"
 #include "properties/predicates.h"
+#include "sim/steady_skip.h"
 
 namespace kvcheck {
 
@@ -41,6 +42,7 @@ SimOutcome simulate(const ModelParams& params, const TimeModel& time, const Work
   SimOutcome out;
   std::vector<bool> seen(opts.properties.size(), false);
   std::int64_t idle = 0;
+  SteadySkipper skipper(params, time, workload, opts, observers);
   while (!v.finished()) {
     if (out.steps >= opts.max_steps) {
       out.hit_max_steps = true;
@@ -58,8 +60,10 @@ SimOutcome simulate(const ModelParams& params, const TimeModel& time, const Work
       out.stalled = true;
       break;
     }
+    out.steps += skipper.skip(v, opts.max_steps - out.steps);  // 0 unless skip_steady
   }
   out.finished = v.finished();
+  for (auto* o : observers) o->on_finish(v);
   return out;
 }
 

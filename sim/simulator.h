@@ -16,6 +16,7 @@
 #include "models/time_model.h"
 #include "properties/property.h"
 #include "properties/verdict.h"
+#include "sim/steady_run.h"
 
 namespace kvcheck {
 
@@ -25,6 +26,13 @@ class StepObserver {
  public:
   virtual ~StepObserver() = default;
   virtual void on_step(const ConcreteView& v) = 0;
+  /// Whether this observer accepts steady runs (below) in place of per-iteration calls. The
+  /// event-skipping loop (SimOptions::skip_steady) only skips when every observer says yes.
+  virtual bool accepts_steady_runs() const { return false; }
+  /// A run of skipped steady iterations; `v` holds the state after the last of them.
+  virtual void on_steady_run(const ConcreteView& v, const SteadyRun& run) { (void)v, (void)run; }
+  /// Called once after the last iteration with the final state.
+  virtual void on_finish(const ConcreteView& v) { (void)v; }
 };
 
 struct SimOptions {
@@ -32,6 +40,10 @@ struct SimOptions {
   std::int64_t max_steps = 10'000'000;
   std::int64_t max_idle_steps = 10'000;
   bool stop_at_violation = false;
+  /// Event-skipping: jump over steady iterations in bulk (sim/steady_skip.h) where the policy
+  /// allows it and every observer accepts steady runs. Same outcome and observations as the
+  /// plain stepper (tests/sim check it); off by default so the plain stepper stays the reference.
+  bool skip_steady = false;
 };
 
 struct PropertyViolation {

@@ -1,0 +1,106 @@
+#include "sim/metrics.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace kvcheck {
+
+Summary summarize(std::vector<double>& values) {
+  Summary s;
+  if (values.empty()) return s;
+  std::sort(values.begin(), values.end());
+  s.count = static_cast<std::int64_t>(values.size());
+  double sum = 0.0;
+  for (double x : values) sum += x;
+  s.mean = sum / static_cast<double>(values.size());
+  const auto rank = [&](double p) {  // nearest rank: the ceil(p * n)-th smallest
+    const auto k = static_cast<std::size_t>(std::ceil(p * static_cast<double>(values.size())));
+    return values[std::clamp<std::size_t>(k, 1, values.size()) - 1];
+  };
+  s.p50 = rank(0.50);
+  s.p95 = rank(0.95);
+  s.p99 = rank(0.99);
+  s.max = values.back();
+  return s;
+}
+
+MetricsCollector::MetricsCollector(const ModelParams& params, std::size_t max_points)
+    : series_(max_points) {
+  m_.num_blocks = params.engine.num_blocks;
+}
+
+void MetricsCollector::add_iteration(std::int64_t step, double start, std::int64_t blocks,
+                                     std::int64_t waiting, std::int64_t running) {
+  ++m_.iterations;
+  kv_sum_ += blocks;
+  waiting_sum_ += waiting;
+  running_sum_ += running;
+  m_.kv_blocks_max = std::max(m_.kv_blocks_max, blocks);
+  m_.waiting_max = std::max(m_.waiting_max, waiting);
+  m_.running_max = std::max(m_.running_max, running);
+  series_.add(step, start, blocks, waiting, running);
+}
+
+void MetricsCollector::on_step(const ConcreteView& v) {
+  const auto& r = v.last_step();
+  add_iteration(r.step, r.start_time, r.used_blocks, r.waiting_after, r.running_after);
+  if (!r.batch.empty()) ++m_.busy_iterations;
+  m_.prefill_tokens += r.prefill_tokens;
+  m_.decode_tokens += r.decode_tokens;
+  m_.preemptions += static_cast<std::int64_t>(r.preempted.size());
+  m_.evictions += static_cast<std::int64_t>(r.evicted.size());
+  if (r.overflow) ++m_.overflow_events;
+}
+
+void MetricsCollector::on_steady_run(const ConcreteView&, const SteadyRun& run) {
+  const auto n = static_cast<std::int64_t>(run.steps.size());
+  for (const auto& s : run.steps)
+    add_iteration(s.step, s.start_time, s.used_blocks, run.waiting, run.running);
+  m_.busy_iterations += n;
+  m_.decode_tokens += n * run.running;
+}
+
+void MetricsCollector::finish_requests(const ConcreteView& v) {
+  std::vector<double> ttft, ttft_it, e2e, e2e_it;
+  for (std::int64_t i = 0; i < v.num_requests(); ++i) {
+    const auto& s = v.state(static_cast<ConcreteView::Ref>(i));
+    m_.wasted_tokens += s.wasted_tokens;
+    if (s.preemptions + s.evictions > 0) ++m_.restarts;
+    if (s.status != Status::Done) continue;
+    m_.output_tokens += s.generated;
+    ttft.push_back(s.first_token_time - s.arrived_time);
+    ttft_it.push_back(static_cast<double>(s.first_token_step - s.arrived_step + 1));
+    e2e.push_back(s.finish_time - s.arrived_time);
+    e2e_it.push_back(static_cast<double>(s.finish_step - s.arrived_step + 1));
+  }
+  m_.ttft_seconds = summarize(ttft);
+  m_.ttft_iterations = summarize(ttft_it);
+  m_.e2e_seconds = summarize(e2e);
+  m_.e2e_iterations = summarize(e2e_it);
+}
+
+void MetricsCollector::on_finish(const ConcreteView& v) {
+  m_.sim_seconds = v.now();
+  m_.requests = v.num_requests();
+  m_.arrived = v.arrived();
+  m_.completed = v.done();
+  m_.rejected = v.rejected();
+  m_.unfinished = v.arrived() - v.done() - v.rejected();
+  finish_requests(v);
+  const auto per = [](double x, double over) { return over > 0.0 ? x / over : 0.0; };
+  const auto iters = static_cast<double>(m_.iterations);
+  const auto tokens = static_cast<double>(m_.prefill_tokens + m_.decode_tokens);
+  m_.tokens_per_second = per(tokens, m_.sim_seconds);
+  m_.tokens_per_iteration = per(tokens, iters);
+  m_.output_tokens_per_second = per(static_cast<double>(m_.output_tokens), m_.sim_seconds);
+  m_.requests_per_second = per(static_cast<double>(m_.completed), m_.sim_seconds);
+  m_.requests_per_iteration = per(static_cast<double>(m_.completed), iters);
+  m_.kv_util_mean = per(per(static_cast<double>(kv_sum_), iters), static_cast<double>(m_.num_blocks));
+  m_.kv_util_max = per(static_cast<double>(m_.kv_blocks_max), static_cast<double>(m_.num_blocks));
+  m_.waiting_mean = per(static_cast<double>(waiting_sum_), iters);
+  m_.running_mean = per(static_cast<double>(running_sum_), iters);
+  m_.series = series_.points();
+  m_.series_width = series_.width();
+}
+
+}  // namespace kvcheck

@@ -1,0 +1,154 @@
+#include "sim/steady_skip.h"
+
+#include <algorithm>
+
+#include "properties/property.h"
+
+namespace kvcheck {
+
+bool policy_allows_skipping(PolicyKind k) {
+  switch (k) {
+    // Running requests decode first (budget and running count constant in a steady run); the
+    // queue head is blocked by the token budget or max_num_seqs (constant) or by free blocks
+    // (only shrink while everyone grows), so it stays blocked until an event.
+    case PolicyKind::VllmFcfs: return true;
+    // Same loops as vLLM with an unlimited budget and no watermark: same argument.
+    case PolicyKind::P2Fcfs: return true;
+    // Budgets reset every slot: a steady slot admitted nobody, so every waiting request's class
+    // has budget 0, and that stays so until something arrives.
+    case PolicyKind::P1ClassBudgets: return true;
+    // Draws a random budget B_t every slot (a recorded choice); a bulk skip cannot replay the
+    // draws without a second copy of the policy, so never skip.
+    case PolicyKind::P1FlowControl: return false;
+    // Residents advance only while their type is eligible, and an eligible type also admits
+    // prompts, so a steady WAIT step hardly exists; eligibility counts are re-decided each
+    // step from the queue. Not worth a proof: never skip.
+    case PolicyKind::P2Wait: return false;
+    // Decode-first: all R decoders fit b_max and k_max; a waiting request is admitted unless
+    // the decoders used the whole budget or k_max, which stays so while R is constant.
+    case PolicyKind::Sarathi: return true;
+    // Prefill-first: a steady step admitted nobody, so the queue is empty (or budgets are 0).
+    case PolicyKind::Orca: return true;
+    // Decode-only batches while anyone decodes: in a steady run everyone decodes throughout.
+    case PolicyKind::FasterTransformer: return true;
+    // Decode-only batches only when no prefill is pending: the queue is empty throughout.
+    case PolicyKind::VanillaVllm: return true;
+  }
+  return false;
+}
+
+bool property_allows_skipping(PropertyId p) {
+  switch (p) {
+    case PropertyId::KvNoOverflow:      // skipping stops before any pool shortage
+    case PropertyId::KvWithinCapacity:  // idem
+    case PropertyId::NoEviction:        // nothing is evicted in a steady iteration
+    case PropertyId::NoPreemption:      // nor preempted
+    case PropertyId::Conservation:      // counts are constant
+    case PropertyId::ExactDelivery:     // skipping stops before the first completion
+    case PropertyId::Alg1MemoryBound:   // skipping stops before the token bound is exceeded
+    case PropertyId::Progress:          // every steady batch is non-empty
+      return true;
+  }
+  return false;
+}
+
+SteadySkipper::SteadySkipper(const ModelParams& params, const TimeModel& time,
+                             const Workload& workload, const SimOptions& opts,
+                             std::span<StepObserver* const> observers)
+    : params_(params), time_(time), workload_(workload), observers_(observers) {
+  enabled_ = opts.skip_steady && policy_allows_skipping(params.policy.kind);
+  for (auto* o : observers) enabled_ = enabled_ && o->accepts_steady_runs();
+  for (auto p : opts.properties) {
+    enabled_ = enabled_ && property_allows_skipping(p);
+    if (p == PropertyId::Alg1MemoryBound) {
+      check_alg1_ = true;
+      alg1_bound_ = alg1_memory_bound(params);
+    }
+  }
+}
+
+bool SteadySkipper::scan(const ConcreteView& v, std::int64_t& limit, std::int64_t& kv) {
+  const auto& r = v.last_step();
+  if (r.overflow || !r.arrived.empty() || !r.rejected.empty() || !r.admitted.empty() ||
+      !r.preempted.empty() || !r.evicted.empty() || !r.completed.empty() || !r.picks.empty())
+    return false;
+  if (r.batch.empty() || r.batch.size() != v.running().size()) return false;
+  const auto bs = params_.engine.block_size, la = params_.engine.lookahead;
+  dense_ = bs <= kMaxDensePhases;
+  phases_.assign(dense_ ? static_cast<std::size_t>(bs) : 0, {0, 0});
+  kv = 0;
+  // The batch lists distinct running requests; as many as are running, so all of them.
+  for (const auto& [id, n] : r.batch) {
+    const auto& s = v.state(id);
+    // One token each, and decoding before the step (generated >= 1 before, so >= 2 now).
+    if (n != 1 || s.status != Status::Running || s.generated < 2) return false;
+    limit = std::min(limit, v.output(id) - s.generated - 1);  // the first completion is an event
+    kv += s.computed;
+    // r's reservation grows by one block in skipped iteration j iff
+    // (computed + lookahead + j) % block_size == 0: group the requests by that phase.
+    const auto phase = (bs - (s.computed + la) % bs) % bs;
+    if (dense_)
+      ++phases_[static_cast<std::size_t>(phase)].second;
+    else
+      phases_.emplace_back(phase, 1);
+  }
+  if (!dense_) compress_phases();
+  return true;
+}
+
+void SteadySkipper::compress_phases() {
+  std::sort(phases_.begin(), phases_.end());
+  std::size_t out = 0;
+  for (std::size_t i = 0; i < phases_.size(); ++i) {
+    if (out > 0 && phases_[out - 1].first == phases_[i].first)
+      phases_[out - 1].second += phases_[i].second;
+    else
+      phases_[out++] = phases_[i];
+  }
+  phases_.resize(out);
+}
+
+void SteadySkipper::plan(const ConcreteView& v, std::int64_t limit, std::int64_t kv_tokens) {
+  steps_.clear();
+  const auto n = v.count_running();
+  const auto bs = params_.engine.block_size;
+  const auto total = params_.engine.num_blocks;
+  const bool timed = workload_.clock == ArrivalClock::Timed && v.arrived() < v.num_requests();
+  const double next_arrival = v.next_arrival_time();
+  std::int64_t blocks = v.used_blocks(), tokens = v.used_tokens(), pos = 0;
+  std::size_t ph = 0;
+  double t = v.now();
+  for (std::int64_t j = 0; j < limit; ++j) {
+    if (timed && next_arrival <= t) break;  // begin_step would admit an arrival
+    if (dense_)
+      blocks += phases_[static_cast<std::size_t>(pos)].second;
+    else
+      for (; ph < phases_.size() && phases_[ph].first == pos; ++ph) blocks += phases_[ph].second;
+    if (blocks > total) break;  // shortage: the policy would preempt or the engine evict
+    tokens += n;
+    kv_tokens += n;
+    if (check_alg1_ && tokens > alg1_bound_) break;
+    const double d = time_.duration(BatchShape{0, n, kv_tokens, n});
+    steps_.push_back({v.step() + j, t, d, blocks, tokens, kv_tokens});
+    t += d;
+    if (++pos == bs) pos = 0, ph = 0;
+  }
+}
+
+std::int64_t SteadySkipper::skip(ConcreteView& v, std::int64_t max_steps) {
+  if (!enabled_ || v.finished()) return 0;
+  std::int64_t limit = max_steps, kv = 0;
+  if (workload_.clock == ArrivalClock::Steps && v.arrived() < v.num_requests())
+    limit = std::min(limit, v.next_arrival_step() - v.step());
+  if (limit <= 0 || !scan(v, limit, kv) || limit <= 0) return 0;
+  plan(v, limit, kv);
+  if (steps_.empty()) return 0;
+  const auto& last = steps_.back();
+  const auto n = static_cast<std::int64_t>(steps_.size());
+  v.apply_steady_run(n, last.start_time + last.duration, last.start_time, last.duration);
+  const SteadyRun run{v.count_waiting(), v.count_running(), v.done(), steps_};
+  for (auto* o : observers_) o->on_steady_run(v, run);
+  return n;
+}
+
+}  // namespace kvcheck

@@ -1,0 +1,118 @@
+#include "sim/workload_overrides.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "io/input_error.h"
+
+namespace kvcheck {
+namespace {
+
+bool parse_kind(const std::string& s, WorkloadKind& out) {
+  for (auto k : {WorkloadKind::Explicit, WorkloadKind::Deterministic, WorkloadKind::Poisson,
+                 WorkloadKind::ClassMix, WorkloadKind::Trace})
+    if (to_string(k) == s) {
+      out = k;
+      return true;
+    }
+  return false;
+}
+
+void check_positive(const std::optional<double>& v, const char* flag) {
+  if (v && !(std::isfinite(*v) && *v > 0.0))
+    throw config_error("command line", flag, fmt::format("must be a positive number, got {}", *v));
+}
+
+/// The result must be a workload build_workload can make.
+void check_complete(const Config& cfg) {
+  const auto& w = cfg.workload;
+  switch (w.kind) {
+    case WorkloadKind::Explicit:
+      if (w.requests.empty())
+        throw config_error(cfg.path.string(), "--workload",
+                           "explicit needs the config's [workload] requests list");
+      return;
+    case WorkloadKind::Trace:
+      if (w.trace.empty())
+        throw config_error(cfg.path.string(), "--trace", "a trace workload needs a CSV file");
+      if (!std::filesystem::is_regular_file(w.trace))
+        throw config_error(w.trace.string(), "--trace", "no such file");
+      return;
+    case WorkloadKind::ClassMix:
+      if (cfg.model.classes.empty())
+        throw config_error(cfg.path.string(), "--workload", "class_mix needs [[classes]]");
+      [[fallthrough]];
+    case WorkloadKind::Deterministic:
+    case WorkloadKind::Poisson:
+      if (w.count <= 0)
+        throw config_error(cfg.path.string(), "--count",
+                           "a generated workload needs --count N (N > 0)");
+      return;
+  }
+}
+
+}  // namespace
+
+std::string to_string(WorkloadKind k) {
+  switch (k) {
+    case WorkloadKind::Explicit: return "explicit";
+    case WorkloadKind::Deterministic: return "deterministic";
+    case WorkloadKind::Poisson: return "poisson";
+    case WorkloadKind::ClassMix: return "class_mix";
+    case WorkloadKind::Trace: return "trace";
+  }
+  return "unknown";
+}
+
+void apply_overrides(Config& cfg, const WorkloadOverrides& o) {
+  auto& w = cfg.workload;
+  if (o.kind && !parse_kind(*o.kind, w.kind))
+    throw config_error("command line", "--workload",
+                       "expected explicit, deterministic, poisson, class_mix or trace, got \"" +
+                           *o.kind + "\"");
+  check_positive(o.time_scale, "--time-scale");
+  check_positive(o.rate, "--rate");
+  if (o.count && (*o.count <= 0 || *o.count > 100'000'000))
+    throw config_error("command line", "--count", fmt::format("must be in 1..100000000, got {}", *o.count));
+  if (o.max_steps && *o.max_steps <= 0)
+    throw config_error("command line", "--max-steps", fmt::format("must be > 0, got {}", *o.max_steps));
+  if (o.trace) {
+    if (o.kind && w.kind != WorkloadKind::Trace)
+      throw config_error("command line", "--trace", "given with --workload " + *o.kind + " (needs trace)");
+    w.kind = WorkloadKind::Trace;
+    w.trace = *o.trace;
+  }
+  if (o.rate && w.kind != WorkloadKind::Poisson)
+    throw config_error("command line", "--rate",
+                       "applies to poisson workloads only (deterministic uses interval/burst, "
+                       "class_mix the classes' rates)");
+  if (o.time_scale && w.kind != WorkloadKind::Trace)
+    throw config_error("command line", "--time-scale", "applies to trace workloads only");
+  if (o.time_scale) w.time_scale = *o.time_scale;
+  if (o.rate) w.rate = *o.rate;
+  if (o.count) (w.kind == WorkloadKind::Trace ? w.limit : w.count) = *o.count;
+  if (o.seed) w.seed = *o.seed;
+  if (o.max_steps) cfg.check.max_steps = *o.max_steps;
+  check_complete(cfg);
+}
+
+std::string describe_workload(const WorkloadSpec& spec, const Workload& w) {
+  const auto n = w.requests.size();
+  switch (spec.kind) {
+    case WorkloadKind::Trace:
+      return fmt::format("trace {} ({} requests, time scale {:g})",
+                         spec.trace.filename().string(), n, spec.time_scale);
+    case WorkloadKind::Explicit: return fmt::format("explicit ({} requests)", n);
+    case WorkloadKind::Poisson:
+      return fmt::format("poisson ({} requests, rate {:g}/step, seed {})", n, spec.rate,
+                         spec.seed);
+    case WorkloadKind::Deterministic:
+    case WorkloadKind::ClassMix:
+      return fmt::format("{} ({} requests, seed {})", to_string(spec.kind), n, spec.seed);
+  }
+  return "unknown";
+}
+
+}  // namespace kvcheck

@@ -1,0 +1,302 @@
+// The event-skipping loop (SimOptions::skip_steady) against the plain stepper: on many random
+// small workloads for every policy and on a slice of the Azure trace, the outcome, every metric
+// and every final per-request state must be equal.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "io/workload.h"
+#include "models/choice_source.h"
+#include "sim/metrics.h"
+#include "sim/simulator.h"
+#include "sim/steady_skip.h"
+
+namespace kvcheck {
+namespace {
+
+/// splitmix64 draws for the random cases.
+struct Rng {
+  std::uint64_t s;
+  std::uint64_t next() {
+    std::uint64_t z = (s += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  }
+  std::int64_t in(std::int64_t lo, std::int64_t hi) {
+    return lo + static_cast<std::int64_t>(next() % static_cast<std::uint64_t>(hi - lo + 1));
+  }
+  bool coin() { return (next() & 1U) != 0; }
+};
+
+/// Records the final per-request states and counts the steady iterations it was handed.
+class FinalStates final : public StepObserver {
+ public:
+  void on_step(const ConcreteView&) override {}
+  bool accepts_steady_runs() const override { return true; }
+  void on_steady_run(const ConcreteView&, const SteadyRun& run) override {
+    skipped += static_cast<std::int64_t>(run.steps.size());
+  }
+  void on_finish(const ConcreteView& v) override {
+    for (std::int64_t i = 0; i < v.num_requests(); ++i)
+      states.push_back(v.state(static_cast<ConcreteView::Ref>(i)));
+    now = v.now();
+    step = v.step();
+  }
+  std::vector<RequestState> states;
+  double now = 0.0;
+  std::int64_t step = 0, skipped = 0;
+};
+
+struct Run {
+  SimOutcome outcome;
+  Metrics metrics;
+  FinalStates final;
+};
+
+Run run(const ModelParams& p, const TimeModel& t, const Workload& w, SimOptions opts, bool fast,
+        std::uint64_t seed) {
+  Run r;
+  SeededChoices choices(seed);
+  MetricsCollector metrics(p, 64);
+  StepObserver* obs[] = {&metrics, &r.final};
+  opts.skip_steady = fast;
+  r.outcome = simulate(p, t, w, choices, opts, obs);
+  r.metrics = metrics.metrics();
+  return r;
+}
+
+void expect_same_state(const RequestState& a, const RequestState& b, std::size_t i) {
+  SCOPED_TRACE("request " + std::to_string(i));
+  EXPECT_EQ(a.computed, b.computed);
+  EXPECT_EQ(a.generated, b.generated);
+  EXPECT_EQ(a.blocks, b.blocks);
+  EXPECT_EQ(a.tokens, b.tokens);
+  EXPECT_EQ(a.sched, b.sched);
+  EXPECT_EQ(a.status, b.status);
+  EXPECT_EQ(a.admit_seq, b.admit_seq);
+  EXPECT_EQ(a.preemptions, b.preemptions);
+  EXPECT_EQ(a.evictions, b.evictions);
+  EXPECT_EQ(a.wasted_tokens, b.wasted_tokens);
+  EXPECT_EQ(a.arrived_step, b.arrived_step);
+  EXPECT_EQ(a.first_token_step, b.first_token_step);
+  EXPECT_EQ(a.finish_step, b.finish_step);
+  EXPECT_EQ(a.arrived_time, b.arrived_time);
+  EXPECT_EQ(a.first_token_time, b.first_token_time);
+  EXPECT_EQ(a.finish_time, b.finish_time);
+}
+
+/// Runs plain and fast and checks they agree; returns the iterations the fast run skipped.
+std::int64_t expect_equal_runs(const ModelParams& p, const TimeModel& t, const Workload& w,
+                               const SimOptions& opts, std::uint64_t seed) {
+  const auto plain = run(p, t, w, opts, false, seed);
+  const auto fast = run(p, t, w, opts, true, seed);
+  EXPECT_EQ(plain.final.skipped, 0);
+  EXPECT_EQ(plain.outcome.steps, fast.outcome.steps);
+  EXPECT_EQ(plain.outcome.finished, fast.outcome.finished);
+  EXPECT_EQ(plain.outcome.stalled, fast.outcome.stalled);
+  EXPECT_EQ(plain.outcome.hit_max_steps, fast.outcome.hit_max_steps);
+  EXPECT_EQ(plain.outcome.violations.size(), fast.outcome.violations.size());
+  for (std::size_t i = 0; i < plain.outcome.violations.size() &&
+                          i < fast.outcome.violations.size(); ++i) {
+    EXPECT_EQ(plain.outcome.violations[i].id, fast.outcome.violations[i].id);
+    EXPECT_EQ(plain.outcome.violations[i].step, fast.outcome.violations[i].step);
+  }
+  EXPECT_EQ(to_string(plain.outcome.verdict()), to_string(fast.outcome.verdict()));
+  EXPECT_TRUE(plain.metrics == fast.metrics);
+  EXPECT_EQ(plain.metrics.series, fast.metrics.series);
+  EXPECT_EQ(plain.metrics.ttft_seconds, fast.metrics.ttft_seconds);
+  EXPECT_EQ(plain.metrics.kv_util_mean, fast.metrics.kv_util_mean);
+  EXPECT_EQ(plain.final.now, fast.final.now);
+  EXPECT_EQ(plain.final.step, fast.final.step);
+  EXPECT_EQ(plain.final.states.size(), fast.final.states.size());
+  for (std::size_t i = 0; i < plain.final.states.size() && i < fast.final.states.size(); ++i)
+    expect_same_state(plain.final.states[i], fast.final.states[i], i);
+  return fast.final.skipped;
+}
+
+ModelParams random_params(Rng& g, PolicyKind kind) {
+  ModelParams p;
+  p.policy.kind = kind;
+  auto& e = p.engine;
+  e.block_size = std::vector<std::int64_t>{1, 2, 4, 16}[static_cast<std::size_t>(g.in(0, 3))];
+  e.num_blocks = g.in(4, 120);
+  e.lookahead = g.in(0, 1);
+  e.max_num_seqs = g.coin() ? kUnlimited : g.in(1, 8);
+  e.max_batched_tokens = g.coin() ? kUnlimited : g.in(4, 64);
+  e.chunked_prefill = g.coin();
+  e.requeue = g.coin() ? Requeue::Front : Requeue::Back;
+  p.policy.watermark_blocks = g.in(0, 2);
+  p.policy.admit_after_preempt = g.coin();
+  p.policy.flow_budget_min = g.in(0, 2);
+  p.policy.flow_budget_max = p.policy.flow_budget_min + g.in(0, 3);
+  p.policy.max_batch_seqs = g.coin() ? kUnlimited : g.in(1, 8);
+  const auto nclasses = g.in(1, 3);
+  for (std::int64_t c = 0; c < nclasses; ++c) {
+    ClassSpec k;
+    k.name = "c" + std::to_string(c);
+    k.prompt = g.in(1, 12);
+    k.output = g.in(1, 30);
+    k.rate = 0.5;
+    k.budget = g.in(0, 3);
+    k.threshold = g.in(0, 3);
+    p.classes.push_back(k);
+  }
+  return p;
+}
+
+TimeModel random_time(Rng& g) {
+  TimeModel t;
+  switch (g.in(0, 3)) {
+    case 0: t.kind = TimeModelKind::Unit; t.unit = 0.5; break;
+    case 1: t.kind = TimeModelKind::P2Linear; t.d0 = 0.3; t.d1 = 0.013; break;
+    case 2: t.kind = TimeModelKind::P4Step; t.c = 0.2; t.a = 0.07; t.b0 = 8; break;
+    default:
+      t.kind = TimeModelKind::Linear;
+      t.la = 0.0075; t.lb = 0.00018; t.lc = 0.0002; t.ld = 0.0000026;
+  }
+  return t;
+}
+
+Workload random_workload(Rng& g, const ModelParams& p) {
+  Workload w;
+  w.clock = g.coin() ? ArrivalClock::Steps : ArrivalClock::Timed;
+  const auto n = g.in(1, 30);
+  std::int64_t step = 0;
+  double time = 0.0;
+  for (std::int64_t i = 0; i < n; ++i) {
+    Request r;
+    step += g.coin() ? 0 : g.in(0, 40);
+    time += g.coin() ? 0.0 : static_cast<double>(g.in(0, 4000)) / 1000.0;
+    r.arrival_step = step;
+    r.arrival_time = w.clock == ArrivalClock::Timed ? time : static_cast<double>(step);
+    r.klass = g.in(0, static_cast<std::int64_t>(p.classes.size()) - 1);
+    const bool by_class = p.policy.kind == PolicyKind::P2Wait || g.in(0, 3) == 0;
+    r.prompt = by_class ? p.classes[static_cast<std::size_t>(r.klass)].prompt : g.in(1, 24);
+    r.output = by_class ? p.classes[static_cast<std::size_t>(r.klass)].output : g.in(1, 80);
+    w.requests.push_back(r);
+  }
+  return w;
+}
+
+SimOptions all_properties(std::int64_t max_steps, bool stop) {
+  SimOptions o;
+  for (const auto& pi : kProperties) o.properties.push_back(pi.id);
+  o.max_steps = max_steps;
+  o.max_idle_steps = 300;
+  o.stop_at_violation = stop;
+  return o;
+}
+
+class FastLoopRandom : public ::testing::TestWithParam<PolicyKind> {};
+
+TEST_P(FastLoopRandom, EqualsPlainStepperOnRandomWorkloads) {
+  const auto kind = GetParam();
+  std::int64_t skipped = 0;
+  for (std::uint64_t seed = 1; seed <= 150; ++seed) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    Rng g{seed * 7919 + static_cast<std::uint64_t>(kind)};
+    const auto p = random_params(g, kind);
+    const auto t = random_time(g);
+    const auto w = random_workload(g, p);
+    const auto max_steps = g.coin() ? 5000 : g.in(1, 200);
+    skipped += expect_equal_runs(p, t, w, all_properties(max_steps, g.coin()), seed);
+    if (::testing::Test::HasFailure()) break;
+  }
+  // The comparison is only meaningful where the fast loop actually skips.
+  RecordProperty("skipped_iterations", std::to_string(skipped));
+  if (policy_allows_skipping(kind))
+    EXPECT_GT(skipped, 0);
+  else
+    EXPECT_EQ(skipped, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(AllPolicies, FastLoopRandom, ::testing::ValuesIn(all_policy_kinds()),
+                         [](const auto& p) { return std::string(to_string(p.param)); });
+
+/// The engine of configs/vllm_fcfs_azure_conv.toml (kept in step with it by hand).
+ModelParams azure_engine(PolicyKind kind) {
+  ModelParams p;
+  p.policy.kind = kind;
+  p.engine.block_size = 16;
+  p.engine.num_blocks = 8576;
+  p.engine.max_num_seqs = 256;
+  p.engine.max_batched_tokens = 8192;
+  p.engine.chunked_prefill = true;
+  p.policy.max_batch_seqs = 256;
+  return p;
+}
+
+TimeModel azure_time() {
+  TimeModel t;
+  t.kind = TimeModelKind::Linear;
+  t.la = 0.0075;
+  t.lb = 0.000018;
+  t.lc = 0.00002;
+  t.ld = 0.00000026;
+  return t;
+}
+
+/// Every property but alg1_memory_bound (0 without classes, so violated at once).
+SimOptions trace_properties() {
+  auto o = all_properties(10'000'000, false);
+  std::erase(o.properties, PropertyId::Alg1MemoryBound);
+  return o;
+}
+
+const Workload& azure_slice() {
+  static const Workload w = load_azure_csv(
+      std::string(KVCHECK_SOURCE_DIR) + "/data/azure-llm-2023/AzureLLMInferenceTrace_conv.csv",
+      1.0, 1500);
+  return w;
+}
+
+TEST(FastLoopAzure, EqualsPlainStepperOnTraceSlice) {
+  for (auto kind : {PolicyKind::VllmFcfs, PolicyKind::Sarathi, PolicyKind::P2Fcfs}) {
+    SCOPED_TRACE(std::string(to_string(kind)));
+    EXPECT_GT(expect_equal_runs(azure_engine(kind), azure_time(), azure_slice(),
+                                trace_properties(), 1),
+              1000);
+  }
+}
+
+TEST(FastLoopAzure, EqualsPlainStepperUnderMemoryPressure) {
+  // A pool 40x smaller and time compressed 20x: preemptions, long queues, blocked heads.
+  auto p = azure_engine(PolicyKind::VllmFcfs);
+  p.engine.num_blocks = 600;
+  auto w = azure_slice();
+  w.requests.resize(400);
+  for (auto& r : w.requests) r.arrival_time /= 20.0;
+  const auto plain = run(p, azure_time(), w, trace_properties(), false, 1);
+  EXPECT_GT(plain.metrics.preemptions, 0);  // the scenario really is under pressure
+  EXPECT_GT(plain.metrics.waiting_max, 10);
+  EXPECT_GT(expect_equal_runs(p, azure_time(), w, trace_properties(), 1), 0);
+}
+
+TEST(FastLoopRules, FlowControlAndWaitNeverSkip) {
+  EXPECT_FALSE(policy_allows_skipping(PolicyKind::P1FlowControl));
+  EXPECT_FALSE(policy_allows_skipping(PolicyKind::P2Wait));
+  EXPECT_TRUE(policy_allows_skipping(PolicyKind::VllmFcfs));
+}
+
+/// An observer that cannot take steady runs (like the trace recorder) switches skipping off.
+TEST(FastLoopRules, ObserverWithoutSteadyRunsDisablesSkipping) {
+  struct PerStep final : StepObserver {
+    void on_step(const ConcreteView&) override { ++steps; }
+    std::int64_t steps = 0;
+  } per_step;
+  FinalStates final;
+  StepObserver* obs[] = {&per_step, &final};
+  SimOptions o = trace_properties();
+  o.skip_steady = true;
+  SeededChoices ch(1);
+  const auto out = simulate(azure_engine(PolicyKind::VllmFcfs), azure_time(), azure_slice(), ch,
+                            o, obs);
+  EXPECT_EQ(final.skipped, 0);
+  EXPECT_EQ(per_step.steps, out.steps);
+}
+
+}  // namespace
+}  // namespace kvcheck

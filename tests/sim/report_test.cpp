@@ -1,0 +1,206 @@
+// Metrics summaries, bounded series, report writers and the simulate command's workload
+// overrides (flag > config; bad values -> InputError with exit 151 naming the flag).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <numeric>
+#include <string>
+
+#include "io/config.h"
+#include "io/input_error.h"
+#include "io/workload.h"
+#include "models/choice_source.h"
+#include "sim/metrics.h"
+#include "sim/report.h"
+#include "sim/series.h"
+#include "sim/simulator.h"
+#include "sim/svg_plot.h"
+#include "sim/workload_overrides.h"
+
+namespace kvcheck {
+namespace {
+
+TEST(Summarize, NearestRankPercentiles) {
+  std::vector<double> v(100);
+  std::iota(v.rbegin(), v.rend(), 1.0);  // 100 .. 1, unsorted on purpose
+  const auto s = summarize(v);
+  EXPECT_EQ(s.count, 100);
+  EXPECT_DOUBLE_EQ(s.mean, 50.5);
+  EXPECT_DOUBLE_EQ(s.p50, 50.0);
+  EXPECT_DOUBLE_EQ(s.p95, 95.0);
+  EXPECT_DOUBLE_EQ(s.p99, 99.0);
+  EXPECT_DOUBLE_EQ(s.max, 100.0);
+  std::vector<double> none;
+  EXPECT_EQ(summarize(none), Summary{});
+}
+
+TEST(Downsampler, BoundedAndConservesSums) {
+  Downsampler d(10);
+  std::int64_t kv = 0;
+  for (std::int64_t i = 0; i < 1000; ++i) {
+    d.add(i, 0.5 * static_cast<double>(i), i % 7, i % 3, 1);
+    kv += i % 7;
+  }
+  const auto pts = d.points();
+  EXPECT_LE(pts.size(), 11U);
+  std::int64_t n = 0, kv_sum = 0;
+  for (const auto& p : pts) {
+    n += p.iterations;
+    kv_sum += p.kv_sum;
+    EXPECT_LE(p.kv_max, 6);
+  }
+  EXPECT_EQ(n, 1000);
+  EXPECT_EQ(kv_sum, kv);
+  EXPECT_EQ(pts.front().step, 0);
+  EXPECT_EQ(pts[1].step, d.width());
+  EXPECT_DOUBLE_EQ(pts[1].time, 0.5 * static_cast<double>(d.width()));
+}
+
+const char* kToml = R"(
+[meta]
+name = "tiny"
+[engine]
+block_size = 1
+num_blocks = 12
+[policy]
+name = "p2_fcfs"
+[workload]
+kind = "deterministic"
+count = 60
+backlog = 12
+burst = 4
+prompt = 1
+output = 2
+[check]
+properties = ["no_preemption", "conservation"]
+)";
+
+Config tiny() { return parse_config(kToml, "tiny.toml"); }
+
+RunReport run_tiny(const Config& cfg) {
+  RunReport r;
+  const auto w = build_workload(cfg);
+  MetricsCollector m(cfg.model);
+  StepObserver* obs[] = {&m};
+  SeededChoices ch(1);
+  SimOptions o;
+  o.properties = cfg.check.properties;
+  o.skip_steady = true;
+  r.outcome = simulate(cfg.model, cfg.time, w, ch, o, obs);
+  r.verdict = r.outcome.verdict();
+  r.metrics = m.metrics();
+  r.info.config_name = "tiny <&>";
+  r.info.policy = "p2_fcfs";
+  return r;
+}
+
+// P2's Example 2 trap: FCFS preempts, so the run is a safety violation (exit 12) and the
+// reports say so; the metrics count the preemptions and the restarted requests.
+TEST(Reports, JsonTextAndSvgOfAViolatingRun) {
+  const auto r = run_tiny(tiny());
+  EXPECT_EQ(to_exit_code(r.verdict), ExitCode::SafetyViolation);
+  EXPECT_GT(r.metrics.preemptions, 0);
+  EXPECT_GT(r.metrics.restarts, 0);
+  EXPECT_GT(r.metrics.wasted_tokens, 0);
+  EXPECT_EQ(r.metrics.completed, 72);
+  const auto j = nlohmann::json::parse(report_json(r));
+  EXPECT_EQ(j["result"]["exit_code"], 12);
+  EXPECT_EQ(j["result"]["violations"][0]["property"], "no_preemption");
+  EXPECT_EQ(j["metrics"]["disruption"]["preemptions"], r.metrics.preemptions);
+  EXPECT_EQ(j["metrics"]["requests"]["completed"], 72);
+  EXPECT_FALSE(j["metrics"]["series"]["points"].empty());
+  const auto text = report_text(r);
+  EXPECT_NE(text.find("VIOLATED"), std::string::npos);
+  EXPECT_NE(text.find("no_preemption"), std::string::npos);
+  const auto svg = kv_queue_svg(r.metrics, r.info.config_name);
+  EXPECT_EQ(svg.rfind("<svg", 0), 0U);
+  EXPECT_NE(svg.find("</svg>"), std::string::npos);
+  EXPECT_NE(svg.find("tiny &lt;&amp;&gt;"), std::string::npos);
+  EXPECT_NE(svg.find("waiting requests (queue)"), std::string::npos);
+}
+
+TEST(Reports, WriteReportsCreatesTheThreeFiles) {
+  const auto dir = std::filesystem::temp_directory_path() / "kvcheck_sim_report_test";
+  std::filesystem::remove_all(dir);
+  write_reports(run_tiny(tiny()), dir / "nested");
+  for (const char* f : {"report.json", "report.txt", "kv_queue.svg"})
+    EXPECT_GT(std::filesystem::file_size(dir / "nested" / f), 100U) << f;
+  std::filesystem::remove_all(dir);
+}
+
+TEST(NiceStep, OneTwoFive) {
+  EXPECT_DOUBLE_EQ(nice_step(3500, 8), 500);
+  EXPECT_DOUBLE_EQ(nice_step(100, 5), 20);
+  EXPECT_DOUBLE_EQ(nice_step(7, 5), 2);
+}
+
+ExitCode code_of(const WorkloadOverrides& o, std::string& message) {
+  auto cfg = tiny();
+  try {
+    apply_overrides(cfg, o);
+  } catch (const InputError& e) {
+    message = e.what();
+    return e.code();
+  }
+  return ExitCode::Ok;
+}
+
+TEST(Overrides, BadFlagValuesAreConfigErrorsNamingTheFlag) {
+  std::string msg;
+  WorkloadOverrides o;
+  o.kind = "bursty";
+  EXPECT_EQ(code_of(o, msg), ExitCode::ConfigError);
+  EXPECT_NE(msg.find("--workload"), std::string::npos);
+  o = {};
+  o.kind = "poisson";
+  o.rate = -1.0;
+  EXPECT_EQ(code_of(o, msg), ExitCode::ConfigError);
+  EXPECT_NE(msg.find("--rate"), std::string::npos);
+  o = {};
+  o.count = 0;
+  EXPECT_EQ(code_of(o, msg), ExitCode::ConfigError);
+  EXPECT_NE(msg.find("--count"), std::string::npos);
+  o = {};
+  o.trace = "/nonexistent/trace.csv";
+  EXPECT_EQ(code_of(o, msg), ExitCode::ConfigError);
+  EXPECT_NE(msg.find("--trace"), std::string::npos);
+  o = {};
+  o.rate = 2.0;  // the config's workload is deterministic: --rate does not apply
+  EXPECT_EQ(code_of(o, msg), ExitCode::ConfigError);
+  o = {};
+  o.max_steps = 0;
+  EXPECT_EQ(code_of(o, msg), ExitCode::ConfigError);
+  EXPECT_EQ(msg.find('\n'), std::string::npos);  // one line
+}
+
+TEST(Overrides, FlagsWinOverTheConfig) {
+  auto cfg = tiny();
+  WorkloadOverrides o;
+  o.kind = "poisson";
+  o.rate = 0.5;
+  o.count = 25;
+  o.seed = 9;
+  o.max_steps = 77;
+  apply_overrides(cfg, o);
+  EXPECT_EQ(cfg.workload.kind, WorkloadKind::Poisson);
+  EXPECT_EQ(cfg.workload.count, 25);
+  EXPECT_DOUBLE_EQ(cfg.workload.rate, 0.5);
+  EXPECT_EQ(cfg.workload.seed, 9U);
+  EXPECT_EQ(cfg.check.max_steps, 77);
+  EXPECT_EQ(build_workload(cfg).requests.size(), 25U);  // poisson: count includes the backlog
+  auto t = tiny();
+  WorkloadOverrides tr;
+  tr.trace = std::string(KVCHECK_SOURCE_DIR) +
+             "/data/azure-llm-2023/AzureLLMInferenceTrace_conv.csv";
+  tr.count = 30;
+  tr.time_scale = 0.5;
+  apply_overrides(t, tr);
+  const auto w = build_workload(t);
+  EXPECT_EQ(w.requests.size(), 30U);
+  EXPECT_EQ(w.clock, ArrivalClock::Timed);
+  EXPECT_EQ(t.workload.time_scale, 0.5);
+}
+
+}  // namespace
+}  // namespace kvcheck
