@@ -2,8 +2,11 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <exception>
 #include <new>
+#include <stdexcept>
+#include <string_view>
 
 #include "cli/command.h"
 #include "io/input_error.h"
@@ -38,8 +41,15 @@ int main(int argc, char** argv) {
     return to_int(ExitCode::ConfigError);
   }
   try {
-    for (auto& [sub, cmd] : subs)
-      if (sub->parsed()) return cmd->run();
+    for (auto& [sub, cmd] : subs) {
+      if (!sub->parsed()) continue;
+      // Test-only fault injection (tests/cli): KVCHECK_FAULT_INJECT=internal makes the command
+      // fail as a kvcheck bug would, to check that such failures exit 255 (docs/exit-codes.md).
+      if (const char* fault = std::getenv("KVCHECK_FAULT_INJECT");
+          fault && std::string_view(fault) == "internal")
+        throw std::logic_error("fault injected by KVCHECK_FAULT_INJECT=internal");
+      return cmd->run();
+    }
   } catch (const InputError& e) {
     fmt::print(stderr, "kvcheck: error: {}\n", e.what());
     return to_int(e.code());

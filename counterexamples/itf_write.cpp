@@ -1,0 +1,197 @@
+// ITF JSON writer (counterexamples/itf.h). Conventions: docs/itf.md.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "counterexamples/itf.h"
+#include "counterexamples/itf_names.h"
+#include "io/input_error.h"
+
+namespace kvcheck {
+namespace {
+
+using J = nlohmann::ordered_json;
+
+J big(std::int64_t v) { return J{{"#bigint", std::to_string(v)}}; }
+J big_u(std::uint64_t v) { return J{{"#bigint", std::to_string(v)}}; }
+/// ITF has no reals: a double is its shortest round-trip decimal string.
+J real(double v) { return J(fmt::format("{}", v)); }
+
+template <class T>
+J int_list(const std::vector<T>& v) {
+  J out = J::array();
+  for (auto x : v) out.push_back(big(static_cast<std::int64_t>(x)));
+  return out;
+}
+
+J some(J value) { return J{{"tag", "Some"}, {"value", std::move(value)}}; }
+J none() { return J{{"tag", "None"}, {"value", J{{"#tup", J::array()}}}}; }
+
+J class_record(const ClassSpec& c) {
+  return J{{"name", c.name},         {"prompt", big(c.prompt)}, {"output", big(c.output)},
+           {"rate", real(c.rate)},   {"budget", big(c.budget)},
+           {"threshold", big(c.threshold)}};
+}
+
+J request_record(std::size_t id, const Request& r) {
+  return J{{"id", big(static_cast<std::int64_t>(id))},
+           {"arrival_step", big(r.arrival_step)},
+           {"arrival_time", real(r.arrival_time)},
+           {"prompt", big(r.prompt)},
+           {"output", big(r.output)},
+           {"class", big(r.klass)}};
+}
+
+J time_record(const TimeModel& t) {
+  return J{{"kind", std::string(to_string(t.kind))},
+           {"unit", real(t.unit)}, {"d0", real(t.d0)}, {"d1", real(t.d1)},
+           {"c", real(t.c)},       {"a", real(t.a)},   {"b0", big(t.b0)},
+           {"la", real(t.la)},     {"lb", real(t.lb)}, {"lc", real(t.lc)},
+           {"ld", real(t.ld)}};
+}
+
+/// The `params` values, in itf_names.h's kParamNames order.
+void put_params(const Trace& t, J& state) {
+  const auto& e = t.params.engine;
+  const auto& p = t.params.policy;
+  state["block_size"] = big(e.block_size);
+  state["num_blocks"] = big(e.num_blocks);
+  state["lookahead"] = big(e.lookahead);
+  state["max_num_seqs"] = big(e.max_num_seqs);
+  state["max_batched_tokens"] = big(e.max_batched_tokens);
+  state["chunked_prefill"] = e.chunked_prefill;
+  state["requeue"] = std::string(to_string(e.requeue));
+  state["policy"] = std::string(to_string(p.kind));
+  state["watermark_blocks"] = big(p.watermark_blocks);
+  state["admit_after_preempt"] = p.admit_after_preempt;
+  state["flow_budget_min"] = big(p.flow_budget_min);
+  state["flow_budget_max"] = big(p.flow_budget_max);
+  state["max_batch_seqs"] = big(p.max_batch_seqs);
+  J classes = J::array();
+  for (const auto& c : t.params.classes) classes.push_back(class_record(c));
+  state["classes"] = std::move(classes);
+  state["time_model"] = time_record(t.time);
+  state["arrival_clock"] = t.workload.clock == ArrivalClock::Steps ? "steps" : "timed";
+  J reqs = J::array();
+  for (std::size_t i = 0; i < t.workload.requests.size(); ++i)
+    reqs.push_back(request_record(i, t.workload.requests[i]));
+  state["workload"] = std::move(reqs);
+}
+
+/// `mbt::nondetPicks`: the policy's choices (in the order asked) and the arrivals (a set).
+J nondet_picks(const StepState& s) {
+  std::vector<std::int32_t> arrivals = s.arrived;
+  std::sort(arrivals.begin(), arrivals.end());
+  J set = J{{"#set", int_list(arrivals)}};
+  return J{{"choices", s.picks.empty() ? none() : some(int_list(s.picks))},
+           {"arrivals", arrivals.empty() ? none() : some(std::move(set))}};
+}
+
+J requests_map(const std::vector<RequestSnapshot>& rs) {
+  std::vector<RequestSnapshot> sorted = rs;
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const RequestSnapshot& a, const RequestSnapshot& b) { return a.id < b.id; });
+  J pairs = J::array();
+  for (const auto& r : sorted) {
+    J rec{{"status", r.status}, {"computed", big(r.computed)}, {"generated", big(r.generated)},
+          {"blocks", big(r.blocks)}};
+    pairs.push_back(J::array({big(r.id), std::move(rec)}));
+  }
+  return J{{"#map", std::move(pairs)}};
+}
+
+/// The state variables (itf_names.h's kVarNames order) of one ITF state.
+J state_json(const StepState& s, std::int64_t index) {
+  J batch = J::array();
+  for (const auto& [id, tokens] : s.batch)
+    batch.push_back(J{{"#tup", J::array({big(id), big(tokens)})}});
+  return J{{"#meta", J{{"index", index}}},
+           {"step", big(s.step)},
+           {"arrived", int_list(s.arrived)},
+           {"rejected", int_list(s.rejected)},
+           {"admitted", int_list(s.admitted)},
+           {"preempted", int_list(s.preempted)},
+           {"evicted", int_list(s.evicted)},
+           {"completed", int_list(s.completed)},
+           {"batch", std::move(batch)},
+           {"demand_blocks", big(s.demand_blocks)},
+           {"used_blocks", big(s.used_blocks)},
+           {"used_tokens", big(s.used_tokens)},
+           {"overflow", s.overflow},
+           {"waiting", int_list(s.waiting)},
+           {"running", int_list(s.running)},
+           {"requests", requests_map(s.requests)},
+           {"mbt::actionTaken", s.action},
+           {"mbt::nondetPicks", nondet_picks(s)}};
+}
+
+/// The initial state: nothing has arrived, nothing runs; holds the params (ADR-015).
+StepState initial_state() {
+  StepState s;
+  s.step = -1;
+  s.action = "init";
+  return s;
+}
+
+J var_types() {
+  J out = J::object();
+  for (const auto& [name, type] : kVarTypes) out[std::string(name)] = std::string(type);
+  return out;
+}
+
+J meta_json(const Trace& t) {
+  const auto& m = t.meta;
+  return J{{"format", "ITF"},
+           {"format-description", "https://apalache-mc.org/docs/adr/015adr-trace.html"},
+           {"description", "kvcheck trace; conventions in docs/itf.md"},
+           {"kvcheck_version", m.kvcheck_version},
+           {"source", m.source},
+           {"status", m.status},
+           {"policy", std::string(to_string(t.params.policy.kind))},
+           {"config_name", m.config_name},
+           {"config_hash", m.config_hash},
+           {"seed", big_u(m.seed)},
+           {"depth", big(m.depth)},
+           {"violated_property", m.violated_property},
+           {"violation_step", big(m.violation_step)},
+           {"z3_version", m.z3_version},
+           {"note", m.note},
+           {"varTypes", var_types()}};
+}
+
+}  // namespace
+
+std::string to_itf_json(const Trace& t) {
+  J doc = J::object();
+  doc["#meta"] = meta_json(t);
+  J params = J::array();
+  for (auto n : kParamNames) params.push_back(std::string(n));
+  doc["params"] = std::move(params);
+  J vars = J::array();
+  for (auto n : kVarNames) vars.push_back(std::string(n));
+  doc["vars"] = std::move(vars);
+  J states = J::array();
+  J init = state_json(initial_state(), 0);
+  put_params(t, init);
+  states.push_back(std::move(init));
+  for (std::size_t i = 0; i < t.states.size(); ++i)
+    states.push_back(state_json(t.states[i], static_cast<std::int64_t>(i) + 1));
+  doc["states"] = std::move(states);
+  if (t.loop) doc["loop"] = *t.loop + 1;
+  return doc.dump(1) + "\n";
+}
+
+void write_itf(const Trace& t, const std::filesystem::path& path) {
+  std::error_code ec;
+  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
+  std::ofstream os(path, std::ios::binary | std::ios::trunc);
+  if (!os) throw trace_error(path.string(), "", "cannot open for writing");
+  os << to_itf_json(t);
+  os.flush();
+  if (!os) throw trace_error(path.string(), "", "write failed");
+}
+
+}  // namespace kvcheck

@@ -1,0 +1,130 @@
+// Malformed configs (exit 151) and Azure CSV traces (exit 150) at the library level: each is an
+// InputError with the right code naming the file and the exact field; valid input loads.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "io/config.h"
+#include "io/input_error.h"
+#include "io/workload.h"
+
+namespace kvcheck {
+namespace {
+
+const std::string kBase =
+    "[engine]\nnum_blocks = 16\n[policy]\nname = \"vllm_fcfs\"\n"
+    "[workload]\nkind = \"explicit\"\nrequests = [{ arrival = 0, prompt = 2, output = 2 }]\n";
+
+/// The InputError `parse_config(text)` throws (a failed test if it loads).
+InputError config_failure(const std::string& text) {
+  try {
+    (void)parse_config(text, "c.toml");
+  } catch (const InputError& e) {
+    return e;
+  }
+  ADD_FAILURE() << "loaded:\n" << text;
+  return config_error("", "", "");
+}
+
+TEST(ConfigErrors, BaseConfigLoads) {
+  const auto c = parse_config(kBase, "c.toml");
+  EXPECT_EQ(c.model.engine.num_blocks, 16);
+  EXPECT_EQ(c.name, "c");
+}
+
+struct Case {
+  std::string text;
+  const char* field;
+};
+
+TEST(ConfigErrors, EachNamesFileAndField) {
+  const Case cases[] = {
+      {kBase + "[engine2]\n", "engine2"},
+      {kBase + "[meta]\nexpect = \"maybe\"\n", "meta.expect"},
+      {kBase + "[meta]\nexpect_property = \"fast\"\n", "meta.expect_property"},
+      {kBase + "[time]\nmodel = \"quantum\"\n", "time.model"},
+      {kBase + "[time]\nmodel = \"p2_linear\"\n", "time.d0"},
+      {kBase + "[check]\nmax_steps = 0\n", "check.max_steps"},
+      {kBase + "[check]\nproperties = [3]\n", "check.properties[0]"},
+      {kBase + "[[classes]]\nprompt = 2\n", "classes[0].output"},
+      {kBase + "[[classes]]\nprompt = 2\noutput = 2\nrate = -1.0\n", "classes[0].rate"},
+      {"[engine]\nnum_blocks = 16\nkv_capacity_tokens = 16\n[policy]\nname = \"p2_fcfs\"\n"
+       "[workload]\nkind = \"explicit\"\nrequests = [{ prompt = 1, output = 1 }]\n",
+       "engine.num_blocks"},
+      {"[engine]\nnum_blocks = 16\n[policy]\nname = \"vllm_fcfs\"\nwatermark_blocks = 16\n"
+       "[workload]\nkind = \"explicit\"\nrequests = [{ prompt = 1, output = 1 }]\n",
+       "policy.watermark_blocks"},
+      {"[engine]\nnum_blocks = 16\n[policy]\nname = \"p1_flow_control\"\nflow_budget_min = 3\n"
+       "flow_budget_max = 2\n[workload]\nkind = \"explicit\"\nrequests = [{ prompt = 1, output = 1 }]\n",
+       "policy.flow_budget_max"},
+      {"[engine]\nnum_blocks = 16\n[policy]\nname = \"p2_wait\"\n"
+       "[workload]\nkind = \"explicit\"\nrequests = [{ prompt = 1, output = 1 }]\n", "classes"},
+      {"[engine]\nnum_blocks = 16\n[policy]\nname = \"vllm_fcfs\"\n"
+       "[workload]\nkind = \"explicit\"\nrequests = [{ arrival = 2, prompt = 1, output = 1 },"
+       " { arrival = 1, prompt = 1, output = 1 }]\n", "workload.requests[1].arrival"},
+      {"[engine]\nnum_blocks = 16\n[policy]\nname = \"vllm_fcfs\"\n"
+       "[workload]\nkind = \"explicit\"\nrequests = [{ prompt = 0, output = 1 }]\n",
+       "workload.requests[0].prompt"},
+      {"[engine]\nnum_blocks = 16\n[policy]\nname = \"vllm_fcfs\"\n[workload]\nkind = \"poisson\"\n",
+       "workload.count"},
+      {"[engine]\nnum_blocks = 16\n[policy]\nname = \"vllm_fcfs\"\n", "workload"},
+      {"[engine]\nnum_blocks = 16\n[policy]\n[workload]\nkind = \"explicit\"\n", "policy.name"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.text);
+    const auto e = config_failure(c.text);
+    EXPECT_EQ(e.code(), ExitCode::ConfigError);
+    EXPECT_EQ(e.file(), "c.toml");
+    EXPECT_EQ(e.field(), c.field) << e.what();
+    EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos);
+  }
+}
+
+/// Writes `text` as a CSV under the build tree and returns its path.
+std::filesystem::path csv(const std::string& name, const std::string& text) {
+  const auto dir = std::filesystem::path(KVCHECK_BINARY_DIR) / "test-out" / "io";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / name, std::ios::binary) << text;
+  return dir / name;
+}
+
+const std::string kHeader = "TIMESTAMP,ContextTokens,GeneratedTokens\n";
+
+TEST(AzureCsvErrors, ValidTraceLoads) {
+  const auto w = load_azure_csv(csv("ok.csv", kHeader + "2023-11-16 18:15:46.6805900,374,44\n"
+                                                       "2023-11-16 18:15:48.1805900,10,2\n"),
+                                1.0, 0);
+  ASSERT_EQ(w.requests.size(), 2U);
+  EXPECT_NEAR(w.requests[1].arrival_time, 1.5, 1e-6);
+}
+
+TEST(AzureCsvErrors, EachNamesFileLineAndColumn) {
+  const Case cases[] = {
+      {"", "line 1"},
+      {"a,b,c\n1,2,3\n", "line 1"},
+      {kHeader + "2023-11-16 18:15:46.6805900,374\n", "line 2"},
+      {kHeader + "yesterday,374,44\n", "line 2: TIMESTAMP"},
+      {kHeader + "2023-11-16 18:15:46.6805900,0,44\n", "line 2: ContextTokens"},
+      {kHeader + "2023-11-16 18:15:46.6805900,3,x\n", "line 2: GeneratedTokens"},
+      {kHeader + "2023-11-16 18:15:46.6805900,3,4\n2023-11-16 18:15:45.0000000,3,4\n",
+       "line 3: TIMESTAMP"},
+      {kHeader, ""},
+  };
+  int i = 0;
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.text);
+    const auto path = csv("bad" + std::to_string(i++) + ".csv", c.text);
+    try {
+      (void)load_azure_csv(path, 1.0, 0);
+      ADD_FAILURE() << "loaded";
+    } catch (const InputError& e) {
+      EXPECT_EQ(e.code(), ExitCode::TraceParseError);
+      EXPECT_EQ(e.file(), path.string());
+      EXPECT_EQ(e.field(), c.field) << e.what();
+    }
+  }
+}
+
+}  // namespace
+}  // namespace kvcheck
