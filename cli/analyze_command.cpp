@@ -1,0 +1,60 @@
+// `kvcheck analyze CONFIG [--json FILE] [--only p1,p2,p4]`: the papers' stability and memory
+// conditions for a config (theory/). Exit 0 / 5 / 13 from the verdict, 151 for bad input.
+#include <fmt/format.h>
+
+#include <fstream>
+
+#include "cli/command.h"
+#include "io/config.h"
+#include "io/input_error.h"
+#include "properties/verdict.h"
+#include "theory/analyze.h"
+#include "theory/report_json.h"
+#include "theory/report_text.h"
+
+namespace kvcheck::cli {
+namespace {
+
+class AnalyzeCommand final : public Command {
+ public:
+  void configure(CLI::App& sub) override {
+    sub.add_option("config", config_, "Config file (TOML)")->required();
+    sub.add_option("--json", json_, "Also write every number as JSON to this file ('-': stdout)");
+    sub.add_option("--only", only_, "Run only these analyses (p1, p2, p4); each must apply")
+        ->delimiter(',')
+        ->check(CLI::IsMember({"p1", "p2", "p4"}));
+  }
+
+  int run() override {
+    const auto cfg = load_config(config_);
+    theory::AnalyzeRequest req;
+    for (const auto& o : only_) {
+      req.p1 = req.p1 || o == "p1";
+      req.p2 = req.p2 || o == "p2";
+      req.p4 = req.p4 || o == "p4";
+    }
+    const auto report = theory::analyze(cfg, req);
+    if (json_ != "-") fmt::print("{}", theory::format_report(report));
+    if (!json_.empty()) write_json(theory::report_json(report));
+    return to_int(to_exit_code(theory::report_verdict(report)));
+  }
+
+ private:
+  void write_json(const std::string& text) const {
+    if (json_ == "-") {
+      fmt::print("{}", text);
+      return;
+    }
+    std::ofstream out(json_, std::ios::binary);
+    if (!(out << text)) throw config_error(json_, "--json", "cannot write the JSON report");
+  }
+
+  std::string config_, json_;
+  std::vector<std::string> only_;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_analyze_command() { return std::make_unique<AnalyzeCommand>(); }
+
+}  // namespace kvcheck::cli

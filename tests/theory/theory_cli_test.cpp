@@ -1,0 +1,88 @@
+// `kvcheck analyze` end to end: the binary's exit code per config (0 / 5 / 13 / 151), the
+// --json file and --only. Runs the kvcheck executable built in the same tree.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+namespace {
+
+const std::string kBin = KVCHECK_BINARY_DIR "/kvcheck";
+const std::string kSrc = KVCHECK_SOURCE_DIR;
+
+/// Runs `kvcheck analyze <args>`, returns the exit status; stdout+stderr go to `out`.
+int analyze(const std::string& args, std::string& out) {
+  const auto cmd = kBin + " analyze " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return -1;
+  char buf[4096];
+  out.clear();
+  while (std::fgets(buf, sizeof buf, p)) out += buf;
+  const int status = pclose(p);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+struct Case {
+  const char* config;  // relative to the source tree
+  int exit_code;
+};
+
+void PrintTo(const Case& c, std::ostream* os) { *os << c.config << " -> exit " << c.exit_code; }
+
+class AnalyzeExit : public ::testing::TestWithParam<Case> {};
+
+TEST_P(AnalyzeExit, MatchesTheTheorem) {
+  std::string out;
+  EXPECT_EQ(analyze(kSrc + "/" + GetParam().config, out), GetParam().exit_code) << out;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Configs, AnalyzeExit,
+    ::testing::Values(Case{"configs/p1_alg1_sec41.toml", 13},  // lambda 5 > lambda* 4.0621
+                      Case{"tests/theory/configs/p1_stable.toml", 0},
+                      Case{"tests/theory/configs/p1_sufficient_only.toml", 5},
+                      Case{"configs/p2_example2.toml", 0},  // M* = C = 12
+                      Case{"tests/theory/configs/p2_outside.toml", 13},
+                      Case{"tests/theory/configs/p4_sarathi_below.toml", 0},
+                      Case{"tests/theory/configs/p4_sarathi_above.toml", 13},
+                      Case{"tests/theory/configs/p4_ft_below.toml", 5},
+                      Case{"configs/vllm_fcfs_azure_conv.toml", 151},  // no rates, linear time
+                      Case{"tests/theory/configs/does_not_exist.toml", 151}),
+    [](const ::testing::TestParamInfo<Case>& p) {
+      return std::filesystem::path(p.param.config).stem().string();
+    });
+
+TEST(AnalyzeCli, JsonFileCarriesEveryNumber) {
+  const auto path = std::filesystem::temp_directory_path() / "kvcheck_theory_cli_test.json";
+  std::string out;
+  ASSERT_EQ(analyze(kSrc + "/tests/theory/configs/p4_sarathi_below.toml --json " + path.string(),
+                    out), 0) << out;
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const auto j = nlohmann::json::parse(ss.str());
+  std::filesystem::remove(path);
+  EXPECT_EQ(j["exit_code"], 0);
+  EXPECT_EQ(j["verdict"], "ok");
+  const auto& p4 = j["analyses"][2];
+  EXPECT_EQ(p4["id"], "p4");
+  EXPECT_NEAR(p4["numbers"]["capacity"].get<double>(), 3.343, 5e-4);
+  EXPECT_NEAR(p4["numbers"]["max_rate"].get<double>(), 0.016715, 5e-7);
+  EXPECT_NE(out.find("capacity"), std::string::npos);  // the table went to stdout
+}
+
+TEST(AnalyzeCli, OnlyRequestsAnAnalysisAndFailsWhenItCannotApply) {
+  std::string out;
+  EXPECT_EQ(analyze(kSrc + "/configs/p2_example2.toml --only p2", out), 0) << out;
+  EXPECT_EQ(out.find("P1  "), std::string::npos);
+  EXPECT_EQ(analyze(kSrc + "/configs/p2_example2.toml --only p1", out), 151) << out;
+  EXPECT_NE(out.find("time.model"), std::string::npos);
+  EXPECT_EQ(analyze(kSrc + "/configs/p2_example2.toml --only p3", out), 151) << out;
+}
+
+}  // namespace

@@ -1,0 +1,34 @@
+#pragma once
+/// \file analyze.h
+/// `kvcheck analyze`: evaluate the papers' stability and memory conditions for a config.
+///
+/// - P1 (Dong & Cao): needs per-slot rates (time model `unit`); Prop 3.2 always, Theorem 3.3
+///   when the policy is p1_class_budgets (Algorithm 1).
+/// - P2 (Ao et al.): needs the p2_linear time model; the fluid equilibrium and its region, and
+///   Eq. 11 when the policy is p2_wait.
+/// - P4 (Li, Dai, Peng): needs engine.max_batched_tokens and a p4_step (or unit) time model;
+///   Theorem 2(a) always, 2(b) for P4's four stylized policies.
+#include "io/config.h"
+#include "theory/report.h"
+
+namespace kvcheck::theory {
+
+struct ResolvedRates;
+
+/// Which analyses the user asked for; none set = every one that applies.
+struct AnalyzeRequest {
+  bool p1 = false, p2 = false, p4 = false;
+  bool any() const { return p1 || p2 || p4; }
+};
+
+/// Analyses `cfg`. Throws InputError (exit 151) naming the file, the missing field and the
+/// reason when a requested analysis does not apply, or, with no request, when none applies.
+AnalysisReport analyze(const Config& cfg, const AnalyzeRequest& request = {});
+
+/// The single analyses; each returns applicable = false with the missing field and reason
+/// instead of throwing. `rates` is null when the config has no rates.
+PaperAnalysis analyze_p1(const Config& cfg, const ResolvedRates* rates);
+PaperAnalysis analyze_p2(const Config& cfg, const ResolvedRates* rates);
+PaperAnalysis analyze_p4(const Config& cfg, const ResolvedRates* rates);
+
+}  // namespace kvcheck::theory

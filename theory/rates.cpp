@@ -1,0 +1,56 @@
+#include "theory/rates.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+namespace kvcheck::theory {
+namespace {
+
+/// The per-step rate of a single-type generator, or a negative value when there is none.
+double workload_rate(const WorkloadSpec& w) {
+  if (w.kind == WorkloadKind::Deterministic)
+    return static_cast<double>(w.burst) / static_cast<double>(w.interval);
+  if (w.kind == WorkloadKind::Poisson) return w.rate;
+  return -1.0;
+}
+
+std::string workload_rate_source(const WorkloadSpec& w) {
+  if (w.kind == WorkloadKind::Deterministic)
+    return fmt::format("workload (deterministic: burst {} / interval {} = {:g} per step)",
+                       w.burst, w.interval, workload_rate(w));
+  return fmt::format("workload (poisson: rate {:g} per step)", w.rate);
+}
+
+}  // namespace
+
+std::optional<ResolvedRates> resolve_rates(const Config& cfg) {
+  const auto& classes = cfg.model.classes;
+  double class_total = 0.0;
+  for (const auto& c : classes) class_total += c.rate;
+  const double wrate = workload_rate(cfg.workload);
+  ResolvedRates r;
+  if (class_total > 0.0) {
+    r.classes = classes;
+    r.source = "[[classes]] rate";
+    if (wrate >= 0.0 && std::abs(wrate - class_total) > 1e-9 * class_total)
+      r.notes.push_back(fmt::format("the workload generates {:g} arrivals per step, the classes' "
+                                    "rates sum to {:g}; the analysis uses the class rates",
+                                    wrate, class_total));
+    return r;
+  }
+  if (wrate <= 0.0) return std::nullopt;
+  ClassSpec c = classes.size() == 1 ? classes.front() : ClassSpec{};
+  if (c.name.empty()) c.name = "workload";
+  c.prompt = cfg.workload.prompt;
+  c.output = cfg.workload.output;
+  c.rate = wrate;
+  r.classes.push_back(c);
+  r.source = workload_rate_source(cfg.workload);
+  if (cfg.workload.backlog > 0)
+    r.notes.push_back(fmt::format("workload.backlog = {} is a transient; it does not enter the "
+                                  "rates", cfg.workload.backlog));
+  return r;
+}
+
+}  // namespace kvcheck::theory
