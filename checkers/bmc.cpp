@@ -1,0 +1,48 @@
+#include "checkers/bmc.h"
+
+namespace kvcheck {
+namespace {
+
+SymBool any_false(const std::vector<SymBool>& props) {
+  SymBool bad = Symbolic::truth(false);
+  for (const auto& p : props) bad = bad || !p;
+  return bad;
+}
+
+SymBool all_true(const std::vector<SymBool>& props) {
+  SymBool ok = Symbolic::truth(true);
+  for (const auto& p : props) ok = ok && p;
+  return ok;
+}
+
+}  // namespace
+
+std::size_t first_false(const z3::model& m, const std::vector<SymBool>& props) {
+  for (std::size_t i = 0; i < props.size(); ++i)
+    if (!Unroller::value(m, props[i])) return i;
+  return props.size();
+}
+
+BmcResult run_bmc(const ModelParams& params, const BmcSpec& spec, std::int64_t depth,
+                    const SolverOptions& opts) {
+  BmcSession s(params, spec, opts, false);
+  SymbolicScope scope(s.ctx());
+  for (std::int64_t t = 0; t < depth; ++t) {
+    const auto props = s.extend(false);
+    const auto r = s.query(any_false(props), "bmc_depth_" + std::to_string(t));
+    if (r.result == z3::unknown)
+      return {Verdict::unknown("solver unknown at depth " + std::to_string(t) + ": " + r.reason),
+              std::nullopt};
+    if (r.result == z3::sat) {
+      const auto i = first_false(*r.model, props);
+      const auto id = spec.properties[i];
+      const auto& pi = info(id);
+      return {Verdict::violated(t, pi.kind, std::string(pi.name)),
+              s.counterexample(*r.model, id, t)};
+    }
+    s.assume(all_true(props));  // holds at depth t: later queries look for later violations
+  }
+  return {Verdict::bounded_ok(depth), std::nullopt};
+}
+
+}  // namespace kvcheck

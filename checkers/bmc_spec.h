@@ -1,0 +1,50 @@
+#pragma once
+/// \file bmc_spec.h
+/// The `[bmc]` section of a config: the symbolic workload (N request slots and the ranges of
+/// their inputs) and the checker's limits. io/ accepts the section and ignores it; it is parsed
+/// here from Config::text with the same "file: field: reason" errors (InputError, exit 151).
+///
+/// ```toml
+/// [bmc]
+/// slots = 4                 # N request slots (1..16)
+/// prompt = [1, 3]           # prompt length range (ignored when per_class = true)
+/// output = [1, 3]           # output length range (ignored when per_class = true)
+/// arrival = [0, 3]          # arrival step range
+/// per_class = false         # true: class in [0, #classes), prompt/output from [[classes]]
+/// allow_absent = true       # a slot may stay empty (workloads of fewer than N requests)
+/// max_arrivals_per_step = 0 # 0 = unlimited
+/// depth = 10                # `check` default depth
+/// max_k = 8                 # `prove`: largest induction depth tried
+/// timeout_ms = 0            # per solver query; 0 = none
+/// properties = ["kv_no_overflow"]   # default: [check] properties
+/// invariants = ["(<= blocks_0 4)"]  # `prove`: strengthening invariants, SMT-LIB2 over the
+///                                   # state names listed in docs/z3-backend.md
+/// ```
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "io/config.h"
+#include "properties/property.h"
+
+namespace kvcheck {
+
+struct BmcSpec {
+  int slots = 3;
+  std::int64_t prompt_lo = 1, prompt_hi = 3;
+  std::int64_t output_lo = 1, output_hi = 3;
+  std::int64_t arrival_lo = 0, arrival_hi = 3;
+  bool per_class = false;
+  bool allow_absent = true;
+  std::int64_t max_arrivals_per_step = 0;
+  std::int64_t depth = 10;
+  std::int64_t max_k = 8;
+  std::int64_t timeout_ms = 0;
+  std::vector<PropertyId> properties;
+  std::vector<std::string> invariants;
+};
+
+/// Parses `[bmc]` from cfg.text (defaults when absent). Throws InputError(ConfigError).
+BmcSpec parse_bmc_spec(const Config& cfg);
+
+}  // namespace kvcheck

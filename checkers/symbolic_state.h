@@ -1,0 +1,45 @@
+#pragma once
+/// \file symbolic_state.h
+/// The symbolic model's data: per-slot workload inputs (fixed over time), the per-step engine
+/// state of each slot, and what one step observably did. Terms only; the step function that
+/// relates them is SymbolicView (symbolic_view.h) running models/engine_step.h.
+#include <cstdint>
+#include <vector>
+
+#include "checkers/symbolic_domain.h"
+#include "models/concrete_view.h"
+
+namespace kvcheck {
+
+/// Slot status codes: the integer values of models/concrete_view.h's `Status`.
+inline std::int64_t status_code(Status s) { return static_cast<std::int64_t>(s); }
+
+/// One request slot's workload inputs. `arrival` beyond the configured horizon = absent slot.
+struct SlotInput {
+  SymInt arrival, prompt, output, klass;
+};
+
+/// One slot's engine state at a step boundary. `pos` is the slot's position in its queue
+/// (waiting: queue order, 0 = head; running: admission order, 0 = oldest; 0 otherwise).
+struct SlotState {
+  SymInt status, pos, computed, generated, blocks, tokens;
+};
+
+/// The whole engine state at a step boundary. `time` is the step index, saturated at the
+/// arrival horizon (after the last possible arrival, time no longer matters), so the state
+/// space of N slots under bounded inputs is finite.
+struct SymState {
+  std::vector<SlotState> slots;
+  SymInt time;
+};
+
+/// What one step did, as terms (the differential test and the trace read these).
+struct StepObs {
+  SymBool overflow;
+  SymInt preemptions, evictions, used_blocks, used_tokens, demand_blocks, batch_size;
+  std::vector<SymInt> batch_tokens;  ///< per slot: tokens processed this step (0 if none)
+  std::vector<SymBool> completed;    ///< per slot: completed this step
+  std::vector<SymInt> picks;         ///< nondeterministic choices, in call order
+};
+
+}  // namespace kvcheck

@@ -1,0 +1,137 @@
+#pragma once
+/// \file symbolic_view.h
+/// `SymbolicView`: the SchedulerView (models/view.h) of N request slots as Z3 terms, plus the
+/// engine hooks and observations models/engine_step.h and properties/predicates.h call on
+/// ConcreteView. One instance is ONE step: construct it on the pre-state terms, run
+/// `engine_step(view)`, then read `post()`, `obs()` and evaluate `holds(id, view)`.
+///
+/// Semantics mirror ConcreteView exactly (the differential test checks them step by step):
+///  - positions: running_at(k) = the slot with status Running and pos k (admission order);
+///    waiting_at(k) = the slot with status Waiting and pos k (queue order). Tables are taken at
+///    begin_step (after arrivals), commit and end_step; a Ref is a one-hot selector over slots.
+///  - arrivals at step t: pending slots with arrival <= t, in index order, join the tail;
+///    unservable<D> ones are rejected instead.
+///  - within a step a slot carries a `stamp` (old running pos, or N + admission order) and a
+///    requeue key; commit / end_step re-rank: front requeue = head, ascending stamp; back
+///    requeue = tail, in preemption order; running = ascending stamp.
+///  - choose(id, lo, hi) = a fresh constant per call in [lo, hi] (recorded in obs().picks).
+/// Bounds: running_bound() = waiting_bound() = N; `*_valid(k)` says whether position k is used.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "checkers/symbolic_domain.h"
+#include "checkers/symbolic_state.h"
+#include "models/params.h"
+
+namespace kvcheck {
+
+/// A request reference: a one-hot selector over the N slots (all false = no request), with the
+/// slot inputs it selects read once.
+struct SymRef {
+  std::vector<SymBool> sel;
+  SymBool any;
+  SymInt prompt, output, klass;
+};
+
+class SymbolicView {
+ public:
+  using Domain = Symbolic;
+  using Int = SymInt;
+  using Bool = SymBool;
+  using Ref = SymRef;
+
+  /// `tag` names the fresh constants this step creates (choices), e.g. "t3".
+  SymbolicView(const ModelParams& params, const std::vector<SlotInput>& inputs,
+               const SymState& pre, std::string tag);
+
+  // --- SchedulerView -----------------------------------------------------------------------
+  int running_bound() const { return n_; }
+  Ref running_at(int k) const { return run_[static_cast<std::size_t>(k)]; }
+  Bool running_valid(int k) const { return run_[static_cast<std::size_t>(k)].any; }
+  int waiting_bound() const { return n_; }
+  Ref waiting_at(int k) const { return wait_[static_cast<std::size_t>(k)]; }
+  Bool waiting_valid(int k) const { return wait_[static_cast<std::size_t>(k)].any; }
+
+  Int prompt(const Ref& r) const { return r.prompt; }
+  Int output(const Ref& r) const { return r.output; }
+  Int klass(const Ref& r) const { return r.klass; }
+  Int computed(const Ref& r) const { return read(r, &Slot::computed); }
+  Int generated(const Ref& r) const { return read(r, &Slot::generated); }
+  Int held_blocks(const Ref& r) const { return read(r, &Slot::blocks); }
+  Int sched(const Ref& r) const { return read(r, &Slot::sched); }
+  Int free_blocks() const { return Symbolic::lit(params_.engine.num_blocks) - used_blocks_; }
+  Int used_blocks() const { return used_blocks_; }
+  Int num_running() const { return num_running_; }
+  const ModelParams& params() const { return params_; }
+
+  void schedule(const Ref& r, Int n, Bool when);
+  void admit(const Ref& r, Bool when);
+  void preempt(const Ref& r, Bool when) { reset(r, when, preemptions_); }
+  Int choose(int id, std::int64_t lo, std::int64_t hi);
+
+  // --- engine step hooks -------------------------------------------------------------------
+  void begin_step();
+  void commit();
+  void evict(const Ref& r, Bool when) { reset(r, when, evictions_); }
+  void note_overflow(Bool over) { overflow_ = overflow_ || over; }
+  void batch_ready();
+  void finish(const Ref& r, Int computed, Int generated, Bool done, Bool when);
+  void end_step();
+
+  // --- observations of the step (properties/predicates.h) -----------------------------------
+  Bool step_overflow() const { return overflow_; }
+  Int step_evictions() const { return evictions_; }
+  Int step_preemptions() const { return preemptions_; }
+  Int step_used_blocks() const { return step_used_blocks_; }
+  Int step_used_tokens() const { return step_used_tokens_; }
+  Bool step_batch_empty() const { return batch_size_ == Symbolic::lit(0); }
+  int completed_bound() const { return n_; }
+  Ref completed_at(int k) const;
+  Bool completed_valid(int k) const { return slots_[static_cast<std::size_t>(k)].completed; }
+  Int count_arrived() const { return count_not(Status::Pending); }
+  Int count_waiting() const { return count(Status::Waiting); }
+  Int count_running() const { return count(Status::Running); }
+  Int count_done() const { return count(Status::Done); }
+  Int count_rejected() const { return count(Status::Rejected); }
+
+  // --- results -----------------------------------------------------------------------------
+  /// The post-step state (valid after end_step).
+  SymState post() const;
+  /// The step's observations (valid after end_step).
+  StepObs obs() const;
+  /// Side constraints the step introduced (ranges of its choice constants).
+  const std::vector<SymBool>& side() const { return side_; }
+
+ private:
+  /// A slot during the step: the state fields plus in-step bookkeeping.
+  struct Slot {
+    SymInt status, pos, computed, generated, blocks, tokens;
+    SymInt sched, stamp, rqkey, batch;
+    SymBool pending, completed;
+  };
+  Int read(const Ref& r, SymInt Slot::*field) const;
+  SymBool is(std::size_t i, Status s) const;
+  Int count(Status s) const;
+  Int count_not(Status s) const;
+  void reset(const Ref& r, Bool when, Int& counter);
+  void release(std::size_t i, const Bool& w);
+  void rerank();
+  void snapshot();
+  std::vector<Ref> table(Status s) const;
+
+  const ModelParams& params_;
+  const std::vector<SlotInput>& in_;
+  int n_;
+  std::string tag_;
+  SymInt now_;
+  std::vector<Slot> slots_;
+  std::vector<Ref> run_, wait_;
+  Int used_blocks_, used_tokens_, num_running_, adm_ctr_, bseq_;
+  Int preemptions_, evictions_, batch_size_, step_used_blocks_, step_used_tokens_, demand_;
+  Bool overflow_;
+  std::vector<SymInt> picks_;
+  std::vector<SymBool> side_;
+};
+
+}  // namespace kvcheck

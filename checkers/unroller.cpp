@@ -1,0 +1,198 @@
+#include "checkers/unroller.h"
+
+#include "checkers/symbolic_view.h"
+#include "models/engine_step.h"
+#include "properties/predicates.h"
+
+namespace kvcheck {
+namespace {
+
+using D = Symbolic;
+
+SymInt code(Status s) { return D::lit(status_code(s)); }
+
+/// The fields of a slot state, for loops over them.
+constexpr std::array<std::pair<const char*, SymInt SlotState::*>, 6> kFields{{
+    {"status", &SlotState::status},
+    {"pos", &SlotState::pos},
+    {"computed", &SlotState::computed},
+    {"generated", &SlotState::generated},
+    {"blocks", &SlotState::blocks},
+    {"tokens", &SlotState::tokens},
+}};
+
+}  // namespace
+
+Unroller::Unroller(z3::context& ctx, const ModelParams& params, const BmcSpec& spec)
+    : ctx_(ctx), params_(params), spec_(spec) {
+  SymbolicScope scope(ctx_);
+  for (int i = 0; i < spec_.slots; ++i) {
+    const auto s = std::to_string(i);
+    inputs_.push_back({D::var("arrival_" + s), D::var("prompt_" + s), D::var("output_" + s),
+                       D::var("klass_" + s)});
+  }
+}
+
+std::vector<SymBool> Unroller::input_constraints() const {
+  SymbolicScope scope(ctx_);
+  std::vector<SymBool> out;
+  const auto in_range = [](const SymInt& x, std::int64_t lo, std::int64_t hi) {
+    return D::lit(lo) <= x && x <= D::lit(hi);
+  };
+  const auto absent = D::lit(horizon() + 1);
+  const auto nclasses = static_cast<std::int64_t>(params_.classes.size());
+  for (std::size_t i = 0; i < inputs_.size(); ++i) {
+    const auto& in = inputs_[i];
+    auto arrival = in_range(in.arrival, spec_.arrival_lo, spec_.arrival_hi);
+    if (spec_.allow_absent) arrival = arrival || in.arrival == absent;
+    out.push_back(arrival);
+    out.push_back(in_range(in.klass, 0, nclasses > 0 ? nclasses - 1 : 0));
+    if (spec_.per_class) {
+      for (std::int64_t c = 0; c < nclasses; ++c) {
+        const auto& cs = params_.classes[static_cast<std::size_t>(c)];
+        out.push_back(!(in.klass == D::lit(c)) ||
+                      (in.prompt == D::lit(cs.prompt) && in.output == D::lit(cs.output)));
+      }
+    } else {
+      out.push_back(in_range(in.prompt, spec_.prompt_lo, spec_.prompt_hi));
+      out.push_back(in_range(in.output, spec_.output_lo, spec_.output_hi));
+    }
+    if (i + 1 < inputs_.size()) out.push_back(in.arrival <= inputs_[i + 1].arrival);
+    const auto m = static_cast<std::size_t>(spec_.max_arrivals_per_step);
+    if (m > 0 && i + m < inputs_.size())
+      out.push_back(inputs_[i + m].arrival > in.arrival || in.arrival == absent);
+  }
+  return out;
+}
+
+SymState Unroller::initial() const {
+  SymbolicScope scope(ctx_);
+  SymState s{{}, D::lit(0)};
+  for (std::size_t i = 0; i < inputs_.size(); ++i)
+    s.slots.push_back({code(Status::Pending), D::lit(0), D::lit(0), D::lit(0), D::lit(0),
+                       D::lit(0)});
+  return s;
+}
+
+SymState Unroller::fresh_state(const std::string& tag) const {
+  SymbolicScope scope(ctx_);
+  SymState s{{}, D::var("time@" + tag)};
+  for (std::size_t i = 0; i < inputs_.size(); ++i) {
+    SlotState slot{D::lit(0), D::lit(0), D::lit(0), D::lit(0), D::lit(0), D::lit(0)};
+    for (const auto& [name, field] : kFields)
+      slot.*field = D::var(std::string(name) + "_" + std::to_string(i) + "@" + tag);
+    s.slots.push_back(slot);
+  }
+  return s;
+}
+
+SymState Unroller::cut(const SymState& s, const std::string& tag,
+                       std::vector<SymBool>& eqs) const {
+  SymbolicScope scope(ctx_);
+  const auto fresh = fresh_state(tag);
+  SymState out = s;
+  const auto tie = [&](const SymInt& term, const SymInt& var, SymInt& dst) {
+    std::int64_t v = 0;
+    if (term.e.is_numeral_i64(v) || term.e.is_const()) return;
+    eqs.push_back(var == term);
+    dst = var;
+  };
+  tie(s.time, fresh.time, out.time);
+  for (std::size_t i = 0; i < s.slots.size(); ++i)
+    for (const auto& [name, field] : kFields)
+      tie(s.slots[i].*field, fresh.slots[i].*field, out.slots[i].*field);
+  return out;
+}
+
+Unroller::Step Unroller::step(const SymState& pre, const std::string& tag,
+                              const std::vector<PropertyId>& props) const {
+  SymbolicScope scope(ctx_);
+  SymbolicView v(params_, inputs_, pre, tag);
+  engine_step(v);
+  Step out{v.post(), {}, v.obs(), v.side()};
+  out.post.time = D::min(out.post.time, D::lit(horizon()));
+  for (auto id : props) out.props.push_back(holds(id, v));
+  return out;
+}
+
+SymBool Unroller::well_formed(const SymState& s) const {
+  SymbolicScope scope(ctx_);
+  const auto& e = params_.engine;
+  const auto zero = D::lit(0);
+  SymBool ok = D::lit(0) <= s.time && s.time <= D::lit(horizon());
+  SymInt nwait = zero, nrun = zero, used = zero;
+  std::vector<SymBool> waiting, running;
+  for (std::size_t i = 0; i < s.slots.size(); ++i) {
+    const auto& x = s.slots[i];
+    const auto& in = inputs_[i];
+    const auto is = [&](Status st) { return x.status == code(st); };
+    const auto empty = x.computed == zero && x.generated == zero && x.blocks == zero &&
+                       x.tokens == zero;
+    const auto resident = is(Status::Waiting) || is(Status::Running);
+    ok = ok && zero <= x.status && x.status <= code(Status::Rejected);
+    ok = ok && (is(Status::Pending) == (in.arrival >= s.time));
+    ok = ok && (!(is(Status::Pending) || is(Status::Rejected) || is(Status::Waiting)) || empty);
+    ok = ok && (resident || x.pos == zero);
+    ok = ok && (!is(Status::Done) ||
+                (x.blocks == zero && x.tokens == zero && x.generated == in.output &&
+                 x.computed == in.prompt + in.output - D::lit(1)));
+    const auto gen = D::select(x.computed >= in.prompt, x.computed - in.prompt + D::lit(1), zero);
+    ok = ok && (!is(Status::Running) ||
+                (x.tokens == x.computed + D::lit(e.lookahead) &&
+                 x.blocks == blocks_for<D>(e, x.tokens) && x.generated == gen &&
+                 x.generated < in.output && x.computed >= D::lit(1)));
+    waiting.push_back(is(Status::Waiting));
+    running.push_back(is(Status::Running));
+    nwait = nwait + D::select(waiting.back(), D::lit(1), zero);
+    nrun = nrun + D::select(running.back(), D::lit(1), zero);
+    used = used + x.blocks;
+  }
+  for (std::size_t i = 0; i < s.slots.size(); ++i) {
+    const auto& x = s.slots[i];
+    ok = ok && (!waiting[i] || (zero <= x.pos && x.pos < nwait));
+    ok = ok && (!running[i] || (zero <= x.pos && x.pos < nrun));
+    for (std::size_t j = i + 1; j < s.slots.size(); ++j) {
+      const auto same = (waiting[i] && waiting[j]) || (running[i] && running[j]);
+      ok = ok && (!same || x.pos != s.slots[j].pos);
+    }
+  }
+  return ok && used <= D::lit(e.num_blocks);
+}
+
+std::vector<std::pair<std::string, SymInt>> Unroller::named_fields(const SymState& s) const {
+  std::vector<std::pair<std::string, SymInt>> out{{"time", s.time}};
+  for (std::size_t i = 0; i < s.slots.size(); ++i) {
+    const auto n = std::to_string(i);
+    for (const auto& [name, field] : kFields) out.emplace_back(name + ("_" + n), s.slots[i].*field);
+    out.emplace_back("arrival_" + n, inputs_[i].arrival);
+    out.emplace_back("prompt_" + n, inputs_[i].prompt);
+    out.emplace_back("output_" + n, inputs_[i].output);
+    out.emplace_back("klass_" + n, inputs_[i].klass);
+  }
+  return out;
+}
+
+std::int64_t Unroller::value(const z3::model& m, const SymInt& x) {
+  return m.eval(x.e, true).get_numeral_int64();
+}
+
+bool Unroller::value(const z3::model& m, const SymBool& x) { return m.eval(x.e, true).is_true(); }
+
+Workload Unroller::workload(const z3::model& m) const {
+  Workload w;
+  w.clock = ArrivalClock::Steps;
+  for (const auto& in : inputs_) {
+    const auto a = value(m, in.arrival);
+    if (a > spec_.arrival_hi) break;  // absent slots form a suffix (arrivals are ordered)
+    Request r;
+    r.arrival_step = a;
+    r.arrival_time = static_cast<double>(a);
+    r.prompt = value(m, in.prompt);
+    r.output = value(m, in.output);
+    r.klass = value(m, in.klass);
+    w.requests.push_back(r);
+  }
+  return w;
+}
+
+}  // namespace kvcheck

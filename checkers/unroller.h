@@ -1,0 +1,68 @@
+#pragma once
+/// \file unroller.h
+/// The relational unrolling of the engine model over N symbolic request slots: the workload
+/// inputs (fresh constants, constrained by the [bmc] bounds, fixed over time), the initial
+/// state, one step (SymbolicView running models/engine_step.h, properties from
+/// properties/predicates.h), the cut that gives every step fresh constants `x@t` tied to the
+/// step function by equalities, the built-in well-formedness invariant used by `prove`, and
+/// the extraction of a concrete workload from a model.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "checkers/bmc_spec.h"
+#include "checkers/symbolic_state.h"
+#include "models/params.h"
+#include "models/request.h"
+
+namespace kvcheck {
+
+class Unroller {
+ public:
+  /// Result of one symbolic step.
+  struct Step {
+    SymState post;               ///< post-state terms (over the pre-state and the inputs)
+    std::vector<SymBool> props;  ///< one per requested property: holds after this step
+    StepObs obs;
+    std::vector<SymBool> side;   ///< constraints the step introduced (choice ranges)
+  };
+
+  /// Creates the input constants in `ctx`. `params` and `spec` must outlive the unroller.
+  Unroller(z3::context& ctx, const ModelParams& params, const BmcSpec& spec);
+
+  const std::vector<SlotInput>& inputs() const { return inputs_; }
+  /// Ranges, per-class shapes, arrival order (a_i <= a_{i+1}), max arrivals per step.
+  std::vector<SymBool> input_constraints() const;
+  /// The first step after which time no longer matters (one past the last arrival step).
+  std::int64_t horizon() const { return spec_.arrival_hi + 1; }
+  /// Every slot pending, nothing held, time 0.
+  SymState initial() const;
+  /// Fresh constants for every state field, named `<field>_<slot>@<tag>`.
+  SymState fresh_state(const std::string& tag) const;
+  /// One engine step from `pre`; `tag` names its choice constants.
+  Step step(const SymState& pre, const std::string& tag,
+            const std::vector<PropertyId>& props) const;
+  /// Relational cut: numerals stay, every other field becomes a fresh constant `x@tag`; the
+  /// defining equalities are appended to `eqs`.
+  SymState cut(const SymState& s, const std::string& tag, std::vector<SymBool>& eqs) const;
+  /// Facts true in every reachable state (statuses vs. time, per-status field values,
+  /// queue positions a permutation, reserved blocks <= pool). `prove` checks them as part of
+  /// the inductive claim, so a wrong one costs completeness, never soundness.
+  SymBool well_formed(const SymState& s) const;
+  /// Pairs (name, term) of the state and input fields, for user invariants and dumps.
+  std::vector<std::pair<std::string, SymInt>> named_fields(const SymState& s) const;
+
+  /// The concrete workload a model assigns to the inputs (absent slots dropped).
+  Workload workload(const z3::model& m) const;
+  /// The concrete values of terms in a model.
+  static std::int64_t value(const z3::model& m, const SymInt& x);
+  static bool value(const z3::model& m, const SymBool& x);
+
+ private:
+  z3::context& ctx_;
+  const ModelParams& params_;
+  const BmcSpec& spec_;
+  std::vector<SlotInput> inputs_;
+};
+
+}  // namespace kvcheck

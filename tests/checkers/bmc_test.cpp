@@ -1,0 +1,166 @@
+// Z3 backend checkers on known-safe and known-unsafe models: BMC (shortest counterexamples,
+// replayed concretely), k-induction (PROVED / VIOLATED), timeouts (UNKNOWN, exit 5), [bmc]
+// parsing errors, and SMT-LIB2 dumps re-checked by cvc5.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "checkers/bmc.h"
+#include "checkers/confirm.h"
+#include "checkers/k_induction.h"
+#include "io/config.h"
+#include "io/input_error.h"
+
+namespace kvcheck {
+namespace {
+
+Config load(const std::string& name) {
+  return load_config(std::filesystem::path(KVCHECK_SOURCE_DIR) / "configs" / name);
+}
+
+/// BMC must find `prop` at exactly `step`, BOUNDED_OK one step shorter, and replay concretely.
+void expect_minimal_violation(const std::string& config, const std::string& prop,
+                              std::int64_t step) {
+  const auto cfg = load(config);
+  const auto spec = parse_bmc_spec(cfg);
+  const auto r = run_bmc(cfg.model, spec, spec.depth, {});
+  ASSERT_EQ(r.verdict.kind, VerdictKind::Violated) << config << ": " << to_string(r.verdict);
+  EXPECT_EQ(r.verdict.reason, prop);
+  EXPECT_EQ(r.verdict.depth, step);
+  EXPECT_EQ(to_exit_code(r.verdict), ExitCode::SafetyViolation);
+  ASSERT_TRUE(r.cex.has_value());
+  const auto c = confirm_counterexample(cfg.model, cfg.time, *r.cex, {});
+  EXPECT_TRUE(c.reproduced) << c.detail;
+  const auto shorter = run_bmc(cfg.model, spec, step, {});
+  EXPECT_EQ(shorter.verdict.kind, VerdictKind::BoundedOk);
+  EXPECT_EQ(shorter.verdict.depth, step);
+}
+
+TEST(Bmc, FindsP2Example2TrapAtMinimalDepth) {
+  expect_minimal_violation("bmc_p2_example2.toml", "no_preemption", 1);
+}
+
+TEST(Bmc, FindsVllmFcfsPreemptionCascadeAtMinimalDepth) {
+  expect_minimal_violation("bmc_vllm_cascade.toml", "no_preemption", 1);
+}
+
+TEST(Bmc, P1Alg1UnsafeOverflows) {
+  expect_minimal_violation("z3_p1_alg1_unsafe.toml", "kv_no_overflow", 1);
+}
+
+TEST(Prove, P1Alg1SafeIsProvedAndUnsafeIsViolated) {
+  const auto safe = load("z3_p1_alg1_safe.toml");
+  const auto rs = prove_k_induction(safe.model, parse_bmc_spec(safe), {});
+  EXPECT_EQ(rs.verdict.kind, VerdictKind::Proved) << rs.verdict.reason;
+  EXPECT_GE(rs.k, 1);
+  const auto unsafe = load("z3_p1_alg1_unsafe.toml");
+  const auto ru = prove_k_induction(unsafe.model, parse_bmc_spec(unsafe), {});
+  ASSERT_EQ(ru.verdict.kind, VerdictKind::Violated) << ru.verdict.reason;
+  EXPECT_EQ(ru.verdict.reason, "kv_no_overflow");
+  ASSERT_TRUE(ru.cex.has_value());
+  EXPECT_TRUE(confirm_counterexample(unsafe.model, unsafe.time, *ru.cex, {}).reproduced);
+}
+
+TEST(Prove, TinyTimeoutIsUnknownNeverAPass) {
+  const auto cfg = load("z3_p1_alg1_safe.toml");
+  auto spec = parse_bmc_spec(cfg);
+  SolverOptions opts;
+  opts.timeout_ms = 1;
+  const auto r = prove_k_induction(cfg.model, spec, opts);
+  EXPECT_EQ(r.verdict.kind, VerdictKind::Unknown);
+  EXPECT_EQ(to_exit_code(r.verdict), ExitCode::Inconclusive);
+  const auto b = run_bmc(cfg.model, spec, 6, opts);
+  EXPECT_EQ(b.verdict.kind, VerdictKind::Unknown);
+}
+
+/// A small model of `kind`: two slots, prompts/outputs 1..2, two classes.
+ModelParams small_model(PolicyKind kind, std::int64_t blocks) {
+  ModelParams p;
+  p.policy.kind = kind;
+  p.engine.num_blocks = blocks;
+  p.engine.lookahead = 1;
+  p.policy.flow_budget_min = 1;
+  p.policy.flow_budget_max = 2;
+  p.classes = {{"a", 1, 2, 1.0, 1, 1}, {"b", 2, 2, 1.0, 1, 1}};
+  return p;
+}
+
+BmcSpec small_spec(std::vector<PropertyId> props) {
+  BmcSpec s;
+  s.slots = 2;
+  s.prompt_hi = 2;
+  s.output_hi = 2;
+  s.arrival_hi = 2;
+  s.per_class = true;
+  s.max_k = 6;
+  s.depth = 6;
+  s.properties = std::move(props);
+  return s;
+}
+
+class PerPolicy : public ::testing::TestWithParam<PolicyKind> {};
+
+// Known-safe: a pool larger than any two requests can use never overflows (PROVED).
+TEST_P(PerPolicy, LargePoolIsProvedNoOverflow) {
+  const auto p = small_model(GetParam(), 16);
+  const auto spec = small_spec({PropertyId::KvNoOverflow, PropertyId::Conservation});
+  const auto r = prove_k_induction(p, spec, {});
+  EXPECT_EQ(r.verdict.kind, VerdictKind::Proved) << r.verdict.reason;
+}
+
+// Known-unsafe: a 4-block pool either overflows the plan or preempts (VIOLATED, replayed).
+TEST_P(PerPolicy, TinyPoolIsViolated) {
+  const auto p = small_model(GetParam(), 4);
+  const auto spec = small_spec({PropertyId::KvNoOverflow, PropertyId::NoPreemption});
+  const auto r = run_bmc(p, spec, spec.depth, {});
+  ASSERT_EQ(r.verdict.kind, VerdictKind::Violated) << to_string(r.verdict);
+  EXPECT_TRUE(confirm_counterexample(p, TimeModel{}, *r.cex, {}).reproduced);
+}
+
+INSTANTIATE_TEST_SUITE_P(AllPolicies, PerPolicy, ::testing::ValuesIn(all_policy_kinds()),
+                         [](const auto& pi) { return std::string(to_string(pi.param)); });
+
+TEST(BmcSpecParse, BadFieldNamesFileFieldAndReason) {
+  auto cfg = load("bmc_p2_example2.toml");
+  cfg.text = load("bmc_p2_example2.toml").text;
+  cfg.text.replace(cfg.text.find("slots = 5"), 9, "slots = 99");
+  try {
+    (void)parse_bmc_spec(cfg);
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.code(), ExitCode::ConfigError);
+    EXPECT_EQ(e.field(), "bmc.slots");
+  }
+}
+
+/// Runs cvc5 on a file; returns its first output line ("sat" / "unsat"), or "" if unavailable.
+std::string cvc5(const std::filesystem::path& file) {
+  const auto cmd = "cvc5 --lang smt2 " + file.string() + " 2>&1";
+  FILE* f = popen(cmd.c_str(), "r");
+  if (!f) return {};
+  char buf[256] = {};
+  std::string out = fgets(buf, sizeof buf, f) ? buf : "";
+  pclose(f);
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  return out;
+}
+
+TEST(DumpSmt2, Cvc5AgreesOnOneUnsatAndOneSatQuery) {
+  if (std::system("command -v cvc5 > /dev/null 2>&1") != 0) GTEST_SKIP() << "cvc5 not installed";
+  const auto cfg = load("z3_p1_alg1_unsafe.toml");
+  const auto dir = std::filesystem::temp_directory_path() / "kvcheck_z3_dump_test";
+  std::filesystem::remove_all(dir);
+  SolverOptions opts;
+  opts.dump_dir = dir;
+  const auto r = run_bmc(cfg.model, parse_bmc_spec(cfg), 4, opts);
+  ASSERT_EQ(r.verdict.kind, VerdictKind::Violated);
+  EXPECT_EQ(cvc5(dir / "bmc_depth_0.smt2"), "unsat");
+  EXPECT_EQ(cvc5(dir / "bmc_depth_1.smt2"), "sat");
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace kvcheck
