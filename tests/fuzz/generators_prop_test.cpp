@@ -1,0 +1,124 @@
+// RapidCheck properties of the generators: bounded by the config, class lengths respected,
+// every shape shrinks towards fewer and shorter requests, and judging a case is deterministic.
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+#include <rapidcheck/shrinkable/Operations.h>
+
+#include "checkers/fuzz/case_runner.h"
+#include "checkers/fuzz/generators.h"
+#include "fuzz_test_util.h"
+
+namespace kvcheck::fuzz {
+namespace {
+
+const ModelPtr& classless() {
+  static const auto m = make_fuzz_model(test::shipped("vllm_fcfs_azure_conv"));
+  return m;
+}
+const ModelPtr& classy() {
+  static const auto m = make_fuzz_model(test::shipped("p1_alg1_sec41"));
+  return m;
+}
+
+RC_GTEST_PROP(FuzzGenerators, CasesStayWithinTheConfiguredBounds, ()) {
+  const auto& m = classless();
+  const auto c = *gen_case(m);
+  RC_ASSERT(!c.groups.empty());
+  for (const auto& g : c.groups) {
+    RC_ASSERT(g.count >= 1);
+    RC_ASSERT(g.count <= m->max_group);
+    RC_ASSERT(g.gap >= 0);
+    RC_ASSERT(g.prompt >= 1);
+    RC_ASSERT(g.prompt <= m->spec.max_prompt);
+    RC_ASSERT(g.output >= 1);
+    RC_ASSERT(g.output <= m->spec.max_output);
+  }
+  const auto w = c.workload(m->spec.max_requests);
+  RC_ASSERT(static_cast<std::int64_t>(w.requests.size()) <= m->spec.max_requests);
+  for (std::size_t i = 1; i < w.requests.size(); ++i)
+    RC_ASSERT(w.requests[i - 1].arrival_step <= w.requests[i].arrival_step);
+}
+
+RC_GTEST_PROP(FuzzGenerators, ClassModelsUseTheClassLengths, ()) {
+  const auto& m = classy();
+  const auto c = *gen_case(m);
+  for (const auto& g : c.groups) {
+    RC_ASSERT(g.klass >= 0);
+    RC_ASSERT(g.klass < static_cast<std::int64_t>(m->params.classes.size()));
+    const auto& k = m->params.classes[static_cast<std::size_t>(g.klass)];
+    RC_ASSERT(g.prompt == k.prompt);
+    RC_ASSERT(g.output == k.output);
+  }
+}
+
+// Shrinking a case under "keeps at least 3 requests" ends at a few requests and (apart from the
+// long-prompt burst and the trace shape) at the shortest prompts.
+RC_GTEST_PROP(FuzzGenerators, EveryShapeShrinksTowardsFewerShorterRequests, ()) {
+  const auto& m = *rc::gen::element(classless(), classy());
+  const auto shape = *rc::gen::elementOf(m->shapes);
+  const auto seed = *rc::gen::arbitrary<std::uint64_t>();
+  const auto tree = gen_shape(m, shape)(rc::Random(seed), 60);
+  RC_PRE(tree.value().requests() >= 3);
+  const auto [min, steps] = rc::shrinkable::findLocalMin(
+      tree, [](const FuzzCase& c) { return c.requests() >= 3; });
+  (void)steps;
+  // RapidCheck finds a local minimum (nested markov segments, class_mix steps whose counts do
+  // not shrink): it may stop above 3, but never above the original
+  RC_ASSERT(min.requests() >= 3);
+  RC_ASSERT(min.requests() <= tree.value().requests());
+
+  if (m == classless() && shape != Shape::QuietBurst && shape != Shape::Azure)
+    for (const auto& g : min.groups) RC_ASSERT(g.count == 0 || g.prompt == 1);
+}
+
+// Deterministic companion: over fixed seeds, shrinking strictly reduces every case of more than
+// 3 requests (class_mix excepted: a one-step case can only lose steps) and usually reaches 3.
+TEST(FuzzGenerators, ShrinkingReducesCasesOverFixedSeeds) {
+  int reached_three = 0, total = 0;
+  for (const auto& m : {classless(), classy()})
+    for (const auto shape : m->shapes)
+      for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+        const auto tree = gen_shape(m, shape)(rc::Random(seed), 60);
+        if (tree.value().requests() <= 3) continue;
+        const auto [min, steps] = rc::shrinkable::findLocalMin(
+            tree, [](const FuzzCase& c) { return c.requests() >= 3; });
+        (void)steps;
+        ++total;
+        reached_three += min.requests() == 3 ? 1 : 0;
+        if (shape != Shape::ClassMix) {
+          EXPECT_LT(min.requests(), tree.value().requests()) << to_string(shape) << " " << seed;
+        }
+      }
+  EXPECT_GE(reached_three * 10, total * 7) << reached_three << " of " << total;  // 145 of 188
+}
+
+RC_GTEST_PROP(FuzzGenerators, JudgingACaseIsDeterministic, ()) {
+  const auto& m = classless();
+  const auto c = *rc::gen::resize(20, gen_case(m));
+  const auto a = run_case(*m, c), b = run_case(*m, c);
+  RC_ASSERT(a.verdict.kind == b.verdict.kind);
+  RC_ASSERT(a.steps == b.steps);
+  RC_ASSERT(a.coverage.peak_occupancy == b.coverage.peak_occupancy);
+}
+
+TEST(FuzzGenerators, QuantileTablesAreMonotoneFromTheMinimum) {
+  const auto t = arrival_tables(4.0, 256);
+  EXPECT_EQ(t.gap.front(), 0);
+  EXPECT_EQ(t.count.front(), 1);
+  EXPECT_EQ(t.per_step.front(), 0);
+  EXPECT_TRUE(std::is_sorted(t.gap.begin(), t.gap.end()));
+  EXPECT_TRUE(std::is_sorted(t.count.begin(), t.count.end()));
+  EXPECT_TRUE(std::is_sorted(t.per_step.begin(), t.per_step.end()));
+  EXPECT_EQ(t.per_step[128], 4);  // the median of Poisson(4)
+  const auto& m = classless();
+  EXPECT_EQ(m->lognormal_prompt.front(), 1);
+  EXPECT_TRUE(std::is_sorted(m->lognormal_prompt.begin(), m->lognormal_prompt.end()));
+  EXPECT_TRUE(std::is_sorted(m->pareto_output.begin(), m->pareto_output.end()));
+  EXPECT_LE(m->pareto_output.back(), m->spec.max_output);
+  ASSERT_FALSE(m->azure.empty());
+  EXPECT_LE(m->azure.front().first + m->azure.front().second,
+            m->azure.back().first + m->azure.back().second);
+}
+
+}  // namespace
+}  // namespace kvcheck::fuzz
