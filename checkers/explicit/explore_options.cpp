@@ -1,0 +1,174 @@
+#include "checkers/explicit/explore_options.h"
+
+#include <set>
+#include <string>
+#include <toml++/toml.h>
+
+#include "io/input_error.h"
+#include "models/domain.h"
+#include "models/engine_rules.h"
+
+namespace kvcheck::explicit_state {
+namespace {
+
+/// Validating access to the [explore] table; unknown keys are reported.
+class ExploreSection {
+ public:
+  ExploreSection(const toml::table* t, std::string file) : t_(t), file_(std::move(file)) {}
+
+  [[noreturn]] void fail(const std::string& key, const std::string& reason) const {
+    throw config_error(file_, "explore." + key, reason);
+  }
+  std::int64_t integer(const std::string& key, std::int64_t def, std::int64_t lo,
+                       std::int64_t hi) {
+    seen_.insert(key);
+    if (!t_ || !t_->contains(key)) return def;
+    const auto v = (*t_)[key].value_exact<std::int64_t>();
+    if (!v) fail(key, "expected an integer");
+    if (*v < lo || *v > hi)
+      fail(key, "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " +
+                    std::to_string(*v));
+    return *v;
+  }
+  std::string string(const std::string& key, const std::string& def) {
+    seen_.insert(key);
+    if (!t_ || !t_->contains(key)) return def;
+    const auto v = (*t_)[key].value_exact<std::string>();
+    if (!v) fail(key, "expected a string");
+    return *v;
+  }
+  /// A present array of strings or integers; nullopt-like empty pointer when absent.
+  const toml::array* array(const std::string& key) {
+    seen_.insert(key);
+    if (!t_ || !t_->contains(key)) return nullptr;
+    const auto* a = (*t_)[key].as_array();
+    if (!a) fail(key, "expected an array");
+    return a;
+  }
+  std::vector<std::int64_t> integers(const std::string& key, std::int64_t lo) {
+    std::vector<std::int64_t> out;
+    const auto* a = array(key);
+    if (!a) return out;
+    for (const auto& e : *a) {
+      const auto v = e.value_exact<std::int64_t>();
+      if (!v || *v < lo) fail(key, "expected integers >= " + std::to_string(lo));
+      out.push_back(*v);
+    }
+    if (out.empty()) fail(key, "must not be empty");
+    return out;
+  }
+  std::vector<std::string> strings(const std::string& key, bool& present) {
+    std::vector<std::string> out;
+    const auto* a = array(key);
+    present = a != nullptr;
+    if (!a) return out;
+    for (const auto& e : *a) {
+      const auto v = e.value_exact<std::string>();
+      if (!v) fail(key, "expected an array of strings");
+      out.push_back(*v);
+    }
+    return out;
+  }
+  void reject_unknown() const {
+    if (!t_) return;
+    for (const auto& [k, v] : *t_)
+      if (!seen_.count(std::string(k.str()))) fail(std::string(k.str()), "unknown field");
+  }
+
+ private:
+  const toml::table* t_;
+  std::string file_;
+  std::set<std::string> seen_;
+};
+
+void read_shapes(ExploreSection& s, const Config& cfg, ExploreOptions& o) {
+  const auto prompts = s.integers("prompts", 1);
+  const auto outputs = s.integers("outputs", 1);
+  if (prompts.empty() != outputs.empty())
+    s.fail(prompts.empty() ? "prompts" : "outputs", "prompts and outputs go together");
+  for (auto p : prompts)
+    for (auto q : outputs) o.shapes.push_back({p, q, 0});
+  if (o.shapes.empty())
+    for (std::size_t k = 0; k < cfg.model.classes.size(); ++k) {
+      const auto& c = cfg.model.classes[k];
+      o.shapes.push_back({c.prompt, c.output, static_cast<std::int64_t>(k)});
+    }
+  if (o.shapes.empty())
+    s.fail("prompts", "no arrival shapes: give [[classes]] or explore.prompts/explore.outputs");
+}
+
+void read_analyses(ExploreSection& s, const Config& cfg, ExploreOptions& o) {
+  bool present = false;
+  const auto props = s.strings("properties", present);
+  o.properties = cfg.check.properties;
+  if (present) {
+    o.properties.clear();
+    for (const auto& p : props) {
+      const auto id = parse_property(p);
+      if (!id) s.fail("properties", "unknown property \"" + p + "\"");
+      o.properties.push_back(*id);
+    }
+  }
+  const auto names = s.strings("analyses", present);
+  if (!present) return;
+  o.analyses = {false, false, false};
+  for (const auto& n : names) {
+    if (n == "safety") o.analyses.safety = true;
+    else if (n == "starvation") o.analyses.starvation = true;
+    else if (n == "instability") o.analyses.instability = true;
+    else s.fail("analyses", "unknown analysis \"" + n + "\" (safety, starvation, instability)");
+  }
+}
+
+void check_bounds(ExploreSection& s, const Config& cfg, ExploreOptions& o) {
+  if (o.min_arrivals > o.max_arrivals)
+    s.fail("min_arrivals_per_step", "must not exceed max_arrivals_per_step");
+  if (o.mode == ExploreMode::Bounded) {
+    if (o.max_requests == 0 && o.max_waiting == 0 && o.max_arrivals > 0)
+      s.fail("max_requests", "bounded mode needs max_requests or max_waiting (finite graph)");
+    return;
+  }
+  if (o.shapes.size() != 1)
+    s.fail("mode", "saturated mode needs exactly one arrival shape, got " +
+                       std::to_string(o.shapes.size()));
+  const auto& sh = o.shapes.front();
+  if (unservable<Concrete>(cfg.model.engine, sh.prompt, sh.output))
+    s.fail("mode", "saturated mode: the arrival shape can never be served on this engine");
+  if (o.queue_window == 0) o.queue_window = cfg.model.engine.num_blocks + 1;
+}
+
+}  // namespace
+
+ExploreOptions read_explore_options(const Config& cfg) {
+  const std::string file = cfg.path.string();
+  toml::table root;
+  try {
+    root = toml::parse(cfg.text, file);
+  } catch (const toml::parse_error& e) {
+    throw config_error(file, "line " + std::to_string(e.source().begin.line),
+                       "TOML syntax: " + std::string(e.description()));
+  }
+  const toml::table* t = nullptr;
+  if (root.contains("explore")) {
+    t = root["explore"].as_table();
+    if (!t) throw config_error(file, "explore", "expected a table");
+  }
+  ExploreSection s(t, file);
+  ExploreOptions o;
+  const auto mode = s.string("mode", "bounded");
+  if (mode == "saturated") o.mode = ExploreMode::Saturated;
+  else if (mode != "bounded") s.fail("mode", "expected \"bounded\" or \"saturated\"");
+  o.min_arrivals = s.integer("min_arrivals_per_step", 0, 0, 64);
+  o.max_arrivals = s.integer("max_arrivals_per_step", 1, 0, 64);
+  o.max_requests = s.integer("max_requests", o.mode == ExploreMode::Bounded ? 3 : 0, 0, 64);
+  o.max_waiting = s.integer("max_waiting", 0, 0, 64);
+  o.queue_window = s.integer("queue_window", 0, 0, 4096);
+  o.max_states = s.integer("max_states", o.max_states, 1, 1LL << 40);
+  read_shapes(s, cfg, o);
+  read_analyses(s, cfg, o);
+  s.reject_unknown();
+  check_bounds(s, cfg, o);
+  return o;
+}
+
+}  // namespace kvcheck::explicit_state

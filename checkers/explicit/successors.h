@@ -1,0 +1,55 @@
+#pragma once
+/// \file successors.h
+/// The explorer's transition relation: every successor of a canonical state, computed by the
+/// one engine step (models/engine_step.h) on a ConcreteView restored to that state. Nothing of
+/// the engine or of any policy is re-implemented here.
+#include <cstdint>
+#include <vector>
+
+#include "checkers/explicit/explicit_state.h"
+#include "checkers/explicit/explore_options.h"
+#include "models/params.h"
+#include "models/time_model.h"
+
+namespace kvcheck::explicit_state {
+
+/// One transition: the environment's and the policy's choices, and what the step did.
+struct Transition {
+  ExplicitState next;
+  std::vector<std::int32_t> arrivals;   ///< bounded: arriving shape indices, in queue order
+  std::int64_t arrival_count = 0;       ///< requests arriving (saturated: off the state)
+  std::vector<std::int64_t> picks;      ///< the policy's choose() values, in call order
+  std::int64_t completions = 0;         ///< requests completed in the step
+  std::int64_t admitted = 0;            ///< admissions in the step
+  std::uint32_t violated = 0;           ///< bit i: options.properties[i] fails after the step
+  /// Per pre-step waiting position: its post-step waiting position, or -1 when it left the
+  /// queue (bounded mode only).
+  std::vector<std::int32_t> waiting_next;
+  /// Per pre-step waiting position: the pool had room to admit it at the step's start
+  /// (PolicyView::blocks_after of its first chunk <= free blocks, below max_num_seqs).
+  std::vector<bool> capacity;
+  bool window_exhausted = false;        ///< saturated: the policy admitted the whole window
+};
+
+class SuccessorGenerator {
+ public:
+  /// `params`, `time` and `opts` must outlive the generator.
+  SuccessorGenerator(const ModelParams& params, const TimeModel& time, const ExploreOptions& opts);
+
+  /// The initial state: an empty engine (saturated: an empty running set before the window).
+  ExplicitState initial() const { return {}; }
+  /// Appends to `out` every transition out of `s`: each allowed arrival choice times each
+  /// sequence of the policy's picks.
+  void expand(const ExplicitState& s, std::vector<Transition>& out) const;
+
+ private:
+  std::vector<std::vector<std::int32_t>> arrival_options(const ExplicitState& s) const;
+  void expand_with(const ExplicitState& s, const std::vector<std::int32_t>& arrivals,
+                   std::vector<Transition>& out) const;
+
+  const ModelParams& params_;
+  const TimeModel& time_;
+  const ExploreOptions& opts_;
+};
+
+}  // namespace kvcheck::explicit_state

@@ -1,0 +1,79 @@
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "checkers/explicit/explorer.h"
+#include "cli/command.h"
+#include "counterexamples/itf.h"
+#include "io/config.h"
+#include "io/input_error.h"
+#include "properties/verdict.h"
+
+namespace kvcheck::cli {
+namespace {
+
+using explicit_state::ExploreReport;
+using explicit_state::Finding;
+
+void print_report(const Config& cfg, const ExploreReport& r) {
+  const double rate = r.seconds > 0.0 ? static_cast<double>(r.states) / r.seconds : 0.0;
+  fmt::print("{}: {} states, {} transitions in {:.3f} s ({:.0f} states/s), {} SCCs ({} "
+             "non-trivial){}\n",
+             cfg.name, r.states, r.transitions, r.seconds, rate, r.sccs, r.nontrivial_sccs,
+             r.complete ? "" : ", state limit reached");
+  if (r.max_cycle_ratio)
+    fmt::print("  max cycle ratio (arrivals - completions per iteration): {:+.4f}\n",
+               *r.max_cycle_ratio);
+  for (const auto* f : {&r.safety, &r.starvation, &r.instability})
+    if (*f)
+      fmt::print("  {}: {} ({} steps{})\n", (*f)->witness.property, (*f)->witness.detail,
+                 (*f)->witness.edges.size(),
+                 (*f)->witness.loop ? fmt::format(", loop from state {}", *(*f)->witness.loop)
+                                    : std::string());
+  fmt::print("{}: {}{}\n", cfg.name, to_string(r.verdict),
+             r.verdict.reason.empty() ? "" : " - " + r.verdict.reason);
+}
+
+class ExploreCommand final : public Command {
+ public:
+  void configure(CLI::App& sub) override {
+    sub.add_option("config", config_, "Config file (TOML) with an optional [explore] section")
+        ->required();
+    sub.add_option("--max-states", max_states_, "State limit (overrides explore.max_states)");
+    sub.add_option("--out", out_, "Directory for the counterexample ITF traces");
+  }
+  int run() override {
+    const auto cfg = load_config(config_);
+    auto opts = explicit_state::read_explore_options(cfg);
+    if (max_states_ < 0)
+      throw config_error("<command line>", "--max-states", "must be positive");
+    if (max_states_ > 0) opts.max_states = max_states_;
+    const auto report = explicit_state::explore(cfg, opts);
+    print_report(cfg, report);
+    if (!out_.empty()) write_traces(cfg, report);
+    return to_int(to_exit_code(report.verdict));
+  }
+
+ private:
+  void write_traces(const Config& cfg, const ExploreReport& r) const {
+    std::filesystem::create_directories(out_);
+    for (const auto* f : {&r.safety, &r.starvation, &r.instability}) {
+      if (!*f) continue;
+      Trace t = (*f)->trace;
+      t.meta.kvcheck_version = KVCHECK_VERSION;
+      const auto path = std::filesystem::path(out_) /
+                        (cfg.name + "." + (*f)->witness.property + ".explore.itf.json");
+      write_itf(t, path);
+      fmt::print("  wrote {}\n", path.string());
+    }
+  }
+
+  std::string config_, out_;
+  std::int64_t max_states_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_explore_command() { return std::make_unique<ExploreCommand>(); }
+
+}  // namespace kvcheck::cli
