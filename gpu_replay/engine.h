@@ -1,0 +1,107 @@
+#pragma once
+/// \file engine.h
+/// The decode engine: executes the scheduling decisions of one iteration (as the shared model
+/// records them in a StepState: admissions, preemptions, the batch, evictions) against its own
+/// BlockPool and a compute backend. It decides nothing about scheduling itself; what it
+/// observes (allocation failures, blocks in use, completions, tokens) is compared with the
+/// model by replay.h.
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "counterexamples/trace.h"
+#include "gpu_replay/backend.h"
+#include "gpu_replay/block_pool.h"
+#include "models/params.h"
+#include "models/request.h"
+
+namespace kvcheck::engine {
+
+enum class SeqStatus : std::uint8_t { Pending, Waiting, Running, Done, Rejected };
+
+/// One request's engine state: tokens, KV block table and progress.
+struct Sequence {
+  std::int32_t id = 0;
+  std::vector<std::int32_t> prompt;     ///< prompt token ids (seeded)
+  std::int64_t output_len = 1;          ///< forced output length (the workload's)
+  std::vector<std::int32_t> generated;  ///< sampled tokens
+  std::int64_t computed = 0;            ///< positions whose KV is in the pool
+  std::vector<std::int32_t> blocks;     ///< block table
+  SeqStatus status = SeqStatus::Pending;
+  std::int64_t preemptions = 0;
+  std::vector<std::int32_t> first_run;  ///< longest token run sampled before a preemption
+};
+
+enum class EventKind : std::uint8_t { Reject, Preempt, Oom, Evict, Complete };
+
+/// Something the engine did or suffered in an iteration.
+struct EngineEvent {
+  std::int64_t step = 0;
+  EventKind kind = EventKind::Oom;
+  std::int32_t request = -1;  ///< -1 for an OOM of the overflow reservation
+  std::int64_t blocks = 0;    ///< blocks requested (Oom) or released (others)
+};
+
+/// What one executed iteration produced.
+struct EngineStepResult {
+  std::int64_t step = 0;
+  std::vector<std::pair<std::int32_t, std::int64_t>> batch;  ///< executed (request, tokens)
+  std::vector<std::int32_t> rejected, preempted, evicted, completed;
+  bool oom = false;                ///< an allocation of the plan was refused
+  std::int64_t demand_blocks = 0;  ///< blocks the plan needs (without the evicted requests)
+  std::int64_t used_blocks = 0;    ///< blocks in use while the batch ran
+  std::int64_t tokens = 0;         ///< tokens processed
+  double seconds = 0.0;            ///< backend forward time
+  std::vector<std::int32_t> recompute_mismatch;  ///< requests whose re-run sampled other tokens
+};
+
+/// A plan the engine cannot execute (a request in the wrong state, a batch without blocks).
+class PlanError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct EngineOptions {
+  bool poison_freed = true;        ///< NaN-fill blocks when they return to the free list
+  std::uint64_t token_seed = 7;    ///< seeds the prompt token ids
+};
+
+class Engine {
+ public:
+  /// `vocab` bounds the seeded prompt token ids (the backend's model vocabulary).
+  Engine(const EngineParams& params, const Workload& workload, Backend& backend, int vocab,
+         EngineOptions opts = {});
+  /// Executes the iteration the model recorded in `plan` (its arrivals, preemptions,
+  /// admissions, batch, evictions). Throws PlanError when the plan is not executable.
+  EngineStepResult execute(const StepState& plan);
+
+  const BlockPool& pool() const { return pool_; }
+  const Sequence& sequence(std::int32_t id) const { return seqs_.at(static_cast<std::size_t>(id)); }
+  const std::vector<EngineEvent>& events() const { return events_; }
+
+ private:
+  Sequence& seq(std::int32_t id) { return seqs_.at(static_cast<std::size_t>(id)); }
+  void arrive(std::int32_t id, std::int64_t step, EngineStepResult& r);
+  void release(Sequence& s);
+  /// Preemption or eviction (recompute): frees and poisons the blocks, resets progress.
+  void restart(std::int32_t id, std::int64_t step, EventKind kind);
+  std::int64_t target_blocks(const Sequence& s, std::int64_t n) const;
+  void allocate_plan(const StepState& plan, EngineStepResult& r);
+  void run_batch(const StepState& plan, EngineStepResult& r);
+  void complete(std::int64_t step, EngineStepResult& r);
+
+  EngineParams params_;
+  Backend& backend_;
+  EngineOptions opts_;
+  BlockPool pool_;
+  std::vector<Sequence> seqs_;
+  std::vector<EngineEvent> events_;
+  std::vector<std::int32_t> scratch_;
+};
+
+/// The seeded prompt of request `id`: `length` token ids in [0, vocab).
+std::vector<std::int32_t> prompt_tokens(std::uint64_t seed, std::int32_t id, std::int64_t length,
+                                        int vocab);
+
+}  // namespace kvcheck::engine
