@@ -4,11 +4,38 @@ namespace kvcheck::cli {
 
 // One factory per subcommand, each defined in its own cli/<name>_command.cpp.
 std::unique_ptr<Command> make_simulate_command();
+std::unique_ptr<Command> make_fuzz_command();
+std::unique_ptr<Command> make_analyze_command();
+std::unique_ptr<Command> make_replay_command();
+std::unique_ptr<Command> make_explore_command();
+std::unique_ptr<Command> make_check_command();
+std::unique_ptr<Command> make_prove_command();
+std::unique_ptr<Command> make_buffer_command();
+std::unique_ptr<Command> make_calibrate_command();
+std::unique_ptr<Command> make_gate_command();
 
 const std::vector<CommandEntry>& all_commands() {
   static const std::vector<CommandEntry> kCommands{
       {"simulate", "Run a policy over a workload; write metrics, plots and (optionally) an ITF trace",
        &make_simulate_command},
+      {"fuzz", "RapidCheck randomized workloads: invariants, starvation, stability, shrunk ITF "
+       "counterexamples, regression corpus", &make_fuzz_command},
+      {"analyze", "Evaluate the papers' stability and memory conditions for a config (P1, P2, P4)",
+       &make_analyze_command},
+      {"replay", "Re-execute an ITF trace and check every recorded state (exit 20 on divergence)",
+       &make_replay_command},
+      {"explore", "Explicit-state exploration: shortest counterexamples, starvation lassos, "
+       "positive-drift cycles", &make_explore_command},
+      {"check", "Z3 bounded model checking: shortest counterexample or BOUNDED_OK(k)",
+       &make_check_command},
+      {"prove", "Z3 k-induction: PROVED for all workloads within the [bmc] bounds, or a trace",
+       &make_prove_command},
+      {"buffer", "Smallest value of a parameter (e.g. policy.watermark_blocks) that prove accepts",
+       &make_buffer_command},
+      {"calibrate", "Time the decode engine over batch compositions; fit and write the [time] model",
+       &make_calibrate_command},
+      {"gate", "CI gate: every checker on every config with [meta] expect; Markdown, JUnit, SARIF",
+       &make_gate_command},
   };
   return kCommands;
 }

@@ -324,8 +324,11 @@ Config parse_config(const std::string& text, const std::filesystem::path& path) 
     if (!c.expect.empty() && c.expect != "ok" && c.expect != "violated")
       meta.fail("expect", "expected \"ok\" or \"violated\", got \"" + c.expect + "\"");
     c.expect_property = meta.string("expect_property", "");
+    // Besides the [check] properties: "stalled" (the simulator's no-progress detection) and the
+    // lasso findings of the fuzzer and the explorer.
     if (!c.expect_property.empty() && !parse_property(c.expect_property) &&
-        c.expect_property != "stalled")
+        c.expect_property != "stalled" && c.expect_property != "starvation" &&
+        c.expect_property != "instability")
       meta.fail("expect_property", "unknown property \"" + c.expect_property + "\"");
     meta.reject_unknown();
   }

@@ -1,0 +1,103 @@
+#include "gate/gate.h"
+
+#include <algorithm>
+
+#include "counterexamples/itf.h"
+#include "io/config.h"
+
+namespace kvcheck {
+namespace {
+
+bool selected(const std::string& name, const std::vector<std::string>& only) {
+  return only.empty() || std::find(only.begin(), only.end(), name) != only.end();
+}
+
+ExitCode worse(ExitCode a, ExitCode b) {
+  auto rank = [](ExitCode c) {
+    switch (c) {
+      case ExitCode::Ok: return 0;
+      case ExitCode::Inconclusive: return 1;
+      case ExitCode::LivenessViolation: return 2;
+      case ExitCode::SafetyViolation: return 3;
+      default: return 4;
+    }
+  };
+  return rank(a) >= rank(b) ? a : b;
+}
+
+void judge(GateEntry& e) {
+  bool violated = false, matching = false;
+  std::string inconclusive;  // the first UNKNOWN: never a pass
+  for (const auto& row : e.rows) {
+    const auto& v = row.result.verdict;
+    if (v.kind == VerdictKind::Unknown && inconclusive.empty())
+      inconclusive = row.checker + " inconclusive: " + v.reason;
+    if (v.kind == VerdictKind::Error) {
+      e.met = false;
+      e.why = row.checker + ": " + v.reason;
+      e.code = ExitCode::InternalError;
+      return;
+    }
+    if (v.kind != VerdictKind::Violated) continue;
+    violated = true;
+    matching = matching || e.expect_property.empty() || v.reason == e.expect_property;
+    if (e.expect != "violated") {
+      e.met = false;
+      e.why = row.checker + " found " + v.reason + " at step " + std::to_string(v.depth);
+      e.code = worse(e.code, to_exit_code(v));
+    }
+  }
+  if (e.expect == "violated" && !(violated && matching)) {
+    e.met = false;
+    e.why = violated ? "violated, but not " + e.expect_property
+                     : "expected a violation; no checker found one";
+    e.code = worse(e.code, ExitCode::Inconclusive);
+  }
+  if (e.met && !inconclusive.empty() && e.expect != "violated") {
+    e.met = false;
+    e.why = inconclusive;
+    e.code = worse(e.code, ExitCode::Inconclusive);
+  }
+}
+
+}  // namespace
+
+ExitCode GateReport::exit_code() const {
+  ExitCode c = ExitCode::Ok;
+  for (const auto& e : entries) c = worse(c, e.code);
+  return c;
+}
+
+GateReport run_gate(const std::vector<std::filesystem::path>& configs,
+                    std::vector<std::unique_ptr<Checker>>& checkers,
+                    const std::vector<std::string>& only, const CheckBudget& budget,
+                    const std::filesystem::path& out_dir) {
+  GateReport report;
+  for (const auto& path : configs) {
+    const auto cfg = load_config(path);
+    GateEntry e{path, cfg.name, cfg.expect, cfg.expect_property, {}, {}, true, {}, ExitCode::Ok};
+    bool refuted = false;
+    for (auto& c : checkers) {
+      if (!selected(c->name(), only) || !c->applicable(cfg)) continue;
+      // A counterexample is definitive (each backend replays its own concretely), so the
+      // costlier checkers after it are skipped: they could only repeat the verdict.
+      if (refuted) {
+        e.skipped.push_back(c->name());
+        continue;
+      }
+      GateRow row{c->name(), c->run(cfg, budget), {}};
+      if (row.result.counterexample && !out_dir.empty()) {
+        std::filesystem::create_directories(out_dir);
+        row.trace = out_dir / (cfg.name + "." + c->name() + ".itf.json");
+        write_itf(*row.result.counterexample, row.trace);
+      }
+      refuted = row.result.verdict.kind == VerdictKind::Violated;
+      e.rows.push_back(std::move(row));
+    }
+    judge(e);
+    report.entries.push_back(std::move(e));
+  }
+  return report;
+}
+
+}  // namespace kvcheck

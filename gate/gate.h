@@ -1,0 +1,55 @@
+#pragma once
+/// \file gate.h
+/// The CI gate: run every applicable checker on every config and compare the verdicts with the
+/// configs' expectations ([meta] expect / expect_property). A config expected "ok" must get no
+/// VIOLATED from any checker; a config expected "violated" (a policy broken on purpose: the
+/// vacuity check of verification.md B.6) must be VIOLATED by at least one checker, on the
+/// expected property when one is named.
+#include <filesystem>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "gate/checker.h"
+
+namespace kvcheck {
+
+struct GateRow {
+  std::string checker;
+  CheckResult result;
+  std::filesystem::path trace;  ///< written counterexample, if any
+};
+
+struct GateEntry {
+  std::filesystem::path config;
+  std::string name, expect, expect_property;
+  std::vector<GateRow> rows;
+  std::vector<std::string> skipped;  ///< checkers not run: an earlier one found a counterexample
+  bool met = true;           ///< the expectation holds
+  std::string why;           ///< when not met
+  ExitCode code = ExitCode::Ok;  ///< this entry's contribution to the gate's exit code
+};
+
+struct GateReport {
+  std::vector<GateEntry> entries;
+  /// 0 when every expectation holds; else 12/13 for an unexpected violation, 5 for an expected
+  /// violation not found or an inconclusive check (the most severe wins).
+  ExitCode exit_code() const;
+};
+
+/// Runs the gate. `only` restricts checkers by name (empty: all). Counterexample traces go to
+/// `out_dir` (when non-empty) as <config>.<checker>.itf.json.
+GateReport run_gate(const std::vector<std::filesystem::path>& configs,
+                    std::vector<std::unique_ptr<Checker>>& checkers,
+                    const std::vector<std::string>& only, const CheckBudget& budget,
+                    const std::filesystem::path& out_dir);
+
+/// The verdict table in GitHub-flavoured Markdown (also for $GITHUB_STEP_SUMMARY).
+void write_markdown(const GateReport& r, std::ostream& os);
+/// JUnit XML: one test case per config x checker.
+void write_junit(const GateReport& r, std::ostream& os);
+/// SARIF 2.1.0: one result per violation, its trace as a code flow.
+void write_sarif(const GateReport& r, std::ostream& os);
+
+}  // namespace kvcheck

@@ -1,0 +1,70 @@
+#include "gate/z3_checkers.h"
+
+#include <chrono>
+
+#include "checkers/bmc.h"
+#include "checkers/confirm.h"
+#include "checkers/k_induction.h"
+#include "gate/sections.h"
+
+namespace kvcheck {
+namespace {
+
+double since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+BmcSpec spec_for(const Config& cfg, const CheckBudget& budget) {
+  auto spec = parse_bmc_spec(cfg);
+  if (budget.timeout_ms > 0) spec.timeout_ms = budget.timeout_ms;
+  if (budget.depth > 0) spec.depth = budget.depth;
+  return spec;
+}
+
+/// Replays a symbolic counterexample concretely; an unreproduced one is an ERROR verdict.
+void attach_confirmed(const Config& cfg, const Counterexample& cex, const char* source,
+                      CheckResult& out) {
+  TraceMeta meta;
+  meta.source = source;
+  meta.config_name = cfg.name;
+  meta.config_hash = cfg.hash;
+  auto c = confirm_counterexample(cfg.model, cfg.time, cex, meta);
+  if (!c.reproduced) {
+    out.verdict = Verdict::error("unsound counterexample, not reproduced concretely: " + c.detail);
+    return;
+  }
+  out.counterexample = std::move(c.trace);
+}
+
+}  // namespace
+
+bool BmcChecker::applicable(const Config& cfg) const { return has_section(cfg, "bmc"); }
+
+CheckResult BmcChecker::run(const Config& cfg, const CheckBudget& budget) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto spec = spec_for(cfg, budget);
+  SolverOptions opts{spec.timeout_ms, {}, nullptr};
+  auto r = run_bmc(cfg.model, spec, spec.depth, opts);
+  CheckResult out{r.verdict, std::nullopt, {}, 0.0};
+  if (r.cex) attach_confirmed(cfg, *r.cex, "bmc", out);
+  out.summary = "depth " + std::to_string(spec.depth) + ", " + describe_scope(spec);
+  out.seconds = since(t0);
+  return out;
+}
+
+bool ProveChecker::applicable(const Config& cfg) const { return has_section(cfg, "bmc"); }
+
+CheckResult ProveChecker::run(const Config& cfg, const CheckBudget& budget) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto spec = spec_for(cfg, budget);
+  SolverOptions opts{spec.timeout_ms, {}, nullptr};
+  auto r = prove_k_induction(cfg.model, spec, opts);
+  CheckResult out{r.verdict, std::nullopt, {}, 0.0};
+  if (r.cex) attach_confirmed(cfg, *r.cex, "prove", out);
+  out.summary = r.verdict.kind == VerdictKind::Proved ? "k = " + std::to_string(r.k) + ": " + r.claim
+                                                      : describe_scope(spec);
+  out.seconds = since(t0);
+  return out;
+}
+
+}  // namespace kvcheck

@@ -1,0 +1,27 @@
+#pragma once
+/// \file z3_checkers.h
+/// The Z3 backend (checkers/bmc.h, checkers/k_induction.h) behind the Checker interface. Both
+/// apply to configs with a [bmc] section. Every VIOLATED result is replayed on the concrete
+/// simulator first (checkers/confirm.h); one that does not reproduce becomes ERROR, never a
+/// verdict.
+#include "gate/checker.h"
+
+namespace kvcheck {
+
+/// `kvcheck check`: BMC to the [bmc] depth (or budget.depth).
+class BmcChecker final : public Checker {
+ public:
+  std::string name() const override { return "bmc"; }
+  bool applicable(const Config& cfg) const override;
+  CheckResult run(const Config& cfg, const CheckBudget& budget) override;
+};
+
+/// `kvcheck prove`: k-induction up to [bmc] max_k.
+class ProveChecker final : public Checker {
+ public:
+  std::string name() const override { return "prove"; }
+  bool applicable(const Config& cfg) const override;
+  CheckResult run(const Config& cfg, const CheckBudget& budget) override;
+};
+
+}  // namespace kvcheck
