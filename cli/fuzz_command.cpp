@@ -19,7 +19,7 @@ class FuzzCommand final : public Command {
   void configure(CLI::App& sub) override {
     sub.add_option("config", config_, "Config file (TOML); its [fuzz] section bounds the workloads")
         ->required();
-    sub.add_option("--runs", runs_, "Cases to generate (RapidCheck max_success)")
+    sub.add_option("--runs", runs_, "Cases to generate (RapidCheck max_success; default: [fuzz] runs, else 100)")
         ->check(CLI::Range(1, 100'000'000));
     sub.add_option("--seed", seed_, "RapidCheck seed: the same seed gives the same cases and report");
     sub.add_option("--max-size", max_size_, "RapidCheck max_size (scales the number of groups)")
@@ -71,7 +71,7 @@ class FuzzCommand final : public Command {
 
   std::string config_, out_, corpus_, reproduce_;
   std::uint64_t seed_ = 0;
-  int runs_ = 100, max_size_ = 100;
+  int runs_ = 0, max_size_ = 100;
   bool save_ = false, no_shrink_ = false, no_stability_ = false;
 };
 

@@ -159,6 +159,7 @@ FuzzSpec parse_fuzz_spec(const Config& c) {
   Table s(ft, file, "fuzz");
   f.shapes = read_shapes(s);
   f.max_requests = s.integer("max_requests", 0, 1, 100'000);
+  f.runs = s.integer("runs", f.runs, 1, 100'000'000);
   f.max_groups = s.integer("max_groups", f.max_groups, 1, 1000);
   f.max_prompt = s.integer("max_prompt", 0, 1, 1LL << 30);
   f.max_output = s.integer("max_output", 0, 1, 1LL << 30);

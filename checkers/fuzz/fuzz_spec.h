@@ -41,6 +41,7 @@ struct StabilitySpec {
 struct FuzzSpec {
   std::vector<Shape> shapes;          ///< empty: every applicable shape
   std::int64_t max_requests = 0;      ///< cap per case; 0: derived from the pool
+  std::int64_t runs = 100;            ///< cases per run when the command line gives none
   std::int64_t max_groups = 8;        ///< arrival groups (instants) per case
   std::int64_t max_prompt = 0;        ///< 0: derived from the pool
   std::int64_t max_output = 0;        ///< 0: derived from the pool

@@ -76,7 +76,9 @@ FuzzReport run_fuzz(const Config& c, const FuzzOptions& o) {
   r.config_name = c.name;
   r.corpus = replay_corpus(*m, o.corpus_dir);
   const auto t0 = std::chrono::steady_clock::now();
-  r.search = search(m, o.search);
+  auto params = o.search;
+  if (params.runs <= 0) params.runs = static_cast<int>(m->spec.runs);
+  r.search = search(m, params);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   r.verdict = Verdict::bounded_ok(r.search.stats.cases);
   r.coverage = coverage_lines(*m, r.search.stats);

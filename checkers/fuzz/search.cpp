@@ -72,7 +72,7 @@ rc::detail::Property make_property(const ModelPtr& m, std::shared_ptr<LastFailur
 rc::detail::TestParams test_params(const SearchParams& p) {
   rc::detail::TestParams t;
   t.seed = p.seed;
-  t.maxSuccess = p.runs;
+  t.maxSuccess = p.runs > 0 ? p.runs : 100;
   t.maxSize = p.max_size;
   t.disableShrinking = !p.shrink;
   return t;

@@ -17,7 +17,7 @@ namespace kvcheck::fuzz {
 
 struct SearchParams {
   std::uint64_t seed = 0;
-  int runs = 100;          ///< RapidCheck max_success
+  int runs = 0;            ///< RapidCheck max_success (0: the config's [fuzz] runs)
   int max_size = 100;      ///< RapidCheck max_size
   bool shrink = true;
   std::string reproduce;   ///< a RC_PARAMS string holding `reproduce=...` (empty: search)

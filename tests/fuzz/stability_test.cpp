@@ -68,6 +68,18 @@ TEST(Stability, P4WorkConservingStableOthersDriftAtACarriableLoad) {
   EXPECT_EQ(stability_of(fuzz_config("p4_vanilla_vllm")).drift, Drift::Stable);
 }
 
+// P4 §4.4: vanilla vLLM's whole-prompt prefill batches (9 of 16 tokens used) with a prefill
+// always pending starve the decodes at rho = 0.75; Sarathi-Serve carries the same load.
+TEST(Stability, VanillaVllmDriftsWhereSarathiCarriesTheLoad) {
+  const auto vanilla = stability_of(fuzz_config("p4_vanilla_vllm_drift"));
+  EXPECT_NEAR(vanilla.load.rho(), 12.0 / 16.0, 1e-9);
+  EXPECT_EQ(vanilla.drift, Drift::Unstable) << "slope " << vanilla.slope;
+  EXPECT_GT(vanilla.slope, 0.5);
+  const auto sarathi = stability_of(fuzz_config("p4_sarathi_at_vanilla_drift_load"));
+  EXPECT_NEAR(sarathi.load.rho(), 12.0 / 16.0, 1e-9);
+  EXPECT_EQ(sarathi.drift, Drift::Stable) << "slope " << sarathi.slope;
+}
+
 TEST(Stability, UnstableRunsExitWithTheLivenessCode) {
   auto o = test::quick(20, 1);
   o.stability = true;
