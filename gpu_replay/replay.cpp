@@ -161,7 +161,10 @@ ReplayReport run_live(const ModelParams& params, const TimeModel& time, const Wo
 }
 
 ReplayResult replay_result_on_engine(const Trace& trace, BackendKind backend) {
-  const auto rep = replay_on_engine(trace, backend, ReplayOptions{});
+  return to_replay_result(replay_on_engine(trace, backend, ReplayOptions{}));
+}
+
+ReplayResult to_replay_result(const ReplayReport& rep) {
   ReplayResult r;
   r.reproduced = rep.reproduced();
   r.states_checked = static_cast<std::int64_t>(rep.log.size()) - (rep.divergence ? 1 : 0);

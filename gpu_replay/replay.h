@@ -76,6 +76,8 @@ ReplayReport run_live(const ModelParams& params, const TimeModel& time, const Wo
 /// The same replay as `replay_on_engine`, as the `kvcheck replay --backend cpu|cuda` table
 /// wants it (counterexamples/replay.h's ReplayResult; field paths point into the ITF file).
 ReplayResult replay_result_on_engine(const Trace& trace, BackendKind backend);
+/// The conversion `replay_result_on_engine` applies to an engine report.
+ReplayResult to_replay_result(const ReplayReport& rep);
 
 /// Writes the per-step log as CSV (step, seconds, tokens, blocks, events).
 void write_step_log(const ReplayReport& r, const std::filesystem::path& csv);
