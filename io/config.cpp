@@ -6,89 +6,15 @@
 #include <toml++/toml.h>
 
 #include "io/input_error.h"
+#include "io/toml_section.h"
 
 namespace kvcheck {
 namespace {
 
-/// Typed, validating access to one TOML table; remembers which keys were read so unknown keys
-/// (usually typos) are reported instead of silently ignored.
-class Section {
- public:
-  Section(const toml::table* t, std::string file, std::string prefix)
-      : t_(t), file_(std::move(file)), prefix_(std::move(prefix)) {}
-
-  bool present() const { return t_ != nullptr; }
-  bool has(const std::string& key) const { return t_ && t_->contains(key); }
-  std::string field(const std::string& key) const {
-    return prefix_.empty() ? key : prefix_ + "." + key;
-  }
-  [[noreturn]] void fail(const std::string& key, const std::string& reason) const {
-    throw config_error(file_, field(key), reason);
-  }
-
-  std::int64_t integer(const std::string& key, std::int64_t def, std::int64_t lo,
-                       std::int64_t hi = kUnlimited) {
-    seen_.insert(key);
-    if (!has(key)) return def;
-    const auto v = (*t_)[key].value_exact<std::int64_t>();
-    if (!v) fail(key, "expected an integer");
-    if (*v < lo || *v > hi)
-      fail(key, "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " +
-                    std::to_string(*v));
-    return *v;
-  }
-  double number(const std::string& key, double def, double lo) {
-    seen_.insert(key);
-    if (!has(key)) return def;
-    const auto v = (*t_)[key].value<double>();
-    if (!v) fail(key, "expected a number");
-    if (!(*v >= lo)) fail(key, "must be >= " + std::to_string(lo));
-    return *v;
-  }
-  bool boolean(const std::string& key, bool def) {
-    seen_.insert(key);
-    if (!has(key)) return def;
-    const auto v = (*t_)[key].value_exact<bool>();
-    if (!v) fail(key, "expected true or false");
-    return *v;
-  }
-  std::string string(const std::string& key, const std::string& def) {
-    seen_.insert(key);
-    if (!has(key)) return def;
-    const auto v = (*t_)[key].value_exact<std::string>();
-    if (!v) fail(key, "expected a string");
-    return *v;
-  }
-  const toml::array* array(const std::string& key) {
-    seen_.insert(key);
-    if (!has(key)) return nullptr;
-    const auto* a = (*t_)[key].as_array();
-    if (!a) fail(key, "expected an array");
-    return a;
-  }
-  void reject_unknown() const {
-    if (!t_) return;
-    for (const auto& [k, v] : *t_)
-      if (!seen_.count(std::string(k.str())))
-        throw config_error(file_, field(std::string(k.str())), "unknown field");
-  }
-
- private:
-  const toml::table* t_;
-  std::string file_, prefix_;
-  std::set<std::string> seen_;
-};
-
-const toml::table* table_at(const toml::table& root, const std::string& file,
-                            const std::string& key) {
-  if (!root.contains(key)) return nullptr;
-  const auto* t = root[key].as_table();
-  if (!t) throw config_error(file, key, "expected a table");
-  return t;
-}
+using Section = TomlSection;
 
 void read_engine(const toml::table& root, const std::string& file, EngineParams& e) {
-  Section s(table_at(root, file, "engine"), file, "engine");
+  Section s(toml_table_at(root, file, "engine"), file, "engine");
   e.block_size = s.integer("block_size", 1, 1, 1 << 20);
   const bool has_blocks = s.has("num_blocks"), has_tokens = s.has("kv_capacity_tokens");
   if (has_blocks == has_tokens)
@@ -122,7 +48,7 @@ std::string policy_names() {
 }
 
 void read_policy(const toml::table& root, const std::string& file, PolicyParams& p) {
-  Section s(table_at(root, file, "policy"), file, "policy");
+  Section s(toml_table_at(root, file, "policy"), file, "policy");
   if (!s.present()) throw config_error(file, "policy", "missing section [policy]");
   if (!s.has("name")) s.fail("name", "missing (one of " + policy_names() + ")");
   const auto name = s.string("name", "");
@@ -162,7 +88,7 @@ void read_classes(const toml::table& root, const std::string& file, ModelParams&
 }
 
 void read_time(const toml::table& root, const std::string& file, TimeModel& t) {
-  Section s(table_at(root, file, "time"), file, "time");
+  Section s(toml_table_at(root, file, "time"), file, "time");
   const auto kind = s.string("model", "unit");
   if (!parse_time_model_kind(kind, t.kind))
     s.fail("model", "unknown time model \"" + kind + "\" (expected unit, p2_linear, p4_step, linear)");
@@ -200,7 +126,7 @@ Request read_request(const toml::table* t, const std::string& file, const std::s
 
 void read_workload(const toml::table& root, const std::string& file,
                    const std::filesystem::path& dir, const ModelParams& m, WorkloadSpec& w) {
-  Section s(table_at(root, file, "workload"), file, "workload");
+  Section s(toml_table_at(root, file, "workload"), file, "workload");
   if (!s.present()) throw config_error(file, "workload", "missing section [workload]");
   const auto kind = s.string("kind", "");
   w.seed = static_cast<std::uint64_t>(s.integer("seed", 1, 0, (1LL << 62)));
@@ -246,7 +172,7 @@ void read_workload(const toml::table& root, const std::string& file,
 }
 
 void read_check(const toml::table& root, const std::string& file, CheckSpec& c) {
-  Section s(table_at(root, file, "check"), file, "check");
+  Section s(toml_table_at(root, file, "check"), file, "check");
   c.max_steps = s.integer("max_steps", c.max_steps, 1, 1LL << 40);
   c.max_idle_steps = s.integer("max_idle_steps", c.max_idle_steps, 1, 1LL << 40);
   const auto* arr = s.array("properties");
@@ -302,13 +228,7 @@ std::string fnv1a_hex(const std::string& text) {
 
 Config parse_config(const std::string& text, const std::filesystem::path& path) {
   const std::string file = path.string();
-  toml::table root;
-  try {
-    root = toml::parse(text, file);
-  } catch (const toml::parse_error& e) {
-    throw config_error(file, "line " + std::to_string(e.source().begin.line),
-                       "TOML syntax: " + std::string(e.description()));
-  }
+  const toml::table root = parse_toml(text, file);
   for (const auto& [k, v] : root)
     if (!kKnownSections.count(std::string(k.str())))
       throw config_error(file, std::string(k.str()), "unknown section");
@@ -317,7 +237,7 @@ Config parse_config(const std::string& text, const std::filesystem::path& path) 
   c.text = text;
   c.hash = fnv1a_hex(text);
   {
-    Section meta(table_at(root, file, "meta"), file, "meta");
+    Section meta(toml_table_at(root, file, "meta"), file, "meta");
     c.name = meta.string("name", path.stem().string());
     (void)meta.string("description", "");
     c.expect = meta.string("expect", "");

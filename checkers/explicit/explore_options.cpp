@@ -5,81 +5,14 @@
 #include <toml++/toml.h>
 
 #include "io/input_error.h"
+#include "io/toml_section.h"
 #include "models/domain.h"
 #include "models/engine_rules.h"
 
 namespace kvcheck::explicit_state {
 namespace {
 
-/// Validating access to the [explore] table; unknown keys are reported.
-class ExploreSection {
- public:
-  ExploreSection(const toml::table* t, std::string file) : t_(t), file_(std::move(file)) {}
-
-  [[noreturn]] void fail(const std::string& key, const std::string& reason) const {
-    throw config_error(file_, "explore." + key, reason);
-  }
-  std::int64_t integer(const std::string& key, std::int64_t def, std::int64_t lo,
-                       std::int64_t hi) {
-    seen_.insert(key);
-    if (!t_ || !t_->contains(key)) return def;
-    const auto v = (*t_)[key].value_exact<std::int64_t>();
-    if (!v) fail(key, "expected an integer");
-    if (*v < lo || *v > hi)
-      fail(key, "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " +
-                    std::to_string(*v));
-    return *v;
-  }
-  std::string string(const std::string& key, const std::string& def) {
-    seen_.insert(key);
-    if (!t_ || !t_->contains(key)) return def;
-    const auto v = (*t_)[key].value_exact<std::string>();
-    if (!v) fail(key, "expected a string");
-    return *v;
-  }
-  /// A present array of strings or integers; nullopt-like empty pointer when absent.
-  const toml::array* array(const std::string& key) {
-    seen_.insert(key);
-    if (!t_ || !t_->contains(key)) return nullptr;
-    const auto* a = (*t_)[key].as_array();
-    if (!a) fail(key, "expected an array");
-    return a;
-  }
-  std::vector<std::int64_t> integers(const std::string& key, std::int64_t lo) {
-    std::vector<std::int64_t> out;
-    const auto* a = array(key);
-    if (!a) return out;
-    for (const auto& e : *a) {
-      const auto v = e.value_exact<std::int64_t>();
-      if (!v || *v < lo) fail(key, "expected integers >= " + std::to_string(lo));
-      out.push_back(*v);
-    }
-    if (out.empty()) fail(key, "must not be empty");
-    return out;
-  }
-  std::vector<std::string> strings(const std::string& key, bool& present) {
-    std::vector<std::string> out;
-    const auto* a = array(key);
-    present = a != nullptr;
-    if (!a) return out;
-    for (const auto& e : *a) {
-      const auto v = e.value_exact<std::string>();
-      if (!v) fail(key, "expected an array of strings");
-      out.push_back(*v);
-    }
-    return out;
-  }
-  void reject_unknown() const {
-    if (!t_) return;
-    for (const auto& [k, v] : *t_)
-      if (!seen_.count(std::string(k.str()))) fail(std::string(k.str()), "unknown field");
-  }
-
- private:
-  const toml::table* t_;
-  std::string file_;
-  std::set<std::string> seen_;
-};
+using ExploreSection = TomlSection;
 
 void read_shapes(ExploreSection& s, const Config& cfg, ExploreOptions& o) {
   const auto prompts = s.integers("prompts", 1);
@@ -141,19 +74,8 @@ void check_bounds(ExploreSection& s, const Config& cfg, ExploreOptions& o) {
 
 ExploreOptions read_explore_options(const Config& cfg) {
   const std::string file = cfg.path.string();
-  toml::table root;
-  try {
-    root = toml::parse(cfg.text, file);
-  } catch (const toml::parse_error& e) {
-    throw config_error(file, "line " + std::to_string(e.source().begin.line),
-                       "TOML syntax: " + std::string(e.description()));
-  }
-  const toml::table* t = nullptr;
-  if (root.contains("explore")) {
-    t = root["explore"].as_table();
-    if (!t) throw config_error(file, "explore", "expected a table");
-  }
-  ExploreSection s(t, file);
+  const toml::table root = parse_toml(cfg.text, file);
+  ExploreSection s(toml_table_at(root, file, "explore"), file, "explore");
   ExploreOptions o;
   const auto mode = s.string("mode", "bounded");
   if (mode == "saturated") o.mode = ExploreMode::Saturated;

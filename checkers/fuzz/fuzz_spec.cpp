@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "io/input_error.h"
+#include "io/toml_section.h"
 
 namespace kvcheck::fuzz {
 namespace {
@@ -21,74 +22,7 @@ constexpr std::array<std::pair<Shape, const char*>, 7> kShapes{{
     {Shape::ClassMix, "class_mix"},
 }};
 
-/// Typed access to one table of the [fuzz] section; unknown keys are errors (usually typos).
-class Table {
- public:
-  Table(const toml::table* t, std::string file, std::string prefix)
-      : t_(t), file_(std::move(file)), prefix_(std::move(prefix)) {}
-
-  [[noreturn]] void fail(const std::string& key, const std::string& why) const {
-    throw config_error(file_, prefix_ + "." + key, why);
-  }
-  std::int64_t integer(const std::string& key, std::int64_t def, std::int64_t lo,
-                       std::int64_t hi) {
-    seen_.insert(key);
-    if (!t_ || !t_->contains(key)) return def;
-    const auto v = (*t_)[key].value_exact<std::int64_t>();
-    if (!v) fail(key, "expected an integer");
-    if (*v < lo || *v > hi)
-      fail(key, "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " +
-                    std::to_string(*v));
-    return *v;
-  }
-  double number(const std::string& key, double def, double lo, double hi) {
-    seen_.insert(key);
-    if (!t_ || !t_->contains(key)) return def;
-    const auto v = (*t_)[key].value<double>();
-    if (!v) fail(key, "expected a number");
-    if (!(*v >= lo && *v <= hi))
-      fail(key, "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
-    return *v;
-  }
-  bool boolean(const std::string& key, bool def) {
-    seen_.insert(key);
-    if (!t_ || !t_->contains(key)) return def;
-    const auto v = (*t_)[key].value_exact<bool>();
-    if (!v) fail(key, "expected true or false");
-    return *v;
-  }
-  std::string string(const std::string& key, const std::string& def) {
-    seen_.insert(key);
-    if (!t_ || !t_->contains(key)) return def;
-    const auto v = (*t_)[key].value_exact<std::string>();
-    if (!v) fail(key, "expected a string");
-    return *v;
-  }
-  const toml::array* array(const std::string& key) {
-    seen_.insert(key);
-    if (!t_ || !t_->contains(key)) return nullptr;
-    const auto* a = (*t_)[key].as_array();
-    if (!a) fail(key, "expected an array");
-    return a;
-  }
-  const toml::table* sub(const std::string& key) {
-    seen_.insert(key);
-    if (!t_ || !t_->contains(key)) return nullptr;
-    const auto* s = (*t_)[key].as_table();
-    if (!s) fail(key, "expected a table");
-    return s;
-  }
-  void reject_unknown() const {
-    if (!t_) return;
-    for (const auto& [k, v] : *t_)
-      if (!seen_.count(std::string(k.str()))) fail(std::string(k.str()), "unknown field");
-  }
-
- private:
-  const toml::table* t_;
-  std::string file_, prefix_;
-  std::set<std::string> seen_;
-};
+using Table = TomlSection;
 
 std::vector<Shape> read_shapes(Table& t) {
   std::vector<Shape> out;
@@ -145,16 +79,8 @@ bool parse_shape(const std::string& name, Shape& out) {
 
 FuzzSpec parse_fuzz_spec(const Config& c) {
   const std::string file = c.path.string();
-  toml::table root;
-  try {
-    root = toml::parse(c.text, file);
-  } catch (const toml::parse_error& e) {
-    throw config_error(file, "line " + std::to_string(e.source().begin.line),
-                       "TOML syntax: " + std::string(e.description()));
-  }
-  const toml::table* ft = nullptr;
-  if (root.contains("fuzz") && !(ft = root["fuzz"].as_table()))
-    throw config_error(file, "fuzz", "expected a table");
+  const toml::table root = parse_toml(c.text, file);
+  const toml::table* ft = toml_table_at(root, file, "fuzz");
   FuzzSpec f;
   Table s(ft, file, "fuzz");
   f.shapes = read_shapes(s);

@@ -1,0 +1,126 @@
+#include "io/toml_section.h"
+
+#include <cmath>
+
+#include "io/input_error.h"
+
+namespace kvcheck {
+
+toml::table parse_toml(const std::string& text, const std::string& file) {
+  try {
+    return toml::parse(text, file);
+  } catch (const toml::parse_error& e) {
+    throw config_error(file, "line " + std::to_string(e.source().begin.line),
+                       "TOML syntax: " + std::string(e.description()));
+  }
+}
+
+const toml::table* toml_table_at(const toml::table& root, const std::string& file,
+                                 const std::string& key) {
+  if (!root.contains(key)) return nullptr;
+  const auto* t = root[key].as_table();
+  if (!t) throw config_error(file, key, "expected a table");
+  return t;
+}
+
+TomlSection::TomlSection(const toml::table* t, std::string file, std::string prefix)
+    : t_(t), file_(std::move(file)), prefix_(std::move(prefix)) {}
+
+std::string TomlSection::field(const std::string& key) const {
+  return prefix_.empty() ? key : prefix_ + "." + key;
+}
+
+void TomlSection::fail(const std::string& key, const std::string& reason) const {
+  throw config_error(file_, field(key), reason);
+}
+
+std::int64_t TomlSection::integer(const std::string& key, std::int64_t def, std::int64_t lo,
+                                  std::int64_t hi) {
+  seen_.insert(key);
+  if (!has(key)) return def;
+  const auto v = (*t_)[key].value_exact<std::int64_t>();
+  if (!v) fail(key, "expected an integer");
+  if (*v < lo || *v > hi)
+    fail(key, "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " +
+                  std::to_string(*v));
+  return *v;
+}
+
+double TomlSection::number(const std::string& key, double def, double lo, double hi) {
+  seen_.insert(key);
+  if (!has(key)) return def;
+  const auto v = (*t_)[key].value<double>();
+  if (!v) fail(key, "expected a number");
+  if (std::isinf(hi)) {
+    if (!(*v >= lo)) fail(key, "must be >= " + std::to_string(lo));
+  } else if (!(*v >= lo && *v <= hi)) {
+    fail(key, "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  }
+  return *v;
+}
+
+bool TomlSection::boolean(const std::string& key, bool def) {
+  seen_.insert(key);
+  if (!has(key)) return def;
+  const auto v = (*t_)[key].value_exact<bool>();
+  if (!v) fail(key, "expected true or false");
+  return *v;
+}
+
+std::string TomlSection::string(const std::string& key, const std::string& def) {
+  seen_.insert(key);
+  if (!has(key)) return def;
+  const auto v = (*t_)[key].value_exact<std::string>();
+  if (!v) fail(key, "expected a string");
+  return *v;
+}
+
+const toml::array* TomlSection::array(const std::string& key) {
+  seen_.insert(key);
+  if (!has(key)) return nullptr;
+  const auto* a = (*t_)[key].as_array();
+  if (!a) fail(key, "expected an array");
+  return a;
+}
+
+const toml::table* TomlSection::sub(const std::string& key) {
+  seen_.insert(key);
+  if (!has(key)) return nullptr;
+  const auto* s = (*t_)[key].as_table();
+  if (!s) fail(key, "expected a table");
+  return s;
+}
+
+std::vector<std::int64_t> TomlSection::integers(const std::string& key, std::int64_t lo) {
+  std::vector<std::int64_t> out;
+  const auto* a = array(key);
+  if (!a) return out;
+  for (const auto& e : *a) {
+    const auto v = e.value_exact<std::int64_t>();
+    if (!v || *v < lo) fail(key, "expected integers >= " + std::to_string(lo));
+    out.push_back(*v);
+  }
+  if (out.empty()) fail(key, "must not be empty");
+  return out;
+}
+
+std::vector<std::string> TomlSection::strings(const std::string& key, bool& present) {
+  std::vector<std::string> out;
+  const auto* a = array(key);
+  present = a != nullptr;
+  if (!a) return out;
+  for (const auto& e : *a) {
+    const auto v = e.value_exact<std::string>();
+    if (!v) fail(key, "expected an array of strings");
+    out.push_back(*v);
+  }
+  return out;
+}
+
+void TomlSection::reject_unknown() const {
+  if (!t_) return;
+  for (const auto& [k, v] : *t_)
+    if (!seen_.count(std::string(k.str()))) fail(std::string(k.str()), "unknown field");
+}
+
+}  // namespace kvcheck

@@ -1,0 +1,58 @@
+#pragma once
+/// \file toml_section.h
+/// The one TOML access layer: every config section (io/config.cpp's own, and the [bmc], [fuzz],
+/// [explore] sections the checkers read from Config::text) goes through it, so every bad value
+/// is the same one-line InputError "file: section.field: reason" (exit 151) and every unknown
+/// key (usually a typo) is reported instead of silently ignored.
+#include <cstdint>
+#include <limits>
+#include <set>
+#include <string>
+#include <toml++/toml.h>
+#include <vector>
+
+#include "models/params.h"
+
+namespace kvcheck {
+
+/// Parses TOML text; a syntax error is "file: line N: TOML syntax: ...".
+toml::table parse_toml(const std::string& text, const std::string& file);
+
+/// root[key] as a table: nullptr when absent, an error when it is not a table.
+const toml::table* toml_table_at(const toml::table& root, const std::string& file,
+                                 const std::string& key);
+
+/// Typed, validating access to one table; remembers which keys were read.
+class TomlSection {
+ public:
+  TomlSection(const toml::table* t, std::string file, std::string prefix);
+
+  bool present() const { return t_ != nullptr; }
+  bool has(const std::string& key) const { return t_ && t_->contains(key); }
+  /// "prefix.key" (or "key" at the top level), as error messages name it.
+  std::string field(const std::string& key) const;
+  [[noreturn]] void fail(const std::string& key, const std::string& reason) const;
+
+  std::int64_t integer(const std::string& key, std::int64_t def, std::int64_t lo,
+                       std::int64_t hi = kUnlimited);
+  double number(const std::string& key, double def, double lo,
+                double hi = std::numeric_limits<double>::infinity());
+  bool boolean(const std::string& key, bool def);
+  std::string string(const std::string& key, const std::string& def);
+  /// nullptr when absent; an error when present but not an array / a table.
+  const toml::array* array(const std::string& key);
+  const toml::table* sub(const std::string& key);
+  /// A non-empty array of integers >= lo (empty when absent).
+  std::vector<std::int64_t> integers(const std::string& key, std::int64_t lo);
+  /// An array of strings; `present` says whether the key was given at all.
+  std::vector<std::string> strings(const std::string& key, bool& present);
+  /// Every key not read so far is an "unknown field" error.
+  void reject_unknown() const;
+
+ private:
+  const toml::table* t_;
+  std::string file_, prefix_;
+  std::set<std::string> seen_;
+};
+
+}  // namespace kvcheck
