@@ -63,7 +63,9 @@ SymBool BmcSession::invariant(const SymState& s) const {
 
 std::vector<SymBool> BmcSession::extend(bool invariants) {
   const auto t = depth();
-  steps_.push_back(unroller_.step(state_, "t" + std::to_string(t), spec_.properties));
+  std::string tag = "t";  // built by append: GCC 12 warns (-Wrestrict) on "t" + to_string
+  tag += std::to_string(t);
+  steps_.push_back(unroller_.step(state_, tag, spec_.properties));
   for (const auto& c : steps_.back().side) solver_.add(c.e);
   auto out = steps_.back().props;
   if (invariants) out.push_back(invariant(steps_.back().post));

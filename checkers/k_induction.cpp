@@ -18,7 +18,12 @@ SymBool all_true(const std::vector<SymBool>& xs) {
 }
 
 std::string range(std::int64_t lo, std::int64_t hi) {
-  return "[" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+  std::string s = "[";  // appended: GCC 12 warns (-Wrestrict) on "[" + to_string(...)
+  s += std::to_string(lo);
+  s += ", ";
+  s += std::to_string(hi);
+  s += "]";
+  return s;
 }
 
 /// The base case found Q false at step t: a property violation (reported with its trace) or a

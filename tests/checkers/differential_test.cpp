@@ -90,7 +90,9 @@ std::optional<std::string> first_difference(const ModelParams& p, const Workload
   std::vector<Unroller::Step> steps;
   auto state = u.initial();
   for (std::size_t t = 0; t < conc.size(); ++t) {
-    steps.push_back(u.step(state, "t" + std::to_string(t), {}));
+    std::string tag = "t";  // appended: GCC 12 warns (-Wrestrict) on "t" + to_string(...)
+    tag += std::to_string(t);
+    steps.push_back(u.step(state, tag, {}));
     for (const auto& c : steps.back().side) solver.add(c.e);
     const auto& picks = steps.back().obs.picks;
     if (picks.size() != conc[t].picks.size()) return "step " + std::to_string(t) + ": #picks";
@@ -153,7 +155,7 @@ ModelParams random_params(PolicyKind kind, std::mt19937_64& rng) {
   p.policy.flow_budget_max = p.policy.flow_budget_min + pick(0, 2);
   p.policy.max_batch_seqs = pick(0, 1) == 1 ? kUnlimited : pick(1, 4);
   for (int c = 0; c < 2; ++c)
-    p.classes.push_back({"c" + std::to_string(c), pick(1, 3), pick(1, 3), 1.0, pick(1, 2),
+    p.classes.push_back({std::string(c == 0 ? "c0" : "c1"), pick(1, 3), pick(1, 3), 1.0, pick(1, 2),
                          pick(1, 2)});
   return p;
 }
