@@ -10,13 +10,18 @@ namespace kvcheck {
 ConcreteView::ConcreteView(const ModelParams& params, const Workload& workload,
                            const TimeModel& time, ChoiceSource& choices)
     : params_(params), workload_(workload), time_(time), choices_(choices),
-      req_(workload.requests.size()) {}
+      req_(workload.requests.size()) {
+  const auto bs = params.engine.block_size;
+  if (bs > 0 && (bs & (bs - 1)) == 0) {
+    block_shift_ = 0;
+    while ((std::int64_t{1} << block_shift_) < bs) ++block_shift_;
+  }
+}
 
-void ConcreteView::schedule(Ref r, Int n, Bool when) {
-  if (!when) return;
+void ConcreteView::do_schedule(Ref r, Int n) {
   auto& s = st(r);
   const Int tokens = s.computed + n + params_.engine.lookahead;
-  const Int blocks = Concrete::ceil_div(tokens, params_.engine.block_size);
+  const Int blocks = blocks_for_tokens(tokens);
   used_blocks_ += blocks - s.blocks;
   used_tokens_ += tokens - s.tokens;
   s.blocks = blocks;
@@ -24,8 +29,7 @@ void ConcreteView::schedule(Ref r, Int n, Bool when) {
   s.sched = n;
 }
 
-void ConcreteView::admit(Ref r, Bool when) {
-  if (!when) return;
+void ConcreteView::do_admit(Ref r) {
   auto& s = st(r);
   if (s.status != Status::Waiting) throw std::logic_error("admit: request is not waiting");
   s.status = Status::Running;
@@ -54,15 +58,13 @@ void ConcreteView::reset_progress(Ref r) {
   (params_.engine.requeue == Requeue::Front ? requeue_front_ : requeue_back_).push_back(r);
 }
 
-void ConcreteView::preempt(Ref r, Bool when) {
-  if (!when) return;
+void ConcreteView::do_preempt(Ref r) {
   reset_progress(r);
   ++st(r).preemptions;
   rec_.preempted.push_back(r);
 }
 
-void ConcreteView::evict(Ref r, Bool when) {
-  if (!when) return;
+void ConcreteView::do_evict(Ref r) {
   reset_progress(r);
   ++st(r).evictions;
   rec_.evicted.push_back(r);
@@ -92,6 +94,7 @@ void ConcreteView::arrive(Ref r) {
 
 void ConcreteView::begin_step() {
   rec_.clear();
+  first_tokens_.clear();
   rec_.step = step_;
   rec_.start_time = now_;
   const auto n = workload_.requests.size();
@@ -134,7 +137,8 @@ void ConcreteView::compact_running() {
 
 void ConcreteView::commit() {
   remove_admitted_from_waiting();
-  compact_running();
+  // Only preemption (in the policy) has left non-running requests in running_ by now.
+  if (!rec_.preempted.empty()) compact_running();
   running_.insert(running_.end(), rec_.admitted.begin(), rec_.admitted.end());
   apply_requeues();
   max_waiting_pos_ = -1;
@@ -146,17 +150,19 @@ void ConcreteView::batch_ready() {
   rec_.used_tokens = used_tokens_;
 }
 
-void ConcreteView::finish(Ref r, Int computed, Int generated, Bool done, Bool when) {
-  if (!when) return;
+void ConcreteView::do_finish(Ref r, Int computed, Int generated, bool done) {
   auto& s = st(r);
-  const auto& in = input(r);
   const Int n = s.sched;
-  const Int prefill = std::min(n, std::max<Int>(0, in.prompt - s.computed));
+  const Int rest = input(r).prompt - s.computed;
+  const Int prefill = rest <= 0 ? 0 : std::min(n, rest);
   rec_.batch.emplace_back(r, n);
   rec_.prefill_tokens += prefill;
   rec_.decode_tokens += n - prefill;
   rec_.kv_tokens += computed;
-  if (s.generated == 0 && generated > 0 && s.first_token_step < 0) s.first_token_step = step_;
+  if (s.generated == 0 && generated > 0 && s.first_token_step < 0) {
+    s.first_token_step = step_;
+    first_tokens_.push_back(r);
+  }
   s.computed = computed;
   s.generated = generated;
   s.sched = 0;
@@ -171,17 +177,20 @@ void ConcreteView::finish(Ref r, Int computed, Int generated, Bool done, Bool wh
 
 void ConcreteView::end_step() {
   apply_requeues();
-  compact_running();
+  // Since commit() only evictions and completions take requests out of the running set.
+  if (!rec_.evicted.empty() || !rec_.completed.empty()) compact_running();
   BatchShape shape{rec_.prefill_tokens, rec_.decode_tokens, rec_.kv_tokens,
                    static_cast<std::int64_t>(rec_.batch.size())};
   const bool system_empty = waiting_.empty() && running_.empty() && rec_.completed.empty();
   rec_.duration = !rec_.batch.empty() ? time_.duration(shape) : system_empty ? 0.0 : time_.idle();
   now_ += rec_.duration;
-  for (const auto& [r, n] : rec_.batch) {
+  // Only the requests that got their first token or completed in this iteration get a time.
+  for (Ref r : first_tokens_) {
     auto& s = st(r);
-    if (s.first_token_step == step_ && s.first_token_time < 0) s.first_token_time = now_;
-    if (s.finish_step == step_) s.finish_time = now_;
+    if (s.first_token_time < 0) s.first_token_time = now_;
   }
+  first_tokens_.clear();
+  for (Ref r : rec_.completed) st(r).finish_time = now_;
   rec_.waiting_after = static_cast<std::int64_t>(waiting_.size());
   rec_.running_after = static_cast<std::int64_t>(running_.size());
   rec_.done_after = done_;
@@ -219,7 +228,7 @@ void ConcreteView::apply_steady_run(std::int64_t n, double end_time, double last
     s.computed += n;
     s.generated += n;
     const Int tokens = s.computed + e.lookahead;
-    const Int blocks = Concrete::ceil_div(tokens, e.block_size);
+    const Int blocks = blocks_for_tokens(tokens);
     used_blocks_ += blocks - s.blocks;
     used_tokens_ += tokens - s.tokens;
     s.blocks = blocks;

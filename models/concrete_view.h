@@ -66,18 +66,30 @@ class ConcreteView {
   Int num_running() const { return num_running_; }
   const ModelParams& params() const { return params_; }
 
-  void schedule(Ref r, Int n, Bool when);
-  void admit(Ref r, Bool when);
-  void preempt(Ref r, Bool when);
+  // The conditional actions test `when` inline: policies call them for every position with a
+  // mostly false condition, so the common no-op costs no call.
+  void schedule(Ref r, Int n, Bool when) {
+    if (when) do_schedule(r, n);
+  }
+  void admit(Ref r, Bool when) {
+    if (when) do_admit(r);
+  }
+  void preempt(Ref r, Bool when) {
+    if (when) do_preempt(r);
+  }
   Int choose(int id, std::int64_t lo, std::int64_t hi);
 
   // --- engine step hooks (models/engine_step.h) -------------------------------------------
   void begin_step();                 ///< arrivals and rejections; positions snapshot
   void commit();                     ///< apply admissions and requeues; new positions
-  void evict(Ref r, Bool when);      ///< engine fallback on overflow (recorded as eviction)
+  void evict(Ref r, Bool when) {    ///< engine fallback on overflow (recorded as eviction)
+    if (when) do_evict(r);
+  }
   void note_overflow(Bool over) { rec_.overflow = rec_.overflow || over; }
   void batch_ready();                ///< the batch is final: record KV usage
-  void finish(Ref r, Int computed, Int generated, Bool done, Bool when);
+  void finish(Ref r, Int computed, Int generated, Bool done, Bool when) {
+    if (when) do_finish(r, computed, generated, done);
+  }
   void end_step();                   ///< compaction, time, counters
 
   // --- observations of the last iteration (properties/ reads these) ----------------------
@@ -141,6 +153,17 @@ class ConcreteView {
  private:
   RequestState& st(Ref r) { return req_[static_cast<std::size_t>(r)]; }
   const RequestState& st(Ref r) const { return req_[static_cast<std::size_t>(r)]; }
+  void do_schedule(Ref r, Int n);
+  void do_admit(Ref r);
+  void do_preempt(Ref r);
+  void do_evict(Ref r);
+  void do_finish(Ref r, Int computed, Int generated, bool done);
+  /// ceil(tokens / block_size), by a shift when block_size is a power of two.
+  Int blocks_for_tokens(Int tokens) const {
+    return block_shift_ >= 0 && tokens >= 0
+               ? (tokens + params_.engine.block_size - 1) >> block_shift_
+               : Concrete::ceil_div(tokens, params_.engine.block_size);
+  }
   void release(RequestState& s);
   void reset_progress(Ref r);
   void apply_requeues();
@@ -156,6 +179,8 @@ class ConcreteView {
   std::deque<Ref> waiting_;
   std::vector<Ref> running_;
   std::vector<Ref> requeue_front_, requeue_back_, scratch_;
+  std::vector<Ref> first_tokens_;  ///< requests that got their first token in this iteration
+  int block_shift_ = -1;           ///< log2(block_size) if a power of two, else -1
   mutable int max_waiting_pos_ = -1;
   std::size_t next_arrival_ = 0;
   std::int64_t step_ = 0;

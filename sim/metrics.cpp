@@ -8,19 +8,29 @@ namespace kvcheck {
 Summary summarize(std::vector<double>& values) {
   Summary s;
   if (values.empty()) return s;
-  std::sort(values.begin(), values.end());
-  s.count = static_cast<std::int64_t>(values.size());
-  double sum = 0.0;
-  for (double x : values) sum += x;
-  s.mean = sum / static_cast<double>(values.size());
-  const auto rank = [&](double p) {  // nearest rank: the ceil(p * n)-th smallest
-    const auto k = static_cast<std::size_t>(std::ceil(p * static_cast<double>(values.size())));
-    return values[std::clamp<std::size_t>(k, 1, values.size()) - 1];
+  const auto n = values.size();
+  s.count = static_cast<std::int64_t>(n);
+  double sum = 0.0, max = values.front();
+  for (double x : values) {
+    sum += x;
+    max = std::max(max, x);
+  }
+  s.mean = sum / static_cast<double>(n);
+  s.max = max;
+  // Nearest rank: the ceil(p * n)-th smallest. Selection instead of a full sort: each
+  // nth_element works on the part above the previous rank (ranks are non-decreasing in p).
+  auto from = values.begin();
+  const auto rank = [&](double p) {
+    const auto k = std::clamp<std::size_t>(
+        static_cast<std::size_t>(std::ceil(p * static_cast<double>(n))), 1, n) - 1;
+    const auto kth = values.begin() + static_cast<std::ptrdiff_t>(k);
+    std::nth_element(from, kth, values.end());
+    from = kth;
+    return *kth;
   };
   s.p50 = rank(0.50);
   s.p95 = rank(0.95);
   s.p99 = rank(0.99);
-  s.max = values.back();
   return s;
 }
 
@@ -53,15 +63,27 @@ void MetricsCollector::on_step(const ConcreteView& v) {
 }
 
 void MetricsCollector::on_steady_run(const ConcreteView&, const SteadyRun& run) {
+  // add_iteration per step, with the run's constants (queue, running) hoisted.
   const auto n = static_cast<std::int64_t>(run.steps.size());
-  for (const auto& s : run.steps)
-    add_iteration(s.step, s.start_time, s.used_blocks, run.waiting, run.running);
+  if (n == 0) return;
+  m_.iterations += n;
+  waiting_sum_ += n * run.waiting;
+  running_sum_ += n * run.running;
+  m_.waiting_max = std::max(m_.waiting_max, run.waiting);
+  m_.running_max = std::max(m_.running_max, run.running);
+  for (const auto& s : run.steps) {
+    kv_sum_ += s.used_blocks;
+    m_.kv_blocks_max = std::max(m_.kv_blocks_max, s.used_blocks);
+  }
+  series_.add_constant(run.steps.begin(), run.steps.end(), run.waiting, run.running);
   m_.busy_iterations += n;
   m_.decode_tokens += n * run.running;
 }
 
 void MetricsCollector::finish_requests(const ConcreteView& v) {
   std::vector<double> ttft, ttft_it, e2e, e2e_it;
+  for (auto* vec : {&ttft, &ttft_it, &e2e, &e2e_it})
+    vec->reserve(static_cast<std::size_t>(v.done()));
   for (std::int64_t i = 0; i < v.num_requests(); ++i) {
     const auto& s = v.state(static_cast<ConcreteView::Ref>(i));
     m_.wasted_tokens += s.wasted_tokens;

@@ -28,8 +28,22 @@ Downsampler::Downsampler(std::size_t max_points)
 
 void Downsampler::add(std::int64_t step, double time, std::int64_t kv, std::int64_t waiting,
                       std::int64_t running) {
-  absorb(cur_, SeriesPoint{step, time, 1, kv, kv, waiting, waiting, running, running});
+  if (cur_.iterations == 0) {
+    cur_ = SeriesPoint{step, time, 1, kv, kv, waiting, waiting, running, running};
+  } else {  // absorb() of a one-iteration point, spelled out (called once per iteration)
+    ++cur_.iterations;
+    cur_.kv_sum += kv;
+    cur_.kv_max = std::max(cur_.kv_max, kv);
+    cur_.waiting_sum += waiting;
+    cur_.waiting_max = std::max(cur_.waiting_max, waiting);
+    cur_.running_sum += running;
+    cur_.running_max = std::max(cur_.running_max, running);
+  }
   if (cur_.iterations < width_) return;
+  close_bucket();
+}
+
+void Downsampler::close_bucket() {
   done_.push_back(cur_);
   cur_ = SeriesPoint{};
   if (done_.size() >= max_points_) merge_pairs();

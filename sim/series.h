@@ -28,6 +28,10 @@ class Downsampler {
   /// Appends one iteration's sample.
   void add(std::int64_t step, double time, std::int64_t kv, std::int64_t waiting,
            std::int64_t running);
+  /// Appends the samples [first, last) (elements with `step`, `start_time`, `used_blocks`) of
+  /// iterations with a constant queue and running count: the same as add() for each of them.
+  template <class It>
+  void add_constant(It first, It last, std::int64_t waiting, std::int64_t running);
   /// Completed buckets plus the partial last one.
   std::vector<SeriesPoint> points() const;
   /// Iterations per completed bucket.
@@ -35,11 +39,37 @@ class Downsampler {
 
  private:
   void merge_pairs();
+  void close_bucket();
 
   std::size_t max_points_;
   std::int64_t width_ = 1;
   std::vector<SeriesPoint> done_;
   SeriesPoint cur_;
 };
+
+template <class It>
+void Downsampler::add_constant(It first, It last, std::int64_t waiting, std::int64_t running) {
+  while (first != last) {
+    if (cur_.iterations == 0) {
+      const auto kv = first->used_blocks;
+      cur_ = SeriesPoint{first->step, first->start_time, 1, kv, kv, waiting, waiting,
+                         running, running};
+      ++first;
+    } else {
+      cur_.waiting_max = waiting > cur_.waiting_max ? waiting : cur_.waiting_max;
+      cur_.running_max = running > cur_.running_max ? running : cur_.running_max;
+    }
+    auto take = width_ - cur_.iterations;
+    if (last - first < take) take = static_cast<std::int64_t>(last - first);
+    for (const auto end = first + take; first != end; ++first) {
+      cur_.kv_sum += first->used_blocks;
+      cur_.kv_max = first->used_blocks > cur_.kv_max ? first->used_blocks : cur_.kv_max;
+    }
+    cur_.iterations += take;
+    cur_.waiting_sum += take * waiting;
+    cur_.running_sum += take * running;
+    if (cur_.iterations >= width_) close_bucket();
+  }
+}
 
 }  // namespace kvcheck

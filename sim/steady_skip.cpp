@@ -6,6 +6,15 @@
 
 namespace kvcheck {
 
+// The skipper starts a steady run after an iteration E of one of two kinds (scan() checks
+// which): (a) a steady E (every running request decoded one token, nothing else happened),
+// with or without a queue; (b) an E after which the queue is empty and every running request
+// was served in E and is past its prompt (arrivals, admissions, completions allowed). For each
+// policy below that may skip, the plan after (b) is "one decode token for every running
+// request, admit nobody" as well: nothing waits (arrivals stop the run), every running request
+// needs one token, and E fitted at least one token and one batch slot per running request under
+// the same per-iteration budgets, so the token, sequence and k_max budgets still fit; memory is
+// checked by plan() step by step (the run stops before the pool runs short).
 bool policy_allows_skipping(PolicyKind k) {
   switch (k) {
     // Running requests decode first (budget and running count constant in a steady run); the
@@ -69,24 +78,38 @@ SteadySkipper::SteadySkipper(const ModelParams& params, const TimeModel& time,
 
 bool SteadySkipper::scan(const ConcreteView& v, std::int64_t& limit, std::int64_t& kv) {
   const auto& r = v.last_step();
-  if (r.overflow || !r.arrived.empty() || !r.rejected.empty() || !r.admitted.empty() ||
-      !r.preempted.empty() || !r.evicted.empty() || !r.completed.empty() || !r.picks.empty())
+  if (r.overflow || !r.preempted.empty() || !r.evicted.empty() || !r.picks.empty()) return false;
+  const auto running = v.running().size();
+  if (r.batch.empty() || running == 0) return false;
+  // Two premises, both requiring that every running request was in the batch:
+  // (a) queue not empty: a steady iteration. Nothing arrived, was admitted or completed, and
+  //     every running request decoded one token (so the queue head is blocked).
+  // (b) queue empty: arrivals, admissions and completions allowed; every running request is
+  //     past its prompt. See policy_allows_skipping for why both keep the plan steady.
+  const bool queue_empty = v.count_waiting() == 0;
+  if (!queue_empty && (!r.arrived.empty() || !r.rejected.empty() || !r.admitted.empty() ||
+                       !r.completed.empty()))
     return false;
-  if (r.batch.empty() || r.batch.size() != v.running().size()) return false;
+  if (r.batch.size() != running + r.completed.size()) return false;  // someone not served
   const auto bs = params_.engine.block_size, la = params_.engine.lookahead;
+  const bool pow2 = (bs & (bs - 1)) == 0;  // then the phase is a mask, not two divisions
   dense_ = bs <= kMaxDensePhases;
   phases_.assign(dense_ ? static_cast<std::size_t>(bs) : 0, {0, 0});
   kv = 0;
-  // The batch lists distinct running requests; as many as are running, so all of them.
+  // The batch lists distinct requests; the completed ones aside, as many as are running, so
+  // every running request.
   for (const auto& [id, n] : r.batch) {
     const auto& s = v.state(id);
-    // One token each, and decoding before the step (generated >= 1 before, so >= 2 now).
-    if (n != 1 || s.status != Status::Running || s.generated < 2) return false;
+    if (s.status == Status::Done) continue;  // one of r.completed (premise (b) only)
+    if (s.status != Status::Running) return false;
+    // (a): one token each, decoding before the step (generated >= 1 before, so >= 2 now).
+    // (b): past the prompt now (generated >= 1), so the next iteration offers one token.
+    if (queue_empty ? s.generated < 1 : n != 1 || s.generated < 2) return false;
     limit = std::min(limit, v.output(id) - s.generated - 1);  // the first completion is an event
     kv += s.computed;
     // r's reservation grows by one block in skipped iteration j iff
     // (computed + lookahead + j) % block_size == 0: group the requests by that phase.
-    const auto phase = (bs - (s.computed + la) % bs) % bs;
+    const auto phase = pow2 ? -(s.computed + la) & (bs - 1) : (bs - (s.computed + la) % bs) % bs;
     if (dense_)
       ++phases_[static_cast<std::size_t>(phase)].second;
     else

@@ -2,7 +2,9 @@
 /// \file steady_skip.h
 /// The event-skipping part of the simulator loop. After a plain iteration that was *steady*
 /// (every running request, each past its prompt, decoded one token and nothing else happened),
-/// the following iterations are steady too until an event: an arrival, a completion, the step
+/// or after any plain iteration that leaves the queue empty and every running request served
+/// and past its prompt (so an arrival or completion needs no extra plain witness iteration),
+/// the following iterations are steady until an event: an arrival, a completion, the step
 /// where the KV pool would run short (the policy would preempt or the engine evict), a
 /// step-varying property failing, or the step limit. Those iterations are applied to the view in
 /// bulk (ConcreteView::apply_steady_run) and handed to observers as one SteadyRun; the event
@@ -21,9 +23,11 @@
 
 namespace kvcheck {
 
-/// Whether the policy's plan, after a steady iteration, stays "one decode token for every
-/// running request, admit nobody" for as long as nothing arrives, nothing completes and the KV
-/// pool does not run short. Requires admission to be monotone while the queue head is blocked.
+/// Whether the policy's plan, after a steady iteration (or a settling one: empty queue, every
+/// running request served and past its prompt), stays "one decode token for every running
+/// request, admit nobody" for as long as nothing arrives, nothing completes and the KV pool
+/// does not run short. Requires admission to be monotone while the queue head is blocked, and
+/// the per-iteration budgets to fit one token per request that the settling iteration served.
 bool policy_allows_skipping(PolicyKind k);
 
 /// Whether property `p` can only change its truth value at an event iteration (so skipped
@@ -48,8 +52,9 @@ class SteadySkipper {
  private:
   /// Block sizes up to this use a dense phase table (one counter per phase).
   static constexpr std::int64_t kMaxDensePhases = 256;
-  /// Checks that v's last iteration was steady and, in one pass over its batch, lowers `limit`
-  /// to the iterations before the first completion, sums the KV tokens and fills phases_.
+  /// Checks that v's last iteration was steady or settling (premises (a) and (b) in
+  /// steady_skip.cpp) and, in one pass over its batch, lowers `limit` to the iterations before
+  /// the first completion, sums the KV tokens of the running requests and fills phases_.
   bool scan(const ConcreteView& v, std::int64_t& limit, std::int64_t& kv);
   void compress_phases();
   void plan(const ConcreteView& v, std::int64_t limit, std::int64_t kv_tokens);

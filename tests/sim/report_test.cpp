@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <numeric>
 #include <string>
+#include <vector>
 
 #include "io/config.h"
 #include "io/input_error.h"
@@ -15,6 +16,7 @@
 #include "sim/report.h"
 #include "sim/series.h"
 #include "sim/simulator.h"
+#include "sim/steady_run.h"
 #include "sim/svg_plot.h"
 #include "sim/workload_overrides.h"
 
@@ -33,6 +35,31 @@ TEST(Summarize, NearestRankPercentiles) {
   EXPECT_DOUBLE_EQ(s.max, 100.0);
   std::vector<double> none;
   EXPECT_EQ(summarize(none), Summary{});
+}
+
+TEST(Downsampler, ConstantRunsEqualPerIterationAdds) {
+  for (std::size_t points : {2U, 6U, 64U}) {
+    Downsampler one(points), bulk(points);
+    std::vector<SteadyStep> run;
+    std::int64_t step = 0;
+    for (std::int64_t r = 0; r < 60; ++r) {  // runs of 0..12 iterations, varying constants
+      run.clear();
+      const std::int64_t waiting = r % 5, running = 1 + r % 7;
+      for (std::int64_t j = 0; j < (r * 7) % 13; ++j, ++step) {
+        const SteadyStep s{step, 0.5 * static_cast<double>(step), 0.5, (step * 37) % 101, 0, 0};
+        run.push_back(s);
+        one.add(s.step, s.start_time, s.used_blocks, waiting, running);
+      }
+      bulk.add_constant(run.begin(), run.end(), waiting, running);
+      if (r % 3 == 0) {  // interleave single iterations
+        one.add(step, 0.5 * static_cast<double>(step), 3, 9, 1);
+        bulk.add(step, 0.5 * static_cast<double>(step), 3, 9, 1);
+        ++step;
+      }
+    }
+    EXPECT_EQ(one.points(), bulk.points());
+    EXPECT_EQ(one.width(), bulk.width());
+  }
 }
 
 TEST(Downsampler, BoundedAndConservesSums) {
