@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "checkers/bmc_spec.h"
+#include "checkers/buffer_search.h"
 #include "gate/sections.h"
 #include "gate/z3_checkers.h"
 #include "io/config.h"
@@ -52,6 +54,21 @@ TEST(ShippedZ3, SafeConfigsAreProvedUnsafeOnesViolated) {
     EXPECT_NE(std::find(proved.begin(), proved.end(), kind), proved.end()) << to_string(kind);
     EXPECT_NE(std::find(violated.begin(), violated.end(), kind), violated.end()) << to_string(kind);
   }
+}
+
+// The safety-buffer use case: the smallest vLLM watermark that keeps two (2, 4) requests on an
+// 8-block pool from ever preempting is 5 (a second admission must wait until the first is
+// done); 4 has a preemption trace.
+TEST(ShippedZ3, SmallestSafeWatermarkIsFiveWithATraceAtFour) {
+  const auto c = load_config(fs::path(KVCHECK_SOURCE_DIR) / "configs" / "buffer_vllm_watermark.toml");
+  const auto spec = parse_bmc_spec(c);
+  const auto r = search_buffer(c.model, spec, "policy.watermark_blocks", 3, 6, SolverOptions{});
+  ASSERT_TRUE(r.value.has_value());
+  EXPECT_EQ(*r.value, 5);
+  EXPECT_EQ(r.proof.verdict.kind, VerdictKind::Proved);
+  ASSERT_TRUE(r.below.has_value());
+  EXPECT_EQ(r.below->verdict.kind, VerdictKind::Violated);
+  EXPECT_EQ(r.below->verdict.reason, "no_preemption");
 }
 
 }  // namespace
