@@ -19,7 +19,11 @@ namespace {
 ClassSpec cls(std::int64_t prompt, std::int64_t output, double rate, std::int64_t budget = 0,
               std::int64_t threshold = 0) {
   ClassSpec c;
-  c.name = "c" + std::to_string(prompt) + "_" + std::to_string(output);
+  // Appended piecewise: "c" + std::to_string(...) trips GCC 12's -Wrestrict false positive at -O3.
+  c.name = "c";
+  c.name += std::to_string(prompt);
+  c.name += "_";
+  c.name += std::to_string(output);
   c.prompt = prompt;
   c.output = output;
   c.rate = rate;
