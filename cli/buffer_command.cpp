@@ -2,9 +2,8 @@
 #include <fmt/format.h>
 
 #include "checkers/buffer_search.h"
-#include "checkers/confirm.h"
 #include "cli/command.h"
-#include "io/config.h"
+#include "cli/z3_support.h"
 
 namespace kvcheck::cli {
 namespace {
@@ -12,23 +11,18 @@ namespace {
 class BufferCommand final : public Command {
  public:
   void configure(CLI::App& sub) override {
-    sub.add_option("config", config_, "Config file (TOML) with a [bmc] section")->required();
+    add_z3_flags(sub, flags_, false);
     sub.add_option("--param", param_, "Parameter, e.g. policy.watermark_blocks")->required();
     sub.add_option("--lo", lo_, "Smallest value tried (default 0)");
     sub.add_option("--hi", hi_, "Largest value tried (default: 4 x the configured value)");
-    sub.add_option("--timeout-ms", timeout_ms_, "Per-query solver timeout; a timeout is UNKNOWN");
-    sub.add_option("--out", out_, "Directory for the counterexample trace (default kvcheck-out)");
   }
   int run() override {
-    const auto cfg = load_config(config_);
-    auto spec = parse_bmc_spec(cfg);
-    if (timeout_ms_ >= 0) spec.timeout_ms = timeout_ms_;
+    const auto cfg = load_config(flags_.config);
+    const auto spec = spec_with_flags(cfg, flags_);
     ModelParams probe = cfg.model;
     const auto current = param_ref(probe, param_);
     const auto hi = hi_ >= 0 ? hi_ : std::max<std::int64_t>(current, 1) * 4;
-    SolverOptions opts;
-    opts.timeout_ms = spec.timeout_ms;
-    const auto r = search_buffer(cfg.model, spec, param_, lo_, hi, opts);
+    const auto r = search_buffer(cfg.model, spec, param_, lo_, hi, solver_options(spec, flags_, false));
     for (const auto& [v, verdict] : r.tried)
       fmt::print("{} = {}: {}{}\n", param_, v, to_string(verdict),
                  verdict.reason.empty() ? "" : " (" + verdict.reason + ")");
@@ -39,33 +33,24 @@ class BufferCommand final : public Command {
     fmt::print("{}: smallest {} = {}: PROVED {}\n", cfg.name, param_, *r.value, r.proof.claim);
     if (!r.below) return to_int(ExitCode::Ok);
     const auto& b = *r.below;
+    const auto below_label = param_ + " = " + std::to_string(*r.value - 1);
     if (b.verdict.kind != VerdictKind::Violated) {
-      fmt::print("{} = {}: {} (no counterexample within depth {})\n", param_, *r.value - 1,
+      fmt::print("{}: {} (no counterexample within depth {})\n", below_label,
                  to_string(b.verdict), spec.depth);
       return to_int(ExitCode::Ok);
     }
     ModelParams below = cfg.model;
     param_ref(below, param_) = *r.value - 1;
-    TraceMeta meta;
-    meta.source = "bmc";
-    meta.config_name = cfg.name;
-    meta.config_hash = cfg.hash;
-    meta.note = param_ + " = " + std::to_string(*r.value - 1);
-    std::filesystem::path path;
-    const auto c = confirm_and_write(below, cfg.time, *b.cex, meta, out_,
-                                     cfg.name + ".buffer_below", path);
-    if (!c.reproduced) {
-      fmt::print(stderr, "kvcheck: internal error: unsound verdict, {}\n", c.detail);
-      return to_int(ExitCode::InternalError);
-    }
-    fmt::print("{} = {}: VIOLATED {} at step {}; trace {}\n", param_, *r.value - 1,
-               b.verdict.reason, b.verdict.depth, path.string());
-    return to_int(ExitCode::Ok);
+    // The answer is the proof; the trace one below documents it, so success is exit 0.
+    const auto rc = report_violation(cfg, below, *b.cex, b.verdict, "bmc", cfg.name + ".buffer_below",
+                                     below_label, flags_, below_label);
+    return rc == to_int(ExitCode::InternalError) ? rc : to_int(ExitCode::Ok);
   }
 
  private:
-  std::string config_, param_, out_ = "kvcheck-out";
-  std::int64_t lo_ = 0, hi_ = -1, timeout_ms_ = -1;
+  Z3Flags flags_;
+  std::string param_;
+  std::int64_t lo_ = 0, hi_ = -1;
 };
 
 }  // namespace

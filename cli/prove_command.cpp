@@ -1,12 +1,9 @@
 // `kvcheck prove`: unbounded safety by k-induction with the Z3 backend (checkers/k_induction.h).
 #include <fmt/format.h>
 
-#include <iostream>
-
-#include "checkers/confirm.h"
 #include "checkers/k_induction.h"
 #include "cli/command.h"
-#include "io/config.h"
+#include "cli/z3_support.h"
 
 namespace kvcheck::cli {
 namespace {
@@ -14,48 +11,29 @@ namespace {
 class ProveCommand final : public Command {
  public:
   void configure(CLI::App& sub) override {
-    sub.add_option("config", config_, "Config file (TOML) with a [bmc] section")->required();
+    add_z3_flags(sub, flags_, true);
     sub.add_option("--max-k", max_k_, "Largest induction depth (default: [bmc] max_k)");
-    sub.add_option("--timeout-ms", timeout_ms_, "Per-query solver timeout; a timeout is UNKNOWN");
-    sub.add_option("--dump-smt2", dump_, "Write every solver query as SMT-LIB2 into DIR");
-    sub.add_option("--out", out_, "Directory for counterexample traces (default kvcheck-out)");
   }
   int run() override {
-    const auto cfg = load_config(config_);
-    auto spec = parse_bmc_spec(cfg);
-    if (timeout_ms_ >= 0) spec.timeout_ms = timeout_ms_;
+    const auto cfg = load_config(flags_.config);
+    auto spec = spec_with_flags(cfg, flags_);
     if (max_k_ > 0) spec.max_k = max_k_;
     fmt::print("kvcheck prove {}: k-induction up to k = {}, {}\n", cfg.name, spec.max_k,
                describe_scope(spec));
-    SolverOptions opts{spec.timeout_ms, dump_, &std::cout};
-    const auto r = prove_k_induction(cfg.model, spec, opts);
-    if (r.verdict.kind == VerdictKind::Proved) {
+    const auto r = prove_k_induction(cfg.model, spec, solver_options(spec, flags_, true));
+    if (r.verdict.kind == VerdictKind::Violated)
+      return report_violation(cfg, cfg.model, *r.cex, r.verdict, "prove", cfg.name + ".prove",
+                              cfg.name, flags_);
+    if (r.verdict.kind == VerdictKind::Proved)
       fmt::print("{}: PROVED {}\n", cfg.name, r.claim);
-      return to_int(ExitCode::Ok);
-    }
-    if (r.verdict.kind != VerdictKind::Violated) {
+    else
       fmt::print("{}: {}: {}\n", cfg.name, to_string(r.verdict), r.verdict.reason);
-      return to_int(to_exit_code(r.verdict));
-    }
-    TraceMeta meta;
-    meta.source = "prove";
-    meta.config_name = cfg.name;
-    meta.config_hash = cfg.hash;
-    std::filesystem::path path;
-    const auto c = confirm_and_write(cfg.model, cfg.time, *r.cex, meta, out_,
-                                     cfg.name + ".prove", path);
-    if (!c.reproduced) {
-      fmt::print(stderr, "kvcheck: internal error: unsound verdict, {}\n", c.detail);
-      return to_int(ExitCode::InternalError);
-    }
-    fmt::print("{}: VIOLATED {} at step {}; replayed concretely; trace {}\n", cfg.name,
-               r.verdict.reason, r.verdict.depth, path.string());
     return to_int(to_exit_code(r.verdict));
   }
 
  private:
-  std::string config_, dump_, out_ = "kvcheck-out";
-  std::int64_t max_k_ = 0, timeout_ms_ = -1;
+  Z3Flags flags_;
+  std::int64_t max_k_ = 0;
 };
 
 }  // namespace

@@ -1,0 +1,47 @@
+#include "cli/z3_support.h"
+
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "checkers/confirm.h"
+
+namespace kvcheck::cli {
+
+void add_z3_flags(CLI::App& sub, Z3Flags& f, bool dump) {
+  sub.add_option("config", f.config, "Config file (TOML) with a [bmc] section")->required();
+  sub.add_option("--timeout-ms", f.timeout_ms, "Per-query solver timeout; a timeout is UNKNOWN");
+  if (dump) sub.add_option("--dump-smt2", f.dump, "Write every solver query as SMT-LIB2 into DIR");
+  sub.add_option("--out", f.out, "Directory for counterexample traces (default kvcheck-out)");
+}
+
+BmcSpec spec_with_flags(const Config& cfg, const Z3Flags& f) {
+  auto spec = parse_bmc_spec(cfg);
+  if (f.timeout_ms >= 0) spec.timeout_ms = f.timeout_ms;
+  return spec;
+}
+
+SolverOptions solver_options(const BmcSpec& spec, const Z3Flags& f, bool progress) {
+  return SolverOptions{spec.timeout_ms, f.dump, progress ? &std::cout : nullptr};
+}
+
+int report_violation(const Config& cfg, const ModelParams& params, const Counterexample& cex,
+                     const Verdict& v, const char* source, const std::string& stem,
+                     const std::string& label, const Z3Flags& f, const std::string& note) {
+  TraceMeta meta;
+  meta.source = source;
+  meta.config_name = cfg.name;
+  meta.config_hash = cfg.hash;
+  meta.note = note;
+  std::filesystem::path path;
+  const auto c = confirm_and_write(params, cfg.time, cex, meta, f.out, stem, path);
+  if (!c.reproduced) {
+    fmt::print(stderr, "kvcheck: internal error: unsound verdict, {}\n", c.detail);
+    return to_int(ExitCode::InternalError);
+  }
+  fmt::print("{}: VIOLATED {} at step {} ({} requests); replayed concretely; trace {}\n", label,
+             v.reason, v.depth, cex.workload.requests.size(), path.string());
+  return to_int(to_exit_code(v));
+}
+
+}  // namespace kvcheck::cli

@@ -1,0 +1,39 @@
+#pragma once
+/// \file z3_support.h
+/// What `kvcheck check`, `prove` and `buffer` share: the config / solver flags, loading the
+/// [bmc] spec with the command-line overrides, and turning a symbolic counterexample into a
+/// reported one (replayed concretely first; a trace that does not reproduce is an internal
+/// error, exit 255, never a verdict).
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <string>
+
+#include "checkers/bmc_spec.h"
+#include "checkers/bmc_session.h"
+#include "io/config.h"
+#include "properties/verdict.h"
+
+namespace kvcheck::cli {
+
+struct Z3Flags {
+  std::string config, dump, out = "kvcheck-out";
+  std::int64_t timeout_ms = -1;
+};
+
+/// Adds `config`, --timeout-ms, --out and (when `dump`) --dump-smt2.
+void add_z3_flags(CLI::App& sub, Z3Flags& f, bool dump);
+
+/// The [bmc] spec of `cfg` with --timeout-ms applied.
+BmcSpec spec_with_flags(const Config& cfg, const Z3Flags& f);
+
+/// Solver options from the spec and flags; progress lines go to stdout when `progress`.
+SolverOptions solver_options(const BmcSpec& spec, const Z3Flags& f, bool progress);
+
+/// Confirms `cex` under `params`, writes the trace as `<out>/<stem>.itf.json`, prints
+/// "<label>: VIOLATED <property> at step <d>; replayed concretely; trace <path>" and returns
+/// the verdict's exit code (255 when the trace does not reproduce).
+int report_violation(const Config& cfg, const ModelParams& params, const Counterexample& cex,
+                     const Verdict& v, const char* source, const std::string& stem,
+                     const std::string& label, const Z3Flags& f, const std::string& note = {});
+
+}  // namespace kvcheck::cli
