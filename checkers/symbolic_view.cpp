@@ -1,5 +1,7 @@
 #include "checkers/symbolic_view.h"
 
+#include <stdexcept>
+
 #include "models/engine_rules.h"
 
 namespace kvcheck {
@@ -8,6 +10,8 @@ namespace {
 using D = Symbolic;
 
 SymInt one_if(const SymBool& b) { return D::select(b, D::lit(1), D::lit(0)); }
+
+SymInt code(Status s) { return D::lit(status_code(s)); }
 
 /// Sum of terms as one n-ary Z3 addition (smaller than a chain of binary +).
 SymInt sum(const std::vector<SymInt>& xs) {
@@ -29,17 +33,18 @@ SymbolicView::SymbolicView(const ModelParams& params, const std::vector<SlotInpu
                            const SymState& pre, std::string tag)
     : params_(params), in_(inputs), n_(static_cast<int>(inputs.size())), tag_(std::move(tag)),
       now_(pre.time), used_blocks_(D::lit(0)), used_tokens_(D::lit(0)),
-      num_running_(D::lit(0)), adm_ctr_(D::lit(0)), bseq_(D::lit(0)),
+      num_running_(D::lit(0)), num_waiting_(D::lit(0)), adm_ctr_(D::lit(0)), bseq_(D::lit(0)),
       preemptions_(D::lit(0)), evictions_(D::lit(0)), batch_size_(D::lit(0)),
       step_used_blocks_(D::lit(0)), step_used_tokens_(D::lit(0)), demand_(D::lit(0)),
       overflow_(D::truth(false)) {
   for (const auto& s : pre.slots)
-    slots_.push_back({s.status, s.pos, s.computed, s.generated, s.blocks, s.tokens, D::lit(0),
-                      D::lit(0), D::lit(0), D::lit(0), D::truth(false), D::truth(false)});
+    slots_.push_back({s.status, s.pos,
+                      {s.computed, s.generated, s.blocks, s.tokens, D::lit(0), D::lit(0)},
+                      D::truth(false)});
 }
 
 SymBool SymbolicView::is(std::size_t i, Status s) const {
-  return slots_[i].status == D::lit(status_code(s));
+  return slots_[i].status == code(s);
 }
 
 SymInt SymbolicView::count(Status s) const {
@@ -52,34 +57,79 @@ SymInt SymbolicView::count_not(Status s) const {
   return D::lit(n_) - count(s);
 }
 
-SymInt SymbolicView::read(const Ref& r, SymInt Slot::*field) const {
+const SymbolicView::Rec& SymbolicView::rec_of(const Ref& r) const {
+  if (r.gen != gen_ || (r.kind != 1 && r.kind != 2))
+    throw std::logic_error("SymbolicView: a Ref used after its position table was replaced");
+  return (r.kind == 1 ? rrec_ : wrec_)[static_cast<std::size_t>(r.k)];
+}
+
+SymbolicView::Rec& SymbolicView::rec(const Ref& r, int kind) {
+  if (r.kind != kind) throw std::logic_error("SymbolicView: action on the wrong kind of Ref");
+  return const_cast<Rec&>(rec_of(r));
+}
+
+SymInt SymbolicView::read(const Ref& r, Field field) const {
+  if (r.kind != 0) return rec_of(r).f[field];
   SymInt out = D::lit(0);
-  for (std::size_t i = slots_.size(); i-- > 0;) out = D::select(r.sel[i], slots_[i].*field, out);
+  for (std::size_t i = slots_.size(); i-- > 0;) out = D::select(r.sel[i], slots_[i].f[field], out);
   return out;
 }
 
-std::vector<SymRef> SymbolicView::table(Status s) const {
+std::vector<SymRef> SymbolicView::table(Status s, std::vector<Rec>& recs) const {
   std::vector<SymRef> out;
+  recs.clear();
+  const int kind = s == Status::Running ? 1 : 2;
   for (int k = 0; k < n_; ++k) {
-    SymRef r{{}, D::truth(false), D::lit(0), D::lit(0), D::lit(0)};
+    SymRef r{{}, D::truth(false), D::lit(0), D::lit(0), D::lit(0), kind, k, gen_};
     for (std::size_t i = 0; i < slots_.size(); ++i) {
       const auto sel = is(i, s) && slots_[i].pos == D::lit(k);
       r.sel.push_back(sel);
       r.any = r.any || sel;
     }
+    Rec x{std::vector<SymInt>(kFields, D::lit(0)), {}, D::truth(false), D::truth(false),
+          D::truth(false), D::lit(0)};
     for (std::size_t i = slots_.size(); i-- > 0;) {
       r.prompt = D::select(r.sel[i], in_[i].prompt, r.prompt);
       r.output = D::select(r.sel[i], in_[i].output, r.output);
       r.klass = D::select(r.sel[i], in_[i].klass, r.klass);
+      for (std::size_t f = 0; f < kFields; ++f)
+        x.f[f] = D::select(r.sel[i], slots_[i].f[f], x.f[f]);
     }
+    x.f0 = x.f;
     out.push_back(std::move(r));
+    recs.push_back(std::move(x));
   }
   return out;
 }
 
 void SymbolicView::snapshot() {
-  run_ = table(Status::Running);
-  wait_ = table(Status::Waiting);
+  ++gen_;
+  run_ = table(Status::Running, rrec_);
+  wait_ = table(Status::Waiting, wrec_);
+  adm_ctr_ = D::lit(0);
+  bseq_ = D::lit(0);
+}
+
+void SymbolicView::flush(const std::vector<SymInt>* rstatus, const std::vector<SymInt>* rpos,
+                         const std::vector<SymInt>* wstatus, const std::vector<SymInt>* wpos) {
+  const auto apply = [&](const std::vector<Ref>& refs, const std::vector<Rec>& recs,
+                         const std::vector<SymInt>* status, const std::vector<SymInt>* pos) {
+    for (std::size_t k = 0; k < refs.size(); ++k) {
+      const auto& x = recs[k];
+      for (std::size_t i = 0; i < slots_.size(); ++i) {
+        const auto& sel = refs[k].sel[i];
+        if (sel.e.is_false()) continue;
+        auto& s = slots_[i];
+        if (status) s.status = D::select(sel, (*status)[k], s.status);
+        if (pos) s.pos = D::select(sel, (*pos)[k], s.pos);
+        for (std::size_t f = 0; f < kFields; ++f)
+          if (!z3::eq(x.f[f].e, x.f0[f].e)) s.f[f] = D::select(sel, x.f[f], s.f[f]);
+        s.completed = s.completed || (sel && x.done);
+      }
+    }
+  };
+  apply(run_, rrec_, rstatus, rpos);
+  apply(wait_, wrec_, wstatus, wpos);
 }
 
 void SymbolicView::begin_step() {
@@ -91,16 +141,15 @@ void SymbolicView::begin_step() {
     const auto reject = arriving && unservable<D>(params_.engine, in_[i].prompt, in_[i].output);
     const auto accept = arriving && !reject;
     s.pos = D::select(accept, waiting + before, s.pos);
-    s.status = D::select(reject, D::lit(status_code(Status::Rejected)),
-                         D::select(accept, D::lit(status_code(Status::Waiting)), s.status));
+    s.status = D::select(reject, code(Status::Rejected),
+                         D::select(accept, code(Status::Waiting), s.status));
     before = before + one_if(accept);
   }
+  num_waiting_ = waiting + before;
   std::vector<SymInt> blocks, tokens;
-  for (std::size_t i = 0; i < slots_.size(); ++i) {
-    auto& s = slots_[i];
-    s.stamp = D::select(is(i, Status::Running), s.pos, D::lit(0));
-    blocks.push_back(s.blocks);
-    tokens.push_back(s.tokens);
+  for (const auto& s : slots_) {
+    blocks.push_back(s.f[kBlocks]);
+    tokens.push_back(s.f[kTokens]);
   }
   used_blocks_ = sum(blocks);
   used_tokens_ = sum(tokens);
@@ -110,60 +159,46 @@ void SymbolicView::begin_step() {
 
 void SymbolicView::schedule(const Ref& r, Int n, Bool when) {
   const auto& e = params_.engine;
-  std::vector<SymInt> dblocks, dtokens;
-  for (std::size_t i = 0; i < slots_.size(); ++i) {
-    auto& s = slots_[i];
-    const auto w = when && r.sel[i];
-    const auto tokens = s.computed + n + D::lit(e.lookahead);
-    const auto blocks = blocks_for<D>(e, tokens);
-    dblocks.push_back(D::select(w, blocks - s.blocks, D::lit(0)));
-    dtokens.push_back(D::select(w, tokens - s.tokens, D::lit(0)));
-    s.blocks = D::select(w, blocks, s.blocks);
-    s.tokens = D::select(w, tokens, s.tokens);
-    s.sched = D::select(w, n, s.sched);
-  }
-  used_blocks_ = used_blocks_ + sum(dblocks);
-  used_tokens_ = used_tokens_ + sum(dtokens);
+  auto& x = rec(r, r.kind);
+  const auto w = when && r.any;
+  const auto tokens = x.f[kComputed] + n + D::lit(e.lookahead);
+  const auto blocks = blocks_for<D>(e, tokens);
+  used_blocks_ = used_blocks_ + D::select(w, blocks - x.f[kBlocks], D::lit(0));
+  used_tokens_ = used_tokens_ + D::select(w, tokens - x.f[kTokens], D::lit(0));
+  x.f[kBlocks] = D::select(w, blocks, x.f[kBlocks]);
+  x.f[kTokens] = D::select(w, tokens, x.f[kTokens]);
+  x.f[kSched] = D::select(w, n, x.f[kSched]);
 }
 
 void SymbolicView::admit(const Ref& r, Bool when) {
+  auto& x = rec(r, 2);
   const auto w = when && r.any;
-  for (std::size_t i = 0; i < slots_.size(); ++i) {
-    auto& s = slots_[i];
-    const auto wi = when && r.sel[i];
-    s.status = D::select(wi, D::lit(status_code(Status::Running)), s.status);
-    s.stamp = D::select(wi, D::lit(n_) + adm_ctr_, s.stamp);
-  }
+  x.admitted = x.admitted || w;
+  x.order = D::select(w, adm_ctr_, x.order);
   adm_ctr_ = adm_ctr_ + one_if(w);
   num_running_ = num_running_ + one_if(w);
+  num_waiting_ = num_waiting_ - one_if(w);
 }
 
-void SymbolicView::release(std::size_t i, const Bool& w) {
-  auto& s = slots_[i];
-  used_blocks_ = used_blocks_ - D::select(w, s.blocks, D::lit(0));
-  used_tokens_ = used_tokens_ - D::select(w, s.tokens, D::lit(0));
-  s.blocks = D::select(w, D::lit(0), s.blocks);
-  s.tokens = D::select(w, D::lit(0), s.tokens);
-  s.sched = D::select(w, D::lit(0), s.sched);
+void SymbolicView::release(Rec& x, const Bool& w) {
+  used_blocks_ = used_blocks_ - D::select(w, x.f[kBlocks], D::lit(0));
+  used_tokens_ = used_tokens_ - D::select(w, x.f[kTokens], D::lit(0));
+  x.f[kBlocks] = D::select(w, D::lit(0), x.f[kBlocks]);
+  x.f[kTokens] = D::select(w, D::lit(0), x.f[kTokens]);
+  x.f[kSched] = D::select(w, D::lit(0), x.f[kSched]);
 }
 
 void SymbolicView::reset(const Ref& r, Bool when, Int& counter) {
+  auto& x = rec(r, 1);
   const auto w = when && r.any;
-  const bool front = params_.engine.requeue == Requeue::Front;
-  for (std::size_t i = 0; i < slots_.size(); ++i) {
-    const auto wi = when && r.sel[i];
-    release(i, wi);
-    auto& s = slots_[i];
-    s.computed = D::select(wi, D::lit(0), s.computed);
-    s.generated = D::select(wi, D::lit(0), s.generated);
-    s.status = D::select(wi, D::lit(status_code(Status::Waiting)), s.status);
-    s.pending = s.pending || wi;
-    // Keys below every queue position (front, by stamp) or above them (back, in call order).
-    const auto key = front ? s.stamp - D::lit(2 * n_) : D::lit(n_) + bseq_;
-    s.rqkey = D::select(wi, key, s.rqkey);
-  }
-  if (!front) bseq_ = bseq_ + one_if(w);
+  release(x, w);
+  x.f[kComputed] = D::select(w, D::lit(0), x.f[kComputed]);
+  x.f[kGenerated] = D::select(w, D::lit(0), x.f[kGenerated]);
+  x.gone = x.gone || w;
+  x.order = D::select(w, bseq_, x.order);
+  bseq_ = bseq_ + one_if(w);
   num_running_ = num_running_ - one_if(w);
+  num_waiting_ = num_waiting_ + one_if(w);
   counter = counter + one_if(w);
 }
 
@@ -175,29 +210,31 @@ SymInt SymbolicView::choose(int id, std::int64_t lo, std::int64_t hi) {
   return c;
 }
 
-void SymbolicView::rerank() {
-  std::vector<SymInt> key(slots_.size(), D::lit(0));
-  std::vector<SymBool> waiting, running;
-  for (std::size_t i = 0; i < slots_.size(); ++i) {
-    key[i] = D::select(slots_[i].pending, slots_[i].rqkey, slots_[i].pos);
-    waiting.push_back(is(i, Status::Waiting));
-    running.push_back(is(i, Status::Running));
-  }
-  for (std::size_t i = 0; i < slots_.size(); ++i) {
-    std::vector<SymInt> wbefore, rbefore;
-    for (std::size_t j = 0; j < slots_.size(); ++j) {
-      if (j == i) continue;
-      wbefore.push_back(one_if(waiting[j] && key[j] < key[i]));
-      rbefore.push_back(one_if(running[j] && slots_[j].stamp < slots_[i].stamp));
-    }
-    auto& s = slots_[i];
-    s.pos = D::select(waiting[i], sum(wbefore), D::select(running[i], sum(rbefore), D::lit(0)));
-  }
-  for (auto& s : slots_) s.pending = D::truth(false);
-}
-
 void SymbolicView::commit() {
-  rerank();
+  // Running: survivors keep their order (k minus the preempted before them), admitted requests
+  // follow in admission-call order. Waiting: the non-admitted keep their order; the preempted
+  // go to the head in position (= admission) order, or to the tail in preemption order.
+  const bool front = params_.engine.requeue == Requeue::Front;
+  const auto survivors = num_running_ - adm_ctr_;
+  const auto kept = num_waiting_ - bseq_;  // waiting requests not admitted
+  std::vector<SymInt> rstatus, rpos, wstatus, wpos;
+  SymInt gone = D::lit(0);
+  for (std::size_t k = 0; k < rrec_.size(); ++k) {
+    const auto& x = rrec_[k];
+    const auto stay = D::lit(static_cast<std::int64_t>(k)) - gone;
+    rstatus.push_back(D::select(x.gone, code(Status::Waiting), code(Status::Running)));
+    rpos.push_back(D::select(x.gone, front ? gone : kept + x.order, stay));
+    gone = gone + one_if(x.gone);
+  }
+  SymInt admitted = D::lit(0);
+  for (std::size_t k = 0; k < wrec_.size(); ++k) {
+    const auto& x = wrec_[k];
+    const auto stay = D::lit(static_cast<std::int64_t>(k)) - admitted;
+    wstatus.push_back(D::select(x.admitted, code(Status::Running), code(Status::Waiting)));
+    wpos.push_back(D::select(x.admitted, survivors + x.order, front ? gone + stay : stay));
+    admitted = admitted + one_if(x.admitted);
+  }
+  flush(&rstatus, &rpos, &wstatus, &wpos);
   snapshot();
   demand_ = used_blocks_;
 }
@@ -208,30 +245,46 @@ void SymbolicView::batch_ready() {
 }
 
 void SymbolicView::finish(const Ref& r, Int computed, Int generated, Bool done, Bool when) {
-  batch_size_ = batch_size_ + one_if(when && r.any);
-  for (std::size_t i = 0; i < slots_.size(); ++i) {
-    const auto wi = when && r.sel[i];
-    auto& s = slots_[i];
-    s.batch = D::select(wi, s.sched, s.batch);
-    s.computed = D::select(wi, computed, s.computed);
-    s.generated = D::select(wi, generated, s.generated);
-    s.sched = D::select(wi, D::lit(0), s.sched);
-    const auto fin = wi && done;
-    release(i, fin);
-    s.status = D::select(fin, D::lit(status_code(Status::Done)), s.status);
-    s.completed = s.completed || fin;
-    num_running_ = num_running_ - one_if(fin);
-  }
+  auto& x = rec(r, 1);
+  const auto wi = when && r.any;
+  batch_size_ = batch_size_ + one_if(wi);
+  x.f[kBatch] = D::select(wi, x.f[kSched], x.f[kBatch]);
+  x.f[kComputed] = D::select(wi, computed, x.f[kComputed]);
+  x.f[kGenerated] = D::select(wi, generated, x.f[kGenerated]);
+  x.f[kSched] = D::select(wi, D::lit(0), x.f[kSched]);
+  const auto fin = wi && done;
+  release(x, fin);
+  x.done = x.done || fin;
+  num_running_ = num_running_ - one_if(fin);
 }
 
 void SymbolicView::end_step() {
-  rerank();
+  // Evicted and completed requests leave the running set (survivors keep their order); the
+  // evicted are requeued at the head in position order (everyone waiting moves back), or at
+  // the tail in eviction order.
+  const bool front = params_.engine.requeue == Requeue::Front;
+  const auto kept = num_waiting_ - bseq_;  // waiting before the evictions
+  std::vector<SymInt> rstatus, rpos, wpos;
+  SymInt left = D::lit(0), evicted = D::lit(0);
+  for (std::size_t k = 0; k < rrec_.size(); ++k) {
+    const auto& x = rrec_[k];
+    const auto stay = D::lit(static_cast<std::int64_t>(k)) - left;
+    rstatus.push_back(D::select(x.gone, code(Status::Waiting),
+                                D::select(x.done, code(Status::Done), code(Status::Running))));
+    rpos.push_back(D::select(x.gone, front ? evicted : kept + x.order,
+                             D::select(x.done, D::lit(0), stay)));
+    left = left + one_if(x.gone || x.done);
+    evicted = evicted + one_if(x.gone);
+  }
+  for (std::size_t k = 0; k < wrec_.size(); ++k)
+    wpos.push_back(D::lit(static_cast<std::int64_t>(k)) + evicted);
+  flush(&rstatus, &rpos, nullptr, front ? &wpos : nullptr);
   snapshot();
 }
 
 SymRef SymbolicView::completed_at(int k) const {
   const auto ku = static_cast<std::size_t>(k);
-  SymRef r{{}, slots_[ku].completed, D::lit(0), D::lit(0), D::lit(0)};
+  SymRef r{{}, slots_[ku].completed, D::lit(0), D::lit(0), D::lit(0), 0, k, gen_};
   for (std::size_t i = 0; i < slots_.size(); ++i)
     r.sel.push_back(i == ku ? slots_[ku].completed : D::truth(false));
   r.prompt = D::select(r.any, in_[ku].prompt, D::lit(0));
@@ -243,7 +296,8 @@ SymRef SymbolicView::completed_at(int k) const {
 SymState SymbolicView::post() const {
   SymState out{{}, now_ + D::lit(1)};
   for (const auto& s : slots_)
-    out.slots.push_back({s.status, s.pos, s.computed, s.generated, s.blocks, s.tokens});
+    out.slots.push_back(
+        {s.status, s.pos, s.f[kComputed], s.f[kGenerated], s.f[kBlocks], s.f[kTokens]});
   return out;
 }
 
@@ -251,7 +305,7 @@ StepObs SymbolicView::obs() const {
   StepObs o{overflow_, preemptions_, evictions_, step_used_blocks_, step_used_tokens_, demand_,
             batch_size_, {}, {}, picks_};
   for (const auto& s : slots_) {
-    o.batch_tokens.push_back(s.batch);
+    o.batch_tokens.push_back(s.f[kBatch]);
     o.completed.push_back(s.completed);
   }
   return o;

@@ -8,12 +8,18 @@
 /// Semantics mirror ConcreteView exactly (the differential test checks them step by step):
 ///  - positions: running_at(k) = the slot with status Running and pos k (admission order);
 ///    waiting_at(k) = the slot with status Waiting and pos k (queue order). Tables are taken at
-///    begin_step (after arrivals), commit and end_step; a Ref is a one-hot selector over slots.
+///    begin_step (after arrivals), commit and end_step.
+///  - position-major within a step: a table is a list of position records, each holding the
+///    one-hot selector of its slot, the slot's inputs and its mutable fields. A Ref names a
+///    position (running k / waiting k) statically, so reads are plain record reads and an action
+///    rewrites that one record, not N slots. commit / end_step write the records back to the
+///    slots (one N-way ite per slot and field) and compute the new positions by prefix counts
+///    over the positions (no pairwise re-ranking): running survivors move down by the number of
+///    removed requests before them, admitted requests follow in admission-call order; front
+///    requeue puts the removed ones at the head in position order, back requeue at the tail in
+///    call order.
 ///  - arrivals at step t: pending slots with arrival <= t, in index order, join the tail;
 ///    unservable<D> ones are rejected instead.
-///  - within a step a slot carries a `stamp` (old running pos, or N + admission order) and a
-///    requeue key; commit / end_step re-rank: front requeue = head, ascending stamp; back
-///    requeue = tail, in preemption order; running = ascending stamp.
 ///  - choose(id, lo, hi) = a fresh constant per call in [lo, hi] (recorded in obs().picks).
 /// Bounds: running_bound() = waiting_bound() = N; `*_valid(k)` says whether position k is used.
 #include <cstdint>
@@ -27,11 +33,13 @@
 namespace kvcheck {
 
 /// A request reference: a one-hot selector over the N slots (all false = no request), with the
-/// slot inputs it selects read once.
+/// slot inputs it selects read once, and the position it names (`kind`: 0 = a slot
+/// (completed_at), 1 = running position `k`, 2 = waiting position `k`) in table generation `gen`.
 struct SymRef {
   std::vector<SymBool> sel;
   SymBool any;
   SymInt prompt, output, klass;
+  int kind, k, gen;
 };
 
 class SymbolicView {
@@ -56,10 +64,10 @@ class SymbolicView {
   Int prompt(const Ref& r) const { return r.prompt; }
   Int output(const Ref& r) const { return r.output; }
   Int klass(const Ref& r) const { return r.klass; }
-  Int computed(const Ref& r) const { return read(r, &Slot::computed); }
-  Int generated(const Ref& r) const { return read(r, &Slot::generated); }
-  Int held_blocks(const Ref& r) const { return read(r, &Slot::blocks); }
-  Int sched(const Ref& r) const { return read(r, &Slot::sched); }
+  Int computed(const Ref& r) const { return read(r, kComputed); }
+  Int generated(const Ref& r) const { return read(r, kGenerated); }
+  Int held_blocks(const Ref& r) const { return read(r, kBlocks); }
+  Int sched(const Ref& r) const { return read(r, kSched); }
   Int free_blocks() const { return Symbolic::lit(params_.engine.num_blocks) - used_blocks_; }
   Int used_blocks() const { return used_blocks_; }
   Int num_running() const { return num_running_; }
@@ -104,21 +112,37 @@ class SymbolicView {
   const std::vector<SymBool>& side() const { return side_; }
 
  private:
-  /// A slot during the step: the state fields plus in-step bookkeeping.
+  /// The mutable per-request fields, as indices into Slot::f / Rec::f.
+  enum Field : std::size_t { kComputed, kGenerated, kBlocks, kTokens, kSched, kBatch, kFields };
+  /// A slot: the state fields plus in-step values (sched, batch), authoritative between tables.
   struct Slot {
-    SymInt status, pos, computed, generated, blocks, tokens;
-    SymInt sched, stamp, rqkey, batch;
-    SymBool pending, completed;
+    SymInt status, pos;
+    std::vector<SymInt> f;  ///< indexed by Field
+    SymBool completed;
   };
-  Int read(const Ref& r, SymInt Slot::*field) const;
+  /// A position record of a table: the fields of the slot at that position, as read when the
+  /// table was taken (`f0`) and as changed since (`f`), and what happened to the request.
+  struct Rec {
+    std::vector<SymInt> f, f0;
+    SymBool gone;      ///< preempted / evicted (running records)
+    SymBool admitted;  ///< admitted (waiting records)
+    SymBool done;      ///< completed (running records)
+    SymInt order;      ///< admission-call index (waiting) or back-requeue index (running)
+  };
+  Int read(const Ref& r, Field field) const;
+  const Rec& rec_of(const Ref& r) const;
+  Rec& rec(const Ref& r, int kind);
   SymBool is(std::size_t i, Status s) const;
   Int count(Status s) const;
   Int count_not(Status s) const;
   void reset(const Ref& r, Bool when, Int& counter);
-  void release(std::size_t i, const Bool& w);
-  void rerank();
+  void release(Rec& x, const Bool& w);
+  /// Writes the records back into the slots; `status` / `pos` give each record's new values.
+  /// A null vector leaves that value unchanged.
+  void flush(const std::vector<SymInt>* rstatus, const std::vector<SymInt>* rpos,
+             const std::vector<SymInt>* wstatus, const std::vector<SymInt>* wpos);
   void snapshot();
-  std::vector<Ref> table(Status s) const;
+  std::vector<Ref> table(Status s, std::vector<Rec>& recs) const;
 
   const ModelParams& params_;
   const std::vector<SlotInput>& in_;
@@ -127,7 +151,9 @@ class SymbolicView {
   SymInt now_;
   std::vector<Slot> slots_;
   std::vector<Ref> run_, wait_;
-  Int used_blocks_, used_tokens_, num_running_, adm_ctr_, bseq_;
+  std::vector<Rec> rrec_, wrec_;
+  int gen_ = 0;
+  Int used_blocks_, used_tokens_, num_running_, num_waiting_, adm_ctr_, bseq_;
   Int preemptions_, evictions_, batch_size_, step_used_blocks_, step_used_tokens_, demand_;
   Bool overflow_;
   std::vector<SymInt> picks_;
