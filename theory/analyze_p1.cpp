@@ -65,9 +65,7 @@ PaperAnalysis analyze_p1(const Config& cfg, const ResolvedRates* rates) {
                                       "a {} time model are per unit of time",
                                       to_string(cfg.time.kind)));
   if (!rates)
-    return not_applicable(a, "classes.rate",
-                          "no arrival rates (give [[classes]] rate or a deterministic/poisson "
-                          "workload)");
+    return no_rates(a);
   a.applicable = true;
   const auto& e = cfg.model.engine;
   const auto capacity = kv_capacity_tokens(e);

@@ -57,9 +57,7 @@ PaperAnalysis analyze_p2(const Config& cfg, const ResolvedRates* rates) {
                                       "(d0, d1); this config's is {}",
                                       to_string(cfg.time.kind)));
   if (!rates)
-    return not_applicable(a, "classes.rate",
-                          "no arrival rates (give [[classes]] rate or a deterministic/poisson "
-                          "workload)");
+    return no_rates(a);
   a.applicable = true;
   const auto& t = cfg.time;
   const auto capacity = static_cast<double>(kv_capacity_tokens(cfg.model.engine));

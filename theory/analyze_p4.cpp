@@ -80,9 +80,7 @@ PaperAnalysis analyze_p4(const Config& cfg, const ResolvedRates* rates) {
                           fmt::format("P4's capacity needs the p4_step (or unit) time model; "
                                       "this config's is {}", to_string(t.kind)));
   if (!rates)
-    return not_applicable(a, "classes.rate",
-                          "no arrival rates (give [[classes]] rate or a deterministic/poisson "
-                          "workload)");
+    return no_rates(a);
   a.applicable = true;
   double c = 0, slope = 0;
   std::int64_t b0 = 1;

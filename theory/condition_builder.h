@@ -50,6 +50,13 @@ inline PaperAnalysis not_applicable(PaperAnalysis a, std::string field, std::str
   return a;
 }
 
+/// Not applicable because the config gives no arrival rates (every paper needs them).
+inline PaperAnalysis no_rates(PaperAnalysis a) {
+  return not_applicable(std::move(a), "classes.rate",
+                        "no arrival rates (give [[classes]] rate or a deterministic/poisson "
+                        "workload)");
+}
+
 /// The KV capacity in tokens: engine.num_blocks * engine.block_size.
 inline std::int64_t kv_capacity_tokens(const EngineParams& e) {
   return e.num_blocks * e.block_size;
