@@ -6,12 +6,15 @@
 
 namespace kvcheck {
 
-Confirmation confirm_counterexample(const ModelParams& params, const TimeModel& time,
-                                    const Counterexample& cex, TraceMeta meta) {
+std::string z3_version() {
   unsigned major = 0, minor = 0, build = 0, rev = 0;
   Z3_get_version(&major, &minor, &build, &rev);
-  meta.z3_version = std::to_string(major) + "." + std::to_string(minor) + "." +
-                    std::to_string(build);
+  return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(build);
+}
+
+Confirmation confirm_counterexample(const ModelParams& params, const TimeModel& time,
+                                    const Counterexample& cex, TraceMeta meta) {
+  meta.z3_version = z3_version();
   ScriptedChoices choices(cex.picks);
   SimOptions opts;
   opts.properties = {cex.property};

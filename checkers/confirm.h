@@ -18,6 +18,10 @@ struct Confirmation {
   std::string detail;      ///< what the concrete run did when not reproduced
 };
 
+/// The linked Z3's version, "major.minor.build" (recorded in traces and gate reports: solver
+/// versions change verdict times by orders of magnitude, verification.md B.6).
+std::string z3_version();
+
 /// Replays `cex` with record_run (scripted choices) and compares. `meta` seeds the trace's
 /// metadata (source, config name/hash); the Z3 version is filled in here.
 Confirmation confirm_counterexample(const ModelParams& params, const TimeModel& time,

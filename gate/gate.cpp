@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "checkers/confirm.h"
 #include "counterexamples/itf.h"
 #include "io/config.h"
 
@@ -73,6 +74,7 @@ GateReport run_gate(const std::vector<std::filesystem::path>& configs,
                     const std::vector<std::string>& only, const CheckBudget& budget,
                     const std::filesystem::path& out_dir) {
   GateReport report;
+  report.z3_version = z3_version();
   for (const auto& path : configs) {
     const auto cfg = load_config(path);
     GateEntry e{path, cfg.name, cfg.expect, cfg.expect_property, {}, {}, true, {}, ExitCode::Ok};

@@ -33,6 +33,7 @@ struct GateEntry {
 
 struct GateReport {
   std::vector<GateEntry> entries;
+  std::string z3_version;  ///< of the linked solver, printed with every report
   /// 0 when every expectation holds; else 12/13 for an unexpected violation, 5 for an expected
   /// violation not found or an inconclusive check (the most severe wins).
   ExitCode exit_code() const;

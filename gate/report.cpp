@@ -55,6 +55,7 @@ nlohmann::json thread_flow(const Trace& t) {
 }  // namespace
 
 void write_markdown(const GateReport& r, std::ostream& os) {
+  os << "kvcheck " << KVCHECK_VERSION << ", Z3 " << r.z3_version << "\n\n";
   os << "| config | expect | checker | verdict | time (s) | details |\n"
      << "|---|---|---|---|---|---|\n";
   for (const auto& e : r.entries) {
@@ -121,6 +122,7 @@ void write_sarif(const GateReport& r, std::ostream& os) {
       {"runs", nlohmann::json::array({{{"tool", {{"driver", {{"name", "kvcheck"},
                                                              {"version", KVCHECK_VERSION},
                                                              {"rules", rules}}}}},
+                                       {"properties", {{"z3_version", r.z3_version}}},
                                        {"results", results}}})}};
   os << doc.dump(2) << "\n";
 }
