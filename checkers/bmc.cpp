@@ -27,6 +27,7 @@ BmcResult run_bmc(const ModelParams& params, const BmcSpec& spec, std::int64_t d
                     const SolverOptions& opts) {
   BmcSession s(params, spec, opts, false);
   SymbolicScope scope(s.ctx());
+  const auto after = opts.lemma_after_ms;
   for (std::int64_t t = 0; t < depth; ++t) {
     const auto props = s.extend(false);
     const auto r = s.query(any_false(props), "bmc_depth_" + std::to_string(t));
@@ -41,6 +42,10 @@ BmcResult run_bmc(const ModelParams& params, const BmcSpec& spec, std::int64_t d
               s.counterexample(*r.model, id, t)};
     }
     s.assume(all_true(props));  // holds at depth t: later queries look for later violations
+    // A slow depth: prove the well-formedness lemmas once; they prune every later query.
+    if (after >= 0 && t + 1 < depth && !s.lemmas_proved() &&
+        r.seconds * 1000.0 >= static_cast<double>(after))
+      (void)s.prove_lemmas(opts.lemma_query_ms, opts.lemma_total_ms);
   }
   return {Verdict::bounded_ok(depth), std::nullopt};
 }

@@ -1,6 +1,8 @@
 #include "checkers/bmc_session.h"
 
+#include <algorithm>
 #include <fstream>
+#include <optional>
 
 #include "io/input_error.h"
 
@@ -72,7 +74,142 @@ std::vector<SymBool> BmcSession::extend(bool invariants) {
   std::vector<SymBool> eqs;
   state_ = unroller_.cut(steps_.back().post, std::to_string(t + 1), eqs);
   for (const auto& e : eqs) solver_.add(e.e);
+  states_.push_back(state_);
+  if (!lemmas_.empty()) {
+    const auto parts = candidates(state_);
+    for (const auto i : lemmas_) solver_.add(parts[i].holds.e);
+  }
   return out;
+}
+
+std::vector<Unroller::Part> BmcSession::candidates(const SymState& s) const {
+  auto out = unroller_.well_formed_parts(s);
+  if (extra_)
+    for (auto& p : extra_(s)) out.push_back(std::move(p));
+  return out;
+}
+
+std::vector<std::string> BmcSession::prove_lemmas(std::int64_t per_query_ms,
+                                                  std::int64_t total_ms) {
+  SymbolicScope scope(ctx_);
+  const auto start = std::chrono::steady_clock::now();
+  auto ms = per_query_ms;
+  if (opts_.timeout_ms > 0 && (ms <= 0 || opts_.timeout_ms < ms)) ms = opts_.timeout_ms;
+  z3::solver ind(ctx_);
+  if (ms > 0) ind.set("timeout", static_cast<unsigned>(ms));
+  for (const auto& c : unroller_.input_constraints()) ind.add(c.e);
+  // Base: each part in the initial state (under the input constraints).
+  const auto init = candidates(unroller_.initial());
+  std::vector<std::size_t> alive;
+  for (std::size_t i = 0; i < init.size(); ++i) {
+    ind.push();
+    ind.add(!init[i].holds.e);
+    if (ind.check() == z3::unsat) alive.push_back(i);
+    ind.pop();
+  }
+  // Step: an arbitrary state satisfying the alive parts (guarded by indicator literals), one
+  // step; every alive part must hold after it.
+  const auto pre_state = unroller_.fresh_state("lemma0");
+  const auto pre = candidates(pre_state);
+  std::vector<z3::expr> guard;
+  for (std::size_t i = 0; i < pre.size(); ++i) {
+    guard.push_back(ctx_.bool_const(("lemma_guard_" + pre[i].name).c_str()));
+    ind.add(z3::implies(guard.back(), pre[i].holds.e));
+  }
+  const auto step = unroller_.step(pre_state, "lemma", {});
+  for (const auto& c : step.side) ind.add(c.e);
+  const auto post = candidates(step.post);
+  std::size_t queries = 0;
+  const auto assumptions = [&](const std::vector<std::size_t>& set) {
+    z3::expr_vector v(ctx_);
+    for (const auto j : set) v.push_back(guard[j]);
+    return v;
+  };
+  // Drops `drop` from `alive`.
+  const auto remove = [&](const std::vector<std::size_t>& drop) {
+    std::vector<std::size_t> keep;
+    for (const auto j : alive)
+      if (std::find(drop.begin(), drop.end(), j) == drop.end()) keep.push_back(j);
+    alive = std::move(keep);
+  };
+  // One part at a time, last first (the pool bound, the part most likely to fail, comes last).
+  // A proved part records the guards its proof used (unsat core); when a part is dropped, only
+  // the proofs that used its guard are redone. Past the total budget, unproved parts are
+  // dropped along with every part whose proof needed them.
+  std::vector<std::optional<std::vector<std::size_t>>> core(pre.size());
+  const auto over_budget = [&] {
+    return total_ms > 0 && std::chrono::steady_clock::now() - start >
+                               std::chrono::milliseconds(total_ms);
+  };
+  for (bool done = false; !done;) {
+    done = true;
+    const auto order = std::vector<std::size_t>(alive.rbegin(), alive.rend());
+    for (const auto i : order) {
+      if (std::find(alive.begin(), alive.end(), i) == alive.end()) continue;
+      if (core[i]) continue;
+      if (over_budget()) {
+        done = true;
+        break;
+      }
+      ind.push();
+      ind.add(!post[i].holds.e);
+      const auto r = ind.check(assumptions(alive));
+      ++queries;
+      std::vector<std::size_t> drop{i};
+      if (r == z3::unsat) {
+        std::vector<std::size_t> used;
+        const auto uc = ind.unsat_core();
+        for (const auto j : alive)
+          for (unsigned u = 0; u < uc.size(); ++u)
+            if (z3::eq(uc[static_cast<int>(u)], guard[j])) used.push_back(j);
+        core[i] = used;
+      } else if (r == z3::sat) {  // every alive part the model falsifies fails too
+        const auto m = ind.get_model();
+        for (const auto j : alive)
+          if (j != i && !Unroller::value(m, post[j].holds)) drop.push_back(j);
+      }
+      ind.pop();
+      if (r == z3::unsat) continue;
+      remove(drop);
+      for (auto& c : core)
+        if (c && std::any_of(c->begin(), c->end(), [&](std::size_t j) {
+              return std::find(drop.begin(), drop.end(), j) != drop.end();
+            })) {
+          c.reset();
+          done = false;
+        }
+    }
+  }
+  for (bool changed = true; changed;) {  // keep only parts whose proofs used kept parts
+    changed = false;
+    for (const auto i : std::vector<std::size_t>(alive))
+      if (!core[i] || std::any_of(core[i]->begin(), core[i]->end(), [&](std::size_t j) {
+            return std::find(alive.begin(), alive.end(), j) == alive.end();
+          })) {
+        remove({i});
+        changed = true;
+      }
+  }
+  lemmas_ = alive;
+  lemmas_proved_ = true;
+  for (const auto& st : states_) {
+    const auto parts = candidates(st);
+    for (const auto i : lemmas_) solver_.add(parts[i].holds.e);
+  }
+  std::vector<std::string> names;
+  for (const auto i : alive) names.push_back(pre[i].name);
+  if (opts_.progress) {
+    const auto secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    *opts_.progress << "lemmas: " << alive.size() << " of " << pre.size()
+                    << " well-formedness parts proved inductive in " << secs << " s (" << queries
+                    << " queries)\n";
+    for (std::size_t i = 0; i < pre.size(); ++i)
+      if (std::find(alive.begin(), alive.end(), i) == alive.end())
+        *opts_.progress << "  not assumed: " << pre[i].name << "\n";
+    *opts_.progress << std::flush;
+  }
+  return names;
 }
 
 QueryResult BmcSession::query(const SymBool& bad, const std::string& name) {

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -22,6 +23,12 @@ struct SolverOptions {
   std::int64_t timeout_ms = 0;          ///< per query; 0 = none
   std::filesystem::path dump_dir;       ///< empty = no SMT-LIB2 dumps
   std::ostream* progress = nullptr;     ///< one line per query when set
+  /// `check`: once a depth's query takes >= `lemma_after_ms`, the well-formedness lemmas are
+  /// proved (BmcSession::prove_lemmas, per-query / total limits below) and assumed from then
+  /// on; lemma_after_ms < 0 = never.
+  std::int64_t lemma_after_ms = 1000;
+  std::int64_t lemma_query_ms = 10000;
+  std::int64_t lemma_total_ms = 120000;
 };
 
 /// A violation found symbolically, as concrete inputs.
@@ -52,6 +59,25 @@ class BmcSession {
   std::vector<SymBool> extend(bool invariants);
   /// Checks whether `bad` can hold (pushed and popped); `name` labels dumps and progress.
   QueryResult query(const SymBool& bad, const std::string& name);
+  /// Proves which parts of the built-in well-formedness invariant (Unroller::well_formed_parts)
+  /// are inductive together, once per model: each holds in the initial state, and the
+  /// conjunction of the surviving parts in an arbitrary state implies each of them after one
+  /// step (any inputs within the [bmc] bounds, any choices). A part whose query is sat or
+  /// unknown (per-query timeout `per_query_ms`, capped by the session's timeout) is dropped,
+  /// and every proof whose unsat core assumed a dropped part is redone (Houdini), so only
+  /// parts proved from proved parts remain.
+  /// From then on `extend` asserts the proved parts of every new state (sound: they hold in
+  /// every reachable state). Returns the names of the proved parts.
+  /// Past `total_ms` (0 = no limit) the unproved parts are dropped, and with them every part
+  /// whose proof assumed one of them. The proved parts are also asserted of the states
+  /// unrolled so far.
+  std::vector<std::string> prove_lemmas(std::int64_t per_query_ms, std::int64_t total_ms);
+  /// Extra lemma candidates (tests: a deliberately non-inductive one must not be assumed).
+  void add_lemma_candidates(std::function<std::vector<Unroller::Part>(const SymState&)> fn) {
+    extra_ = std::move(fn);
+  }
+  /// Whether prove_lemmas has run.
+  bool lemmas_proved() const { return lemmas_proved_; }
   /// Asserts a fact permanently (e.g. properties shown to hold at an earlier depth).
   void assume(const SymBool& fact) { solver_.add(fact.e); }
   /// Steps unrolled so far.
@@ -72,6 +98,12 @@ class BmcSession {
   z3::solver solver_;
   SymState state_;
   std::vector<Unroller::Step> steps_;
+  std::vector<SymState> states_;     ///< the cut state after every step
+  std::vector<std::size_t> lemmas_;  ///< indices into well_formed_parts proved inductive
+  bool lemmas_proved_ = false;
+  std::function<std::vector<Unroller::Part>(const SymState&)> extra_;
+  /// The lemma candidates over `s`: well_formed_parts, then extra_'s.
+  std::vector<Unroller::Part> candidates(const SymState& s) const;
 };
 
 }  // namespace kvcheck

@@ -21,6 +21,13 @@ constexpr std::array<std::pair<const char*, SymInt SlotState::*>, 6> kFields{{
     {"tokens", &SlotState::tokens},
 }};
 
+/// "_<i>" (appended: GCC 12 warns, -Wrestrict, on "_" + to_string).
+std::string suffix(std::size_t i) {
+  std::string s = "_";
+  s += std::to_string(i);
+  return s;
+}
+
 }  // namespace
 
 Unroller::Unroller(z3::context& ctx, const ModelParams& params, const BmcSpec& spec)
@@ -115,48 +122,63 @@ Unroller::Step Unroller::step(const SymState& pre, const std::string& tag,
   return out;
 }
 
-SymBool Unroller::well_formed(const SymState& s) const {
+std::vector<Unroller::Part> Unroller::well_formed_parts(const SymState& s) const {
   SymbolicScope scope(ctx_);
   const auto& e = params_.engine;
   const auto zero = D::lit(0);
-  SymBool ok = D::lit(0) <= s.time && s.time <= D::lit(horizon());
+  std::vector<Part> out;
+  const auto add = [&](std::string name, const SymBool& b) { out.push_back({std::move(name), b}); };
+  add("time", D::lit(0) <= s.time && s.time <= D::lit(horizon()));
   SymInt nwait = zero, nrun = zero, used = zero;
   std::vector<SymBool> waiting, running;
   for (std::size_t i = 0; i < s.slots.size(); ++i) {
     const auto& x = s.slots[i];
     const auto& in = inputs_[i];
+    const auto n = suffix(i);
     const auto is = [&](Status st) { return x.status == code(st); };
     const auto empty = x.computed == zero && x.generated == zero && x.blocks == zero &&
                        x.tokens == zero;
     const auto resident = is(Status::Waiting) || is(Status::Running);
-    ok = ok && zero <= x.status && x.status <= code(Status::Rejected);
-    ok = ok && (is(Status::Pending) == (in.arrival >= s.time));
-    ok = ok && (!(is(Status::Pending) || is(Status::Rejected) || is(Status::Waiting)) || empty);
-    ok = ok && (resident || x.pos == zero);
-    ok = ok && (!is(Status::Done) ||
-                (x.blocks == zero && x.tokens == zero && x.generated == in.output &&
-                 x.computed == in.prompt + in.output - D::lit(1)));
+    const auto running_i = is(Status::Running);
+    add("status" + n, zero <= x.status && x.status <= code(Status::Rejected));
+    add("pending" + n, is(Status::Pending) == (in.arrival >= s.time));
+    add("empty" + n,
+        !(is(Status::Pending) || is(Status::Rejected) || is(Status::Waiting)) || empty);
+    add("pos0" + n, resident || x.pos == zero);
+    add("done" + n, !is(Status::Done) ||
+                        (x.blocks == zero && x.tokens == zero && x.generated == in.output &&
+                         x.computed == in.prompt + in.output - D::lit(1)));
     const auto gen = D::select(x.computed >= in.prompt, x.computed - in.prompt + D::lit(1), zero);
-    ok = ok && (!is(Status::Running) ||
-                (x.tokens == x.computed + D::lit(e.lookahead) &&
-                 x.blocks == blocks_for<D>(e, x.tokens) && x.generated == gen &&
-                 x.generated < in.output && x.computed >= D::lit(1)));
+    add("run_tokens" + n, !running_i || x.tokens == x.computed + D::lit(e.lookahead));
+    add("run_blocks" + n, !running_i || x.blocks == blocks_for<D>(e, x.tokens));
+    add("run_gen" + n, !running_i || x.generated == gen);
+    add("run_gen_lt" + n, !running_i || x.generated < in.output);
+    add("run_computed" + n, !running_i || x.computed >= D::lit(1));
     waiting.push_back(is(Status::Waiting));
-    running.push_back(is(Status::Running));
+    running.push_back(running_i);
     nwait = nwait + D::select(waiting.back(), D::lit(1), zero);
     nrun = nrun + D::select(running.back(), D::lit(1), zero);
     used = used + x.blocks;
   }
   for (std::size_t i = 0; i < s.slots.size(); ++i) {
     const auto& x = s.slots[i];
-    ok = ok && (!waiting[i] || (zero <= x.pos && x.pos < nwait));
-    ok = ok && (!running[i] || (zero <= x.pos && x.pos < nrun));
+    const auto n = suffix(i);
+    add("wait_pos" + n, !waiting[i] || (zero <= x.pos && x.pos < nwait));
+    add("run_pos" + n, !running[i] || (zero <= x.pos && x.pos < nrun));
     for (std::size_t j = i + 1; j < s.slots.size(); ++j) {
       const auto same = (waiting[i] && waiting[j]) || (running[i] && running[j]);
-      ok = ok && (!same || x.pos != s.slots[j].pos);
+      add("distinct" + n + suffix(j), !same || x.pos != s.slots[j].pos);
     }
   }
-  return ok && used <= D::lit(e.num_blocks);
+  add("pool", used <= D::lit(e.num_blocks));
+  return out;
+}
+
+SymBool Unroller::well_formed(const SymState& s) const {
+  SymbolicScope scope(ctx_);
+  SymBool ok = D::truth(true);
+  for (const auto& p : well_formed_parts(s)) ok = ok && p.holds;
+  return ok;
 }
 
 std::vector<std::pair<std::string, SymInt>> Unroller::named_fields(const SymState& s) const {

@@ -49,6 +49,15 @@ class Unroller {
   /// queue positions a permutation, reserved blocks <= pool). `prove` checks them as part of
   /// the inductive claim, so a wrong one costs completeness, never soundness.
   SymBool well_formed(const SymState& s) const;
+  /// One named conjunct of `well_formed` (per slot or per pair of slots).
+  struct Part {
+    std::string name;  ///< e.g. "run_blocks_2", "distinct_0_3", "pool"
+    SymBool holds;
+  };
+  /// `well_formed` split into small conjuncts, in a fixed order (the same names and order for
+  /// every state): `well_formed(s)` is their conjunction. BmcSession proves which of them are
+  /// 1-inductive together (base + step from an arbitrary state) and assumes only those.
+  std::vector<Part> well_formed_parts(const SymState& s) const;
   /// Pairs (name, term) of the state and input fields, for user invariants and dumps.
   std::vector<std::pair<std::string, SymInt>> named_fields(const SymState& s) const;
 

@@ -3,10 +3,13 @@
 // parsing errors, and SMT-LIB2 dumps re-checked by cvc5.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <tuple>
+#include <vector>
 
 #include "checkers/bmc.h"
 #include "checkers/confirm.h"
@@ -134,6 +137,53 @@ TEST(BmcSpecParse, BadFieldNamesFileFieldAndReason) {
     EXPECT_EQ(e.code(), ExitCode::ConfigError);
     EXPECT_EQ(e.field(), "bmc.slots");
   }
+}
+
+// Lemmas (BmcSession::prove_lemmas): a candidate that holds initially but is not inductive
+// ("time stays 0") is never assumed; an inductive one and the built-in parts are.
+TEST(Lemmas, NonInductiveCandidateIsNotAssumed) {
+  const auto p = small_model(PolicyKind::VllmFcfs, 4);
+  const auto spec = small_spec({PropertyId::KvNoOverflow});
+  BmcSession s(p, spec, {}, false);
+  SymbolicScope scope(s.ctx());
+  s.add_lemma_candidates([](const SymState& st) {
+    return std::vector<Unroller::Part>{
+        {"time_stays_0", st.time == Symbolic::lit(0)},
+        {"time_below_1000", st.time <= Symbolic::lit(1000)}};
+  });
+  const auto names = s.prove_lemmas(30000, 0);
+  const auto has = [&](const std::string& n) {
+    return std::find(names.begin(), names.end(), n) != names.end();
+  };
+  EXPECT_FALSE(has("time_stays_0"));
+  EXPECT_TRUE(has("time_below_1000"));
+  EXPECT_TRUE(has("run_blocks_0"));
+  // The proved lemmas hold in every reachable state: unrolling with them keeps BMC exact.
+  for (std::int64_t t = 0; t < 3; ++t) {
+    const auto props = s.extend(false);
+    const auto r = s.query(!props[0], "lemma_bmc_" + std::to_string(t));
+    EXPECT_NE(r.result, z3::unknown);
+  }
+}
+
+// Lemmas proved before the first query (lemma_after_ms = 0) change no verdict or depth.
+TEST(Lemmas, ForcedLemmasKeepMinimalViolations) {
+  SolverOptions opts;
+  opts.lemma_after_ms = 0;
+  for (const auto& [config, prop, step] :
+       std::vector<std::tuple<std::string, std::string, std::int64_t>>{
+           {"z3_p1_alg1_unsafe.toml", "kv_no_overflow", 1}}) {
+    const auto cfg = load(config);
+    const auto spec = parse_bmc_spec(cfg);
+    const auto r = run_bmc(cfg.model, spec, spec.depth, opts);
+    ASSERT_EQ(r.verdict.kind, VerdictKind::Violated) << config << ": " << to_string(r.verdict);
+    EXPECT_EQ(r.verdict.reason, prop);
+    EXPECT_EQ(r.verdict.depth, step);
+    EXPECT_TRUE(confirm_counterexample(cfg.model, cfg.time, *r.cex, {}).reproduced);
+  }
+  const auto p = small_model(PolicyKind::VllmFcfs, 16);
+  const auto spec = small_spec({PropertyId::KvNoOverflow, PropertyId::Conservation});
+  EXPECT_EQ(run_bmc(p, spec, 4, opts).verdict.kind, VerdictKind::BoundedOk);
 }
 
 /// Runs cvc5 on a file; returns its first output line ("sat" / "unsat"), or "" if unavailable.
