@@ -26,7 +26,7 @@ struct SolverOptions {
   /// `check`: once a depth's query takes >= `lemma_after_ms`, the well-formedness lemmas are
   /// proved (BmcSession::prove_lemmas, per-query / total limits below) and assumed from then
   /// on; lemma_after_ms < 0 = never.
-  std::int64_t lemma_after_ms = 1000;
+  std::int64_t lemma_after_ms = 5000;  ///< the proof costs tens of seconds: only for slow depths
   std::int64_t lemma_query_ms = 10000;
   std::int64_t lemma_total_ms = 120000;
 };
