@@ -106,14 +106,8 @@ TEST_F(Cuda, RecomputeAfterPreemptionReproducesLogits) {
 }
 
 TEST_F(Cuda, EngineReplayConfirmsTheOverflowStep) {
-  ModelParams p;
-  p.engine.block_size = 4;
-  p.engine.num_blocks = 8;
-  p.engine.lookahead = 1;
-  p.policy.kind = PolicyKind::P1ClassBudgets;
-  p.classes.push_back({"a", 6, 8, 1.0, 3, 0});
-  Workload w;
-  for (int i = 0; i < 4; ++i) w.requests.push_back({i / 2, 0.0, 6, 8, 0});
+  const auto p = test::unsafe_p1();
+  const auto w = test::burst(4, 6, 8);
   ReplayOptions o;
   o.model = test::small_model();
   SeededChoices c1(1), c2(1);

@@ -12,22 +12,8 @@
 namespace kvcheck::engine {
 namespace {
 
-Workload burst(int n, std::int64_t prompt, std::int64_t output) {
-  Workload w;
-  for (int i = 0; i < n; ++i) w.requests.push_back({i / 2, 0.0, prompt, output, 0});
-  return w;
-}
-
-/// Dong & Cao Algorithm 1 with budgets that break inequality (2): the pool overflows.
-ModelParams unsafe_p1() {
-  ModelParams p;
-  p.engine.block_size = 4;
-  p.engine.num_blocks = 8;
-  p.engine.lookahead = 1;
-  p.policy.kind = PolicyKind::P1ClassBudgets;
-  p.classes.push_back({"a", 6, 8, 1.0, 3, 0});
-  return p;
-}
+using test::burst;
+using test::unsafe_p1;
 
 /// vLLM FCFS on a pool too small for everyone: recompute preemptions, never an overflow.
 ModelParams tight_vllm() {

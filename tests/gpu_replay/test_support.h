@@ -7,6 +7,8 @@
 #include "gpu_replay/backend.h"
 #include "gpu_replay/batch_meta.h"
 #include "gpu_replay/model_config.h"
+#include "io/workload.h"
+#include "models/params.h"
 
 namespace kvcheck::engine::test {
 
@@ -40,6 +42,24 @@ inline std::vector<std::vector<float>> run_chunks(Backend& b, const std::vector<
     out.push_back(std::move(r.logits));
   }
   return out;
+}
+
+/// n requests of one shape, two arriving per step.
+inline Workload burst(int n, std::int64_t prompt, std::int64_t output) {
+  Workload w;
+  for (int i = 0; i < n; ++i) w.requests.push_back({i / 2, 0.0, prompt, output, 0});
+  return w;
+}
+
+/// Dong & Cao Algorithm 1 with budgets that break inequality (2): the pool overflows.
+inline ModelParams unsafe_p1() {
+  ModelParams p;
+  p.engine.block_size = 4;
+  p.engine.num_blocks = 8;
+  p.engine.lookahead = 1;
+  p.policy.kind = PolicyKind::P1ClassBudgets;
+  p.classes.push_back({"a", 6, 8, 1.0, 3, 0});
+  return p;
 }
 
 }  // namespace kvcheck::engine::test
