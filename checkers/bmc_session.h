@@ -29,6 +29,11 @@ struct SolverOptions {
   std::int64_t lemma_after_ms = 5000;  ///< the proof costs tens of seconds: only for slow depths
   std::int64_t lemma_query_ms = 10000;
   std::int64_t lemma_total_ms = 120000;
+  /// `check`: random concrete workloads inside the [bmc] bounds simulated before the solver
+  /// runs (checkers/seed_search.h); a violation found is confirmed by the solver at its step
+  /// with the inputs fixed, after every shallower depth was proved unsat. 0 = off.
+  std::int64_t seed_runs = 2000;
+  std::uint64_t seed = 1;
 };
 
 /// A violation found symbolically, as concrete inputs.

@@ -1,6 +1,7 @@
 #include "checkers/k_induction.h"
 
 #include "checkers/bmc.h"
+#include "checkers/seed_search.h"
 
 namespace kvcheck {
 namespace {
@@ -65,6 +66,10 @@ ProveResult prove_k_induction(const ModelParams& params, const BmcSpec& spec,
   BmcSession step(params, spec, opts, true);
   SymbolicScope scope(base.ctx());
   std::string unknown;
+  // A violation simulated at step s ends the base case there (after steps < s were unsat).
+  const auto hint = opts.seed_runs > 0
+                        ? seed_search(params, spec, spec.max_k, opts.seed_runs, opts.seed)
+                        : std::nullopt;
   for (std::int64_t k = 0; k < spec.max_k; ++k) {
     {
       SymbolicScope s2(step.ctx());
@@ -81,6 +86,11 @@ ProveResult prove_k_induction(const ModelParams& params, const BmcSpec& spec,
       }
       if (r.result == z3::unknown) unknown = "step case k = " + std::to_string(k + 1) + ": " + r.reason;
       step.assume(all_true(q));
+    }
+    if (hint && hint->step == k) {
+      const auto& pi = info(hint->property);
+      return {Verdict::violated(k, pi.kind, std::string(pi.name)),
+              Counterexample{hint->workload, hint->picks, hint->property, k}, 0, {}};
     }
     const auto q = base.extend(true);
     const auto r = base.query(any_false(q), "kind_base_" + std::to_string(k));

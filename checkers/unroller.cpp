@@ -200,6 +200,22 @@ std::int64_t Unroller::value(const z3::model& m, const SymInt& x) {
 
 bool Unroller::value(const z3::model& m, const SymBool& x) { return m.eval(x.e, true).is_true(); }
 
+SymBool Unroller::fixes(const Workload& w) const {
+  SymbolicScope scope(ctx_);
+  SymBool out = D::truth(true);
+  for (std::size_t i = 0; i < inputs_.size(); ++i) {
+    const auto& in = inputs_[i];
+    if (i >= w.requests.size()) {
+      out = out && in.arrival == D::lit(horizon() + 1);
+      continue;
+    }
+    const auto& r = w.requests[i];
+    out = out && in.arrival == D::lit(r.arrival_step) && in.prompt == D::lit(r.prompt) &&
+          in.output == D::lit(r.output) && in.klass == D::lit(r.klass);
+  }
+  return out;
+}
+
 Workload Unroller::workload(const z3::model& m) const {
   Workload w;
   w.clock = ArrivalClock::Steps;

@@ -61,6 +61,9 @@ class Unroller {
   /// Pairs (name, term) of the state and input fields, for user invariants and dumps.
   std::vector<std::pair<std::string, SymInt>> named_fields(const SymState& s) const;
 
+  /// The inputs fixed to `w` (request i in slot i, the remaining slots absent); `w` must be
+  /// within the [bmc] bounds (seed_search.h `within_spec`).
+  SymBool fixes(const Workload& w) const;
   /// The concrete workload a model assigns to the inputs (absent slots dropped).
   Workload workload(const z3::model& m) const;
   /// The concrete values of terms in a model.

@@ -11,6 +11,10 @@ namespace kvcheck::cli {
 void add_z3_flags(CLI::App& sub, Z3Flags& f, bool dump) {
   sub.add_option("config", f.config, "Config file (TOML) with a [bmc] section")->required();
   sub.add_option("--timeout-ms", f.timeout_ms, "Per-query solver timeout; a timeout is UNKNOWN");
+  sub.add_option("--seed-runs", f.seed_runs,
+                 "Random workloads inside the [bmc] bounds simulated before the solver; a "
+                 "violation found is reported once every shallower depth is unsat (0 = off)")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{100000000}));
   if (dump) sub.add_option("--dump-smt2", f.dump, "Write every solver query as SMT-LIB2 into DIR");
   sub.add_option("--out", f.out, "Directory for counterexample traces (default kvcheck-out)");
 }
@@ -22,7 +26,9 @@ BmcSpec spec_with_flags(const Config& cfg, const Z3Flags& f) {
 }
 
 SolverOptions solver_options(const BmcSpec& spec, const Z3Flags& f, bool progress) {
-  return SolverOptions{spec.timeout_ms, f.dump, progress ? &std::cout : nullptr};
+  SolverOptions o{spec.timeout_ms, f.dump, progress ? &std::cout : nullptr};
+  o.seed_runs = f.seed_runs;
+  return o;
 }
 
 int report_violation(const Config& cfg, const ModelParams& params, const Counterexample& cex,

@@ -18,9 +18,10 @@ namespace kvcheck::cli {
 struct Z3Flags {
   std::string config, dump, out = "kvcheck-out";
   std::int64_t timeout_ms = -1;
+  std::int64_t seed_runs = 2000;  ///< simulated workloads tried before the solver; 0 = off
 };
 
-/// Adds `config`, --timeout-ms, --out and (when `dump`) --dump-smt2.
+/// Adds `config`, --timeout-ms, --seed-runs, --out and (when `dump`) --dump-smt2.
 void add_z3_flags(CLI::App& sub, Z3Flags& f, bool dump);
 
 /// The [bmc] spec of `cfg` with --timeout-ms applied.

@@ -24,22 +24,31 @@ Config load(const std::string& name) {
   return load_config(std::filesystem::path(KVCHECK_SOURCE_DIR) / "configs" / name);
 }
 
-/// BMC must find `prop` at exactly `step`, BOUNDED_OK one step shorter, and replay concretely.
+SolverOptions solver_only() {
+  SolverOptions o;
+  o.seed_runs = 0;
+  return o;
+}
+
+/// BMC must find `prop` at exactly `step`, BOUNDED_OK one step shorter, and replay concretely;
+/// the solver alone (no seed search) and the seeded run must agree on property and step.
 void expect_minimal_violation(const std::string& config, const std::string& prop,
                               std::int64_t step) {
   const auto cfg = load(config);
   const auto spec = parse_bmc_spec(cfg);
-  const auto r = run_bmc(cfg.model, spec, spec.depth, {});
-  ASSERT_EQ(r.verdict.kind, VerdictKind::Violated) << config << ": " << to_string(r.verdict);
-  EXPECT_EQ(r.verdict.reason, prop);
-  EXPECT_EQ(r.verdict.depth, step);
-  EXPECT_EQ(to_exit_code(r.verdict), ExitCode::SafetyViolation);
-  ASSERT_TRUE(r.cex.has_value());
-  const auto c = confirm_counterexample(cfg.model, cfg.time, *r.cex, {});
-  EXPECT_TRUE(c.reproduced) << c.detail;
-  const auto shorter = run_bmc(cfg.model, spec, step, {});
-  EXPECT_EQ(shorter.verdict.kind, VerdictKind::BoundedOk);
-  EXPECT_EQ(shorter.verdict.depth, step);
+  for (const auto& opts : {solver_only(), SolverOptions{}}) {
+    const auto r = run_bmc(cfg.model, spec, spec.depth, opts);
+    ASSERT_EQ(r.verdict.kind, VerdictKind::Violated) << config << ": " << to_string(r.verdict);
+    EXPECT_EQ(r.verdict.reason, prop) << "seed_runs " << opts.seed_runs;
+    EXPECT_EQ(r.verdict.depth, step) << "seed_runs " << opts.seed_runs;
+    EXPECT_EQ(to_exit_code(r.verdict), ExitCode::SafetyViolation);
+    ASSERT_TRUE(r.cex.has_value());
+    const auto c = confirm_counterexample(cfg.model, cfg.time, *r.cex, {});
+    EXPECT_TRUE(c.reproduced) << c.detail;
+    const auto shorter = run_bmc(cfg.model, spec, step, opts);
+    EXPECT_EQ(shorter.verdict.kind, VerdictKind::BoundedOk);
+    EXPECT_EQ(shorter.verdict.depth, step);
+  }
 }
 
 TEST(Bmc, FindsP2Example2TrapAtMinimalDepth) {
@@ -114,13 +123,18 @@ TEST_P(PerPolicy, LargePoolIsProvedNoOverflow) {
   EXPECT_EQ(r.verdict.kind, VerdictKind::Proved) << r.verdict.reason;
 }
 
-// Known-unsafe: a 4-block pool either overflows the plan or preempts (VIOLATED, replayed).
+// Known-unsafe: a 4-block pool either overflows the plan or preempts (VIOLATED, replayed),
+// found by the solver alone and by the seeded run at the same depth.
 TEST_P(PerPolicy, TinyPoolIsViolated) {
   const auto p = small_model(GetParam(), 4);
   const auto spec = small_spec({PropertyId::KvNoOverflow, PropertyId::NoPreemption});
-  const auto r = run_bmc(p, spec, spec.depth, {});
+  const auto r = run_bmc(p, spec, spec.depth, solver_only());
   ASSERT_EQ(r.verdict.kind, VerdictKind::Violated) << to_string(r.verdict);
   EXPECT_TRUE(confirm_counterexample(p, TimeModel{}, *r.cex, {}).reproduced);
+  const auto seeded = run_bmc(p, spec, spec.depth, {});
+  ASSERT_EQ(seeded.verdict.kind, VerdictKind::Violated) << to_string(seeded.verdict);
+  EXPECT_EQ(seeded.verdict.depth, r.verdict.depth);
+  EXPECT_TRUE(confirm_counterexample(p, TimeModel{}, *seeded.cex, {}).reproduced);
 }
 
 INSTANTIATE_TEST_SUITE_P(AllPolicies, PerPolicy, ::testing::ValuesIn(all_policy_kinds()),
@@ -170,6 +184,7 @@ TEST(Lemmas, NonInductiveCandidateIsNotAssumed) {
 TEST(Lemmas, ForcedLemmasKeepMinimalViolations) {
   SolverOptions opts;
   opts.lemma_after_ms = 0;
+  opts.seed_runs = 0;  // the violation must come from the solver with lemmas assumed
   for (const auto& [config, prop, step] :
        std::vector<std::tuple<std::string, std::string, std::int64_t>>{
            {"z3_p1_alg1_unsafe.toml", "kv_no_overflow", 1}}) {
@@ -203,7 +218,7 @@ TEST(DumpSmt2, Cvc5AgreesOnOneUnsatAndOneSatQuery) {
   const auto cfg = load("z3_p1_alg1_unsafe.toml");
   const auto dir = std::filesystem::temp_directory_path() / "kvcheck_z3_dump_test";
   std::filesystem::remove_all(dir);
-  SolverOptions opts;
+  auto opts = solver_only();  // the sat query must come from the solver, not the seed search
   opts.dump_dir = dir;
   const auto r = run_bmc(cfg.model, parse_bmc_spec(cfg), 4, opts);
   ASSERT_EQ(r.verdict.kind, VerdictKind::Violated);

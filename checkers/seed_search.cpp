@@ -1,0 +1,144 @@
+#include "checkers/seed_search.h"
+
+#include <algorithm>
+
+#include "models/choice_source.h"
+#include "models/time_model.h"
+#include "sim/simulator.h"
+
+namespace kvcheck {
+namespace {
+
+/// splitmix64: the same draws on every platform (as SeededChoices).
+class Draw {
+ public:
+  explicit Draw(std::uint64_t seed) : state_(seed) {}
+  std::uint64_t next() {
+    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  }
+  std::int64_t in(std::int64_t lo, std::int64_t hi) {
+    return lo + static_cast<std::int64_t>(next() % (static_cast<std::uint64_t>(hi - lo) + 1U));
+  }
+  /// Half of the time one of the range ends, else uniform.
+  std::int64_t edgy(std::int64_t lo, std::int64_t hi) {
+    switch (next() % 4) {
+      case 0: return lo;
+      case 1: return hi;
+      default: return in(lo, hi);
+    }
+  }
+
+ private:
+  std::uint64_t state_;
+};
+
+/// Seeded choices, recorded per step for the trace.
+class RecordedChoices final : public ChoiceSource {
+ public:
+  explicit RecordedChoices(std::uint64_t seed) : inner_(seed) {}
+  std::int64_t pick(std::int64_t step, int id, std::int64_t lo, std::int64_t hi) override {
+    const auto v = inner_.pick(step, id, lo, hi);
+    if (static_cast<std::int64_t>(picks.size()) <= step)
+      picks.resize(static_cast<std::size_t>(step) + 1);
+    picks[static_cast<std::size_t>(step)].push_back(v);
+    return v;
+  }
+  std::vector<std::vector<std::int64_t>> picks;
+
+ private:
+  SeededChoices inner_;
+};
+
+std::vector<std::int64_t> arrivals(Draw& d, const BmcSpec& spec, std::int64_t n) {
+  std::vector<std::int64_t> a(static_cast<std::size_t>(n));
+  const auto shape = d.next() % 3;
+  if (shape == 0) {  // one burst
+    std::fill(a.begin(), a.end(), d.in(spec.arrival_lo, spec.arrival_hi));
+  } else if (shape == 1) {  // a few groups
+    const auto g1 = d.in(spec.arrival_lo, spec.arrival_hi);
+    const auto g2 = d.in(spec.arrival_lo, spec.arrival_hi);
+    for (auto& x : a) x = d.next() % 2 ? g1 : g2;
+  } else {
+    for (auto& x : a) x = d.in(spec.arrival_lo, spec.arrival_hi);
+  }
+  std::sort(a.begin(), a.end());
+  return a;
+}
+
+Workload draw_workload(Draw& d, const ModelParams& params, const BmcSpec& spec) {
+  const auto n = spec.allow_absent && d.next() % 2 ? d.in(1, spec.slots) : spec.slots;
+  const auto nclasses = static_cast<std::int64_t>(params.classes.size());
+  Workload w;
+  w.clock = ArrivalClock::Steps;
+  for (const auto a : arrivals(d, spec, n)) {
+    Request r;
+    r.arrival_step = a;
+    r.arrival_time = static_cast<double>(a);
+    r.klass = nclasses > 0 ? d.in(0, nclasses - 1) : 0;
+    if (spec.per_class && nclasses > 0) {
+      const auto& c = params.classes[static_cast<std::size_t>(r.klass)];
+      r.prompt = c.prompt;
+      r.output = c.output;
+    } else {
+      r.prompt = d.edgy(spec.prompt_lo, spec.prompt_hi);
+      r.output = d.edgy(spec.output_lo, spec.output_hi);
+    }
+    w.requests.push_back(r);
+  }
+  return w;
+}
+
+}  // namespace
+
+bool within_spec(const ModelParams& params, const BmcSpec& spec, const Workload& w) {
+  if (w.requests.empty() || static_cast<std::int64_t>(w.requests.size()) > spec.slots) return false;
+  if (!spec.allow_absent && static_cast<std::int64_t>(w.requests.size()) != spec.slots) return false;
+  const auto nclasses = static_cast<std::int64_t>(params.classes.size());
+  std::int64_t same = 0;
+  for (std::size_t i = 0; i < w.requests.size(); ++i) {
+    const auto& r = w.requests[i];
+    if (r.arrival_step < spec.arrival_lo || r.arrival_step > spec.arrival_hi) return false;
+    if (r.klass < 0 || r.klass > std::max<std::int64_t>(nclasses - 1, 0)) return false;
+    if (spec.per_class && nclasses > 0) {
+      const auto& c = params.classes[static_cast<std::size_t>(r.klass)];
+      if (r.prompt != c.prompt || r.output != c.output) return false;
+    } else if (r.prompt < spec.prompt_lo || r.prompt > spec.prompt_hi ||
+               r.output < spec.output_lo || r.output > spec.output_hi) {
+      return false;
+    }
+    if (i > 0 && r.arrival_step < w.requests[i - 1].arrival_step) return false;
+    same = i > 0 && r.arrival_step == w.requests[i - 1].arrival_step ? same + 1 : 1;
+    if (spec.max_arrivals_per_step > 0 && same > spec.max_arrivals_per_step) return false;
+  }
+  return true;
+}
+
+std::optional<SeedHint> seed_search(const ModelParams& params, const BmcSpec& spec,
+                                    std::int64_t depth, std::int64_t runs, std::uint64_t seed) {
+  if (depth <= 0 || spec.properties.empty()) return std::nullopt;
+  Draw d(seed);
+  SimOptions opts;
+  opts.properties = spec.properties;
+  opts.stop_at_violation = true;
+  opts.max_steps = depth;
+  std::optional<SeedHint> best;
+  for (std::int64_t run = 1; run <= runs; ++run) {
+    const auto w = draw_workload(d, params, spec);
+    if (!within_spec(params, spec, w)) continue;  // e.g. too many arrivals in one step
+    RecordedChoices choices(d.next());
+    const auto out = simulate(params, TimeModel{}, w, choices, opts);
+    for (const auto& v : out.violations) {
+      if (best && v.step >= best->step) continue;
+      auto picks = choices.picks;
+      picks.resize(static_cast<std::size_t>(v.step) + 1);
+      best = SeedHint{w, std::move(picks), v.id, v.step, run};
+    }
+    if (best && best->step == 0) break;  // nothing shorter exists
+  }
+  return best;
+}
+
+}  // namespace kvcheck

@@ -1,0 +1,39 @@
+#pragma once
+/// \file seed_search.h
+/// Random simulation before BMC ("simulation-seeded BMC"): concrete workloads drawn inside the
+/// `[bmc]` bounds (the same N slots, ranges, classes and arrival limits the solver sees) run on
+/// the concrete engine for up to `depth` steps. A violation found here at step s is a witness
+/// for depth s: `run_bmc` still proves every shallower depth unsat for all workloads before it
+/// reports it, so the counterexample is still a shortest one, and like every counterexample it
+/// is replayed on the concrete engine before it leaves the tool. Z3-free.
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "checkers/bmc_spec.h"
+#include "models/params.h"
+#include "models/request.h"
+
+namespace kvcheck {
+
+/// A concrete workload that violates `property` first at `step` (the earliest step over the
+/// runs tried).
+struct SeedHint {
+  Workload workload;
+  std::vector<std::vector<std::int64_t>> picks;  ///< the policy's choices, per step in call order
+  PropertyId property = PropertyId::KvNoOverflow;
+  std::int64_t step = 0;
+  std::int64_t run = 0;  ///< which run found it (1-based)
+};
+
+/// Tries `runs` random workloads (deterministic for a given `seed`); returns the violation at
+/// the smallest step, or nothing. Shapes: one burst, a few arrival groups, uniform arrivals;
+/// lengths at the range ends half of the time (overflows live there).
+std::optional<SeedHint> seed_search(const ModelParams& params, const BmcSpec& spec,
+                                    std::int64_t depth, std::int64_t runs, std::uint64_t seed);
+
+/// Whether `w` lies inside the `[bmc]` bounds (slot count, ranges, classes, arrival order and
+/// per-step limit), i.e. is one of the workloads BMC quantifies over.
+bool within_spec(const ModelParams& params, const BmcSpec& spec, const Workload& w);
+
+}  // namespace kvcheck
