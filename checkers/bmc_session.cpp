@@ -84,6 +84,7 @@ std::vector<SymBool> BmcSession::extend(bool invariants) {
 
 std::vector<Unroller::Part> BmcSession::candidates(const SymState& s) const {
   auto out = unroller_.well_formed_parts(s);
+  for (auto& p : unroller_.order_candidates(s)) out.push_back(std::move(p));
   if (extra_)
     for (auto& p : extra_(s)) out.push_back(std::move(p));
   return out;
@@ -214,8 +215,18 @@ std::vector<std::string> BmcSession::prove_lemmas(std::int64_t per_query_ms,
 
 QueryResult BmcSession::query(const SymBool& bad, const std::string& name) {
   const auto start = std::chrono::steady_clock::now();
-  solver_.push();
-  solver_.add(bad.e);
+  // A query is `bad` under a fresh assumption literal, retired (asserted false) afterwards, so
+  // the clauses the solver learns survive into the next depth's query (push/pop would drop
+  // them: 3-5x slower at depth >= 8, docs/perf.md). Dumps keep push/pop so that each file is
+  // a self-contained query.
+  const bool assume = opts_.dump_dir.empty();
+  const auto lit = ctx_.bool_const(("query#" + std::to_string(++queries_) + "_" + name).c_str());
+  if (assume) {
+    solver_.add(z3::implies(lit, bad.e));
+  } else {
+    solver_.push();
+    solver_.add(bad.e);
+  }
   if (!opts_.dump_dir.empty()) {
     std::filesystem::create_directories(opts_.dump_dir);
     const auto path = opts_.dump_dir / (name + ".smt2");
@@ -224,11 +235,18 @@ QueryResult BmcSession::query(const SymBool& bad, const std::string& name) {
     f << "(set-logic ALL)\n" << solver_.to_smt2();  // cvc5 wants a logic; Z3 accepts ALL
   }
   QueryResult r;
-  r.result = solver_.check();
+  if (assume) {
+    z3::expr_vector a(ctx_);
+    a.push_back(lit);
+    r.result = solver_.check(a);
+  } else {
+    r.result = solver_.check();
+  }
   if (r.result == z3::sat) r.model = solver_.get_model();
   if (r.result == z3::unknown) r.reason = solver_.reason_unknown();
   const auto stats = brief_stats(solver_);
-  solver_.pop();
+  if (assume) solver_.add(!lit);
+  else solver_.pop();
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (opts_.progress)
     *opts_.progress << name << ": " << (r.result == z3::sat     ? "sat"

@@ -106,6 +106,7 @@ class BmcSession {
   std::vector<SymState> states_;     ///< the cut state after every step
   std::vector<std::size_t> lemmas_;  ///< indices into well_formed_parts proved inductive
   bool lemmas_proved_ = false;
+  std::size_t queries_ = 0;  ///< names each query's assumption literal uniquely
   std::function<std::vector<Unroller::Part>(const SymState&)> extra_;
   /// The lemma candidates over `s`: well_formed_parts, then extra_'s.
   std::vector<Unroller::Part> candidates(const SymState& s) const;

@@ -174,6 +174,26 @@ std::vector<Unroller::Part> Unroller::well_formed_parts(const SymState& s) const
   return out;
 }
 
+std::vector<Unroller::Part> Unroller::order_candidates(const SymState& s) const {
+  SymbolicScope scope(ctx_);
+  std::vector<Part> out;
+  const auto run = code(Status::Running), wait = code(Status::Waiting);
+  SymInt runs_before = D::lit(0), waits_before = D::lit(0);
+  for (std::size_t i = 0; i < s.slots.size(); ++i) {
+    const auto& x = s.slots[i];
+    const auto n = suffix(i);
+    out.push_back({"run_rank" + n, !(x.status == run) || x.pos == runs_before});
+    out.push_back({"wait_rank" + n, !(x.status == wait) || x.pos == waits_before});
+    SymBool later_running = D::truth(false);
+    for (std::size_t j = i + 1; j < s.slots.size(); ++j)
+      later_running = later_running || s.slots[j].status == run;
+    out.push_back({"wait_after_run" + n, !(x.status == wait) || !later_running});
+    runs_before = runs_before + D::select(x.status == run, D::lit(1), D::lit(0));
+    waits_before = waits_before + D::select(x.status == wait, D::lit(1), D::lit(0));
+  }
+  return out;
+}
+
 SymBool Unroller::well_formed(const SymState& s) const {
   SymbolicScope scope(ctx_);
   SymBool ok = D::truth(true);

@@ -58,6 +58,12 @@ class Unroller {
   /// every state): `well_formed(s)` is their conjunction. BmcSession proves which of them are
   /// 1-inductive together (base + step from an arbitrary state) and assumes only those.
   std::vector<Part> well_formed_parts(const SymState& s) const;
+  /// Queue-order facts that hold for FCFS-like policies only (not part of `well_formed`):
+  /// a running or waiting request's position is its rank by slot index among the requests
+  /// of its status, and no running request has a larger index than a waiting one. Lemma
+  /// candidates only: BmcSession keeps those it proves inductive for the model at hand
+  /// (FCFS with front requeue: all of them; policies that reorder: none).
+  std::vector<Part> order_candidates(const SymState& s) const;
   /// Pairs (name, term) of the state and input fields, for user invariants and dumps.
   std::vector<std::pair<std::string, SymInt>> named_fields(const SymState& s) const;
 

@@ -180,6 +180,36 @@ TEST(Lemmas, NonInductiveCandidateIsNotAssumed) {
   }
 }
 
+// The queue-order candidates are kept only where they are inductive: vLLM FCFS with front
+// requeue keeps every rank fact; with back requeue a preempted request queues behind later
+// arrivals, so the waiting-rank facts must not be assumed.
+TEST(Lemmas, OrderFactsOnlyWhereTheyHold) {
+  const auto proved = [](Requeue rq) {
+    auto p = small_model(PolicyKind::VllmFcfs, 4);
+    p.engine.requeue = rq;
+    auto spec = small_spec({PropertyId::KvNoOverflow});
+    spec.slots = 3;
+    spec.per_class = false;
+    spec.prompt_lo = 1;
+    spec.prompt_hi = 3;
+    spec.output_hi = 3;
+    BmcSession s(p, spec, {}, false);
+    SymbolicScope scope(s.ctx());
+    return s.prove_lemmas(30000, 0);
+  };
+  const auto count = [](const std::vector<std::string>& names, const std::string& prefix) {
+    return std::count_if(names.begin(), names.end(),
+                         [&](const std::string& n) { return n.rfind(prefix, 0) == 0; });
+  };
+  const auto front = proved(Requeue::Front);
+  EXPECT_EQ(count(front, "run_rank"), 3);
+  EXPECT_EQ(count(front, "wait_rank"), 3);
+  EXPECT_EQ(count(front, "wait_after_run"), 3);
+  const auto back = proved(Requeue::Back);
+  EXPECT_LT(count(back, "wait_rank"), 3);
+  EXPECT_EQ(count(back, "run_blocks"), 3);  // the well-formedness facts stay
+}
+
 // Lemmas proved before the first query (lemma_after_ms = 0) change no verdict or depth.
 TEST(Lemmas, ForcedLemmasKeepMinimalViolations) {
   SolverOptions opts;

@@ -3,6 +3,7 @@
 // BMC seeded with it reports the paper-scale Example 2 trap at the minimal depth.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "checkers/bmc.h"
@@ -26,6 +27,29 @@ TEST(SeedSearch, WitnessIsWithinBoundsAndReplays) {
   const Counterexample cex{hint->workload, hint->picks, hint->property, hint->step};
   const auto c = confirm_counterexample(cfg.model, cfg.time, cex, {});
   EXPECT_TRUE(c.reproduced) << c.detail;
+}
+
+// The symbolic unrolling with the witness's inputs fixed agrees with the simulator: the
+// property holds before the witness's step and fails at it.
+TEST(SeedSearch, SymbolicUnrollingAgreesWithTheWitness) {
+  for (const auto* name : {"bmc_vllm_cascade.toml", "z3_p1_alg1_unsafe.toml"}) {
+    const auto cfg = load(name);
+    const auto spec = parse_bmc_spec(cfg);
+    const auto hint = seed_search(cfg.model, spec, spec.depth, 2000, 7);
+    ASSERT_TRUE(hint.has_value()) << name;
+    const auto idx = static_cast<std::size_t>(
+        std::find(spec.properties.begin(), spec.properties.end(), hint->property) -
+        spec.properties.begin());
+    ASSERT_LT(idx, spec.properties.size());
+    BmcSession s(cfg.model, spec, {}, false);
+    SymbolicScope scope(s.ctx());
+    const auto fixed = s.unroller().fixes(hint->workload);
+    for (std::int64_t t = 0; t <= hint->step; ++t) {
+      const auto props = s.extend(false);
+      const auto r = s.query(fixed && !props[idx], "witness_" + std::to_string(t));
+      EXPECT_EQ(r.result, t == hint->step ? z3::sat : z3::unsat) << name << " step " << t;
+    }
+  }
 }
 
 TEST(SeedSearch, NothingOnASafeModel) {
