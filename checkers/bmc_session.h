@@ -89,7 +89,8 @@ class BmcSession {
   std::int64_t depth() const { return static_cast<std::int64_t>(steps_.size()); }
   /// The counterexample a model describes, violating `prop` at step `step`.
   Counterexample counterexample(const z3::model& m, PropertyId prop, std::int64_t step) const;
-  /// Well-formedness and the spec's user invariants over `s` (throws InputError on a bad one).
+  /// Well-formedness (the parts not proved as lemmas) and the spec's user invariants over `s`
+  /// (throws InputError on a bad one).
   SymBool invariant(const SymState& s) const;
   z3::context& ctx() { return ctx_; }
   const Unroller& unroller() const { return unroller_; }
@@ -103,7 +104,7 @@ class BmcSession {
   z3::solver solver_;
   SymState state_;
   std::vector<Unroller::Step> steps_;
-  std::vector<SymState> states_;     ///< the cut state after every step
+  std::vector<SymState> states_;     ///< the start state, then the cut state after every step
   std::vector<std::size_t> lemmas_;  ///< indices into well_formed_parts proved inductive
   bool lemmas_proved_ = false;
   std::size_t queries_ = 0;  ///< names each query's assumption literal uniquely
