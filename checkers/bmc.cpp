@@ -75,9 +75,18 @@ BmcResult run_bmc(const ModelParams& params, const BmcSpec& spec, std::int64_t d
     }
     s.assume(all_true(props));  // holds at depth t: later queries look for later violations
     // A slow depth: prove the well-formedness lemmas once; they prune every later query.
+    // If the properties follow from the lemmas in one step, no depth can violate them.
     if (after >= 0 && t + 1 < depth && !s.lemmas_proved() &&
-        r.seconds * 1000.0 >= static_cast<double>(after))
+        r.seconds * 1000.0 >= static_cast<double>(after)) {
       (void)s.prove_lemmas(opts.lemma_query_ms, opts.lemma_total_ms);
+      if (s.implied_by_lemmas(opts.lemma_query_ms)) {
+        auto v = Verdict::bounded_ok(depth);
+        v.reason = "closed at depth " + std::to_string(t + 1) +
+                   ": the properties follow in one step from invariants proved inductive, so "
+                   "they hold at every depth";
+        return {v, std::nullopt};
+      }
+    }
   }
   return {Verdict::bounded_ok(depth), std::nullopt};
 }

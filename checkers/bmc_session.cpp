@@ -219,6 +219,35 @@ std::vector<std::string> BmcSession::prove_lemmas(std::int64_t per_query_ms,
   return names;
 }
 
+bool BmcSession::implied_by_lemmas(std::int64_t per_query_ms) {
+  if (!lemmas_proved_ || lemmas_.empty()) return false;
+  SymbolicScope scope(ctx_);
+  auto ms = per_query_ms;
+  if (opts_.timeout_ms > 0 && (ms <= 0 || opts_.timeout_ms < ms)) ms = opts_.timeout_ms;
+  z3::solver s(ctx_);
+  if (ms > 0) s.set("timeout", static_cast<unsigned>(ms));
+  for (const auto& c : unroller_.input_constraints()) s.add(c.e);
+  const auto pre = unroller_.fresh_state("closure0");
+  const auto parts = candidates(pre);
+  for (const auto i : lemmas_) s.add(parts[i].holds.e);
+  const auto step = unroller_.step(pre, "closure", spec_.properties);
+  for (const auto& c : step.side) s.add(c.e);
+  SymBool bad = D::truth(false);
+  for (const auto& p : step.props) bad = bad || !p;
+  s.add(bad.e);
+  const auto start = std::chrono::steady_clock::now();
+  const auto r = s.check();
+  if (opts_.progress) {
+    const auto secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    *opts_.progress << "closure: one step from any state satisfying the proved lemmas "
+                    << (r == z3::unsat ? "cannot" : "may") << " violate a property ("
+                    << (r == z3::unsat ? "unsat" : r == z3::sat ? "sat" : "unknown") << " in "
+                    << secs << " s)\n" << std::flush;
+  }
+  return r == z3::unsat;
+}
+
 QueryResult BmcSession::query(const SymBool& bad, const std::string& name) {
   const auto start = std::chrono::steady_clock::now();
   // A query is `bad` under a fresh assumption literal, retired (asserted false) afterwards, so

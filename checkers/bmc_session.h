@@ -77,6 +77,10 @@ class BmcSession {
   /// whose proof assumed one of them. The proved parts are also asserted of the states
   /// unrolled so far.
   std::vector<std::string> prove_lemmas(std::int64_t per_query_ms, std::int64_t total_ms);
+  /// After prove_lemmas: whether one step from ANY state satisfying the proved lemmas keeps
+  /// every property (unsat query within `per_query_ms`). The lemmas hold in every reachable
+  /// state, so then no reachable step violates a property, at any depth. False when unknown.
+  bool implied_by_lemmas(std::int64_t per_query_ms);
   /// Extra lemma candidates (tests: a deliberately non-inductive one must not be assumed).
   void add_lemma_candidates(std::function<std::vector<Unroller::Part>(const SymState&)> fn) {
     extra_ = std::move(fn);

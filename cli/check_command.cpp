@@ -31,9 +31,11 @@ class CheckCommand final : public Command {
     if (r.verdict.kind == VerdictKind::Violated)
       return report_violation(cfg, cfg.model, *r.cex, r.verdict, "bmc", cfg.name + ".bmc",
                               cfg.name, flags_);
+    const bool closed = r.verdict.kind == VerdictKind::BoundedOk && !r.verdict.reason.empty();
     fmt::print("{}: {}{}\n", cfg.name, to_string(r.verdict),
-               r.verdict.kind == VerdictKind::BoundedOk ? " (nothing claimed beyond this depth)"
-                                                        : ": " + r.verdict.reason);
+               r.verdict.kind != VerdictKind::BoundedOk ? ": " + r.verdict.reason
+               : closed ? " (" + r.verdict.reason + "; `kvcheck prove` states the unbounded claim)"
+                        : std::string(" (nothing claimed beyond this depth)"));
     return to_int(to_exit_code(r.verdict));
   }
 

@@ -231,6 +231,24 @@ TEST(Lemmas, ForcedLemmasKeepMinimalViolations) {
   EXPECT_EQ(run_bmc(p, spec, 4, opts).verdict.kind, VerdictKind::BoundedOk);
 }
 
+// Closure: when the properties follow in one step from the proved lemmas, BMC stops early with
+// BOUNDED_OK for the whole requested depth (and says why); it never fires on a model that can
+// fail (the unsafe config above is VIOLATED with the same forced lemmas).
+TEST(Lemmas, ClosureEndsDeepBmcOnASafeModel) {
+  SolverOptions opts;
+  opts.lemma_after_ms = 0;
+  opts.seed_runs = 0;
+  const auto p = small_model(PolicyKind::VllmFcfs, 16);
+  const auto spec = small_spec({PropertyId::KvNoOverflow, PropertyId::Conservation});
+  const auto r = run_bmc(p, spec, 40, opts);
+  EXPECT_EQ(r.verdict.kind, VerdictKind::BoundedOk);
+  EXPECT_EQ(r.verdict.depth, 40);
+  EXPECT_EQ(r.verdict.reason.rfind("closed at depth 1", 0), 0U) << r.verdict.reason;
+  const auto unsafe = small_model(PolicyKind::VllmFcfs, 4);
+  const auto spec2 = small_spec({PropertyId::KvNoOverflow, PropertyId::NoPreemption});
+  EXPECT_EQ(run_bmc(unsafe, spec2, 40, opts).verdict.kind, VerdictKind::Violated);
+}
+
 /// Runs cvc5 on a file; returns its first output line ("sat" / "unsat"), or "" if unavailable.
 std::string cvc5(const std::filesystem::path& file) {
   const auto cmd = "cvc5 --lang smt2 " + file.string() + " 2>&1";
