@@ -1,6 +1,7 @@
 #include "checkers/seed_search.h"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "models/choice_source.h"
 #include "models/time_model.h"
@@ -9,22 +10,16 @@
 namespace kvcheck {
 namespace {
 
-/// splitmix64: the same draws on every platform (as SeededChoices).
+/// Uniform draws from the same splitmix64 generator as the policies' seeded choices.
 class Draw {
  public:
-  explicit Draw(std::uint64_t seed) : state_(seed) {}
-  std::uint64_t next() {
-    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  std::int64_t in(std::int64_t lo, std::int64_t hi) {
-    return lo + static_cast<std::int64_t>(next() % (static_cast<std::uint64_t>(hi - lo) + 1U));
-  }
+  explicit Draw(std::uint64_t seed) : gen_(seed) {}
+  std::int64_t in(std::int64_t lo, std::int64_t hi) { return gen_.pick(0, 0, lo, hi); }
+  bool coin() { return in(0, 1) == 1; }
+  std::uint64_t seed() { return static_cast<std::uint64_t>(in(0, INT64_MAX - 1)); }
   /// Half of the time one of the range ends, else uniform.
   std::int64_t edgy(std::int64_t lo, std::int64_t hi) {
-    switch (next() % 4) {
+    switch (in(0, 3)) {
       case 0: return lo;
       case 1: return hi;
       default: return in(lo, hi);
@@ -32,7 +27,7 @@ class Draw {
   }
 
  private:
-  std::uint64_t state_;
+  SeededChoices gen_;
 };
 
 /// Seeded choices, recorded per step for the trace.
@@ -54,13 +49,13 @@ class RecordedChoices final : public ChoiceSource {
 
 std::vector<std::int64_t> arrivals(Draw& d, const BmcSpec& spec, std::int64_t n) {
   std::vector<std::int64_t> a(static_cast<std::size_t>(n));
-  const auto shape = d.next() % 3;
+  const auto shape = d.in(0, 2);
   if (shape == 0) {  // one burst
     std::fill(a.begin(), a.end(), d.in(spec.arrival_lo, spec.arrival_hi));
   } else if (shape == 1) {  // a few groups
     const auto g1 = d.in(spec.arrival_lo, spec.arrival_hi);
     const auto g2 = d.in(spec.arrival_lo, spec.arrival_hi);
-    for (auto& x : a) x = d.next() % 2 ? g1 : g2;
+    for (auto& x : a) x = d.coin() ? g1 : g2;
   } else {
     for (auto& x : a) x = d.in(spec.arrival_lo, spec.arrival_hi);
   }
@@ -69,7 +64,7 @@ std::vector<std::int64_t> arrivals(Draw& d, const BmcSpec& spec, std::int64_t n)
 }
 
 Workload draw_workload(Draw& d, const ModelParams& params, const BmcSpec& spec) {
-  const auto n = spec.allow_absent && d.next() % 2 ? d.in(1, spec.slots) : spec.slots;
+  const auto n = spec.allow_absent && d.coin() ? d.in(1, spec.slots) : spec.slots;
   const auto nclasses = static_cast<std::int64_t>(params.classes.size());
   Workload w;
   w.clock = ArrivalClock::Steps;
@@ -128,7 +123,7 @@ std::optional<SeedHint> seed_search(const ModelParams& params, const BmcSpec& sp
   for (std::int64_t run = 1; run <= runs; ++run) {
     const auto w = draw_workload(d, params, spec);
     if (!within_spec(params, spec, w)) continue;  // e.g. too many arrivals in one step
-    RecordedChoices choices(d.next());
+    RecordedChoices choices(d.seed());
     const auto out = simulate(params, TimeModel{}, w, choices, opts);
     for (const auto& v : out.violations) {
       if (best && v.step >= best->step) continue;
