@@ -5,18 +5,6 @@
 namespace kvcheck {
 namespace {
 
-SymBool any_false(const std::vector<SymBool>& props) {
-  SymBool bad = Symbolic::truth(false);
-  for (const auto& p : props) bad = bad || !p;
-  return bad;
-}
-
-SymBool all_true(const std::vector<SymBool>& props) {
-  SymBool ok = Symbolic::truth(true);
-  for (const auto& p : props) ok = ok && p;
-  return ok;
-}
-
 /// The seed search's hint, announced on the progress stream.
 std::optional<SeedHint> find_hint(const ModelParams& params, const BmcSpec& spec,
                                   std::int64_t depth, const SolverOptions& opts) {

@@ -26,6 +26,27 @@ std::string brief_stats(const z3::solver& s) {
 
 }  // namespace
 
+SymBool any_false(const std::vector<SymBool>& props) {
+  SymBool bad = D::truth(false);
+  for (const auto& p : props) bad = bad || !p;
+  return bad;
+}
+
+SymBool all_true(const std::vector<SymBool>& props) {
+  SymBool ok = D::truth(true);
+  for (const auto& p : props) ok = ok && p;
+  return ok;
+}
+
+z3::solver BmcSession::side_solver(std::int64_t per_query_ms) {
+  auto ms = per_query_ms;
+  if (opts_.timeout_ms > 0 && (ms <= 0 || opts_.timeout_ms < ms)) ms = opts_.timeout_ms;
+  z3::solver s(ctx_);
+  if (ms > 0) s.set("timeout", static_cast<unsigned>(ms));
+  for (const auto& c : unroller_.input_constraints()) s.add(c.e);
+  return s;
+}
+
 BmcSession::BmcSession(const ModelParams& params, const BmcSpec& spec, const SolverOptions& opts,
                        bool free_start)
     : spec_(spec), opts_(opts), unroller_(ctx_, params, spec), solver_(ctx_),
@@ -100,11 +121,7 @@ std::vector<std::string> BmcSession::prove_lemmas(std::int64_t per_query_ms,
                                                   std::int64_t total_ms) {
   SymbolicScope scope(ctx_);
   const auto start = std::chrono::steady_clock::now();
-  auto ms = per_query_ms;
-  if (opts_.timeout_ms > 0 && (ms <= 0 || opts_.timeout_ms < ms)) ms = opts_.timeout_ms;
-  z3::solver ind(ctx_);
-  if (ms > 0) ind.set("timeout", static_cast<unsigned>(ms));
-  for (const auto& c : unroller_.input_constraints()) ind.add(c.e);
+  auto ind = side_solver(per_query_ms);
   // Base: each part in the initial state (under the input constraints).
   const auto init = candidates(unroller_.initial());
   std::vector<std::size_t> alive;
@@ -230,19 +247,13 @@ std::vector<std::string> BmcSession::prove_lemmas(std::int64_t per_query_ms,
 bool BmcSession::implied_by_lemmas(std::int64_t per_query_ms) {
   if (!lemmas_proved_ || lemmas_.empty()) return false;
   SymbolicScope scope(ctx_);
-  auto ms = per_query_ms;
-  if (opts_.timeout_ms > 0 && (ms <= 0 || opts_.timeout_ms < ms)) ms = opts_.timeout_ms;
-  z3::solver s(ctx_);
-  if (ms > 0) s.set("timeout", static_cast<unsigned>(ms));
-  for (const auto& c : unroller_.input_constraints()) s.add(c.e);
+  auto s = side_solver(per_query_ms);
   const auto pre = unroller_.fresh_state("closure0");
   const auto parts = candidates(pre);
   for (const auto i : lemmas_) s.add(parts[i].holds.e);
   const auto step = unroller_.step(pre, "closure", spec_.properties);
   for (const auto& c : step.side) s.add(c.e);
-  SymBool bad = D::truth(false);
-  for (const auto& p : step.props) bad = bad || !p;
-  s.add(bad.e);
+  s.add(any_false(step.props).e);
   const auto start = std::chrono::steady_clock::now();
   const auto r = s.check();
   if (opts_.progress) {

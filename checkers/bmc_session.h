@@ -52,6 +52,10 @@ struct QueryResult {
   double seconds = 0.0;
 };
 
+/// Some of `props` is false / all of them are true (constant-folded; empty: false / true).
+SymBool any_false(const std::vector<SymBool>& props);
+SymBool all_true(const std::vector<SymBool>& props);
+
 class BmcSession {
  public:
   /// `free_start`: start from an arbitrary well-formed state (k-induction step case) instead
@@ -113,6 +117,9 @@ class BmcSession {
   bool lemmas_proved_ = false;
   std::size_t queries_ = 0;  ///< names each query's assumption literal uniquely
   std::function<std::vector<Unroller::Part>(const SymState&)> extra_;
+  /// A separate solver for lemma and closure queries: the input constraints, a per-query
+  /// limit of `per_query_ms` capped by the session's timeout.
+  z3::solver side_solver(std::int64_t per_query_ms);
   /// The lemma candidates over `s`: well_formed_parts, then extra_'s.
   std::vector<Unroller::Part> candidates(const SymState& s) const;
 };

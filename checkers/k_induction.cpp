@@ -6,18 +6,6 @@
 namespace kvcheck {
 namespace {
 
-SymBool any_false(const std::vector<SymBool>& xs) {
-  SymBool bad = Symbolic::truth(false);
-  for (const auto& x : xs) bad = bad || !x;
-  return bad;
-}
-
-SymBool all_true(const std::vector<SymBool>& xs) {
-  SymBool ok = Symbolic::truth(true);
-  for (const auto& x : xs) ok = ok && x;
-  return ok;
-}
-
 std::string range(std::int64_t lo, std::int64_t hi) {
   std::string s = "[";  // appended: GCC 12 warns (-Wrestrict) on "[" + to_string(...)
   s += std::to_string(lo);

@@ -69,11 +69,15 @@ TEST(Prove, P1Alg1SafeIsProvedAndUnsafeIsViolated) {
   EXPECT_EQ(rs.verdict.kind, VerdictKind::Proved) << rs.verdict.reason;
   EXPECT_GE(rs.k, 1);
   const auto unsafe = load("z3_p1_alg1_unsafe.toml");
-  const auto ru = prove_k_induction(unsafe.model, parse_bmc_spec(unsafe), {});
-  ASSERT_EQ(ru.verdict.kind, VerdictKind::Violated) << ru.verdict.reason;
-  EXPECT_EQ(ru.verdict.reason, "kv_no_overflow");
-  ASSERT_TRUE(ru.cex.has_value());
-  EXPECT_TRUE(confirm_counterexample(unsafe.model, unsafe.time, *ru.cex, {}).reproduced);
+  // Seeded (the default) and the base case's own solver query must both find it.
+  for (const auto& opts : {SolverOptions{}, solver_only()}) {
+    const auto ru = prove_k_induction(unsafe.model, parse_bmc_spec(unsafe), opts);
+    ASSERT_EQ(ru.verdict.kind, VerdictKind::Violated) << ru.verdict.reason;
+    EXPECT_EQ(ru.verdict.reason, "kv_no_overflow");
+    EXPECT_EQ(ru.verdict.depth, 1) << "seed_runs " << opts.seed_runs;
+    ASSERT_TRUE(ru.cex.has_value());
+    EXPECT_TRUE(confirm_counterexample(unsafe.model, unsafe.time, *ru.cex, {}).reproduced);
+  }
 }
 
 TEST(Prove, TinyTimeoutIsUnknownNeverAPass) {
