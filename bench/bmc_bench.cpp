@@ -8,23 +8,74 @@
 #include <vector>
 
 #include "checkers/bmc.h"
+#include "checkers/bmc_session.h"
 #include "checkers/k_induction.h"
 #include "io/config.h"
 
 namespace kvcheck {
 namespace {
 
-void BM_BmcDepth(benchmark::State& state) {
+/// The BM_BmcDepth model: vLLM FCFS on 8 blocks of 2 tokens, prompts and outputs <= 4 tokens,
+/// arrivals in steps [0, 8], N = `slots` request slots, kv_no_overflow.
+ModelParams depth_model() {
   ModelParams p;
   p.policy.kind = PolicyKind::VllmFcfs;
   p.engine.num_blocks = 8;
   p.engine.block_size = 2;
+  return p;
+}
+
+BmcSpec depth_spec(int slots) {
   BmcSpec spec;
-  spec.slots = static_cast<int>(state.range(0));
+  spec.slots = slots;
   spec.prompt_hi = 4;
   spec.output_hi = 4;
   spec.arrival_hi = 8;
   spec.properties = {PropertyId::KvNoOverflow};
+  return spec;
+}
+
+/// The two queries behind `check`'s closure (docs/z3-backend.md), on the BM_BmcDepth model,
+/// with every lemma candidate (well-formedness parts and queue-order facts) ASSUMED of an
+/// arbitrary pre-state rather than proved: range(1) = 0, "one step can overflow the pool"
+/// (the closure query; unsat expected); range(1) = 1, "one step can break some candidate"
+/// (all candidates inductive together in ONE query, Houdini's best case; unsat expected).
+/// Their cost at N = 8 is what separates the 60 s target from the measured minutes.
+void BM_LemmaStep(benchmark::State& state) {
+  const auto p = depth_model();
+  const auto spec = depth_spec(static_cast<int>(state.range(0)));
+  for (auto _ : state) {
+    z3::context ctx;
+    Unroller u(ctx, p, spec);
+    SymbolicScope scope(ctx);
+    z3::solver s(ctx);
+    s.set("timeout", 300000u);
+    for (const auto& c : u.input_constraints()) s.add(c.e);
+    const auto candidates = [&](const SymState& st) {
+      auto parts = u.well_formed_parts(st);
+      for (auto& q : u.order_candidates(st)) parts.push_back(std::move(q));
+      std::vector<SymBool> out;
+      for (const auto& q : parts) out.push_back(q.holds);
+      return out;
+    };
+    const auto pre = u.fresh_state("pre");
+    for (const auto& c : candidates(pre)) s.add(c.e);
+    const auto step = u.step(pre, "step", spec.properties);
+    for (const auto& c : step.side) s.add(c.e);
+    s.add(any_false(state.range(1) == 0 ? step.props : candidates(step.post)).e);
+    const auto r = s.check();
+    if (r != z3::unsat)
+      state.SkipWithError(r == z3::sat ? "sat (a candidate is not inductive)" : "unknown (300 s)");
+  }
+}
+BENCHMARK(BM_LemmaStep)
+    ->ArgsProduct({{4, 8}, {0, 1}})
+    ->Unit(benchmark::kSecond)
+    ->Iterations(1);
+
+void BM_BmcDepth(benchmark::State& state) {
+  const auto p = depth_model();
+  const auto spec = depth_spec(static_cast<int>(state.range(0)));
   for (auto _ : state) {
     const auto r = run_bmc(p, spec, state.range(1), {});
     if (r.verdict.kind != VerdictKind::BoundedOk) state.SkipWithError("unexpected verdict");
