@@ -52,10 +52,8 @@ void BM_LemmaStep(benchmark::State& state) {
     s.set("timeout", 300000u);
     for (const auto& c : u.input_constraints()) s.add(c.e);
     const auto candidates = [&](const SymState& st) {
-      auto parts = u.well_formed_parts(st);
-      for (auto& q : u.order_candidates(st)) parts.push_back(std::move(q));
       std::vector<SymBool> out;
-      for (const auto& q : parts) out.push_back(q.holds);
+      for (const auto& q : u.lemma_candidates(st)) out.push_back(q.holds);
       return out;
     };
     const auto pre = u.fresh_state("pre");

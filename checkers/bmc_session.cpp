@@ -110,8 +110,7 @@ std::vector<SymBool> BmcSession::extend(bool invariants) {
 }
 
 std::vector<Unroller::Part> BmcSession::candidates(const SymState& s) const {
-  auto out = unroller_.well_formed_parts(s);
-  for (auto& p : unroller_.order_candidates(s)) out.push_back(std::move(p));
+  auto out = unroller_.lemma_candidates(s);
   if (extra_)
     for (auto& p : extra_(s)) out.push_back(std::move(p));
   return out;

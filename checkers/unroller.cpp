@@ -194,6 +194,12 @@ std::vector<Unroller::Part> Unroller::order_candidates(const SymState& s) const 
   return out;
 }
 
+std::vector<Unroller::Part> Unroller::lemma_candidates(const SymState& s) const {
+  auto out = well_formed_parts(s);
+  for (auto& p : order_candidates(s)) out.push_back(std::move(p));
+  return out;
+}
+
 SymBool Unroller::well_formed(const SymState& s) const {
   SymbolicScope scope(ctx_);
   SymBool ok = D::truth(true);

@@ -64,6 +64,8 @@ class Unroller {
   /// candidates only: BmcSession keeps those it proves inductive for the model at hand
   /// (FCFS with front requeue: all of them; policies that reorder: none).
   std::vector<Part> order_candidates(const SymState& s) const;
+  /// The built-in lemma candidates: well_formed_parts, then order_candidates.
+  std::vector<Part> lemma_candidates(const SymState& s) const;
   /// Pairs (name, term) of the state and input fields, for user invariants and dumps.
   std::vector<std::pair<std::string, SymInt>> named_fields(const SymState& s) const;
 
