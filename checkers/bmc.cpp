@@ -37,6 +37,13 @@ BmcResult run_bmc(const ModelParams& params, const BmcSpec& spec, std::int64_t d
   BmcSession s(params, spec, opts, false);
   SymbolicScope scope(s.ctx());
   const auto after = opts.lemma_after_ms;
+  bool alloc_tried = false;
+  const auto closed = [&](std::int64_t t, const char* how) {
+    auto v = Verdict::bounded_ok(depth);
+    v.reason = "closed at depth " + std::to_string(t + 1) + ": the properties follow in one " +
+               "step from " + how + ", so they hold at every depth";
+    return BmcResult{v, std::nullopt};
+  };
   for (std::int64_t t = 0; t < depth; ++t) {
     const auto props = s.extend(false);
     const auto name = "bmc_depth_" + std::to_string(t);
@@ -62,18 +69,21 @@ BmcResult run_bmc(const ModelParams& params, const BmcSpec& spec, std::int64_t d
               s.counterexample(*r.model, id, t)};
     }
     s.assume(all_true(props));  // holds at depth t: later queries look for later violations
-    // A slow depth: prove the well-formedness lemmas once; they prune every later query.
+    // A slow depth: try the allocation invariant once (cheap; it settles guarded policies).
+    if (!alloc_tried && opts.alloc_after_ms >= 0 && t + 1 < depth &&
+        r.seconds * 1000.0 >= static_cast<double>(opts.alloc_after_ms)) {
+      alloc_tried = true;
+      if (s.implied_by_allocation_invariant(opts.lemma_query_ms))
+        return closed(t, "the allocation invariant (pool counter <= pool, sizes >= 0), "
+                         "inductive");
+    }
+    // A slower depth: prove the well-formedness lemmas once; they prune every later query.
     // If the properties follow from the lemmas in one step, no depth can violate them.
     if (after >= 0 && t + 1 < depth && !s.lemmas_proved() &&
         r.seconds * 1000.0 >= static_cast<double>(after)) {
       (void)s.prove_lemmas(opts.lemma_query_ms, opts.lemma_total_ms);
-      if (s.implied_by_lemmas(opts.lemma_query_ms)) {
-        auto v = Verdict::bounded_ok(depth);
-        v.reason = "closed at depth " + std::to_string(t + 1) +
-                   ": the properties follow in one step from invariants proved inductive, so "
-                   "they hold at every depth";
-        return {v, std::nullopt};
-      }
+      if (s.implied_by_lemmas(opts.lemma_query_ms))
+        return closed(t, "invariants proved inductive");
     }
   }
   return {Verdict::bounded_ok(depth), std::nullopt};

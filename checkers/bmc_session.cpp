@@ -4,6 +4,7 @@
 #include <fstream>
 #include <optional>
 
+#include "checkers/allocation_invariant.h"
 #include "io/input_error.h"
 
 namespace kvcheck {
@@ -241,6 +242,23 @@ std::vector<std::string> BmcSession::prove_lemmas(std::int64_t per_query_ms,
     *opts_.progress << std::flush;
   }
   return names;
+}
+
+bool BmcSession::implied_by_allocation_invariant(std::int64_t per_query_ms) {
+  SymbolicScope scope(ctx_);
+  auto s = side_solver(per_query_ms);
+  const auto start = std::chrono::steady_clock::now();
+  const auto r = prove_allocation_invariant(unroller_, s, spec_.properties,
+                                            unroller_.num_blocks());
+  if (opts_.progress) {
+    const auto secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    *opts_.progress << "allocation invariant (pool counter <= " << unroller_.num_blocks()
+                    << " blocks, sizes >= 0, checked action by action): "
+                    << (r.holds ? "inductive and implies the properties" : "not shown: " + r.reason)
+                    << " (" << r.queries << " queries, " << secs << " s)\n" << std::flush;
+  }
+  return r.holds;
 }
 
 bool BmcSession::implied_by_lemmas(std::int64_t per_query_ms) {

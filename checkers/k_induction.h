@@ -6,7 +6,8 @@
 /// from an arbitrary well-formed state with arbitrary inputs in the configured bounds. Because
 /// the invariants are part of Q, a wrong strengthening costs completeness, never soundness.
 /// What is proved: for all workloads of <= N requests within the configured input bounds, every
-/// property holds after every step, forever.
+/// property holds after every step, forever. Before k-induction, the allocation invariant
+/// (allocation_invariant.h) is tried; when it holds, it is the proof and the claim states it.
 #include <optional>
 #include <string>
 

@@ -27,10 +27,31 @@ struct SlotState {
 
 /// The whole engine state at a step boundary. `time` is the step index, saturated at the
 /// arrival horizon (after the last possible arrival, time no longer matters), so the state
-/// space of N slots under bounded inputs is finite.
+/// space of N slots under bounded inputs is finite. `used` is the pool's block counter (the
+/// engine's running sum; ConcreteView keeps the same one): the sum of the slots' `blocks` in
+/// every reachable state (well-formedness part `used_sum`, differential test). A step starts
+/// from it rather than from that sum, so an argument about the pool needs only the counter
+/// (checkers/allocation_invariant.h).
 struct SymState {
   std::vector<SlotState> slots;
   SymInt time;
+  SymInt used;
+};
+
+/// A value a step stores into a request's progress or KV fields, and when it does.
+struct GuardedValue {
+  SymBool when;
+  SymInt value;
+};
+
+/// What a step did to the pool, for checkers/allocation_invariant.h: the block counter at the
+/// start and after every change (reservation, release), in order; every value stored into a
+/// request's computed / generated / blocks / tokens field other than 0 or a copy; and the
+/// blocks a request held at each reservation or release (the counter moves by the difference).
+struct PoolTrace {
+  std::vector<SymInt> counter;
+  std::vector<GuardedValue> stores;
+  std::vector<SymInt> held;
 };
 
 /// What one step did, as terms (the differential test and the trace read these).

@@ -32,7 +32,7 @@ SymInt sum(const std::vector<SymInt>& xs) {
 SymbolicView::SymbolicView(const ModelParams& params, const std::vector<SlotInput>& inputs,
                            const SymState& pre, std::string tag)
     : params_(params), in_(inputs), n_(static_cast<int>(inputs.size())), tag_(std::move(tag)),
-      now_(pre.time), used_blocks_(D::lit(0)), used_tokens_(D::lit(0)),
+      now_(pre.time), pre_used_(pre.used), used_blocks_(D::lit(0)), used_tokens_(D::lit(0)),
       num_running_(D::lit(0)), num_waiting_(D::lit(0)), adm_ctr_(D::lit(0)), bseq_(D::lit(0)),
       preemptions_(D::lit(0)), evictions_(D::lit(0)), batch_size_(D::lit(0)),
       step_used_blocks_(D::lit(0)), step_used_tokens_(D::lit(0)), demand_(D::lit(0)),
@@ -146,12 +146,10 @@ void SymbolicView::begin_step() {
     before = before + one_if(accept);
   }
   num_waiting_ = waiting + before;
-  std::vector<SymInt> blocks, tokens;
-  for (const auto& s : slots_) {
-    blocks.push_back(s.f[kBlocks]);
-    tokens.push_back(s.f[kTokens]);
-  }
-  used_blocks_ = sum(blocks);
+  std::vector<SymInt> tokens;
+  for (const auto& s : slots_) tokens.push_back(s.f[kTokens]);
+  used_blocks_ = pre_used_;  // the pool counter (symbolic_state.h), not the sum of the slots
+  trace_.counter.push_back(used_blocks_);
   used_tokens_ = sum(tokens);
   num_running_ = count(Status::Running);
   snapshot();
@@ -164,6 +162,10 @@ void SymbolicView::schedule(const Ref& r, Int n, Bool when) {
   const auto tokens = x.f[kComputed] + n + D::lit(e.lookahead);
   const auto blocks = blocks_for<D>(e, tokens);
   used_blocks_ = used_blocks_ + D::select(w, blocks - x.f[kBlocks], D::lit(0));
+  trace_.counter.push_back(used_blocks_);
+  trace_.stores.push_back({w, blocks});
+  trace_.held.push_back(x.f[kBlocks]);
+  trace_.stores.push_back({w, tokens});
   used_tokens_ = used_tokens_ + D::select(w, tokens - x.f[kTokens], D::lit(0));
   x.f[kBlocks] = D::select(w, blocks, x.f[kBlocks]);
   x.f[kTokens] = D::select(w, tokens, x.f[kTokens]);
@@ -182,6 +184,8 @@ void SymbolicView::admit(const Ref& r, Bool when) {
 
 void SymbolicView::release(Rec& x, const Bool& w) {
   used_blocks_ = used_blocks_ - D::select(w, x.f[kBlocks], D::lit(0));
+  trace_.counter.push_back(used_blocks_);
+  trace_.held.push_back(x.f[kBlocks]);
   used_tokens_ = used_tokens_ - D::select(w, x.f[kTokens], D::lit(0));
   x.f[kBlocks] = D::select(w, D::lit(0), x.f[kBlocks]);
   x.f[kTokens] = D::select(w, D::lit(0), x.f[kTokens]);
@@ -249,6 +253,8 @@ void SymbolicView::finish(const Ref& r, Int computed, Int generated, Bool done, 
   const auto wi = when && r.any;
   batch_size_ = batch_size_ + one_if(wi);
   x.f[kBatch] = D::select(wi, x.f[kSched], x.f[kBatch]);
+  trace_.stores.push_back({wi, computed});
+  trace_.stores.push_back({wi, generated});
   x.f[kComputed] = D::select(wi, computed, x.f[kComputed]);
   x.f[kGenerated] = D::select(wi, generated, x.f[kGenerated]);
   x.f[kSched] = D::select(wi, D::lit(0), x.f[kSched]);
@@ -294,7 +300,7 @@ SymRef SymbolicView::completed_at(int k) const {
 }
 
 SymState SymbolicView::post() const {
-  SymState out{{}, now_ + D::lit(1)};
+  SymState out{{}, now_ + D::lit(1), used_blocks_};
   for (const auto& s : slots_)
     out.slots.push_back(
         {s.status, s.pos, s.f[kComputed], s.f[kGenerated], s.f[kBlocks], s.f[kTokens]});

@@ -110,6 +110,8 @@ class SymbolicView {
   StepObs obs() const;
   /// Side constraints the step introduced (ranges of its choice constants).
   const std::vector<SymBool>& side() const { return side_; }
+  /// The pool counter after every change and the values stored (valid after end_step).
+  const PoolTrace& pool_trace() const { return trace_; }
 
  private:
   /// The mutable per-request fields, as indices into Slot::f / Rec::f.
@@ -148,7 +150,7 @@ class SymbolicView {
   const std::vector<SlotInput>& in_;
   int n_;
   std::string tag_;
-  SymInt now_;
+  SymInt now_, pre_used_;
   std::vector<Slot> slots_;
   std::vector<Ref> run_, wait_;
   std::vector<Rec> rrec_, wrec_;
@@ -158,6 +160,7 @@ class SymbolicView {
   Bool overflow_;
   std::vector<SymInt> picks_;
   std::vector<SymBool> side_;
+  PoolTrace trace_;
 };
 
 }  // namespace kvcheck

@@ -74,7 +74,7 @@ std::vector<SymBool> Unroller::input_constraints() const {
 
 SymState Unroller::initial() const {
   SymbolicScope scope(ctx_);
-  SymState s{{}, D::lit(0)};
+  SymState s{{}, D::lit(0), D::lit(0)};
   for (std::size_t i = 0; i < inputs_.size(); ++i)
     s.slots.push_back({code(Status::Pending), D::lit(0), D::lit(0), D::lit(0), D::lit(0),
                        D::lit(0)});
@@ -83,7 +83,7 @@ SymState Unroller::initial() const {
 
 SymState Unroller::fresh_state(const std::string& tag) const {
   SymbolicScope scope(ctx_);
-  SymState s{{}, D::var("time@" + tag)};
+  SymState s{{}, D::var("time@" + tag), D::var("used@" + tag)};
   for (std::size_t i = 0; i < inputs_.size(); ++i) {
     SlotState slot{D::lit(0), D::lit(0), D::lit(0), D::lit(0), D::lit(0), D::lit(0)};
     for (const auto& [name, field] : kFields)
@@ -105,6 +105,7 @@ SymState Unroller::cut(const SymState& s, const std::string& tag,
     dst = var;
   };
   tie(s.time, fresh.time, out.time);
+  tie(s.used, fresh.used, out.used);
   for (std::size_t i = 0; i < s.slots.size(); ++i)
     for (const auto& [name, field] : kFields)
       tie(s.slots[i].*field, fresh.slots[i].*field, out.slots[i].*field);
@@ -116,7 +117,7 @@ Unroller::Step Unroller::step(const SymState& pre, const std::string& tag,
   SymbolicScope scope(ctx_);
   SymbolicView v(params_, inputs_, pre, tag);
   engine_step(v);
-  Step out{v.post(), {}, v.obs(), v.side()};
+  Step out{v.post(), {}, v.obs(), v.side(), v.pool_trace()};
   out.post.time = D::min(out.post.time, D::lit(horizon()));
   for (auto id : props) out.props.push_back(holds(id, v));
   return out;
@@ -170,6 +171,7 @@ std::vector<Unroller::Part> Unroller::well_formed_parts(const SymState& s) const
       add("distinct" + n + suffix(j), !same || x.pos != s.slots[j].pos);
     }
   }
+  add("used_sum", s.used == used);
   add("pool", used <= D::lit(e.num_blocks));
   return out;
 }
@@ -208,7 +210,7 @@ SymBool Unroller::well_formed(const SymState& s) const {
 }
 
 std::vector<std::pair<std::string, SymInt>> Unroller::named_fields(const SymState& s) const {
-  std::vector<std::pair<std::string, SymInt>> out{{"time", s.time}};
+  std::vector<std::pair<std::string, SymInt>> out{{"time", s.time}, {"used", s.used}};
   for (std::size_t i = 0; i < s.slots.size(); ++i) {
     const auto n = std::to_string(i);
     for (const auto& [name, field] : kFields) out.emplace_back(name + ("_" + n), s.slots[i].*field);

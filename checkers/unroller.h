@@ -25,6 +25,7 @@ class Unroller {
     std::vector<SymBool> props;  ///< one per requested property: holds after this step
     StepObs obs;
     std::vector<SymBool> side;   ///< constraints the step introduced (choice ranges)
+    PoolTrace pool;              ///< the pool counter through the step, values stored
   };
 
   /// Creates the input constants in `ctx`. `params` and `spec` must outlive the unroller.
@@ -33,6 +34,8 @@ class Unroller {
   const std::vector<SlotInput>& inputs() const { return inputs_; }
   /// Ranges, per-class shapes, arrival order (a_i <= a_{i+1}), max arrivals per step.
   std::vector<SymBool> input_constraints() const;
+  /// The KV pool size in blocks.
+  std::int64_t num_blocks() const { return params_.engine.num_blocks; }
   /// The first step after which time no longer matters (one past the last arrival step).
   std::int64_t horizon() const { return spec_.arrival_hi + 1; }
   /// Every slot pending, nothing held, time 0.

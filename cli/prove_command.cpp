@@ -18,8 +18,8 @@ class ProveCommand final : public Command {
     const auto cfg = load_config(flags_.config);
     auto spec = spec_with_flags(cfg, flags_);
     if (max_k_ > 0) spec.max_k = max_k_;
-    fmt::print("kvcheck prove {}: k-induction up to k = {}, {}\n", cfg.name, spec.max_k,
-               describe_scope(spec));
+    fmt::print("kvcheck prove {}: allocation invariant, then k-induction up to k = {}, {}\n",
+               cfg.name, spec.max_k, describe_scope(spec));
     const auto r = prove_k_induction(cfg.model, spec, solver_options(spec, flags_, true));
     if (r.verdict.kind == VerdictKind::Violated)
       return report_violation(cfg, cfg.model, *r.cex, r.verdict, "prove", cfg.name + ".prove",

@@ -118,6 +118,10 @@ std::optional<std::string> first_difference(const ModelParams& p, const Workload
         !same(diff, ti, "demand_blocks", v(s.obs.demand_blocks), c.demand) ||
         !same(diff, ti, "batch_size", v(s.obs.batch_size), c.batch_size))
       return diff.str();
+    // The pool counter carried in the state is the sum of the blocks the requests hold.
+    std::int64_t held = 0;
+    for (const auto& o : c.slots) held += o.blocks;
+    if (!same(diff, ti, "used (pool counter)", v(s.post.used), held)) return diff.str();
     for (std::size_t i = 0; i < c.slots.size(); ++i) {
       const auto& x = s.post.slots[i];
       const auto& o = c.slots[i];
