@@ -4,6 +4,7 @@
 // then BMC still finds the violation. The shape check on hand-built terms.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -11,31 +12,28 @@
 #include "checkers/bmc.h"
 #include "checkers/confirm.h"
 #include "checkers/k_induction.h"
+#include "io/config.h"
 
 namespace kvcheck {
 namespace {
 
 using D = Symbolic;
 
-/// The BM_BmcDepth model (bench/bmc_bench.cpp) with N slots: vLLM FCFS, 8 blocks of 2 tokens,
-/// prompts and outputs 1..4, arrivals 0..8.
-ModelParams bench_model(PolicyKind kind) {
-  ModelParams p;
-  p.policy.kind = kind;
-  p.policy.max_batch_seqs = 4;
-  p.engine.num_blocks = 8;
-  p.engine.block_size = 2;
-  return p;
-}
-
-BmcSpec bench_spec(int slots, std::vector<PropertyId> props) {
-  BmcSpec s;
-  s.slots = slots;
-  s.prompt_hi = 4;
-  s.output_hi = 4;
-  s.arrival_hi = 8;
-  s.properties = std::move(props);
-  return s;
+/// configs/bmc_vllm_fcfs_n8.toml (vLLM FCFS, 8 blocks of 2 tokens, prompts and outputs 1..4,
+/// arrivals 0..8) with 3 slots, under policy `kind`, checking `props`.
+struct Model {
+  ModelParams params;
+  BmcSpec spec;
+};
+Model n8_config(PolicyKind kind, std::vector<PropertyId> props) {
+  const auto cfg = load_config(std::filesystem::path(KVCHECK_SOURCE_DIR) / "configs" /
+                               "bmc_vllm_fcfs_n8.toml");
+  Model m{cfg.model, parse_bmc_spec(cfg)};
+  m.params.policy.kind = kind;
+  m.params.policy.max_batch_seqs = 4;
+  m.spec.slots = 3;
+  m.spec.properties = std::move(props);
+  return m;
 }
 
 SolverOptions alloc_first() {
@@ -47,8 +45,7 @@ SolverOptions alloc_first() {
 }
 
 TEST(AllocationInvariant, ShownForVllmFcfsAndEndsDeepBmc) {
-  const auto p = bench_model(PolicyKind::VllmFcfs);
-  const auto spec = bench_spec(3, {PropertyId::KvNoOverflow});
+  const auto [p, spec] = n8_config(PolicyKind::VllmFcfs, {PropertyId::KvNoOverflow});
   BmcSession s(p, spec, alloc_first(), false);
   EXPECT_TRUE(s.implied_by_allocation_invariant(0));
   const auto r = run_bmc(p, spec, 40, alloc_first());
@@ -63,8 +60,7 @@ TEST(AllocationInvariant, ShownForVllmFcfsAndEndsDeepBmc) {
 // Known-unsafe: Orca plans without a memory check, so the counter can pass the pool; the
 // attempt fails and BMC reports the (replayed) overflow.
 TEST(AllocationInvariant, NotShownWhereThePoolCanOverflow) {
-  const auto p = bench_model(PolicyKind::Orca);
-  const auto spec = bench_spec(3, {PropertyId::KvNoOverflow});
+  const auto [p, spec] = n8_config(PolicyKind::Orca, {PropertyId::KvNoOverflow});
   BmcSession s(p, spec, alloc_first(), false);
   EXPECT_FALSE(s.implied_by_allocation_invariant(0));
   const auto r = run_bmc(p, spec, 8, alloc_first());
@@ -79,8 +75,8 @@ TEST(AllocationInvariant, NotShownWhereThePoolCanOverflow) {
 // The invariant keeps the pool, not every property: vLLM preempts on this pool, so with
 // no_preemption requested the attempt fails at the property check and BMC finds it.
 TEST(AllocationInvariant, NotShownWhenAnotherPropertyFails) {
-  const auto p = bench_model(PolicyKind::VllmFcfs);
-  const auto spec = bench_spec(3, {PropertyId::KvNoOverflow, PropertyId::NoPreemption});
+  const auto [p, spec] =
+      n8_config(PolicyKind::VllmFcfs, {PropertyId::KvNoOverflow, PropertyId::NoPreemption});
   BmcSession s(p, spec, alloc_first(), false);
   EXPECT_FALSE(s.implied_by_allocation_invariant(0));
   const auto r = run_bmc(p, spec, 8, alloc_first());
