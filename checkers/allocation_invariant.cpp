@@ -87,9 +87,9 @@ bool nonneg_by_shape(const SymInt& t, const std::vector<SymInt>& base,
 }
 
 AllocationProof prove_allocation_invariant(const Unroller& u, z3::solver& s,
-                                           const std::vector<PropertyId>& props,
-                                           std::int64_t num_blocks) {
+                                           const std::vector<PropertyId>& props) {
   AllocationProof out;
+  const auto num_blocks = u.num_blocks();
   const auto total = D::lit(num_blocks);
   if (!refuted(s, !allocation_invariant(u.initial(), num_blocks), out, "initial state"))
     return out;

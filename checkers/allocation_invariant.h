@@ -13,7 +13,7 @@
 ///     is stored: one small query each; each proved fact is asserted for the next query;
 ///  2. every post-state field is then >= 0 by the shape of its term (`nonneg_by_shape`): an
 ///     if-then-else with such branches, a sum of such terms, a numeral >= 0, a pre-state field,
-///     or a value of step 1 in the then-branch of the very condition it was stored under;
+///     or a value of step 1 in the then-branch of the very condition it was stored under.
 ///     The blocks a request holds at each reservation or release (PoolTrace::held) pass the
 ///     same shape check and are asserted >= 0;
 ///  3. the pool counter stays <= num_blocks from each change to the next (PoolTrace::counter,
@@ -37,10 +37,9 @@ struct AllocationProof {
 };
 
 /// Runs checks 1-4 in `s` (which must hold the input constraints and set its per-query limit;
-/// facts are asserted into it). `props`: the properties of check 4.
+/// facts are asserted into it). `props`: the properties of check 4; the pool is u's.
 AllocationProof prove_allocation_invariant(const Unroller& u, z3::solver& s,
-                                           const std::vector<PropertyId>& props,
-                                           std::int64_t num_blocks);
+                                           const std::vector<PropertyId>& props);
 
 /// The invariant I over `s`, as one term (the initial-state check and tests).
 SymBool allocation_invariant(const SymState& s, std::int64_t num_blocks);

@@ -248,8 +248,7 @@ bool BmcSession::implied_by_allocation_invariant(std::int64_t per_query_ms) {
   SymbolicScope scope(ctx_);
   auto s = side_solver(per_query_ms);
   const auto start = std::chrono::steady_clock::now();
-  const auto r = prove_allocation_invariant(unroller_, s, spec_.properties,
-                                            unroller_.num_blocks());
+  const auto r = prove_allocation_invariant(unroller_, s, spec_.properties);
   if (opts_.progress) {
     const auto secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -29,7 +29,7 @@ struct SolverOptions {
   std::int64_t lemma_after_ms = 5000;  ///< the proof costs tens of seconds: only for slow depths
   /// `check`: once a depth's query takes >= `alloc_after_ms`, the allocation invariant
   /// (BmcSession::implied_by_allocation_invariant) is tried once, before the lemmas; it costs
-  /// a fraction of the lemma proof (N = 8: ~25 s instead of >= 11 minutes). < 0 = never.
+  /// a fraction of the lemma proof (N = 8: ~14 s instead of >= 11 minutes). < 0 = never.
   std::int64_t alloc_after_ms = 1000;
   std::int64_t lemma_query_ms = 10000;
   std::int64_t lemma_total_ms = 120000;
