@@ -366,6 +366,9 @@ Trace parse_itf(const std::string& text, const std::string& name) {
   } catch (const json::parse_error& e) {
     throw trace_error(name, "byte " + std::to_string(e.byte),
                       "JSON syntax: " + std::string(e.what()));
+  } catch (const json::exception& e) {
+    // Not only syntax: a number out of double's range (`1e400`) is out_of_range.406.
+    throw trace_error(name, "(document)", "JSON: " + std::string(e.what()));
   }
   return read_document(Node(doc, "", name));
 }
