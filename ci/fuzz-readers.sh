@@ -6,15 +6,15 @@
 #   ci/fuzz-readers.sh --long N    N executions per target (>= 1000000 for the recorded long run)
 #
 # Builds build/fuzz (clang, ASan + UBSan, incremental), generates the seed corpus and the
-# dictionaries from the shipped files into build/fuzz/fuzz-work/, replays every file under
-# tests/fuzz_readers/regressions/<target>/, then runs each target with -seed=1 from the seeds
-# alone, so a run is deterministic. Exits 1 on any finding (crash, sanitizer report, exception
+# dictionaries from the shipped files into build/fuzz/fuzz-work/ (--long: build/fuzz/fuzz-long/),
+# replays every file under tests/fuzz_readers/regressions/<target>/, then runs each target with
+# -seed=1 from the seeds alone, so a run is deterministic. Exits 1 on any finding (crash, sanitizer report, exception
 # other than InputError, timeout, out of memory, leak) and prints the reproducer's path.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 targets=(config csv itf)
-declare -A runs=([config]=60000 [csv]=60000 [itf]=12000)     # short mode: ~1 min in all
+declare -A runs=([config]=50000 [csv]=50000 [itf]=10000)   # short mode: ~40 s of runs
 declare -A max_len=([config]=8192 [csv]=8192 [itf]=65536)
 if [[ ${1:-} == --long ]]; then
   [[ ${2:-} =~ ^[0-9]+$ ]] || { echo "usage: $0 [--long N]" >&2; exit 2; }
@@ -26,6 +26,8 @@ fi
 
 build=build/fuzz
 work=$build/fuzz-work
+[[ ${1:-} == --long ]] && work=$build/fuzz-long   # a short run alongside does not clobber it
+echo "fuzz-readers: $(date -u '+%F %T UTC'), $(nproc) cores, load:$(uptime | sed 's/.*load average://')"
 command -v clang++ >/dev/null || { echo "fuzz-readers: clang++ not found (ci/install-deps.sh)" >&2; exit 1; }
 
 # --- build -----------------------------------------------------------------------------------
@@ -107,5 +109,6 @@ for t in "${targets[@]}"; do
     status=1
   fi
 done
-echo "fuzz-readers: total $((SECONDS - t0)) s, logs in $work/"
+echo "fuzz-readers: total $((SECONDS - t0)) s, logs in $work/;" \
+     "$(date -u '+%F %T UTC'), load:$(uptime | sed 's/.*load average://')"
 exit $status

@@ -8,6 +8,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev libtomlplusplus-dev
   cvc5
+  clang libclang-rt-14-dev
 )
 missing=()
 for p in "${packages[@]}"; do
