@@ -15,7 +15,8 @@ P1Alg1 p1_alg1(std::span<const ClassSpec> classes, std::int64_t capacity,
   r.budgets_exceed_rates = true;
   r.min_budget_slack = std::numeric_limits<double>::infinity();
   for (const auto& c : classes) {
-    r.memory_bound += c.budget * p1_work(c.prompt, c.output, lookahead);
+    r.memory_bound =
+        saturating_add(r.memory_bound, saturating_mul(c.budget, p1_work(c.prompt, c.output, lookahead)));
     const auto b = static_cast<double>(c.budget);
     const bool ok = strictly_less(c.rate, b);
     r.budget_exceeds_rate.push_back(ok);

@@ -14,7 +14,7 @@ P1Necessary p1_necessary(std::span<const ClassSpec> classes, std::int64_t capaci
   for (const auto& c : classes) {
     const auto w = p1_work(c.prompt, c.output, lookahead);
     r.work.push_back(w);
-    r.total_work += w;
+    r.total_work = saturating_add(r.total_work, w);
     r.load += c.rate * static_cast<double>(w);
   }
   r.lambda_star = r.total_work > 0 ? r.capacity / static_cast<double>(r.total_work) : 0.0;
