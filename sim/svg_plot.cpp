@@ -47,7 +47,7 @@ std::string x_axis(const Scale& x, double step) {
   std::string out = fmt::format(
       "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#333\"/>\n", kLeft, kBottom,
       kRight, kBottom);
-  for (double t = 0; t <= x.hi + 1e-9 * step; t += step) {
+  for (const double t : axis_ticks(x.hi, step)) {
     const double px = x(t);
     out += fmt::format("<line x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\" "
                        "stroke=\"#ddd\"/>\n", px, kTop, kBottom);
@@ -64,7 +64,7 @@ std::string y_axis(const Scale& y, double step, bool left, const char* color,
   std::string out = fmt::format(
       "<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"{3}\"/>\n", ax, kTop, kBottom,
       color);
-  for (double v = 0; v <= y.hi + 1e-9 * step; v += step) {
+  for (const double v : axis_ticks(y.hi, step)) {
     const double py = y(v);
     if (left)
       out += fmt::format("<line x1=\"{0}\" y1=\"{1:.1f}\" x2=\"{2}\" y2=\"{1:.1f}\" "
@@ -97,18 +97,31 @@ std::string legend() {
 }  // namespace
 
 double nice_step(double hi, int ticks) {
-  if (!(hi > 0)) return 1.0;
+  if (!(hi > 0) || !std::isfinite(hi)) return 1.0;
   const double raw = hi / std::max(1, ticks);
   const double mag = std::pow(10.0, std::floor(std::log10(raw)));
+  // A subnormal range underflows mag to 0 (a step of 0 never advances): one step over it all.
+  if (!(mag > 0) || !std::isfinite(mag)) return hi;
   for (double m : {1.0, 2.0, 5.0})
     if (raw <= m * mag) return m * mag;
-  return 10.0 * mag;
+  return std::isfinite(10.0 * mag) ? 10.0 * mag : hi;
+}
+
+std::vector<double> axis_ticks(double hi, double step) {
+  std::vector<double> out{0.0};
+  if (!(hi > 0) || !std::isfinite(hi) || !(step > 0) || !std::isfinite(step)) return out;
+  // Counted by index, never by t += step, which stops advancing once step < ulp(t).
+  const double n = std::min(std::floor(hi / step + 1e-9), static_cast<double>(kMaxTicks - 1));
+  for (int i = 1; i <= static_cast<int>(n); ++i) out.push_back(i * step);
+  return out;
 }
 
 std::string kv_queue_svg(const Metrics& m, const std::string& title) {
   std::vector<std::pair<double, double>> kv, wait, run;
-  double qmax = 0;
+  double qmax = 0, tmax = std::isfinite(m.sim_seconds) ? std::max(m.sim_seconds, 0.0) : 0.0;
   for (const auto& p : m.series) {
+    if (!std::isfinite(p.time)) continue;  // a point at an infinite time cannot be drawn
+    tmax = std::max(tmax, p.time);
     const double n = static_cast<double>(std::max<std::int64_t>(1, p.iterations));
     const double pool = static_cast<double>(std::max<std::int64_t>(1, m.num_blocks));
     kv.emplace_back(p.time, 100.0 * static_cast<double>(p.kv_sum) / n / pool);
@@ -116,9 +129,11 @@ std::string kv_queue_svg(const Metrics& m, const std::string& title) {
     run.emplace_back(p.time, static_cast<double>(p.running_sum) / n);
     qmax = std::max({qmax, wait.back().second, run.back().second});
   }
-  const double xmax = std::max(m.sim_seconds, m.series.empty() ? 0.0 : m.series.back().time);
-  const double xstep = nice_step(xmax, 8), qstep = nice_step(std::max(qmax, 1.0), 5);
-  const Scale x{0, std::max(xstep, std::ceil(xmax / xstep) * xstep), kLeft, kRight};
+  const double xmax = tmax, xstep = nice_step(xmax, 8);
+  const double qstep = nice_step(std::max(qmax, 1.0), 5);
+  // Rounded up to a whole step, unless that overflows (xmax near DBL_MAX).
+  const double xtop = std::max(xstep, std::ceil(xmax / xstep) * xstep);
+  const Scale x{0, std::isfinite(xtop) ? xtop : xmax, kLeft, kRight};
   const Scale ykv{0, 100, kBottom, kTop};
   const Scale yq{0, std::ceil(std::max(qmax, 1.0) / qstep) * qstep, kBottom, kTop};
   std::string out = fmt::format(
