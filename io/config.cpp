@@ -6,6 +6,7 @@
 #include <toml++/toml.h>
 
 #include "io/input_error.h"
+#include "io/limits.h"
 #include "io/toml_section.h"
 
 namespace kvcheck {
@@ -28,6 +29,9 @@ void read_engine(const toml::table& root, const std::string& file, EngineParams&
     if (tokens % e.block_size != 0)
       s.fail("kv_capacity_tokens", "must be a multiple of engine.block_size");
     e.num_blocks = tokens / e.block_size;
+    if (e.num_blocks > (1LL << 31))
+      s.fail("kv_capacity_tokens", "gives " + std::to_string(e.num_blocks) +
+                                       " blocks, more than engine.num_blocks' maximum 2^31");
     (void)s.integer("num_blocks", 0, 0);
   }
   e.lookahead = s.integer("lookahead", 0, 0, 64);
@@ -75,11 +79,11 @@ void read_classes(const toml::table& root, const std::string& file, ModelParams&
     Section s(t, file, prefix);
     ClassSpec c;
     c.name = s.string("name", "class" + std::to_string(i));
-    c.prompt = s.integer("prompt", 0, 1);
-    c.output = s.integer("output", 0, 1);
+    c.prompt = s.integer("prompt", 0, 1, limits::kMaxTokens);
+    c.output = s.integer("output", 0, 1, limits::kMaxTokens);
     if (!s.has("prompt")) s.fail("prompt", "missing");
     if (!s.has("output")) s.fail("output", "missing");
-    c.rate = s.number("rate", 0.0, 0.0);
+    c.rate = s.zero_or_number("rate", 0.0, limits::kMinRate, limits::kMaxRate);
     c.budget = s.integer("budget", 0, 0);
     c.threshold = s.integer("threshold", 0, 0);
     s.reject_unknown();
@@ -92,16 +96,21 @@ void read_time(const toml::table& root, const std::string& file, TimeModel& t) {
   const auto kind = s.string("model", "unit");
   if (!parse_time_model_kind(kind, t.kind))
     s.fail("model", "unknown time model \"" + kind + "\" (expected unit, p2_linear, p4_step, linear)");
-  t.unit = s.number("unit", 1.0, 0.0);
-  t.d0 = s.number("d0", 0.0, 0.0);
-  t.d1 = s.number("d1", 0.0, 0.0);
-  t.c = s.number("c", 0.0, 0.0);
-  t.a = s.number("a", 0.0, 0.0);
+  // Every coefficient is seconds (or seconds per token): 0 or in [1e-15, 1e6], so durations and
+  // the simulated clock stay finite and above the subnormal range.
+  const auto seconds = [&s](const char* key, double def) {
+    return s.zero_or_number(key, def, limits::kMinSeconds, limits::kMaxSeconds);
+  };
+  t.unit = seconds("unit", 1.0);
+  t.d0 = seconds("d0", 0.0);
+  t.d1 = seconds("d1", 0.0);
+  t.c = seconds("c", 0.0);
+  t.a = seconds("a", 0.0);
   t.b0 = s.integer("b0", 1, 1);
-  t.la = s.number("la", 0.0, 0.0);
-  t.lb = s.number("lb", 0.0, 0.0);
-  t.lc = s.number("lc", 0.0, 0.0);
-  t.ld = s.number("ld", 0.0, 0.0);
+  t.la = seconds("la", 0.0);
+  t.lb = seconds("lb", 0.0);
+  t.lc = seconds("lc", 0.0);
+  t.ld = seconds("ld", 0.0);
   if (t.kind == TimeModelKind::P2Linear && t.d0 + t.d1 <= 0.0)
     s.fail("d0", "p2_linear needs d0 > 0 or d1 > 0");
   s.reject_unknown();
@@ -112,10 +121,10 @@ Request read_request(const toml::table* t, const std::string& file, const std::s
   if (!t) throw config_error(file, prefix, "expected a table {arrival, prompt, output, class}");
   Section s(t, file, prefix);
   Request r;
-  r.arrival_step = s.integer("arrival", 0, 0);
+  r.arrival_step = s.integer("arrival", 0, 0, limits::kMaxStep);
   r.arrival_time = static_cast<double>(r.arrival_step);
-  r.prompt = s.integer("prompt", 1, 1);
-  r.output = s.integer("output", 1, 1);
+  r.prompt = s.integer("prompt", 1, 1, limits::kMaxTokens);
+  r.output = s.integer("output", 1, 1, limits::kMaxTokens);
   if (!s.has("prompt")) s.fail("prompt", "missing");
   if (!s.has("output")) s.fail("output", "missing");
   const auto hi = nclasses == 0 ? 0 : static_cast<std::int64_t>(nclasses) - 1;
@@ -124,13 +133,27 @@ Request read_request(const toml::table* t, const std::string& file, const std::s
   return r;
 }
 
+/// A generated workload fits in memory (count + backlog requests) and its last deterministic
+/// arrival, ((count - 1) / burst) * interval, is a step the simulator can reach.
+void check_generated_size(Section& s, const WorkloadSpec& w) {
+  if (w.count + w.backlog > limits::kMaxRequests)
+    s.fail("backlog", "count + backlog = " + std::to_string(w.count + w.backlog) +
+                          " requests, more than the " + std::to_string(limits::kMaxRequests) +
+                          " a workload may hold");
+  const std::int64_t groups = (w.count - 1) / w.burst;
+  if (groups > 0 && w.interval > limits::kMaxStep / groups)
+    s.fail("interval", "the last arrival would be at step ((count - 1) / burst) x interval = " +
+                           std::to_string(groups) + " x " + std::to_string(w.interval) +
+                           ", past step 2^40");
+}
+
 void read_workload(const toml::table& root, const std::string& file,
                    const std::filesystem::path& dir, const ModelParams& m, WorkloadSpec& w) {
   Section s(toml_table_at(root, file, "workload"), file, "workload");
   if (!s.present()) throw config_error(file, "workload", "missing section [workload]");
   const auto kind = s.string("kind", "");
   w.seed = static_cast<std::uint64_t>(s.integer("seed", 1, 0, (1LL << 62)));
-  w.count = s.integer("count", 0, 0, 100'000'000);
+  w.count = s.integer("count", 0, 0, limits::kMaxRequests);
   if (kind == "explicit") {
     w.kind = WorkloadKind::Explicit;
     const auto* arr = s.array("requests");
@@ -148,12 +171,13 @@ void read_workload(const toml::table& root, const std::string& file,
              : kind == "poisson"     ? WorkloadKind::Poisson
                                      : WorkloadKind::ClassMix;
     if (w.count <= 0) s.fail("count", "must be > 0 for a generated workload");
-    w.rate = s.number("rate", 1.0, 0.0);
-    w.interval = s.integer("interval", 1, 1);
-    w.burst = s.integer("burst", 1, 1);
-    w.backlog = s.integer("backlog", 0, 0, 100'000'000);
-    w.prompt = s.integer("prompt", 1, 1);
-    w.output = s.integer("output", 1, 1);
+    w.rate = s.zero_or_number("rate", 1.0, limits::kMinRate, limits::kMaxRate);
+    w.interval = s.integer("interval", 1, 1, limits::kMaxStep);
+    w.burst = s.integer("burst", 1, 1, limits::kMaxRequests);
+    w.backlog = s.integer("backlog", 0, 0, limits::kMaxRequests);
+    w.prompt = s.integer("prompt", 1, 1, limits::kMaxTokens);
+    w.output = s.integer("output", 1, 1, limits::kMaxTokens);
+    check_generated_size(s, w);
     if (w.kind == WorkloadKind::ClassMix && m.classes.empty())
       s.fail("kind", "class_mix needs [[classes]] with rates");
     if (w.kind == WorkloadKind::Poisson && !(w.rate > 0.0)) s.fail("rate", "must be > 0");
@@ -162,7 +186,7 @@ void read_workload(const toml::table& root, const std::string& file,
     const auto p = s.string("path", "");
     if (p.empty()) s.fail("path", "missing (an Azure-format CSV)");
     w.trace = std::filesystem::path(p).is_absolute() ? std::filesystem::path(p) : dir / p;
-    w.time_scale = s.number("time_scale", 1.0, 0.0);
+    w.time_scale = s.zero_or_number("time_scale", 1.0, limits::kMinSeconds, limits::kMaxSeconds);
     w.limit = s.integer("limit", 0, 0);
   } else {
     s.fail("kind", "expected explicit, deterministic, poisson, class_mix or trace, got \"" +
@@ -206,6 +230,12 @@ void check_cross_fields(const Config& c, const std::string& file) {
     if (!m.classes.empty() && c.workload.requests[i].klass >= static_cast<std::int64_t>(m.classes.size()))
       throw config_error(file, "workload.requests[" + std::to_string(i) + "].class",
                          "no such class");
+}
+
+/// [prove] and [gpu] have no fields (the prover reads [bmc]; the decode engine takes its options
+/// from the command line): any key in them is an error, as in every other section.
+void read_empty_section(const toml::table& root, const std::string& file, const std::string& name) {
+  Section(toml_table_at(root, file, name), file, name).reject_unknown();
 }
 
 const std::set<std::string> kKnownSections{"meta", "engine", "policy", "classes", "time",
@@ -258,11 +288,23 @@ Config parse_config(const std::string& text, const std::filesystem::path& path) 
   read_time(root, file, c.time);
   read_workload(root, file, path.parent_path(), c.model, c.workload);
   read_check(root, file, c.check);
+  read_empty_section(root, file, "prove");
+  read_empty_section(root, file, "gpu");
   check_cross_fields(c, file);
   return c;
 }
 
 Config load_config(const std::filesystem::path& path) {
+  // Checked before reading: /dev/zero, a FIFO or a huge file would otherwise be read until
+  // memory runs out (or forever).
+  std::error_code ec;
+  const auto st = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(st)) throw config_error(path.string(), "", "cannot open file");
+  if (!std::filesystem::is_regular_file(st))
+    throw config_error(path.string(), "", "not a regular file");
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec || size > limits::kMaxConfigBytes)
+    throw config_error(path.string(), "", "larger than 64 MiB (the largest config read)");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw config_error(path.string(), "", "cannot open file");
   std::ostringstream ss;

@@ -2,6 +2,8 @@
 /// \file input_error.h
 /// The one error type for bad user input (configs, traces, workloads, CLI values). Its message
 /// is a single line naming the file, the field and the reason; the CLI maps it to an exit code.
+/// The one line is enforced here: every control character (a newline in a toml++ parse error,
+/// in a file name, in a quoted value) becomes a space in the file, the field and the reason.
 #include <stdexcept>
 #include <string>
 
@@ -12,8 +14,9 @@ namespace kvcheck {
 class InputError : public std::runtime_error {
  public:
   InputError(ExitCode code, std::string file, std::string field, std::string reason)
-      : std::runtime_error(format(file, field, reason)), code_(code), file_(std::move(file)),
-        field_(std::move(field)), reason_(std::move(reason)) {}
+      : std::runtime_error(format(one_line(file), one_line(field), one_line(reason))),
+        code_(code), file_(one_line(std::move(file))), field_(one_line(std::move(field))),
+        reason_(one_line(std::move(reason))) {}
 
   ExitCode code() const { return code_; }
   const std::string& file() const { return file_; }
@@ -21,6 +24,12 @@ class InputError : public std::runtime_error {
   const std::string& reason() const { return reason_; }
 
  private:
+  /// `s` with every control character (below 0x20, and DEL) replaced by a space.
+  static std::string one_line(std::string s) {
+    for (char& c : s)
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+    return s;
+  }
   static std::string format(const std::string& file, const std::string& field,
                             const std::string& reason) {
     std::string out = file.empty() ? std::string("<input>") : file;

@@ -1,10 +1,21 @@
 #include "io/toml_section.h"
 
 #include <cmath>
+#include <cstdio>
 
 #include "io/input_error.h"
 
 namespace kvcheck {
+namespace {
+
+/// `v` as printf's %g writes it: 1e+06, 5e-324, inf.
+std::string num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+}  // namespace
 
 toml::table parse_toml(const std::string& text, const std::string& file) {
   try {
@@ -51,12 +62,20 @@ double TomlSection::number(const std::string& key, double def, double lo, double
   if (!has(key)) return def;
   const auto v = (*t_)[key].value<double>();
   if (!v) fail(key, "expected a number");
+  if (!std::isfinite(*v)) fail(key, "must be a finite number, got " + num(*v));
   if (std::isinf(hi)) {
-    if (!(*v >= lo)) fail(key, "must be >= " + std::to_string(lo));
+    if (!(*v >= lo)) fail(key, "must be >= " + num(lo) + ", got " + num(*v));
   } else if (!(*v >= lo && *v <= hi)) {
-    fail(key, "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    fail(key, "must be in [" + num(lo) + ", " + num(hi) + "], got " + num(*v));
   }
   return *v;
+}
+
+double TomlSection::zero_or_number(const std::string& key, double def, double lo, double hi) {
+  const double v = number(key, def, 0.0, hi);
+  if (v != 0.0 && v < lo)
+    fail(key, "must be 0 or in [" + num(lo) + ", " + num(hi) + "], got " + num(v));
+  return v;
 }
 
 bool TomlSection::boolean(const std::string& key, bool def) {
@@ -91,13 +110,18 @@ const toml::table* TomlSection::sub(const std::string& key) {
   return s;
 }
 
-std::vector<std::int64_t> TomlSection::integers(const std::string& key, std::int64_t lo) {
+std::vector<std::int64_t> TomlSection::integers(const std::string& key, std::int64_t lo,
+                                                std::int64_t hi) {
   std::vector<std::int64_t> out;
   const auto* a = array(key);
   if (!a) return out;
   for (const auto& e : *a) {
     const auto v = e.value_exact<std::int64_t>();
-    if (!v || *v < lo) fail(key, "expected integers >= " + std::to_string(lo));
+    if (!v || *v < lo || *v > hi)
+      fail(key, hi == std::numeric_limits<std::int64_t>::max()
+                    ? "expected integers >= " + std::to_string(lo)
+                    : "expected integers in [" + std::to_string(lo) + ", " +
+                          std::to_string(hi) + "]");
     out.push_back(*v);
   }
   if (out.empty()) fail(key, "must not be empty");

@@ -35,15 +35,20 @@ class TomlSection {
 
   std::int64_t integer(const std::string& key, std::int64_t def, std::int64_t lo,
                        std::int64_t hi = kUnlimited);
+  /// A finite number in [lo, hi]: inf and nan (which TOML accepts) are always errors.
   double number(const std::string& key, double def, double lo,
                 double hi = std::numeric_limits<double>::infinity());
+  /// A finite number that is 0 or in [lo, hi] (0 < lo): rates and times, where a tiny positive
+  /// value (a subnormal, 1e-300) means an astronomically long gap rather than "nothing".
+  double zero_or_number(const std::string& key, double def, double lo, double hi);
   bool boolean(const std::string& key, bool def);
   std::string string(const std::string& key, const std::string& def);
   /// nullptr when absent; an error when present but not an array / a table.
   const toml::array* array(const std::string& key);
   const toml::table* sub(const std::string& key);
-  /// A non-empty array of integers >= lo (empty when absent).
-  std::vector<std::int64_t> integers(const std::string& key, std::int64_t lo);
+  /// A non-empty array of integers in [lo, hi] (empty when absent).
+  std::vector<std::int64_t> integers(const std::string& key, std::int64_t lo,
+                                     std::int64_t hi = std::numeric_limits<std::int64_t>::max());
   /// An array of strings; `present` says whether the key was given at all.
   std::vector<std::string> strings(const std::string& key, bool& present);
   /// Every key not read so far is an "unknown field" error.

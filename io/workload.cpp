@@ -1,11 +1,14 @@
 #include "io/workload.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <string>
 
 #include "io/input_error.h"
+#include "io/limits.h"
 
 namespace kvcheck {
 
@@ -18,11 +21,15 @@ double uniform01(std::uint64_t& state) {
 }
 
 std::int64_t poisson_sample(std::uint64_t& state, double mean) {
-  if (mean <= 0.0) return 0;
+  if (!(mean > 0.0)) return 0;  // also NaN
   if (mean > 30.0) {  // normal approximation keeps large means cheap and deterministic
+    // Clamped to 2^62 before llround: past int64 llround is undefined (it gave 0 arrivals, so a
+    // rate of 1e19 generated nothing, forever).
+    constexpr double kMaxSample = 0x1p62;
+    const double m = std::min(mean, kMaxSample);
     const double u1 = std::max(uniform01(state), 1e-300), u2 = uniform01(state);
     const double z = std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
-    return std::max<std::int64_t>(0, std::llround(mean + std::sqrt(mean) * z));
+    return std::llround(std::clamp(m + std::sqrt(m) * z, 0.0, kMaxSample));
   }
   const double l = std::exp(-mean);
   std::int64_t k = 0;
@@ -36,6 +43,13 @@ std::int64_t poisson_sample(std::uint64_t& state, double mean) {
 
 namespace {
 
+/// `v` as printf's %g writes it (1e-300, not to_string's 0.000000).
+std::string num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
 Request make(std::int64_t step, std::int64_t prompt, std::int64_t output, std::int64_t klass) {
   Request r;
   r.arrival_step = step;
@@ -46,6 +60,34 @@ Request make(std::int64_t step, std::int64_t prompt, std::int64_t output, std::i
   return r;
 }
 
+/// Below this total rate (arrivals per step) the generators skip empty steps in one draw instead
+/// of drawing every step; at or above it they draw per step, as they always have (so the seeded
+/// workloads of existing configs are unchanged), which costs at most count / 0.01 draws.
+constexpr double kSkipBelow = 0.01;
+
+/// Empty steps before the next step with an arrival, for Poisson(rate) arrivals per step:
+/// P(gap >= g) = e^(-rate g), so gap = floor(E / rate) with E ~ Exp(1).
+std::int64_t empty_steps(std::uint64_t& rng, double rate, std::int64_t step,
+                         const std::string& file, const std::string& field) {
+  const double gap = std::floor(-std::log(1.0 - uniform01(rng)) / rate);  // 1 - u is in (0, 1]
+  if (!(gap < 0x1p62 - static_cast<double>(step)))
+    throw config_error(file, field, "too small: arrivals would come after step 2^62");
+  return static_cast<std::int64_t>(gap);
+}
+
+/// Arrivals in a step known to have one: Poisson(rate) conditioned on >= 1 (inverse CDF).
+std::int64_t positive_poisson(std::uint64_t& rng, double rate) {
+  const double u = uniform01(rng);
+  double pk = std::exp(-rate) * rate / -std::expm1(-rate), cdf = pk;  // P(N = 1 | N >= 1)
+  std::int64_t k = 1;
+  while (cdf <= u && k < 1000) {
+    ++k;
+    pk *= rate / static_cast<double>(k);
+    cdf += pk;
+  }
+  return k;
+}
+
 Workload deterministic(const WorkloadSpec& w) {
   Workload out;
   for (std::int64_t i = 0; i < w.backlog; ++i) out.requests.push_back(make(0, w.prompt, w.output, 0));
@@ -54,14 +96,59 @@ Workload deterministic(const WorkloadSpec& w) {
   return out;
 }
 
-Workload poisson(const WorkloadSpec& w) {
+Workload poisson(const WorkloadSpec& w, const std::string& file) {
   Workload out;
   for (std::int64_t i = 0; i < w.backlog; ++i) out.requests.push_back(make(0, w.prompt, w.output, 0));
   std::uint64_t rng = w.seed;
+  const auto total = w.count;  // the backlog counts towards it, as in the per-step loop below
+  if (w.rate < kSkipBelow) {
+    for (std::int64_t step = 0; static_cast<std::int64_t>(out.requests.size()) < total; ++step) {
+      step += empty_steps(rng, w.rate, step, file, "workload.rate");
+      const auto n = positive_poisson(rng, w.rate);
+      for (std::int64_t i = 0; i < n && static_cast<std::int64_t>(out.requests.size()) < total; ++i)
+        out.requests.push_back(make(step, w.prompt, w.output, 0));
+    }
+    return out;
+  }
   for (std::int64_t step = 0; static_cast<std::int64_t>(out.requests.size()) < w.count; ++step) {
     const auto n = poisson_sample(rng, w.rate);
     for (std::int64_t i = 0; i < n && static_cast<std::int64_t>(out.requests.size()) < w.count; ++i)
       out.requests.push_back(make(step, w.prompt, w.output, 0));
+  }
+  return out;
+}
+
+/// The class whose share of [0, total rate) holds `u`; a class of rate 0 is never picked.
+std::size_t pick_class(const ModelParams& m, double u) {
+  std::size_t pick = 0;
+  for (std::size_t k = 0; k < m.classes.size(); ++k) {
+    if (m.classes[k].rate <= 0.0) continue;
+    pick = k;
+    if (u < m.classes[k].rate) break;
+    u -= m.classes[k].rate;
+  }
+  return pick;
+}
+
+/// class_mix at a small total rate R: skip to the next step with an arrival, draw how many
+/// arrive (Poisson(R) given >= 1) and split them over the classes in proportion to their rates
+/// (independent Poisson streams, conditioned on their sum). Within a step, arrivals are in class
+/// order, as in the per-step loop.
+Workload sparse_class_mix(const WorkloadSpec& w, const ModelParams& m, double total_rate,
+                          const std::string& file) {
+  Workload out;
+  std::uint64_t rng = w.seed;
+  std::vector<std::int64_t> per_class(m.classes.size());
+  for (std::int64_t step = 0; static_cast<std::int64_t>(out.requests.size()) < w.count; ++step) {
+    step += empty_steps(rng, total_rate, step, file, "classes.rate");
+    std::fill(per_class.begin(), per_class.end(), 0);
+    for (auto n = positive_poisson(rng, total_rate); n > 0; --n)
+      ++per_class[pick_class(m, uniform01(rng) * total_rate)];
+    for (std::size_t k = 0; k < m.classes.size(); ++k)
+      for (std::int64_t i = 0;
+           i < per_class[k] && static_cast<std::int64_t>(out.requests.size()) < w.count; ++i)
+        out.requests.push_back(make(step, m.classes[k].prompt, m.classes[k].output,
+                                    static_cast<std::int64_t>(k)));
   }
   return out;
 }
@@ -72,6 +159,7 @@ Workload class_mix(const WorkloadSpec& w, const ModelParams& m, const std::strin
   double total_rate = 0.0;
   for (const auto& c : m.classes) total_rate += c.rate;
   if (total_rate <= 0.0) throw config_error(file, "classes.rate", "class_mix needs a positive rate");
+  if (total_rate < kSkipBelow) return sparse_class_mix(w, m, total_rate, file);
   for (std::int64_t step = 0; static_cast<std::int64_t>(out.requests.size()) < w.count; ++step)
     for (std::size_t k = 0; k < m.classes.size(); ++k) {
       const auto& c = m.classes[k];
@@ -127,6 +215,14 @@ std::vector<std::string> split(const std::string& line) {
 
 Workload load_azure_csv(const std::filesystem::path& path, double time_scale, std::int64_t limit) {
   const auto file = path.string();
+  // Checked before reading: /dev/zero, a FIFO or a huge file would be read until memory runs out.
+  std::error_code ec;
+  const auto st = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(st)) throw trace_error(file, "", "cannot open trace file");
+  if (!std::filesystem::is_regular_file(st)) throw trace_error(file, "", "not a regular file");
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec || size > limits::kMaxTraceBytes)
+    throw trace_error(file, "", "larger than 256 MiB (the largest trace read)");
   std::ifstream in(path);
   if (!in) throw trace_error(file, "", "cannot open trace file");
   std::string line;
@@ -142,6 +238,9 @@ Workload load_azure_csv(const std::filesystem::path& path, double time_scale, st
   for (std::int64_t lineno = 2; std::getline(in, line); ++lineno) {
     if (line.empty() || line == "\r") continue;
     if (limit > 0 && static_cast<std::int64_t>(w.requests.size()) >= limit) break;
+    if (static_cast<std::int64_t>(w.requests.size()) >= limits::kMaxRequests)
+      throw trace_error(file, "line " + std::to_string(lineno),
+                        "more than 10000000 requests (the most a workload may hold)");
     const auto where = "line " + std::to_string(lineno);
     const auto cols = split(line);
     if (cols.size() != 3) throw trace_error(file, where, "expected 3 columns");
@@ -149,14 +248,17 @@ Workload load_azure_csv(const std::filesystem::path& path, double time_scale, st
     if (!parse_timestamp(cols[0], t))
       throw trace_error(file, where + ": TIMESTAMP", "not a timestamp: \"" + cols[0] + "\"");
     Request r;
-    if (!parse_int(cols[1], r.prompt) || r.prompt < 1)
-      throw trace_error(file, where + ": ContextTokens", "expected a positive integer");
-    if (!parse_int(cols[2], r.output) || r.output < 1)
-      throw trace_error(file, where + ": GeneratedTokens", "expected a positive integer");
+    if (!parse_int(cols[1], r.prompt) || r.prompt < 1 || r.prompt > limits::kMaxTokens)
+      throw trace_error(file, where + ": ContextTokens", "expected an integer in [1, 2^40]");
+    if (!parse_int(cols[2], r.output) || r.output < 1 || r.output > limits::kMaxTokens)
+      throw trace_error(file, where + ": GeneratedTokens", "expected an integer in [1, 2^40]");
     if (w.requests.empty()) first = t;
     if (t < last) throw trace_error(file, where + ": TIMESTAMP", "timestamps must not decrease");
     last = t;
     r.arrival_time = (t - first) * time_scale;
+    if (!std::isfinite(r.arrival_time))
+      throw trace_error(file, where + ": TIMESTAMP", "arrival time overflows with time_scale " +
+                                                         num(time_scale));
     r.arrival_step = 0;
     w.requests.push_back(r);
   }
@@ -164,8 +266,34 @@ Workload load_azure_csv(const std::filesystem::path& path, double time_scale, st
   return w;
 }
 
+namespace {
+
+/// The limits load_config checks, again for specs changed after loading (command-line overrides,
+/// the fuzzer's stability run): a generated workload must fit in memory and its rates must be
+/// ones the generators can serve (docs/config.md).
+void check_generated(const Config& c) {
+  const auto& w = c.workload;
+  const auto file = c.path.string();
+  if (w.count + w.backlog > limits::kMaxRequests)
+    throw config_error(file, "workload.count",
+                       "count + backlog = " + std::to_string(w.count + w.backlog) +
+                           " requests, more than the 10000000 a workload may hold");
+  const auto rate_ok = [](double r) { return r >= limits::kMinRate && r <= limits::kMaxRate; };
+  if (w.kind == WorkloadKind::Poisson && !rate_ok(w.rate))
+    throw config_error(file, "workload.rate",
+                       "must be in [1e-06, 1e+06], got " + num(w.rate));
+  if (w.kind != WorkloadKind::ClassMix) return;
+  for (std::size_t k = 0; k < c.model.classes.size(); ++k)
+    if (const double r = c.model.classes[k].rate; r != 0.0 && !rate_ok(r))
+      throw config_error(file, "classes[" + std::to_string(k) + "].rate",
+                         "must be 0 or in [1e-06, 1e+06], got " + num(r));
+}
+
+}  // namespace
+
 Workload build_workload(const Config& c) {
   const auto& w = c.workload;
+  if (w.kind != WorkloadKind::Explicit && w.kind != WorkloadKind::Trace) check_generated(c);
   switch (w.kind) {
     case WorkloadKind::Explicit: {
       Workload out;
@@ -173,7 +301,7 @@ Workload build_workload(const Config& c) {
       return out;
     }
     case WorkloadKind::Deterministic: return deterministic(w);
-    case WorkloadKind::Poisson: return poisson(w);
+    case WorkloadKind::Poisson: return poisson(w, c.path.string());
     case WorkloadKind::ClassMix: return class_mix(w, c.model, c.path.string());
     case WorkloadKind::Trace: return load_azure_csv(w.trace, w.time_scale, w.limit);
   }

@@ -5,6 +5,7 @@
 #include <toml++/toml.h>
 
 #include "io/input_error.h"
+#include "io/limits.h"
 #include "io/toml_section.h"
 #include "models/domain.h"
 #include "models/engine_rules.h"
@@ -14,9 +15,15 @@ namespace {
 
 using ExploreSection = TomlSection;
 
+/// The visible queue in saturated mode, explicit or defaulted: at most this many requests.
+constexpr std::int64_t kMaxQueueWindow = 4096;
+/// States the explorer may store: each costs a few hundred bytes (twice: the list and the
+/// index), plus its edges, so 10^7 is already several GB.
+constexpr std::int64_t kMaxStates = 10'000'000;
+
 void read_shapes(ExploreSection& s, const Config& cfg, ExploreOptions& o) {
-  const auto prompts = s.integers("prompts", 1);
-  const auto outputs = s.integers("outputs", 1);
+  const auto prompts = s.integers("prompts", 1, limits::kMaxTokens);
+  const auto outputs = s.integers("outputs", 1, limits::kMaxTokens);
   if (prompts.empty() != outputs.empty())
     s.fail(prompts.empty() ? "prompts" : "outputs", "prompts and outputs go together");
   for (auto p : prompts)
@@ -67,6 +74,13 @@ void check_bounds(ExploreSection& s, const Config& cfg, ExploreOptions& o) {
   const auto& sh = o.shapes.front();
   if (unservable<Concrete>(cfg.model.engine, sh.prompt, sh.output))
     s.fail("mode", "saturated mode: the arrival shape can never be served on this engine");
+  // The default obeys the same cap as a given value (a 2^31-block pool used to get a window
+  // of 2^31 + 1 requests, and exit 255 out of memory).
+  if (o.queue_window == 0 && cfg.model.engine.num_blocks + 1 > kMaxQueueWindow)
+    s.fail("queue_window", "the default, engine.num_blocks + 1 = " +
+                               std::to_string(cfg.model.engine.num_blocks + 1) +
+                               ", is more than the maximum " + std::to_string(kMaxQueueWindow) +
+                               "; give explore.queue_window or a smaller pool");
   if (o.queue_window == 0) o.queue_window = cfg.model.engine.num_blocks + 1;
 }
 
@@ -84,8 +98,8 @@ ExploreOptions read_explore_options(const Config& cfg) {
   o.max_arrivals = s.integer("max_arrivals_per_step", 1, 0, 64);
   o.max_requests = s.integer("max_requests", o.mode == ExploreMode::Bounded ? 3 : 0, 0, 64);
   o.max_waiting = s.integer("max_waiting", 0, 0, 64);
-  o.queue_window = s.integer("queue_window", 0, 0, 4096);
-  o.max_states = s.integer("max_states", o.max_states, 1, 1LL << 40);
+  o.queue_window = s.integer("queue_window", 0, 0, kMaxQueueWindow);
+  o.max_states = s.integer("max_states", o.max_states, 1, kMaxStates);
   read_shapes(s, cfg, o);
   read_analyses(s, cfg, o);
   s.reject_unknown();

@@ -1,12 +1,15 @@
 #include "checkers/fuzz/fuzz_spec.h"
 
 #include <array>
+#include <cmath>
+#include <cstdio>
 #include <ostream>
 #include <set>
 #include <toml++/toml.h>
 #include <utility>
 
 #include "io/input_error.h"
+#include "io/limits.h"
 #include "io/toml_section.h"
 
 namespace kvcheck::fuzz {
@@ -58,6 +61,45 @@ void read_stability(const toml::table* t, const std::string& file, StabilitySpec
   s.reject_unknown();
 }
 
+/// Arrivals per step of the config's own workload (0 for explicit and trace workloads, which
+/// the stability experiment skips); as checkers/fuzz/stability.cpp reads them.
+double workload_rate(const Config& c) {
+  const auto& w = c.workload;
+  switch (w.kind) {
+    case WorkloadKind::Deterministic:
+      return static_cast<double>(w.burst) / static_cast<double>(w.interval);
+    case WorkloadKind::Poisson: return w.rate;
+    case WorkloadKind::ClassMix: {
+      double r = 0.0;
+      for (const auto& k : c.model.classes) r += k.rate;
+      return r;
+    }
+    case WorkloadKind::Explicit:
+    case WorkloadKind::Trace: break;
+  }
+  return 0.0;
+}
+
+/// The stability run generates backlog + rate x horizon requests up front: refused when that
+/// is more than a workload may hold (it used to run out of memory after minutes).
+void check_stability_size(const Config& c, const std::string& file, const StabilitySpec& st) {
+  if (!st.enabled) return;
+  const double rate = workload_rate(c);
+  // stability.cpp asks for count = backlog + ceil(rate x horizon); build_workload adds the
+  // backlog on top of count (docs/config.md's limit is on count + backlog).
+  const double backlog = static_cast<double>(c.workload.backlog);
+  const double n = 2.0 * backlog + std::ceil(rate * static_cast<double>(st.horizon));
+  if (n <= static_cast<double>(limits::kMaxRequests)) return;
+  char msg[256];
+  std::snprintf(msg, sizeof msg,
+                "the stability run would generate %.4g requests (workload rate %g per step x "
+                "horizon %lld), more than the %lld a workload may hold; lower the horizon or "
+                "the rate, or set fuzz.stability.enabled = false",
+                n, rate, static_cast<long long>(st.horizon),
+                static_cast<long long>(limits::kMaxRequests));
+  throw config_error(file, "fuzz.stability.horizon", msg);
+}
+
 }  // namespace
 
 std::string to_string(Shape s) {
@@ -97,6 +139,7 @@ FuzzSpec parse_fuzz_spec(const Config& c) {
   read_coverage(s.sub("coverage"), file, f.min_coverage);
   read_stability(s.sub("stability"), file, f.stability);
   s.reject_unknown();
+  check_stability_size(c, file, f.stability);
   return f;
 }
 
