@@ -10,7 +10,7 @@
 namespace kvcheck::limits {
 
 /// Requests one workload may hold (count + backlog, rows of a trace, a fuzz stability run). The
-/// simulator keeps about 250 bytes per request, so 10^7 is about 2.5 GB.
+/// simulator keeps about 200 bytes per request: `simulate` of 10^7 requests peaks at 2.0 GB.
 inline constexpr std::int64_t kMaxRequests = 10'000'000;
 /// Tokens in one prompt or output (= [fuzz] max_prompt's maximum): a request's KV work
 /// l*o + o^2/2 (theory/p1_work.h) stays below 2^61, inside int64.

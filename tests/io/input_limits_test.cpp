@@ -133,7 +133,7 @@ TEST(Times, UnitsAndScalesOutsideTheStatedRangeAreRejected) {
 }
 
 TEST(Counts, RequestsBeyondTheMemoryLimitAreRejected) {
-  // At most 10^7 requests in a workload (count + backlog), about 2.5 GB of simulator state.
+  // At most 10^7 requests in a workload (count + backlog), about 2 GB of simulator state.
   const auto det = [](const std::string& f) {
     return kEngine + "[workload]\nkind = \"deterministic\"\n" + f + "\n";
   };
