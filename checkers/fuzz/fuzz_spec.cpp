@@ -131,7 +131,9 @@ FuzzSpec parse_fuzz_spec(const Config& c) {
   f.max_groups = s.integer("max_groups", f.max_groups, 1, 1000);
   f.max_prompt = s.integer("max_prompt", 0, 1, 1LL << 30);
   f.max_output = s.integer("max_output", 0, 1, 1LL << 30);
-  f.rate = s.number("rate", 0.0, 0.0, 1e6);
+  // 0 = from the config's workload; else a rate as in [workload] (a tiny one made exp(-rate)
+  // exactly 1 and the arrival tables 0 / 0).
+  f.rate = s.zero_or_number("rate", 0.0, limits::kMinRate, limits::kMaxRate);
   f.max_steps = s.integer("max_steps", f.max_steps, 1, 1LL << 40);
   f.starvation_bound = s.integer("starvation_bound", 0, 0, 1LL << 40);
   f.occupancy_threshold = s.number("occupancy_threshold", f.occupancy_threshold, 0.0, 1.0);

@@ -64,6 +64,16 @@ TEST(InputLimits, FuzzOfATinyRateIsAConfigErrorNotAHang) {
                {"p.toml", "workload.rate"});
 }
 
+TEST(InputLimits, FuzzRatesOutsideTheRangeAreConfigErrors) {
+  // [fuzz] rate = 1e-300 made exp(-rate) == 1 and the arrival tables divide 0 by 0.
+  for (const std::string rate : {"1e-300", "1e-9", "inf", "2e6"}) {
+    SCOPED_TRACE(rate);
+    expect_error(run_bounded("fuzz --runs 2 " +
+                             config("f.toml", poisson("1.0") + "[fuzz]\nrate = " + rate + "\n")),
+                 151, {"f.toml", "fuzz.rate"});
+  }
+}
+
 TEST(InputLimits, SimulateOutOfExtremeTimeUnitsIsAConfigErrorNotAHang) {
   const auto dir = scratch_dir();
   for (const std::string unit : {"1e308", "inf", "5e-324"}) {
