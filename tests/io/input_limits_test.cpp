@@ -244,6 +244,34 @@ TEST(Files, TracesLargerThan256MiBOrNotRegularAreRefusedBeforeReading) {
   }
 }
 
+TEST(Files, TraceValuesOutsideTheLimitsNameTheLineAndColumn) {
+  const std::string header = "TIMESTAMP,ContextTokens,GeneratedTokens\n";
+  const std::string row0 = "2023-11-16 18:15:46.0000000,4,2\n";
+  const struct {
+    std::string rows;
+    double time_scale;
+    const char* field;
+  } cases[] = {
+      {"2023-11-16 18:15:46.0000000,1073741825,2\n", 1.0, "line 2: ContextTokens"},
+      {row0 + "2023-11-16 18:15:47.0000000,4,1073741825\n", 1.0, "line 3: GeneratedTokens"},
+      // 2 s x 1.7e308 overflows to inf (a scale past the config's limit, e.g. from a flag).
+      {row0 + "2023-11-16 18:15:48.0000000,4,2\n", 1.7e308, "line 3: TIMESTAMP"},
+  };
+  int i = 0;
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.rows);
+    const auto p = scratch("limits" + std::to_string(i++) + ".csv");
+    std::ofstream(p, std::ios::binary) << header << c.rows;
+    try {
+      (void)load_azure_csv(p, c.time_scale, 0);
+      ADD_FAILURE() << "loaded";
+    } catch (const InputError& e) {
+      EXPECT_EQ(e.code(), ExitCode::TraceParseError);
+      EXPECT_EQ(e.field(), c.field) << e.what();
+    }
+  }
+}
+
 TEST(Generators, PoissonSampleNeverOverflowsToZero) {
   // llround of a huge mean used to overflow (to INT64_MIN, clamped to 0): 0 arrivals forever.
   for (double mean : {1e6, 1e12, 1e19, 1e300, 1.7e308}) {
