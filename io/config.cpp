@@ -6,6 +6,7 @@
 #include <toml++/toml.h>
 
 #include "io/input_error.h"
+#include "io/input_file.h"
 #include "io/limits.h"
 #include "io/toml_section.h"
 
@@ -295,16 +296,7 @@ Config parse_config(const std::string& text, const std::filesystem::path& path) 
 }
 
 Config load_config(const std::filesystem::path& path) {
-  // Checked before reading: /dev/zero, a FIFO or a huge file would otherwise be read until
-  // memory runs out (or forever).
-  std::error_code ec;
-  const auto st = std::filesystem::status(path, ec);
-  if (ec || !std::filesystem::exists(st)) throw config_error(path.string(), "", "cannot open file");
-  if (!std::filesystem::is_regular_file(st))
-    throw config_error(path.string(), "", "not a regular file");
-  const auto size = std::filesystem::file_size(path, ec);
-  if (ec || size > limits::kMaxConfigBytes)
-    throw config_error(path.string(), "", "larger than 64 MiB (the largest config read)");
+  check_input_file(path, limits::kMaxConfigBytes, "64 MiB", ExitCode::ConfigError);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw config_error(path.string(), "", "cannot open file");
   std::ostringstream ss;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "io/input_error.h"
+#include "io/input_file.h"
 #include "io/limits.h"
 
 namespace kvcheck {
@@ -215,14 +216,7 @@ std::vector<std::string> split(const std::string& line) {
 
 Workload load_azure_csv(const std::filesystem::path& path, double time_scale, std::int64_t limit) {
   const auto file = path.string();
-  // Checked before reading: /dev/zero, a FIFO or a huge file would be read until memory runs out.
-  std::error_code ec;
-  const auto st = std::filesystem::status(path, ec);
-  if (ec || !std::filesystem::exists(st)) throw trace_error(file, "", "cannot open trace file");
-  if (!std::filesystem::is_regular_file(st)) throw trace_error(file, "", "not a regular file");
-  const auto size = std::filesystem::file_size(path, ec);
-  if (ec || size > limits::kMaxTraceBytes)
-    throw trace_error(file, "", "larger than 256 MiB (the largest trace read)");
+  check_input_file(path, limits::kMaxTraceBytes, "256 MiB", ExitCode::TraceParseError);
   std::ifstream in(path);
   if (!in) throw trace_error(file, "", "cannot open trace file");
   std::string line;

@@ -29,6 +29,8 @@ std::string config(const std::string& name, const std::string& text) {
 }
 
 const std::string kEngine = "[engine]\nnum_blocks = 64\n[policy]\nname = \"vllm_fcfs\"\n";
+const std::string kExplicit =
+    "[workload]\nkind = \"explicit\"\nrequests = [{ prompt = 2, output = 2 }]\n";
 
 std::string poisson(const std::string& rate) {
   return kEngine + "[workload]\nkind = \"poisson\"\ncount = 10\nrate = " + rate + "\n";
@@ -78,8 +80,7 @@ TEST(InputLimits, SimulateOutOfExtremeTimeUnitsIsAConfigErrorNotAHang) {
   const auto dir = scratch_dir();
   for (const std::string unit : {"1e308", "inf", "5e-324"}) {
     SCOPED_TRACE(unit);
-    const auto text = kEngine + "[time]\nunit = " + unit +
-                      "\n[workload]\nkind = \"explicit\"\nrequests = [{ prompt = 2, output = 2 }]\n";
+    const auto text = kEngine + "[time]\nunit = " + unit + "\n" + kExplicit;
     write_text(dir / "u.toml", text);
     expect_error(run_bounded("simulate " + sh_quote((dir / "u.toml").string()) + " --out " +
                              sh_quote((dir / "out").string())),
@@ -97,7 +98,8 @@ TEST(InputLimits, SimulateOutOfExtremeTimeUnitsIsAConfigErrorNotAHang) {
 TEST(InputLimits, RequestCountsBeyondMemoryAreRefusedUpFront) {
   // Was: 79 s, then exit 255 "out of memory".
   const auto text = kEngine + "[workload]\nkind = \"deterministic\"\ncount = 100000000\n";
-  expect_error(run_bounded("simulate " + config("c.toml", text)), 151, {"c.toml", "workload.count"});
+  expect_error(run_bounded("simulate " + config("c.toml", text)), 151,
+               {"c.toml", "workload.count"});
 }
 
 TEST(InputLimits, FuzzStabilityRunBeyondMemoryIsRefusedUpFront) {
@@ -130,11 +132,10 @@ TEST(InputLimits, NonRegularConfigFilesAreRefusedBeforeReading) {
 }
 
 TEST(InputLimits, SectionsWithoutFieldsRejectEveryKey) {
-  expect_error(run_bounded("simulate " + config("p.toml", kEngine +
-                                                             "[workload]\nkind = \"explicit\"\n"
-                                                             "requests = [{ prompt = 2, output = 2 }]\n"
-                                                             "[prove]\nmax_k = \"banana\"\n")),
-               151, {"p.toml", "prove.max_k"});
+  const auto text = kEngine + kExplicit + "[prove]\nmax_k = \"banana\"\n";
+  expect_error(run_bounded("simulate " + config("p.toml", text)), 151, {"p.toml", "prove.max_k"});
+  const auto gpu = kEngine + kExplicit + "[gpu]\nmax_k = 3\n";
+  expect_error(run_bounded("simulate " + config("g.toml", gpu)), 151, {"g.toml", "gpu.max_k"});
 }
 
 TEST(InputLimits, TomlSyntaxErrorsAreOneLine) {
