@@ -57,8 +57,9 @@ struct AnalysisReport {
 };
 
 /// The combined verdict over every applicable condition: Violated (liveness, exit 13) when a
-/// necessary condition fails; else Unknown (exit 5) when a sufficient one fails; else Proved
-/// (exit 0). The reason names the failing conditions.
+/// necessary condition fails; else Unknown (exit 5) when a condition on an inf or nan number
+/// (undecided) or a sufficient one fails; else Proved (exit 0). The reason names the failing
+/// conditions.
 Verdict report_verdict(const AnalysisReport& r);
 
 /// True when some applicable analysis evaluated a sufficient condition (without one, exit 0

@@ -9,6 +9,7 @@
 
 #include "io/config.h"
 #include "theory/analyze.h"
+#include "theory/report.h"
 #include "theory/p1_alg1.h"
 #include "theory/p1_necessary.h"
 #include "theory/p4_capacity.h"
@@ -79,6 +80,38 @@ TEST(Tolerance, HugeKvBoundsSaturateInsteadOfWrapping) {
   const auto n = p1_necessary(std::vector<ClassSpec>{c, c, c, c, c, c}, 16492);
   EXPECT_GT(n.total_work, 0);
   EXPECT_FALSE(n.holds);
+}
+
+/// One applicable analysis with one failing necessary condition `lhs <= rhs`.
+AnalysisReport one_necessary(double lhs, double rhs) {
+  Condition c;
+  c.id = "x.cond";
+  c.source = "X";
+  c.statement = "lhs <= rhs";
+  c.lhs = lhs;
+  c.rhs = rhs;
+  c.relation = "<=";
+  c.holds = approx_leq(lhs, rhs);
+  PaperAnalysis a;
+  a.id = "x";
+  a.applicable = true;
+  a.conditions.push_back(c);
+  AnalysisReport r;
+  r.analyses.push_back(a);
+  return r;
+}
+
+TEST(Tolerance, AConditionOnANonFiniteNumberIsUndecidedNeitherOkNorViolated) {
+  // 65 <= 64 fails: a necessary condition, so unstable (13). inf or nan on either side (a
+  // capacity b_max / 0 of an instantaneous machine, an overflowed load) is not evidence either
+  // way: inconclusive (5), never ok (0) and never a violation (13).
+  EXPECT_EQ(to_exit_code(report_verdict(one_necessary(65, 64))), ExitCode::LivenessViolation);
+  EXPECT_EQ(to_exit_code(report_verdict(one_necessary(1, 64))), ExitCode::Ok);
+  for (const auto& [lhs, rhs] : {std::pair{kInf, 64.0}, {1.0, kInf}, {kNan, 1.0}, {1.0, -kInf}}) {
+    SCOPED_TRACE(std::to_string(lhs) + " <= " + std::to_string(rhs));
+    const auto v = report_verdict(one_necessary(lhs, rhs));
+    EXPECT_EQ(to_exit_code(v), ExitCode::Inconclusive) << v.reason;
+  }
 }
 
 TEST(Tolerance, AnalyzeNeverSaysOkForAnInfiniteLoad) {
