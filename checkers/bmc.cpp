@@ -1,6 +1,7 @@
 #include "checkers/bmc.h"
 
 #include "checkers/seed_search.h"
+#include "checkers/vacuity.h"
 
 namespace kvcheck {
 namespace {
@@ -33,6 +34,8 @@ std::size_t first_false(const z3::model& m, const std::vector<SymBool>& props) {
 
 BmcResult run_bmc(const ModelParams& params, const BmcSpec& spec, std::int64_t depth,
                     const SolverOptions& opts) {
+  if (const auto a = check_activity(params, spec, depth, opts); a.activity != Activity::Exercised)
+    return {not_exercised(a), std::nullopt, a.activity == Activity::Vacuous};
   const auto hint = find_hint(params, spec, depth, opts);
   BmcSession s(params, spec, opts, false);
   SymbolicScope scope(s.ctx());

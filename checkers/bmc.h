@@ -14,6 +14,9 @@ namespace kvcheck {
 struct BmcResult {
   Verdict verdict;
   std::optional<Counterexample> cex;  ///< set iff verdict is Violated
+  /// No workload inside the bounds schedules any work within the depth (checkers/vacuity.h):
+  /// the verdict is UNKNOWN with the reason; the CLI reports it as a config error.
+  bool vacuous = false;
 };
 
 /// BMC of spec.properties for `depth` steps over spec.slots symbolic requests.

@@ -1,6 +1,7 @@
 #include "checkers/bmc_session.h"
 
 #include <algorithm>
+#include <limits>
 #include <fstream>
 #include <optional>
 
@@ -25,6 +26,11 @@ std::string brief_stats(const z3::solver& s) {
   return out;
 }
 
+/// A millisecond limit as Z3's unsigned parameter, saturated (never wrapped to a tiny one).
+unsigned z3_millis(std::int64_t ms) {
+  return static_cast<unsigned>(std::clamp<std::int64_t>(ms, 1, std::numeric_limits<unsigned>::max()));
+}
+
 }  // namespace
 
 SymBool any_false(const std::vector<SymBool>& props) {
@@ -43,7 +49,7 @@ z3::solver BmcSession::side_solver(std::int64_t per_query_ms) {
   auto ms = per_query_ms;
   if (opts_.timeout_ms > 0 && (ms <= 0 || opts_.timeout_ms < ms)) ms = opts_.timeout_ms;
   z3::solver s(ctx_);
-  if (ms > 0) s.set("timeout", static_cast<unsigned>(ms));
+  if (ms > 0) s.set("timeout", z3_millis(ms));
   for (const auto& c : unroller_.input_constraints()) s.add(c.e);
   return s;
 }
@@ -53,7 +59,7 @@ BmcSession::BmcSession(const ModelParams& params, const BmcSpec& spec, const Sol
     : spec_(spec), opts_(opts), unroller_(ctx_, params, spec), solver_(ctx_),
       state_(free_start ? unroller_.fresh_state("0") : unroller_.initial()) {
   states_.push_back(state_);
-  if (opts_.timeout_ms > 0) solver_.set("timeout", static_cast<unsigned>(opts_.timeout_ms));
+  if (opts_.timeout_ms > 0) solver_.set("timeout", z3_millis(opts_.timeout_ms));
   for (const auto& c : unroller_.input_constraints()) solver_.add(c.e);
   if (free_start) solver_.add(invariant(state_).e);
 }

@@ -42,6 +42,8 @@ BmcSpec parse_bmc_spec(const Config& cfg) {
   s.timeout_ms = t.integer("timeout_ms", s.timeout_ms, 0, 1LL << 31);
   bool given = false;
   const auto names = t.strings("properties", given);
+  if (given && names.empty())
+    t.fail("properties", "empty: a check of no property would pass vacuously; name at least one");
   s.properties = cfg.check.properties;
   if (!names.empty()) s.properties.clear();
   for (std::size_t i = 0; i < names.size(); ++i) {

@@ -1,5 +1,8 @@
 #include "checkers/buffer_search.h"
 
+#include <sstream>
+#include <toml++/toml.h>
+
 #include "io/input_error.h"
 
 namespace kvcheck {
@@ -28,25 +31,73 @@ std::int64_t& param_ref(ModelParams& p, const std::string& name) {
   throw config_error("", "--param", "unknown parameter \"" + name + "\"");
 }
 
-BufferResult search_buffer(const ModelParams& params, const BmcSpec& spec,
-                           const std::string& name, std::int64_t lo, std::int64_t hi,
-                           const SolverOptions& opts) {
+namespace {
+
+/// The TOML node the parameter lives in: [engine], [policy], or the [[classes]] entry named
+/// <name>; the key is the last component.
+toml::table* param_table(toml::table& root, const std::string& name, std::string& key) {
+  const auto dot = name.rfind('.');
+  key = name.substr(dot + 1);
+  if (name.rfind("engine.", 0) == 0) return root["engine"].as_table();
+  if (name.rfind("policy.", 0) == 0) return root["policy"].as_table();
+  const auto cls = name.substr(8, dot - 8);  // "classes.<cls>.<key>"
+  auto* arr = root["classes"].as_array();
+  for (std::size_t i = 0; arr && i < arr->size(); ++i)
+    if (auto* t = (*arr)[i].as_table(); t && t->get("name") && t->get("name")->value_or(std::string()) == cls)
+      return t;
+  return nullptr;
+}
+
+}  // namespace
+
+ModelParams with_param(const Config& cfg, const std::string& name, std::int64_t value,
+                       const std::string& field) {
+  ModelParams probe = cfg.model;
+  (void)param_ref(probe, name);  // unknown names fail here, as before
+  auto root = toml::parse(cfg.text);
+  std::string key;
+  auto* t = param_table(root, name, key);
+  if (!t) throw config_error(cfg.path.string(), field, "no section for parameter " + name);
+  if (name == "engine.num_blocks" || name == "engine.block_size") {
+    // Pin the pool in blocks so that changing one of the two does not change the other.
+    t->erase("kv_capacity_tokens");
+    t->insert_or_assign("num_blocks", cfg.model.engine.num_blocks);
+  }
+  t->insert_or_assign(key, value);
+  std::ostringstream text;
+  text << root;
+  try {
+    return parse_config(text.str(), cfg.path).model;
+  } catch (const InputError& e) {
+    throw config_error(cfg.path.string(), field,
+                       name + " = " + std::to_string(value) + " is not a valid model: " +
+                           e.field() + ": " + e.reason());
+  }
+}
+
+BufferResult search_buffer(const Config& cfg, const BmcSpec& spec, const std::string& name,
+                           std::int64_t lo, std::int64_t hi, const SolverOptions& opts) {
+  if (hi < lo)
+    throw config_error(cfg.path.string(), "--hi", "must be >= --lo (" + std::to_string(lo) + ")");
+  (void)with_param(cfg, name, lo, "--lo");
+  (void)with_param(cfg, name, hi, "--hi");
   BufferResult out;
-  ModelParams p = params;
-  auto& knob = param_ref(p, name);
   for (std::int64_t v = lo; v <= hi; ++v) {
-    knob = v;
-    out.proof = prove_k_induction(p, spec, opts);
+    out.proof = prove_k_induction(with_param(cfg, name, v, "--param"), spec, opts);
     out.tried.emplace_back(v, out.proof.verdict);
     if (out.proof.verdict.kind == VerdictKind::Proved) {
       out.value = v;
       break;
     }
   }
-  if (out.value && *out.value - 1 >= 0) {
-    knob = *out.value - 1;
-    out.below = run_bmc(p, spec, spec.depth, opts);
+  if (!out.value) return out;
+  ModelParams below;
+  try {
+    below = with_param(cfg, name, *out.value - 1, "--param");
+  } catch (const InputError&) {
+    return out;  // the value one below is no valid model: there is nothing below to show
   }
+  out.below = run_bmc(below, spec, spec.depth, opts);
   return out;
 }
 

@@ -4,6 +4,11 @@
 /// policy.watermark_blocks or engine.num_blocks, a class budget, ...) for which `prove`
 /// succeeds, plus a counterexample for the value one below. Values are tried upwards from `lo`
 /// (no monotonicity is assumed, so the answer is exact within [lo, hi]).
+///
+/// Every value tried goes through the config reader itself (the parameter is set in the
+/// config's TOML and the text is loaded again), so a value the reader would reject (a block
+/// size of 0, a negative pool, a budget below its minimum) is the same one-line config error
+/// here, never a model the checkers run.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -12,6 +17,7 @@
 
 #include "checkers/bmc.h"
 #include "checkers/k_induction.h"
+#include "io/config.h"
 
 namespace kvcheck {
 
@@ -21,6 +27,11 @@ namespace kvcheck {
 /// classes.<name>.threshold. Throws InputError(ConfigError) for an unknown name.
 std::int64_t& param_ref(ModelParams& params, const std::string& name);
 
+/// `cfg`'s model with parameter `name` set to `value`, validated by the config reader. Throws
+/// InputError(ConfigError) naming `field` (e.g. "--lo") when the reader rejects the value.
+ModelParams with_param(const Config& cfg, const std::string& name, std::int64_t value,
+                       const std::string& field);
+
 struct BufferResult {
   std::optional<std::int64_t> value;  ///< smallest proved value in [lo, hi]
   ProveResult proof;                  ///< the proof at `value` (or the last attempt)
@@ -28,8 +39,8 @@ struct BufferResult {
   std::vector<std::pair<std::int64_t, Verdict>> tried;  ///< every value tried and its verdict
 };
 
-BufferResult search_buffer(const ModelParams& params, const BmcSpec& spec,
-                           const std::string& name, std::int64_t lo, std::int64_t hi,
-                           const SolverOptions& opts);
+/// Validates `lo` and `hi` first (InputError naming --lo / --hi), then every value between.
+BufferResult search_buffer(const Config& cfg, const BmcSpec& spec, const std::string& name,
+                           std::int64_t lo, std::int64_t hi, const SolverOptions& opts);
 
 }  // namespace kvcheck

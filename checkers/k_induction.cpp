@@ -2,6 +2,7 @@
 
 #include "checkers/bmc.h"
 #include "checkers/seed_search.h"
+#include "checkers/vacuity.h"
 
 namespace kvcheck {
 namespace {
@@ -35,6 +36,25 @@ ProveResult base_failure(BmcSession& base, const BmcSpec& spec, const z3::model&
           std::nullopt, 0, {}};
 }
 
+/// The well-formedness and [bmc] invariants in the initial state (under the input bounds):
+/// UNKNOWN when some workload's initial state breaks them (a user invariant that is false
+/// initially can never strengthen a proof), an error when the built-in part fails.
+std::optional<ProveResult> initial_invariant_failure(BmcSession& base) {
+  const auto init = base.unroller().initial();
+  const auto r = base.query(!base.invariant(init), "kind_init");
+  if (r.result == z3::unsat) return std::nullopt;
+  if (r.result == z3::unknown)
+    return ProveResult{Verdict::unknown("initial-state invariant check: " + r.reason),
+                       std::nullopt, 0, {}};
+  if (!Unroller::value(*r.model, base.unroller().well_formed(init)))
+    return ProveResult{Verdict::error("built-in well-formedness invariant fails in the initial "
+                                      "state (a kvcheck bug)"),
+                       std::nullopt, 0, {}};
+  return ProveResult{Verdict::unknown("a [bmc] invariant does not hold in the initial state, "
+                                      "so it cannot strengthen the induction"),
+                     std::nullopt, 0, {}};
+}
+
 }  // namespace
 
 std::string describe_scope(const BmcSpec& spec) {
@@ -50,6 +70,12 @@ std::string describe_scope(const BmcSpec& spec) {
 
 ProveResult prove_k_induction(const ModelParams& params, const BmcSpec& spec,
                               const SolverOptions& opts) {
+  if (const auto a = check_activity(params, spec, prove_activity_horizon(spec), opts);
+      a.activity != Activity::Exercised) {
+    ProveResult out{not_exercised(a), std::nullopt, 0, {}};
+    out.vacuous = a.activity == Activity::Vacuous;
+    return out;
+  }
   BmcSession base(params, spec, opts, false);
   BmcSession step(params, spec, opts, true);
   SymbolicScope scope(base.ctx());
@@ -78,35 +104,44 @@ ProveResult prove_k_induction(const ModelParams& params, const BmcSpec& spec,
     SymbolicScope s2(step.ctx());
     lemmas = step.prove_lemmas(opts.lemma_query_ms, opts.lemma_total_ms).size();
   }
+  // The step case assumes the invariants of its arbitrary start state, so they must hold in
+  // the initial state too (a false or wrong strengthening must never be assumed unchecked).
+  if (auto bad = initial_invariant_failure(base)) return *bad;
+  // Base case k before step case k + 1: PROVED at k + 1 needs steps 0..k from the initial
+  // state shown safe, every one of them.
   for (std::int64_t k = 0; k < spec.max_k; ++k) {
-    {
-      SymbolicScope s2(step.ctx());
-      const auto q = step.extend(true);
-      const auto r = step.query(any_false(q), "kind_step_k" + std::to_string(k + 1));
-      if (r.result == z3::unsat) {
-        ProveResult out{Verdict::proved("k-induction, k = " + std::to_string(k + 1)), std::nullopt,
-                        k + 1, {}};
-        out.claim = describe_scope(spec) + ": every property holds after every step (k = " +
-                    std::to_string(k + 1) + ", strengthened by the built-in well-formedness " +
-                    "invariant" + (spec.invariants.empty() ? "" : ", the [bmc] invariants") +
-                    " and " + std::to_string(lemmas) + " lemmas proved inductive first)";
-        return out;
-      }
-      if (r.result == z3::unknown) unknown = "step case k = " + std::to_string(k + 1) + ": " + r.reason;
-      step.assume(all_true(q));
-    }
-    if (hint && hint->step == k) {
+    if (hint && hint->step == k) {  // steps < k were unsat in the base case
       const auto& pi = info(hint->property);
       return {Verdict::violated(k, pi.kind, std::string(pi.name)),
               Counterexample{hint->workload, hint->picks, hint->property, k}, 0, {}};
     }
-    const auto q = base.extend(true);
-    const auto r = base.query(any_false(q), "kind_base_" + std::to_string(k));
-    if (r.result == z3::sat) return base_failure(base, spec, *r.model, q, k);
-    if (r.result == z3::unknown)
-      return {Verdict::unknown("base case at step " + std::to_string(k) + ": " + r.reason),
-              std::nullopt, 0, {}};
-    base.assume(all_true(q));
+    {
+      const auto q = base.extend(true);
+      const auto r = base.query(any_false(q), "kind_base_" + std::to_string(k));
+      if (r.result == z3::sat) return base_failure(base, spec, *r.model, q, k);
+      if (r.result == z3::unknown)
+        return {Verdict::unknown("base case at step " + std::to_string(k) + ": " + r.reason),
+                std::nullopt, 0, {}};
+      base.assume(all_true(q));
+    }
+    SymbolicScope s2(step.ctx());
+    const auto q = step.extend(true);
+    const auto r = step.query(any_false(q), "kind_step_k" + std::to_string(k + 1));
+    if (r.result == z3::unsat) {
+      ProveResult out{Verdict::proved("k-induction, k = " + std::to_string(k + 1)), std::nullopt,
+                      k + 1, {}};
+      out.claim = describe_scope(spec) + ": every property holds after every step (k = " +
+                  std::to_string(k + 1) + ", strengthened by the built-in well-formedness " +
+                  "invariant" +
+                  (spec.invariants.empty()
+                       ? std::string()
+                       : ", the [bmc] invariants (checked in the initial state and proved "
+                         "inductive with the properties)") +
+                  " and " + std::to_string(lemmas) + " lemmas proved inductive first)";
+      return out;
+    }
+    if (r.result == z3::unknown) unknown = "step case k = " + std::to_string(k + 1) + ": " + r.reason;
+    step.assume(all_true(q));
   }
   return {Verdict::unknown("not k-inductive for k <= " + std::to_string(spec.max_k) +
                            (unknown.empty() ? std::string() : "; last solver unknown: " + unknown)),

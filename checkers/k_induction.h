@@ -21,6 +21,7 @@ struct ProveResult {
   std::optional<Counterexample> cex;  ///< set iff Violated
   std::int64_t k = 0;                 ///< induction depth when Proved
   std::string claim;                  ///< what was proved, in words
+  bool vacuous = false;               ///< nothing is ever scheduled (checkers/vacuity.h)
 };
 
 /// Tries k = 1..spec.max_k.

@@ -86,7 +86,34 @@ Workload draw_workload(Draw& d, const ModelParams& params, const BmcSpec& spec) 
   return w;
 }
 
+/// Records whether any iteration processed a token.
+class ActivityObserver final : public StepObserver {
+ public:
+  void on_step(const ConcreteView& v) override {
+    if (!v.last_step().batch.empty()) busy = true;
+  }
+  bool busy = false;
+};
+
 }  // namespace
+
+std::optional<std::int64_t> activity_witness(const ModelParams& params, const BmcSpec& spec,
+                                             std::int64_t depth, std::int64_t runs,
+                                             std::uint64_t seed) {
+  Draw d(seed);
+  SimOptions opts;
+  opts.max_steps = depth;
+  for (std::int64_t run = 1; run <= runs; ++run) {
+    const auto w = draw_workload(d, params, spec);
+    if (!within_spec(params, spec, w)) continue;
+    RecordedChoices choices(d.seed());
+    ActivityObserver seen;
+    StepObserver* obs[] = {&seen};
+    (void)simulate(params, TimeModel{}, w, choices, opts, obs);
+    if (seen.busy) return run;
+  }
+  return std::nullopt;
+}
 
 bool within_spec(const ModelParams& params, const BmcSpec& spec, const Workload& w) {
   if (w.requests.empty() || static_cast<std::int64_t>(w.requests.size()) > spec.slots) return false;

@@ -32,6 +32,13 @@ struct SeedHint {
 std::optional<SeedHint> seed_search(const ModelParams& params, const BmcSpec& spec,
                                     std::int64_t depth, std::int64_t runs, std::uint64_t seed);
 
+/// The first of `runs` random workloads inside the bounds (same draws as seed_search) whose
+/// simulation schedules at least one token within `depth` steps (1-based run number), or
+/// nothing: the cheap half of the non-vacuity check (checkers/vacuity.h).
+std::optional<std::int64_t> activity_witness(const ModelParams& params, const BmcSpec& spec,
+                                             std::int64_t depth, std::int64_t runs,
+                                             std::uint64_t seed);
+
 /// Whether `w` lies inside the `[bmc]` bounds (slot count, ranges, classes, arrival order and
 /// per-step limit), i.e. is one of the workloads BMC quantifies over.
 bool within_spec(const ModelParams& params, const BmcSpec& spec, const Workload& w);

@@ -4,6 +4,7 @@
 #include "checkers/buffer_search.h"
 #include "cli/command.h"
 #include "cli/z3_support.h"
+#include "io/input_error.h"
 
 namespace kvcheck::cli {
 namespace {
@@ -13,16 +14,19 @@ class BufferCommand final : public Command {
   void configure(CLI::App& sub) override {
     add_z3_flags(sub, flags_, false);
     sub.add_option("--param", param_, "Parameter, e.g. policy.watermark_blocks")->required();
-    sub.add_option("--lo", lo_, "Smallest value tried (default 0)");
-    sub.add_option("--hi", hi_, "Largest value tried (default: 4 x the configured value)");
+    sub.add_option("--lo", lo_, "Smallest value tried (default: the smallest valid one >= 0)")
+        ->each([this](const std::string&) { lo_set_ = true; });
+    sub.add_option("--hi", hi_, "Largest value tried (default: 4 x the configured value)")
+        ->each([this](const std::string&) { hi_set_ = true; });
   }
   int run() override {
     const auto cfg = load_config(flags_.config);
     const auto spec = spec_with_flags(cfg, flags_);
     ModelParams probe = cfg.model;
     const auto current = param_ref(probe, param_);
-    const auto hi = hi_ >= 0 ? hi_ : std::max<std::int64_t>(current, 1) * 4;
-    const auto r = search_buffer(cfg.model, spec, param_, lo_, hi, solver_options(spec, flags_, false));
+    const auto hi = hi_set_ ? hi_ : std::max<std::int64_t>(current, 1) * 4;
+    if (!lo_set_) lo_ = first_valid(cfg, hi);
+    const auto r = search_buffer(cfg, spec, param_, lo_, hi, solver_options(spec, flags_, false));
     for (const auto& [v, verdict] : r.tried)
       fmt::print("{} = {}: {}{}\n", param_, v, to_string(verdict),
                  verdict.reason.empty() ? "" : " (" + verdict.reason + ")");
@@ -39,8 +43,7 @@ class BufferCommand final : public Command {
                  to_string(b.verdict), spec.depth);
       return to_int(ExitCode::Ok);
     }
-    ModelParams below = cfg.model;
-    param_ref(below, param_) = *r.value - 1;
+    const auto below = with_param(cfg, param_, *r.value - 1, "--param");
     // The answer is the proof; the trace one below documents it, so success is exit 0.
     const auto rc = report_violation(cfg, below, *b.cex, b.verdict, "bmc", cfg.name + ".buffer_below",
                                      below_label, flags_, below_label);
@@ -50,7 +53,19 @@ class BufferCommand final : public Command {
  private:
   Z3Flags flags_;
   std::string param_;
-  std::int64_t lo_ = 0, hi_ = -1;
+  std::int64_t lo_ = 0, hi_ = 0;
+  bool hi_set_ = false, lo_set_ = false;
+  /// The smallest value in [0, hi] the config reader accepts for the parameter (hi if none).
+  std::int64_t first_valid(const Config& cfg, std::int64_t hi) const {
+    for (std::int64_t v = 0; v < hi; ++v) {
+      try {
+        (void)with_param(cfg, param_, v, "--lo");
+        return v;
+      } catch (const InputError&) {  // below the reader's minimum: try the next value
+      }
+    }
+    return hi;
+  }
 };
 
 }  // namespace

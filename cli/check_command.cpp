@@ -5,6 +5,7 @@
 #include "checkers/k_induction.h"
 #include "cli/command.h"
 #include "cli/z3_support.h"
+#include "io/input_error.h"
 
 namespace kvcheck::cli {
 namespace {
@@ -19,7 +20,8 @@ class CheckCommand final : public Command {
  public:
   void configure(CLI::App& sub) override {
     add_z3_flags(sub, flags_, true);
-    sub.add_option("--depth", depth_, "Steps to unroll (default: [bmc] depth)");
+    sub.add_option("--depth", depth_, "Steps to unroll, 1..1000 (default: [bmc] depth)")
+        ->check(CLI::Range(std::int64_t{1}, std::int64_t{1000}));
   }
   int run() override {
     const auto cfg = load_config(flags_.config);
@@ -28,6 +30,7 @@ class CheckCommand final : public Command {
     fmt::print("kvcheck check {}: BMC to depth {}, {}\nproperties: {}\n", cfg.name, depth,
                describe_scope(spec), property_list(spec));
     const auto r = run_bmc(cfg.model, spec, depth, solver_options(spec, flags_, true));
+    if (r.vacuous) throw config_error(cfg.path.string(), "bmc", r.verdict.reason);
     if (r.verdict.kind == VerdictKind::Violated)
       return report_violation(cfg, cfg.model, *r.cex, r.verdict, "bmc", cfg.name + ".bmc",
                               cfg.name, flags_);

@@ -4,6 +4,7 @@
 #include "checkers/k_induction.h"
 #include "cli/command.h"
 #include "cli/z3_support.h"
+#include "io/input_error.h"
 
 namespace kvcheck::cli {
 namespace {
@@ -12,7 +13,8 @@ class ProveCommand final : public Command {
  public:
   void configure(CLI::App& sub) override {
     add_z3_flags(sub, flags_, true);
-    sub.add_option("--max-k", max_k_, "Largest induction depth (default: [bmc] max_k)");
+    sub.add_option("--max-k", max_k_, "Largest induction depth, 1..1000 (default: [bmc] max_k)")
+        ->check(CLI::Range(std::int64_t{1}, std::int64_t{1000}));
   }
   int run() override {
     const auto cfg = load_config(flags_.config);
@@ -21,6 +23,7 @@ class ProveCommand final : public Command {
     fmt::print("kvcheck prove {}: allocation invariant, then k-induction up to k = {}, {}\n",
                cfg.name, spec.max_k, describe_scope(spec));
     const auto r = prove_k_induction(cfg.model, spec, solver_options(spec, flags_, true));
+    if (r.vacuous) throw config_error(cfg.path.string(), "bmc", r.verdict.reason);
     if (r.verdict.kind == VerdictKind::Violated)
       return report_violation(cfg, cfg.model, *r.cex, r.verdict, "prove", cfg.name + ".prove",
                               cfg.name, flags_);

@@ -38,7 +38,9 @@ ReplayResult on_engine(const Trace& t, engine::BackendKind kind, const std::file
                rep.predicted_overflow ? std::to_string(*rep.predicted_overflow) : "none",
                rep.engine_oom ? std::to_string(*rep.engine_oom) : "none");
   }
-  return engine::to_replay_result(rep);
+  auto r = engine::to_replay_result(rep);
+  check_recorded_status(t, r);
+  return r;
 }
 
 const std::vector<ReplayBackend>& replay_backends() {

@@ -10,7 +10,9 @@ namespace kvcheck::cli {
 
 void add_z3_flags(CLI::App& sub, Z3Flags& f, bool dump) {
   sub.add_option("config", f.config, "Config file (TOML) with a [bmc] section")->required();
-  sub.add_option("--timeout-ms", f.timeout_ms, "Per-query solver timeout; a timeout is UNKNOWN");
+  sub.add_option("--timeout-ms", f.timeout_ms,
+                 "Per-query solver timeout in ms (0 = none); a timeout is UNKNOWN")
+      ->check(CLI::Range(std::int64_t{0}, kMaxTimeoutMs));
   sub.add_option("--seed-runs", f.seed_runs,
                  "Random workloads inside the [bmc] bounds simulated before the solver; a "
                  "violation found is reported once every shallower depth is unsat (0 = off)")

@@ -15,6 +15,9 @@
 
 namespace kvcheck::cli {
 
+/// The largest per-query timeout accepted (Z3 takes an unsigned 32-bit millisecond count).
+inline constexpr std::int64_t kMaxTimeoutMs = (std::int64_t{1} << 31) - 1;
+
 struct Z3Flags {
   std::string config, dump, out = "kvcheck-out";
   std::int64_t timeout_ms = -1;

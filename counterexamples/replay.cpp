@@ -89,6 +89,16 @@ bool ends_stalled(const std::vector<StepState>& states) {
   return s.batch.empty() && s.arrived.empty() && (!s.waiting.empty() || !s.running.empty());
 }
 
+/// An "ok" trace re-executed: a violation of the property #meta names would have been
+/// recorded (an edited status is caught).
+void check_ok_replay(const Trace& t, const SimOutcome& out, ReplayResult& r) {
+  if (r.field.size() || t.meta.status != "ok" || out.violations.empty()) return;
+  r.field = "#meta.status";
+  r.expected = fmt::format("\"violated\" ({} violated at step {} on replay)",
+                           info(out.violations.front().id).name, out.violations.front().step);
+  r.actual = "\"ok\"";
+}
+
 /// Checks meta's violated property against the re-executed outcome.
 void check_violation(const Trace& t, const SimOutcome& out, const Trace& re, ReplayResult& r) {
   if (r.field.size() || t.meta.status != "violated") return;
@@ -120,6 +130,22 @@ void check_violation(const Trace& t, const SimOutcome& out, const Trace& re, Rep
 
 }  // namespace
 
+void check_recorded_status(const Trace& t, ReplayResult& r) {
+  if (!r.field.empty()) return;
+  const auto& m = t.meta;
+  const bool names = !m.violated_property.empty() || m.violation_step >= 0;
+  if (m.status == "ok" && !names) return;
+  if (m.status == "violated" && !m.violated_property.empty() && m.violation_step >= 0) return;
+  r.field = "#meta.status";
+  r.expected = m.status == "ok" || m.status == "violated"
+                   ? fmt::format("a status that agrees with #meta.violated_property = \"{}\" "
+                                 "and #meta.violation_step = {}",
+                                 m.violated_property, m.violation_step)
+                   : std::string("\"ok\" or \"violated\"");
+  r.actual = "\"" + m.status + "\"";
+  r.reproduced = false;
+}
+
 std::string ReplayResult::message() const {
   if (reproduced) return fmt::format("reproduced ({} states)", states_checked);
   return fmt::format("diverged at {}: expected {}, actual {}", field, expected, actual);
@@ -149,7 +175,9 @@ ReplayResult replay(const Trace& t) {
     r.expected = fmt::format("{} recorded states", t.states.size());
     r.actual = fmt::format("the run ended after {} states", re.states.size());
   }
+  check_recorded_status(t, r);
   check_violation(t, out, re, r);
+  check_ok_replay(t, out, r);
   r.reproduced = r.field.empty();
   return r;
 }

@@ -38,4 +38,9 @@ struct ReplayResult {
 /// runs). Never throws on a consistent Trace (one read_itf accepted).
 ReplayResult replay(const Trace& t);
 
+/// Whether #meta's status agrees with the rest of #meta ("ok" names no violation, "violated"
+/// names one; nothing else): sets `r`'s divergence fields and clears `reproduced` when not.
+/// replay() applies it (and re-checks an "ok" trace's property); engine replays call it too.
+void check_recorded_status(const Trace& t, ReplayResult& r);
+
 }  // namespace kvcheck

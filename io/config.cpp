@@ -205,6 +205,8 @@ void read_check(const toml::table& root, const std::string& file, CheckSpec& c) 
                                  "exact_delivery"};
   if (arr) {
     names.clear();
+    if (arr->empty())
+      s.fail("properties", "empty: a check of no property would pass vacuously; name at least one");
     for (std::size_t i = 0; i < arr->size(); ++i) {
       const auto v = (*arr)[i].value_exact<std::string>();
       if (!v) s.fail("properties[" + std::to_string(i) + "]", "expected a property name");

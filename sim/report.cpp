@@ -118,7 +118,8 @@ std::string report_text(const RunReport& r) {
                                     to_int(to_exit_code(r.verdict))));
   for (const auto& x : r.outcome.violations)
     out += row("  violated", fmt::format("{} at iteration {}", info(x.id).name, x.step));
-  if (!r.verdict.reason.empty() && r.outcome.stalled) out += row("  reason", r.verdict.reason);
+  if (!r.verdict.reason.empty() && (r.outcome.stalled || r.verdict.kind == VerdictKind::Unknown))
+    out += row("  reason", r.verdict.reason);
   out += row("iterations", fmt::format("{} ({} busy)", m.iterations, m.busy_iterations));
   out += row("simulated time", fmt::format("{:.2f} s", m.sim_seconds));
   out += row("requests", fmt::format("{} total, {} completed, {} rejected, {} unfinished",

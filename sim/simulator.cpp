@@ -8,8 +8,13 @@
 
 namespace kvcheck {
 
-Verdict SimOutcome::verdict() const {
+Verdict SimOutcome::verdict(bool require_complete) const {
   Verdict v = Verdict::bounded_ok(steps);
+  if (require_complete && hit_max_steps && unfinished > 0)
+    v = Verdict::unknown("incomplete: stopped at max_steps = " + std::to_string(steps) + " with " +
+                         std::to_string(unfinished) + " requests unfinished (" +
+                         std::to_string(not_arrived) +
+                         " never arrived); raise [check] max_steps or --max-steps");
   for (const auto& viol : violations) {
     const auto& pi = info(viol.id);
     v = combine(v, Verdict::violated(viol.step, pi.kind, std::string(pi.name)));
@@ -89,6 +94,9 @@ SimOutcome simulate(const ModelParams& params, const TimeModel& time, const Work
     out.steps += skipper.skip(v, opts.max_steps - out.steps);  // 0 unless skip_steady
   }
   out.finished = v.finished();
+  const auto total = static_cast<std::int64_t>(workload.requests.size());
+  out.unfinished = total - v.done() - v.rejected();
+  out.not_arrived = total - v.arrived();
   for (auto* o : observers) o->on_finish(v);
   return out;
 }

@@ -56,9 +56,13 @@ struct SimOutcome {
   bool finished = false;                      ///< every request completed or was rejected
   bool stalled = false;                       ///< max_idle_steps empty iterations in a row
   bool hit_max_steps = false;
+  std::int64_t unfinished = 0;   ///< requests neither completed nor rejected at the end
+  std::int64_t not_arrived = 0;  ///< of those, requests whose arrival was never reached
   std::vector<PropertyViolation> violations;  ///< first violation of each property
   /// The run's verdict: Violated (first violation) / stalled -> liveness; else BoundedOk(steps).
-  Verdict verdict() const;
+  /// With `require_complete` (a run meant to cover the whole workload: `simulate`, the gate),
+  /// a run that stopped at max_steps with requests left is UNKNOWN ("incomplete"), never ok.
+  Verdict verdict(bool require_complete = false) const;
 };
 
 SimOutcome simulate(const ModelParams& params, const TimeModel& time, const Workload& workload,

@@ -62,7 +62,7 @@ TEST(ShippedZ3, SafeConfigsAreProvedUnsafeOnesViolated) {
 TEST(ShippedZ3, SmallestSafeWatermarkIsFiveWithATraceAtFour) {
   const auto c = load_config(fs::path(KVCHECK_SOURCE_DIR) / "configs" / "buffer_vllm_watermark.toml");
   const auto spec = parse_bmc_spec(c);
-  const auto r = search_buffer(c.model, spec, "policy.watermark_blocks", 3, 6, SolverOptions{});
+  const auto r = search_buffer(c, spec, "policy.watermark_blocks", 3, 6, SolverOptions{});
   ASSERT_TRUE(r.value.has_value());
   EXPECT_EQ(*r.value, 5);
   EXPECT_EQ(r.proof.verdict.kind, VerdictKind::Proved);

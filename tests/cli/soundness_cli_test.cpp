@@ -1,0 +1,136 @@
+// Issue 12's soundness reproducers, end to end on the built binary: each line of the issue is
+// one test, with the exit code and output a user would see. Expected values are the issue's
+// own (the documented exit codes, docs/exit-codes.md), not the code's output.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "cli_harness.h"
+
+namespace kvcheck::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string shipped(const std::string& name) {
+  return slurp(fs::path(KVCHECK_SOURCE_DIR) / "configs" / name);
+}
+
+/// Writes `text` as <scratch>/<name> and returns the path.
+std::string scratch_config(const std::string& name, const std::string& text) {
+  const auto p = scratch_dir() / name;
+  write_text(p, text);
+  return p.string();
+}
+
+std::string replace_once(std::string text, const std::string& from, const std::string& to) {
+  const auto at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
+
+// 1. A false [bmc] invariant on the unsafe vLLM twin: never PROVED, exit 5 (UNKNOWN).
+TEST(SoundnessCli, ProveWithFalseInvariantIsUnknown) {
+  const auto cfg = scratch_config("unsafe_false_inv.toml",
+                                  shipped("vllm_fcfs_unsafe.toml") + "invariants = [\"false\"]\n");
+  const auto r = run_kvcheck("prove " + sh_quote(cfg) + " --seed-runs 0");
+  EXPECT_EQ(r.status, 5) << r.out << r.err;
+  EXPECT_EQ(r.out.find("PROVED"), std::string::npos) << r.out;
+}
+
+// 1 (buffer). The smallest watermark with a false invariant is not "0": nothing is proved.
+TEST(SoundnessCli, BufferWithFalseInvariantFindsNoValue) {
+  const auto cfg = scratch_config("buffer_false_inv.toml",
+                                  shipped("buffer_vllm_watermark.toml") + "invariants = [\"false\"]\n");
+  const auto r = run_kvcheck("buffer " + sh_quote(cfg) +
+                             " --param policy.watermark_blocks --lo 0 --hi 2 --seed-runs 0");
+  EXPECT_EQ(r.status, 5) << r.out << r.err;
+  EXPECT_NE(r.out.find("no value"), std::string::npos) << r.out;
+}
+
+// 2. [check] properties = [] on the unsafe twin: a config error for check, prove and simulate.
+TEST(SoundnessCli, EmptyPropertiesAreAConfigError) {
+  const auto text = replace_once(shipped("vllm_fcfs_unsafe.toml"),
+                                 "properties = [\"no_preemption\", \"kv_no_overflow\", "
+                                 "\"kv_within_capacity\", \"conservation\",\n"
+                                 "              \"exact_delivery\", \"progress\"]",
+                                 "properties = []");
+  const auto cfg = scratch_config("no_props.toml", text);
+  for (const auto* cmd : {"check", "prove", "simulate"}) {
+    const auto r = run_kvcheck(std::string(cmd) + " " + sh_quote(cfg));
+    expect_error(r, 151, {"no_props.toml", "check.properties"});
+  }
+}
+
+// 2 (vacuity). Prompts that never fit the pool: nothing is ever scheduled; check is an error.
+TEST(SoundnessCli, VacuousEnvelopeIsAConfigError) {
+  const auto cfg = scratch_config(
+      "vacuous.toml", replace_once(shipped("vllm_fcfs_unsafe.toml"), "prompt = [8, 8]",
+                                   "prompt = [40, 40]"));
+  for (const auto* cmd : {"check", "prove"}) {
+    const auto r = run_kvcheck(std::string(cmd) + " " + sh_quote(cfg));
+    expect_error(r, 151, {"vacuous.toml", "bmc", "vacuous"});
+  }
+}
+
+// 4. A simulation cut short by max_steps with requests left is incomplete: exit 5, said so.
+TEST(SoundnessCli, SimulationCutShortIsIncomplete) {
+  const auto cfg = scratch_config("short.toml", shipped("vllm_fcfs_safe.toml"));
+  const auto r = run_kvcheck("simulate " + sh_quote(cfg) + " --max-steps 3");
+  EXPECT_EQ(r.status, 5) << r.out << r.err;
+  EXPECT_NE(r.out.find("incomplete"), std::string::npos) << r.out;
+  // The same config run to the end is a clean pass.
+  EXPECT_EQ(run_kvcheck("simulate " + sh_quote(cfg)).status, 0);
+}
+
+// 5. A trace whose #meta.status was edited from "violated" to "ok" does not replay as ok.
+TEST(SoundnessCli, EditedTraceStatusDiverges) {
+  const auto original = slurp(fs::path(KVCHECK_SOURCE_DIR) / "counterexamples" / "confirmed" /
+                              "vllm_fcfs_unsafe.sim.itf.json");
+  const auto dir = scratch_dir();
+  write_text(dir / "ok.itf.json", replace_once(original, "\"status\": \"violated\"", "\"status\": \"ok\""));
+  write_text(dir / "odd.itf.json", replace_once(original, "\"status\": \"violated\"", "\"status\": \"fine\""));
+  write_text(dir / "orig.itf.json", original);
+  EXPECT_EQ(run_kvcheck("replay " + sh_quote((dir / "orig.itf.json").string())).status, 0);
+  for (const auto* f : {"ok.itf.json", "odd.itf.json"}) {
+    for (const auto* backend : {"sim", "cpu"}) {
+      const auto r = run_kvcheck("replay " + sh_quote((dir / f).string()) + " --backend " + backend);
+      EXPECT_EQ(r.status, 20) << f << " " << backend << ": " << r.out << r.err;
+      EXPECT_NE(r.out.find("#meta.status"), std::string::npos) << r.out;
+    }
+  }
+}
+
+// 6 and 7. buffer never runs a model the config reader would reject: a one-line error.
+TEST(SoundnessCli, BufferRejectsInvalidValues) {
+  const struct {
+    const char* args;
+    const char* flag;
+  } cases[] = {{"--param engine.block_size --lo 0 --hi 1", "--lo"},
+               {"--param engine.num_blocks --lo -1 --hi 2", "--lo"},
+               {"--param engine.block_size --lo -1 --hi 2", "--lo"},
+               {"--param policy.watermark_blocks --lo -2 --hi 0", "--lo"},
+               {"--param engine.max_batched_tokens --lo 0 --hi 2", "--lo"},
+               {"--param engine.lookahead --lo -1 --hi 0", "--lo"}};
+  for (const auto& c : cases) {
+    const auto r = run_kvcheck(std::string("buffer configs/vllm_fcfs_safe.toml ") + c.args);
+    expect_error(r, 151, {"vllm_fcfs_safe.toml", c.flag});
+  }
+}
+
+// 11. Out-of-range flags are errors, not silently replaced by defaults or wrapped.
+TEST(SoundnessCli, OutOfRangeFlagsAreErrors) {
+  for (const auto* args :
+       {"check configs/vllm_fcfs_safe.toml --depth 0", "check configs/vllm_fcfs_safe.toml --depth -5",
+        "prove configs/vllm_fcfs_safe.toml --max-k 0", "prove configs/vllm_fcfs_safe.toml --max-k -3",
+        "check configs/vllm_fcfs_safe.toml --timeout-ms -5",
+        "prove configs/vllm_fcfs_safe.toml --timeout-ms 4294967296"}) {
+    const auto r = run_kvcheck(args);
+    EXPECT_EQ(r.status, 151) << args << ": " << r.out << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << args << ": " << r.err;
+  }
+}
+
+}  // namespace
+}  // namespace kvcheck::testing
