@@ -175,9 +175,12 @@ Workload class_mix(const WorkloadSpec& w, const ModelParams& m, const std::strin
 bool parse_timestamp(const std::string& s, double& out) {
   int y, mo, d, h, mi;
   double sec;
-  if (std::sscanf(s.c_str(), "%d-%d-%d %d:%d:%lf", &y, &mo, &d, &h, &mi, &sec) != 6) return false;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 ||
-      sec >= 61)
+  // Field widths keep every integer far inside int (a year of -2147483648 overflowed below);
+  // years 1..9999, and a seconds field that is a number in [0, 61) (not nan).
+  if (std::sscanf(s.c_str(), "%4d-%2d-%2d %2d:%2d:%lf", &y, &mo, &d, &h, &mi, &sec) != 6)
+    return false;
+  if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
+      !(sec >= 0 && sec < 61))
     return false;
   // days since epoch (civil calendar), enough for ordering and differences
   const int yy = y - (mo <= 2);

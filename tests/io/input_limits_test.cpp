@@ -254,6 +254,12 @@ TEST(Files, TraceValuesOutsideTheLimitsNameTheLineAndColumn) {
   } cases[] = {
       {"2023-11-16 18:15:46.0000000,1073741825,2\n", 1.0, "line 2: ContextTokens"},
       {row0 + "2023-11-16 18:15:47.0000000,4,1073741825\n", 1.0, "line 3: GeneratedTokens"},
+      // tests/fuzz_readers/regressions/csv/open/timestamp_year_int_min.csv: the year went into
+      // int arithmetic that overflowed (undefined behaviour).
+      {"-2147483648-01-16 18:15:46.6805900,374,44\n", 1.0, "line 2: TIMESTAMP"},
+      {"2147483648-01-16 18:15:46.6805900,374,44\n", 1.0, "line 2: TIMESTAMP"},
+      {"0-01-16 18:15:46.6805900,374,44\n", 1.0, "line 2: TIMESTAMP"},
+      {"2023-11-16 18:15:nan,374,44\n", 1.0, "line 2: TIMESTAMP"},
       // 2 s x 1.7e308 overflows to inf (a scale past the config's limit, e.g. from a flag).
       {row0 + "2023-11-16 18:15:48.0000000,4,2\n", 1.7e308, "line 3: TIMESTAMP"},
   };
