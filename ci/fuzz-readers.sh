@@ -35,7 +35,8 @@ build_targets() {
 dict_entries() { sed 's/\\/\\\\/g; s/"/\\"/g; s/.*/"&"/' | sort -u; }
 
 # Seeds: shipped and test configs, ITF traces up to max_len, the first 50 lines of each CSV.
-# Dictionaries: syntax, boundary numbers, and the keys the shipped files use.
+# Dictionaries: syntax, boundary numbers, the keys the shipped files use and the names the
+# readers' sources spell out (so a key no shipped file sets is still tried).
 make_seeds() {
   local work=$1 f
   rm -rf "$work"
@@ -55,11 +56,14 @@ make_seeds() {
       1979-05-27 "${numbers[@]}"
     cat "$work"/seeds/config/*.toml | grep -o '^\s*\[\[*[A-Za-z0-9_.]*\]\]*' | tr -d ' ' || true
     cat "$work"/seeds/config/*.toml | grep -o '^\s*[A-Za-z0-9_]*\s*=' | tr -d ' =' || true
+    grep -ohE '"[A-Za-z0-9_.]+"' io/config.cpp io/toml_section.cpp checkers/bmc_spec.cpp \
+      checkers/fuzz/fuzz_spec.cpp checkers/explicit/explore_options.cpp | tr -d '"' || true
   } | grep -v '^$' | dict_entries >"$work/config.dict"
   {
     printf '%s\n' '{' '}' '[' ']' ':' ',' null true false '"#bigint"' '"#set"' '"#map"' '"#tup"' \
       '"-9223372036854775808"' '"18446744073709551616"' 1e400 -0 '\u0000' "${numbers[@]}"
-    cat "$work"/seeds/itf/*.json | grep -o '"[^"]*":' | tr -d ':' || true
+    cat "$work"/seeds/itf/*.json | grep -o '"[^"]*":' | sed 's/:$//' || true
+    grep -ohE '"[A-Za-z0-9_:#.]+"' counterexamples/itf_read.cpp counterexamples/itf_names.h || true
   } | dict_entries >"$work/itf.dict"
   printf '%s\n' TIMESTAMP,ContextTokens,GeneratedTokens , 2023-11-16 ' 18:15:46.6805900' nan inf \
     "${numbers[@]}" | dict_entries >"$work/csv.dict"
