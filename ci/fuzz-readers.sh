@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 targets=(config csv itf)
-declare -A runs=([config]=50000 [csv]=50000 [itf]=10000)   # short mode: ~40 s of runs
+declare -A runs=([config]=100000 [csv]=100000 [itf]=20000)   # short mode: ~30 s of runs
 declare -A max_len=([config]=8192 [csv]=8192 [itf]=65536)
 build=build/fuzz
 flags_cxx="-fsanitize=address,undefined -fsanitize=fuzzer-no-link -fno-sanitize-recover=undefined"
