@@ -34,6 +34,16 @@ std::size_t first_false(const z3::model& m, const std::vector<SymBool>& props) {
 
 BmcResult run_bmc(const ModelParams& params, const BmcSpec& spec, std::int64_t depth,
                     const SolverOptions& opts) {
+  try {
+    return run_bmc_unguarded(params, spec, depth, opts);
+  } catch (const z3::exception& e) {
+    if (!expired(opts.deadline)) throw;
+    return {Verdict::unknown(std::string("time limit reached (") + e.msg() + ")"), std::nullopt};
+  }
+}
+
+BmcResult run_bmc_unguarded(const ModelParams& params, const BmcSpec& spec, std::int64_t depth,
+                            const SolverOptions& opts) {
   if (const auto a = check_activity(params, spec, depth, opts); a.activity != Activity::Exercised)
     return {not_exercised(a), std::nullopt, a.activity == Activity::Vacuous};
   const auto hint = find_hint(params, spec, depth, opts);

@@ -19,6 +19,11 @@ struct BmcResult {
   bool vacuous = false;
 };
 
+/// BMC without the deadline's catch (run_bmc wraps it: past opts.deadline, Z3's "canceled"
+/// from an interrupted call is UNKNOWN).
+BmcResult run_bmc_unguarded(const ModelParams& params, const BmcSpec& spec, std::int64_t depth,
+                            const SolverOptions& opts);
+
 /// BMC of spec.properties for `depth` steps over spec.slots symbolic requests.
 BmcResult run_bmc(const ModelParams& params, const BmcSpec& spec, std::int64_t depth,
                     const SolverOptions& opts);

@@ -31,6 +31,11 @@ unsigned z3_millis(std::int64_t ms) {
   return static_cast<unsigned>(std::clamp<std::int64_t>(ms, 1, std::numeric_limits<unsigned>::max()));
 }
 
+/// A resource budget as Z3's unsigned parameter, saturated.
+unsigned z3_units(std::uint64_t units) {
+  return static_cast<unsigned>(std::min<std::uint64_t>(units, std::numeric_limits<unsigned>::max()));
+}
+
 }  // namespace
 
 SymBool any_false(const std::vector<SymBool>& props) {
@@ -50,16 +55,18 @@ z3::solver BmcSession::side_solver(std::int64_t per_query_ms) {
   if (opts_.timeout_ms > 0 && (ms <= 0 || opts_.timeout_ms < ms)) ms = opts_.timeout_ms;
   z3::solver s(ctx_);
   if (ms > 0) s.set("timeout", z3_millis(ms));
+  if (opts_.rlimit > 0) s.set("rlimit", z3_units(opts_.rlimit));
   for (const auto& c : unroller_.input_constraints()) s.add(c.e);
   return s;
 }
 
 BmcSession::BmcSession(const ModelParams& params, const BmcSpec& spec, const SolverOptions& opts,
                        bool free_start)
-    : spec_(spec), opts_(opts), unroller_(ctx_, params, spec), solver_(ctx_),
+    : guard_(ctx_, opts.deadline), spec_(spec), opts_(opts), unroller_(ctx_, params, spec), solver_(ctx_),
       state_(free_start ? unroller_.fresh_state("0") : unroller_.initial()) {
   states_.push_back(state_);
   if (opts_.timeout_ms > 0) solver_.set("timeout", z3_millis(opts_.timeout_ms));
+  if (opts_.rlimit > 0) solver_.set("rlimit", z3_units(opts_.rlimit));
   for (const auto& c : unroller_.input_constraints()) solver_.add(c.e);
   if (free_start) solver_.add(invariant(state_).e);
 }
@@ -170,7 +177,9 @@ std::vector<std::string> BmcSession::prove_lemmas(std::int64_t per_query_ms,
   // would only burn the budget; N = 8 kept 1 of 150 parts even with 900 s).
   std::vector<std::optional<std::vector<std::size_t>>> core(pre.size());
   std::size_t proved = 0, timeouts = 0;
-  const auto hopeless = [&] { return timeouts >= 3 && timeouts > proved; };
+  const auto hopeless = [&] {
+    return (timeouts >= 3 && timeouts > proved) || expired(opts_.deadline);
+  };
   const auto over_budget = [&] {
     return hopeless() || (total_ms > 0 && std::chrono::steady_clock::now() - start >
                                                std::chrono::milliseconds(total_ms));
@@ -291,6 +300,12 @@ bool BmcSession::implied_by_lemmas(std::int64_t per_query_ms) {
 
 QueryResult BmcSession::query(const SymBool& bad, const std::string& name) {
   const auto start = std::chrono::steady_clock::now();
+  if (expired(opts_.deadline)) {
+    QueryResult r;
+    r.reason = "time limit reached before " + name;
+    if (opts_.progress) *opts_.progress << name << ": unknown (time limit reached)\n" << std::flush;
+    return r;
+  }
   // A query is `bad` under a fresh assumption literal, retired (asserted false) afterwards, so
   // the clauses the solver learns survive into the next depth's query (push/pop would drop
   // them: 3-5x slower at depth >= 8, docs/perf.md). Dumps keep push/pop so that each file is

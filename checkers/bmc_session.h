@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "checkers/deadline.h"
 #include "checkers/unroller.h"
 #include "models/request.h"
 
@@ -38,6 +39,11 @@ struct SolverOptions {
   /// with the inputs fixed, after every shallower depth was proved unsat. 0 = off.
   std::int64_t seed_runs = 2000;
   std::uint64_t seed = 1;
+  /// Z3 resource units per query (Z3's `rlimit`; 0 = none): a deterministic budget, the same
+  /// on a loaded and an idle machine; exhausted is UNKNOWN.
+  std::uint64_t rlimit = 0;
+  /// The outer wall-clock guard (checkers/deadline.h): past it every query is UNKNOWN.
+  Deadline deadline;
 };
 
 /// A violation found symbolically, as concrete inputs.
@@ -114,6 +120,7 @@ class BmcSession {
 
  private:
   mutable z3::context ctx_;  // term construction is not logically mutating
+  DeadlineGuard guard_;      // interrupts ctx_ past opts.deadline (destroyed before ctx_)
   const BmcSpec& spec_;
   SolverOptions opts_;
   Unroller unroller_;

@@ -39,7 +39,8 @@ BmcSpec parse_bmc_spec(const Config& cfg) {
   s.max_arrivals_per_step = t.integer("max_arrivals_per_step", 0, 0, 16);
   s.depth = t.integer("depth", s.depth, 1, 1000);
   s.max_k = t.integer("max_k", s.max_k, 1, 1000);
-  s.timeout_ms = t.integer("timeout_ms", s.timeout_ms, 0, 1LL << 31);
+  s.timeout_ms = t.integer("timeout_ms", s.timeout_ms, 0, (1LL << 31) - 1);
+  s.rlimit = t.integer("rlimit", s.rlimit, 0, (1LL << 32) - 1);
   bool given = false;
   const auto names = t.strings("properties", given);
   if (given && names.empty())

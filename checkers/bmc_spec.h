@@ -16,6 +16,7 @@
 /// depth = 10                # `check` default depth
 /// max_k = 8                 # `prove`: largest induction depth tried
 /// timeout_ms = 0            # per solver query; 0 = none
+/// rlimit = 0                # Z3 resource units per query (deterministic); 0 = none
 /// properties = ["kv_no_overflow"]   # default: [check] properties
 /// invariants = ["(<= blocks_0 4)"]  # `prove`: strengthening invariants, SMT-LIB2 over the
 ///                                   # state names listed in docs/z3-backend.md
@@ -40,6 +41,7 @@ struct BmcSpec {
   std::int64_t depth = 10;
   std::int64_t max_k = 8;
   std::int64_t timeout_ms = 0;
+  std::int64_t rlimit = 0;
   std::vector<PropertyId> properties;
   std::vector<std::string> invariants;
 };

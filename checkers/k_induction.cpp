@@ -70,6 +70,17 @@ std::string describe_scope(const BmcSpec& spec) {
 
 ProveResult prove_k_induction(const ModelParams& params, const BmcSpec& spec,
                               const SolverOptions& opts) {
+  try {
+    return prove_unguarded(params, spec, opts);
+  } catch (const z3::exception& e) {
+    if (!expired(opts.deadline)) throw;
+    return {Verdict::unknown(std::string("time limit reached (") + e.msg() + ")"), std::nullopt,
+            0, {}};
+  }
+}
+
+ProveResult prove_unguarded(const ModelParams& params, const BmcSpec& spec,
+                            const SolverOptions& opts) {
   if (const auto a = check_activity(params, spec, prove_activity_horizon(spec), opts);
       a.activity != Activity::Exercised) {
     ProveResult out{not_exercised(a), std::nullopt, 0, {}};

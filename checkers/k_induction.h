@@ -24,7 +24,11 @@ struct ProveResult {
   bool vacuous = false;               ///< nothing is ever scheduled (checkers/vacuity.h)
 };
 
-/// Tries k = 1..spec.max_k.
+/// k-induction without the deadline's catch (prove_k_induction wraps it).
+ProveResult prove_unguarded(const ModelParams& params, const BmcSpec& spec,
+                            const SolverOptions& opts);
+
+/// Tries k = 1..spec.max_k. Past opts.deadline, an interrupted solver call is UNKNOWN.
 ProveResult prove_k_induction(const ModelParams& params, const BmcSpec& spec,
                               const SolverOptions& opts);
 

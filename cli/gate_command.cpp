@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -45,10 +46,17 @@ class GateCommand final : public Command {
     sub.add_option("--junit", junit_, "Write JUnit XML here");
     sub.add_option("--sarif", sarif_, "Write SARIF 2.1.0 here");
     sub.add_option("--seed", budget_.seed, "Seed for random checkers");
-    sub.add_option("--depth", budget_.depth, "Depth bound (0: each config's own)");
-    sub.add_option("--runs", budget_.runs, "Random cases (0: each config's own)");
+    sub.add_option("--depth", budget_.depth, "Depth bound (0: each config's own)")
+        ->check(CLI::Range(std::int64_t{0}, std::int64_t{1000}));
+    sub.add_option("--runs", budget_.runs, "Random cases (0: each config's own)")
+        ->check(CLI::Range(std::int64_t{0}, std::int64_t{100000000}));
     sub.add_option("--timeout-ms", budget_.timeout_ms, "Per solver query (0: each config's own); "
-                   "a timeout is UNKNOWN and fails the gate");
+                   "a timeout is UNKNOWN and fails the gate")
+        ->check(CLI::Range(std::int64_t{0}, (std::int64_t{1} << 31) - 1));
+    sub.add_option("--time-limit", time_limit_s_,
+                   "Outer wall-clock limit for the whole gate in seconds (0 = none); checks "
+                   "cut by it are UNKNOWN and fail the gate")
+        ->check(CLI::Range(0.0, 1e7));
   }
   int run() override {
     auto checkers = all_checkers();
@@ -57,7 +65,11 @@ class GateCommand final : public Command {
                        [&](const auto& c) { return c->name() == name; }))
         throw config_error("<command line>", "--checkers",
                            "unknown checker '" + name + "' (simulate, explore, fuzz, bmc, prove)");
-    const auto report = run_gate(gated_configs(configs_, dir_), checkers, only_, budget_, out_);
+    if (time_limit_s_ > 0)
+      budget_.deadline = std::chrono::steady_clock::now() +
+                         std::chrono::milliseconds(static_cast<std::int64_t>(time_limit_s_ * 1000));
+    const auto report =
+        run_gate(gated_configs(configs_, dir_), checkers, only_, budget_, out_, &std::cerr);
     write_markdown(report, std::cout);
     if (const char* summary = std::getenv("GITHUB_STEP_SUMMARY")) {
       std::ofstream os(summary, std::ios::app);
@@ -74,6 +86,7 @@ class GateCommand final : public Command {
   std::vector<std::string> configs_, only_;
   std::string dir_ = "configs", out_, junit_, sarif_;
   CheckBudget budget_;
+  double time_limit_s_ = 0.0;
 };
 
 }  // namespace

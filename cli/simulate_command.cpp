@@ -68,7 +68,7 @@ class SimulateCommand final : public Command {
     report.outcome = simulate(cfg.model, cfg.time, workload, choices, opts, obs);
     report.info.wall_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    report.verdict = report.outcome.verdict(true);
+    report.verdict = report.outcome.verdict(!cfg.check.max_steps_declared);
     report.metrics = metrics.metrics();
     const auto text = report_text(report);
     fmt::print("{}", text);

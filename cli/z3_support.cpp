@@ -13,6 +13,13 @@ void add_z3_flags(CLI::App& sub, Z3Flags& f, bool dump) {
   sub.add_option("--timeout-ms", f.timeout_ms,
                  "Per-query solver timeout in ms (0 = none); a timeout is UNKNOWN")
       ->check(CLI::Range(std::int64_t{0}, kMaxTimeoutMs));
+  sub.add_option("--rlimit", f.rlimit,
+                 "Z3 resource units per query (0 = none; default [bmc] rlimit): a deterministic "
+                 "budget, the same path on any machine; exhausted is UNKNOWN")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{4294967295}));
+  sub.add_option("--time-limit", f.time_limit_s,
+                 "Outer wall-clock limit for the whole run in seconds (0 = none); reached is UNKNOWN")
+      ->check(CLI::Range(0.0, 1e7));
   sub.add_option("--seed-runs", f.seed_runs,
                  "Random workloads inside the [bmc] bounds simulated before the solver; a "
                  "violation found is reported once every shallower depth is unsat (0 = off)")
@@ -24,12 +31,20 @@ void add_z3_flags(CLI::App& sub, Z3Flags& f, bool dump) {
 BmcSpec spec_with_flags(const Config& cfg, const Z3Flags& f) {
   auto spec = parse_bmc_spec(cfg);
   if (f.timeout_ms >= 0) spec.timeout_ms = f.timeout_ms;
+  if (f.rlimit >= 0) spec.rlimit = f.rlimit;
   return spec;
 }
 
 SolverOptions solver_options(const BmcSpec& spec, const Z3Flags& f, bool progress) {
-  SolverOptions o{spec.timeout_ms, f.dump, progress ? &std::cout : nullptr};
+  SolverOptions o;
+  o.timeout_ms = spec.timeout_ms;
+  o.dump_dir = f.dump;
+  o.progress = progress ? &std::cout : nullptr;
   o.seed_runs = f.seed_runs;
+  o.rlimit = static_cast<std::uint64_t>(spec.rlimit);
+  if (f.time_limit_s > 0)
+    o.deadline = std::chrono::steady_clock::now() +
+                 std::chrono::milliseconds(static_cast<std::int64_t>(f.time_limit_s * 1000.0));
   return o;
 }
 

@@ -22,9 +22,12 @@ struct Z3Flags {
   std::string config, dump, out = "kvcheck-out";
   std::int64_t timeout_ms = -1;
   std::int64_t seed_runs = 2000;  ///< simulated workloads tried before the solver; 0 = off
+  std::int64_t rlimit = -1;       ///< Z3 resource units per query (-1: [bmc] rlimit)
+  double time_limit_s = 0.0;      ///< outer wall-clock guard for the whole run (0 = none)
 };
 
-/// Adds `config`, --timeout-ms, --seed-runs, --out and (when `dump`) --dump-smt2.
+/// Adds `config`, --timeout-ms, --rlimit, --time-limit, --seed-runs, --out and (when `dump`)
+/// --dump-smt2.
 void add_z3_flags(CLI::App& sub, Z3Flags& f, bool dump);
 
 /// The [bmc] spec of `cfg` with --timeout-ms applied.

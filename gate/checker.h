@@ -3,6 +3,7 @@
 /// The narrow interface every verification backend is adapted to (style.md habit 4): one call,
 /// a verdict as a value, an optional counterexample trace and a few statistics. The gate, the
 /// CLI and the tests iterate over checkers without knowing which engine is behind them.
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -21,6 +22,9 @@ struct CheckBudget {
   std::int64_t runs = 0;           ///< random cases (0: the config's)
   std::uint64_t seed = 1;
   std::int64_t timeout_ms = 0;     ///< 0: none
+  /// The gate's outer wall-clock guard (--time-limit): a checker started or running past it
+  /// ends UNKNOWN, never a pass. Unset: none.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
 };
 
 struct CheckResult {

@@ -1,6 +1,8 @@
 #include "gate/gate.h"
 
 #include <algorithm>
+#include <chrono>
+#include <ostream>
 
 #include "checkers/confirm.h"
 #include "counterexamples/itf.h"
@@ -61,6 +63,22 @@ void judge(GateEntry& e) {
   }
 }
 
+/// Runs `c` unless the gate's deadline has passed (then an UNKNOWN row); a checker that ran
+/// past the deadline and came back with a pass is UNKNOWN too (its run may have been cut).
+CheckResult run_within(Checker& c, const Config& cfg, const CheckBudget& budget) {
+  const auto past = [&] {
+    return budget.deadline && std::chrono::steady_clock::now() >= *budget.deadline;
+  };
+  if (past())
+    return {Verdict::unknown("not run: the gate's time limit was reached"), std::nullopt,
+            "not run", 0.0};
+  auto r = c.run(cfg, budget);
+  const auto k = r.verdict.kind;
+  if (past() && (k == VerdictKind::Proved || k == VerdictKind::BoundedOk))
+    r.verdict = Verdict::unknown("the gate's time limit was reached during this check");
+  return r;
+}
+
 }  // namespace
 
 ExitCode GateReport::exit_code() const {
@@ -72,7 +90,7 @@ ExitCode GateReport::exit_code() const {
 GateReport run_gate(const std::vector<std::filesystem::path>& configs,
                     std::vector<std::unique_ptr<Checker>>& checkers,
                     const std::vector<std::string>& only, const CheckBudget& budget,
-                    const std::filesystem::path& out_dir) {
+                    const std::filesystem::path& out_dir, std::ostream* progress) {
   GateReport report;
   report.z3_version = z3_version();
   for (const auto& path : configs) {
@@ -87,7 +105,11 @@ GateReport run_gate(const std::vector<std::filesystem::path>& configs,
         e.skipped.push_back(c->name());
         continue;
       }
-      GateRow row{c->name(), c->run(cfg, budget), {}};
+      GateRow row{c->name(), run_within(*c, cfg, budget), {}};
+      if (progress)
+        *progress << "gate: [" << report.entries.size() + 1 << "/" << configs.size() << "] "
+                  << cfg.name << " " << row.checker << " " << to_string(row.result.verdict)
+                  << " (" << row.result.seconds << " s)" << std::endl;
       if (row.result.counterexample && !out_dir.empty()) {
         std::filesystem::create_directories(out_dir);
         row.trace = out_dir / (cfg.name + "." + c->name() + ".itf.json");

@@ -41,10 +41,13 @@ struct GateReport {
 
 /// Runs the gate. `only` restricts checkers by name (empty: all). Counterexample traces go to
 /// `out_dir` (when non-empty) as <config>.<checker>.itf.json.
+/// `progress` (when set) gets one line per config and checker as each finishes: config,
+/// checker, verdict, seconds. Past budget.deadline the checkers not yet run are UNKNOWN rows
+/// ("not run: the gate's time limit was reached").
 GateReport run_gate(const std::vector<std::filesystem::path>& configs,
                     std::vector<std::unique_ptr<Checker>>& checkers,
                     const std::vector<std::string>& only, const CheckBudget& budget,
-                    const std::filesystem::path& out_dir);
+                    const std::filesystem::path& out_dir, std::ostream* progress = nullptr);
 
 /// The verdict table in GitHub-flavoured Markdown (also for $GITHUB_STEP_SUMMARY).
 void write_markdown(const GateReport& r, std::ostream& os);

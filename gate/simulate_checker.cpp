@@ -32,7 +32,7 @@ CheckResult SimulateChecker::run(const Config& cfg, const CheckBudget& budget) {
   } else {
     outcome = simulate(cfg.model, cfg.time, workload, choices, opts);
   }
-  out.verdict = outcome.verdict(budget.depth <= 0);
+  out.verdict = outcome.verdict(budget.depth <= 0 && !cfg.check.max_steps_declared);
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   out.summary = std::to_string(outcome.steps) + " iterations, " +
                 std::to_string(workload.requests.size()) + " requests";

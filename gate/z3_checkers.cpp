@@ -21,6 +21,14 @@ BmcSpec spec_for(const Config& cfg, const CheckBudget& budget) {
   return spec;
 }
 
+SolverOptions gate_solver_options(const BmcSpec& spec, const CheckBudget& budget) {
+  SolverOptions opts;
+  opts.timeout_ms = spec.timeout_ms;
+  opts.rlimit = static_cast<std::uint64_t>(spec.rlimit);
+  opts.deadline = budget.deadline;
+  return opts;
+}
+
 /// Replays a symbolic counterexample concretely; an unreproduced one is an ERROR verdict.
 void attach_confirmed(const Config& cfg, const Counterexample& cex, const char* source,
                       CheckResult& out) {
@@ -43,7 +51,7 @@ bool BmcChecker::applicable(const Config& cfg) const { return has_section(cfg, "
 CheckResult BmcChecker::run(const Config& cfg, const CheckBudget& budget) {
   const auto t0 = std::chrono::steady_clock::now();
   const auto spec = spec_for(cfg, budget);
-  SolverOptions opts{spec.timeout_ms, {}, nullptr};
+  auto opts = gate_solver_options(spec, budget);
   auto r = run_bmc(cfg.model, spec, spec.depth, opts);
   CheckResult out{r.verdict, std::nullopt, {}, 0.0};
   if (r.cex) attach_confirmed(cfg, *r.cex, "bmc", out);
@@ -57,7 +65,7 @@ bool ProveChecker::applicable(const Config& cfg) const { return has_section(cfg,
 CheckResult ProveChecker::run(const Config& cfg, const CheckBudget& budget) {
   const auto t0 = std::chrono::steady_clock::now();
   const auto spec = spec_for(cfg, budget);
-  SolverOptions opts{spec.timeout_ms, {}, nullptr};
+  auto opts = gate_solver_options(spec, budget);
   auto r = prove_k_induction(cfg.model, spec, opts);
   CheckResult out{r.verdict, std::nullopt, {}, 0.0};
   if (r.cex) attach_confirmed(cfg, *r.cex, "prove", out);

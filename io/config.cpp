@@ -198,6 +198,7 @@ void read_workload(const toml::table& root, const std::string& file,
 
 void read_check(const toml::table& root, const std::string& file, CheckSpec& c) {
   Section s(toml_table_at(root, file, "check"), file, "check");
+  c.max_steps_declared = s.has("max_steps");
   c.max_steps = s.integer("max_steps", c.max_steps, 1, 1LL << 40);
   c.max_idle_steps = s.integer("max_idle_steps", c.max_idle_steps, 1, 1LL << 40);
   const auto* arr = s.array("properties");

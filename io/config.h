@@ -37,6 +37,9 @@ struct WorkloadSpec {
 struct CheckSpec {
   std::vector<PropertyId> properties;  ///< checked after every iteration
   std::int64_t max_steps = 10'000'000;  ///< simulate: hard stop
+  /// max_steps was declared (config or --max-steps): the run is a bounded check to that
+  /// horizon, BOUNDED_OK when cut there. Not declared: a run cut short is UNKNOWN (incomplete).
+  bool max_steps_declared = false;
   std::int64_t max_idle_steps = 10'000; ///< simulate: consecutive empty iterations = stalled
 };
 

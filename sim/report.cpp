@@ -47,6 +47,8 @@ ordered_json verdict_json(const RunReport& r) {
   v["finished"] = r.outcome.finished;
   v["stalled"] = r.outcome.stalled;
   v["hit_max_steps"] = r.outcome.hit_max_steps;
+  v["unfinished"] = r.outcome.unfinished;
+  v["not_arrived"] = r.outcome.not_arrived;
   return v;
 }
 
@@ -120,6 +122,11 @@ std::string report_text(const RunReport& r) {
     out += row("  violated", fmt::format("{} at iteration {}", info(x.id).name, x.step));
   if (!r.verdict.reason.empty() && (r.outcome.stalled || r.verdict.kind == VerdictKind::Unknown))
     out += row("  reason", r.verdict.reason);
+  else if (r.outcome.hit_max_steps && r.outcome.unfinished > 0)
+    out += row("  bounded", fmt::format("stopped at the declared max_steps = {} with {} requests "
+                                        "unfinished ({} never arrived): nothing is claimed beyond",
+                                        r.outcome.steps, r.outcome.unfinished,
+                                        r.outcome.not_arrived));
   out += row("iterations", fmt::format("{} ({} busy)", m.iterations, m.busy_iterations));
   out += row("simulated time", fmt::format("{:.2f} s", m.sim_seconds));
   out += row("requests", fmt::format("{} total, {} completed, {} rejected, {} unfinished",

@@ -60,8 +60,9 @@ struct SimOutcome {
   std::int64_t not_arrived = 0;  ///< of those, requests whose arrival was never reached
   std::vector<PropertyViolation> violations;  ///< first violation of each property
   /// The run's verdict: Violated (first violation) / stalled -> liveness; else BoundedOk(steps).
-  /// With `require_complete` (a run meant to cover the whole workload: `simulate`, the gate),
-  /// a run that stopped at max_steps with requests left is UNKNOWN ("incomplete"), never ok.
+  /// With `require_complete` (a run meant to cover the whole workload: `simulate` and the gate
+  /// when no horizon was declared), a run that stopped at max_steps with requests left is
+  /// UNKNOWN ("incomplete"), never ok.
   Verdict verdict(bool require_complete = false) const;
 };
 

@@ -94,7 +94,10 @@ void apply_overrides(Config& cfg, const WorkloadOverrides& o) {
   if (o.rate) w.rate = *o.rate;
   if (o.count) (w.kind == WorkloadKind::Trace ? w.limit : w.count) = *o.count;
   if (o.seed) w.seed = *o.seed;
-  if (o.max_steps) cfg.check.max_steps = *o.max_steps;
+  if (o.max_steps) {
+    cfg.check.max_steps = *o.max_steps;
+    cfg.check.max_steps_declared = true;
+  }
   check_complete(cfg);
 }
 

@@ -15,6 +15,9 @@
 #include "checkers/vacuity.h"
 #include "io/config.h"
 #include "io/input_error.h"
+#include "io/workload.h"
+#include "models/choice_source.h"
+#include "sim/simulator.h"
 
 namespace kvcheck {
 namespace {
@@ -159,6 +162,68 @@ TEST(BufferValidation, WithParamSetsExactlyThatParameter) {
   const auto b = with_param(cfg, "engine.num_blocks", 9, "--param");
   EXPECT_EQ(b.engine.num_blocks, 9);
   EXPECT_EQ(b.engine.block_size, cfg.model.engine.block_size);
+}
+
+}  // namespace
+}  // namespace kvcheck
+
+namespace kvcheck {
+namespace {
+
+// Budgets end in UNKNOWN, never a pass: a deterministic Z3 resource limit far too small for
+// the bench model, and a wall-clock deadline already in the past.
+TEST(Budgets, TinyResourceLimitIsUnknown) {
+  const auto cfg = variant("bmc_vllm_fcfs_n8.toml", "");
+  auto spec = parse_bmc_spec(cfg);
+  auto opts = quiet();
+  opts.rlimit = 1;
+  opts.alloc_after_ms = -1;  // the plain unrolling, so the first query meets the limit
+  const auto r = run_bmc(cfg.model, spec, 3, opts);
+  EXPECT_EQ(r.verdict.kind, VerdictKind::Unknown) << to_string(r.verdict);
+  const auto p = prove_k_induction(cfg.model, spec, opts);
+  EXPECT_EQ(p.verdict.kind, VerdictKind::Unknown) << to_string(p.verdict);
+}
+
+TEST(Budgets, PassedDeadlineIsUnknown) {
+  const auto cfg = variant("vllm_fcfs_safe.toml", "");
+  const auto spec = parse_bmc_spec(cfg);
+  auto opts = quiet();
+  opts.deadline = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+  EXPECT_EQ(run_bmc(cfg.model, spec, spec.depth, opts).verdict.kind, VerdictKind::Unknown);
+  EXPECT_EQ(prove_k_induction(cfg.model, spec, opts).verdict.kind, VerdictKind::Unknown);
+  // Without the deadline the same model is proved (the budget, not the model, decided).
+  EXPECT_EQ(prove_k_induction(cfg.model, spec, quiet()).verdict.kind, VerdictKind::Proved);
+}
+
+}  // namespace
+}  // namespace kvcheck
+
+namespace kvcheck {
+namespace {
+
+// issue 12 item 4: vllm_fcfs_safe's 4 requests need more than 3 iterations; a run stopped
+// there by an undeclared limit is incomplete (UNKNOWN, exit 5), naming what is left; the same
+// stop at a declared horizon is BOUNDED_OK(3); run to the end it is BOUNDED_OK with nothing left.
+TEST(SimIncomplete, CutShortIsUnknownUnlessDeclared) {
+  const auto cfg = variant("vllm_fcfs_safe.toml", "");
+  const auto w = build_workload(cfg);
+  SimOptions opts;
+  opts.properties = cfg.check.properties;
+  opts.max_steps = 3;
+  SeededChoices choices(1);
+  const auto out = simulate(cfg.model, cfg.time, w, choices, opts);
+  EXPECT_TRUE(out.hit_max_steps);
+  EXPECT_EQ(out.unfinished, 4 - 0) << "no request of (8, 6) completes within 3 iterations";
+  const auto v = out.verdict(true);
+  EXPECT_EQ(v.kind, VerdictKind::Unknown);
+  EXPECT_NE(v.reason.find("incomplete"), std::string::npos) << v.reason;
+  EXPECT_EQ(to_exit_code(v), ExitCode::Inconclusive);
+  EXPECT_EQ(to_string(out.verdict(false)), "BOUNDED_OK(3)");
+  opts.max_steps = 10000;
+  SeededChoices again(1);
+  const auto done = simulate(cfg.model, cfg.time, w, again, opts);
+  EXPECT_EQ(done.unfinished, 0);
+  EXPECT_EQ(done.verdict(true).kind, VerdictKind::BoundedOk);
 }
 
 }  // namespace

@@ -74,14 +74,18 @@ TEST(SoundnessCli, VacuousEnvelopeIsAConfigError) {
   }
 }
 
-// 4. A simulation cut short by max_steps with requests left is incomplete: exit 5, said so.
-TEST(SoundnessCli, SimulationCutShortIsIncomplete) {
+// 4. A run cut short at a declared horizon (--max-steps, [check] max_steps) says so: the
+// report names the unfinished requests and claims nothing beyond. (Undeclared: the default
+// 10^7-step stop is UNKNOWN, tests/checkers/soundness_test.cpp SimIncomplete.*.)
+TEST(SoundnessCli, SimulationCutAtDeclaredHorizonSaysSo) {
   const auto cfg = scratch_config("short.toml", shipped("vllm_fcfs_safe.toml"));
   const auto r = run_kvcheck("simulate " + sh_quote(cfg) + " --max-steps 3");
-  EXPECT_EQ(r.status, 5) << r.out << r.err;
-  EXPECT_NE(r.out.find("incomplete"), std::string::npos) << r.out;
-  // The same config run to the end is a clean pass.
-  EXPECT_EQ(run_kvcheck("simulate " + sh_quote(cfg)).status, 0);
+  EXPECT_EQ(r.status, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("BOUNDED_OK(3)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("nothing is claimed beyond"), std::string::npos) << r.out;
+  const auto full = run_kvcheck("simulate " + sh_quote(cfg));
+  EXPECT_EQ(full.status, 0);
+  EXPECT_EQ(full.out.find("nothing is claimed beyond"), std::string::npos) << full.out;
 }
 
 // 5. A trace whose #meta.status was edited from "violated" to "ok" does not replay as ok.
@@ -130,6 +134,34 @@ TEST(SoundnessCli, OutOfRangeFlagsAreErrors) {
     EXPECT_EQ(r.status, 151) << args << ": " << r.out << r.err;
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << args << ": " << r.err;
   }
+}
+
+}  // namespace
+}  // namespace kvcheck::testing
+
+namespace kvcheck::testing {
+namespace {
+
+// 12. The gate has an outer budget that ends in UNKNOWN (exit 5), never a hang or a pass, and
+// prints one progress line per config and checker on stderr as each finishes.
+TEST(SoundnessCli, GateTimeLimitIsUnknownAndProgressIsPrinted) {
+  const auto cut = run_kvcheck("gate configs/vllm_fcfs_safe.toml --time-limit 0.001");
+  EXPECT_EQ(cut.status, 5) << cut.out << cut.err;
+  EXPECT_NE(cut.out.find("time limit"), std::string::npos) << cut.out;
+  const auto full = run_kvcheck("gate configs/vllm_fcfs_safe.toml --checkers simulate,bmc");
+  EXPECT_EQ(full.status, 0) << full.out << full.err;
+  EXPECT_NE(full.err.find("gate: [1/1] vllm_fcfs_safe simulate BOUNDED_OK"), std::string::npos)
+      << full.err;
+  EXPECT_NE(full.err.find("gate: [1/1] vllm_fcfs_safe bmc "), std::string::npos) << full.err;
+}
+
+// check and prove take the same outer guard; reached, the run is UNKNOWN (exit 5).
+TEST(SoundnessCli, CheckTimeLimitIsUnknown) {
+  const auto r = run_kvcheck("prove configs/bmc_vllm_fcfs_n8.toml --time-limit 0.001");
+  EXPECT_EQ(r.status, 5) << r.out << r.err;
+  EXPECT_EQ(r.out.find("PROVED"), std::string::npos) << r.out;
+  const auto bad = run_kvcheck("prove configs/bmc_vllm_fcfs_n8.toml --time-limit -1");
+  EXPECT_EQ(bad.status, 151) << bad.out << bad.err;
 }
 
 }  // namespace
