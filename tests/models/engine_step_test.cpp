@@ -1,0 +1,115 @@
+// The engine step's overflow fallback on hand-computed schedules (issue 19): when a plan
+// reserves more blocks than the pool holds, the engine evicts the most recently admitted
+// running requests (recompute) until it fits (docs/architecture.md, "The engine model"; Dong &
+// Cao's LIFO repair). Each schedule is written out step by step; nothing is read back from the
+// code to build an expectation.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "models/choice_source.h"
+#include "models/concrete_view.h"
+#include "models/engine_step.h"
+
+namespace kvcheck {
+namespace {
+
+Request req(std::int64_t arrival, std::int64_t prompt, std::int64_t output) {
+  Request r;
+  r.arrival_step = arrival;
+  r.prompt = prompt;
+  r.output = output;
+  return r;
+}
+
+/// Dong & Cao Algorithm 1 (no memory check) with one class of budget 10, block_size 1,
+/// lookahead 0, on a pool of `blocks`.
+ModelParams alg1(std::int64_t blocks) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::P1ClassBudgets;
+  p.engine.num_blocks = blocks;
+  p.classes = {{"c", 1, 1, 1.0, 10}};
+  return p;
+}
+
+// Pool of 5 blocks. A (ref 0): step 0, prompt 3, output 3. B (ref 1): step 1, prompt 2, output 3.
+//   step 0: A prefill 3 -> 3 blocks. A gen 1.
+//   step 1: A decode (3 + 1 = 4 blocks) + B admitted, prefill 2 (2 blocks) = 6 > 5: overflow.
+//           The newest admitted (B) is evicted: 4 <= 5, A keeps running. A gen 2, B waiting.
+//   step 2: A decode (5 blocks) + B prefill 2 = 7 > 5: overflow, B evicted again. A gen 3, done.
+//   step 3: B prefill 2 (2 blocks). step 4: 3 blocks. step 5: 4 blocks, B gen 3, done.
+// Evicting the oldest instead would evict A at step 1 (freeing 4) and run B.
+TEST(OverflowEviction, EvictsTheNewestAdmittedFirst) {
+  const auto p = alg1(5);
+  Workload w;
+  w.requests = {req(0, 3, 3), req(1, 2, 3)};
+  TimeModel t;
+  SeededChoices ch(1);
+  ConcreteView v(p, w, t, ch);
+
+  engine_step(v);  // step 0
+  EXPECT_FALSE(v.last_step().overflow);
+  EXPECT_EQ(v.last_step().used_blocks, 3);
+  EXPECT_EQ(v.state(0).generated, 1);
+
+  engine_step(v);  // step 1
+  EXPECT_TRUE(v.last_step().overflow);
+  EXPECT_EQ(v.last_step().demand_blocks, 6);
+  EXPECT_EQ(v.last_step().evicted, std::vector<std::int32_t>{1});
+  EXPECT_EQ(v.last_step().used_blocks, 4);
+  EXPECT_EQ(v.state(0).evictions, 0);
+  EXPECT_EQ(v.state(0).generated, 2);
+  EXPECT_EQ(v.state(0).status, Status::Running);
+  EXPECT_EQ(v.state(1).evictions, 1);
+  EXPECT_EQ(v.state(1).status, Status::Waiting);
+  EXPECT_EQ(v.state(1).generated, 0);
+  EXPECT_EQ(v.state(1).blocks, 0);
+
+  engine_step(v);  // step 2
+  EXPECT_TRUE(v.last_step().overflow);
+  EXPECT_EQ(v.last_step().evicted, std::vector<std::int32_t>{1});
+  EXPECT_EQ(v.state(0).status, Status::Done);
+  EXPECT_EQ(v.state(0).finish_step, 2);
+  EXPECT_EQ(v.state(1).evictions, 2);
+
+  const std::vector<std::int64_t> blocks = {2, 3, 4};
+  for (int s = 3; s <= 5; ++s) {
+    engine_step(v);
+    EXPECT_FALSE(v.last_step().overflow) << s;
+    EXPECT_EQ(v.last_step().used_blocks, blocks[static_cast<std::size_t>(s - 3)]) << s;
+  }
+  EXPECT_EQ(v.state(1).status, Status::Done);
+  EXPECT_EQ(v.state(1).finish_step, 5);
+}
+
+// Three running requests and an overflow that needs two evictions: they go newest first, and
+// the oldest survives. Pool of 6 blocks, A, B, C (prompt 2, output 4) all at step 0:
+//   step 0: prefills 2 + 2 + 2 = 6 blocks (fits). Each gen 1.
+//   step 1: decodes 3 + 3 + 3 = 9 > 6: evict C (6), still > 6? 9 - 3 = 6 <= 6: stop.
+// so only C goes; then
+//   step 2: A 4 + B 4 = 8 > 6 and C re-admitted (prefill 2) = 10: evict C (8 > 6), then B (4).
+TEST(OverflowEviction, SeveralEvictionsGoNewestFirst) {
+  const auto p = alg1(6);
+  Workload w;
+  w.requests = {req(0, 2, 4), req(0, 2, 4), req(0, 2, 4)};
+  TimeModel t;
+  SeededChoices ch(1);
+  ConcreteView v(p, w, t, ch);
+  engine_step(v);
+  EXPECT_FALSE(v.last_step().overflow);
+  EXPECT_EQ(v.last_step().used_blocks, 6);
+  engine_step(v);
+  EXPECT_TRUE(v.last_step().overflow);
+  EXPECT_EQ(v.last_step().evicted, std::vector<std::int32_t>{2});
+  EXPECT_EQ(v.last_step().used_blocks, 6);
+  engine_step(v);
+  EXPECT_TRUE(v.last_step().overflow);
+  EXPECT_EQ(v.last_step().demand_blocks, 10);
+  EXPECT_EQ(v.last_step().evicted, (std::vector<std::int32_t>{2, 1}));
+  EXPECT_EQ(v.last_step().used_blocks, 4);
+  EXPECT_EQ(v.state(0).evictions, 0);
+  EXPECT_EQ(v.state(0).generated, 3);
+}
+
+}  // namespace
+}  // namespace kvcheck

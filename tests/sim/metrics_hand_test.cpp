@@ -1,0 +1,179 @@
+// Metrics of a tiny run computed by hand (issue 19): every latency, throughput and KV number
+// below is derived in the comments from the engine rules in docs/architecture.md, never read
+// back from the code.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "models/choice_source.h"
+#include "sim/metrics.h"
+#include "sim/simulator.h"
+
+namespace kvcheck {
+namespace {
+
+Request req(std::int64_t arrival, std::int64_t prompt, std::int64_t output) {
+  Request r;
+  r.arrival_step = arrival;
+  r.arrival_time = static_cast<double>(arrival);
+  r.prompt = prompt;
+  r.output = output;
+  return r;
+}
+
+// vLLM FCFS, block_size 1, 10 blocks, lookahead 0, every iteration 0.5 s (unit time model).
+//   A: arrives at step 0, prompt 2, output 3.   B: arrives at step 2, prompt 1, output 2.
+//
+// step | starts | batch                   | reserved blocks | after
+//   0  |  0.0   | A prefill 2             | A 2 = 2         | A gen 1 (first token, t = 0.5)
+//   1  |  0.5   | A decode 1              | A 3 = 3         | A gen 2
+//   2  |  1.0   | A decode 1, B prefill 1 | A 4 + B 1 = 5   | A gen 3 = done, t = 1.5;
+//      |        |                         |                 | B gen 1, t = 1.5
+//   3  |  1.5   | B decode 1              | B 2 = 2         | B gen 2 = done (t = 2.0)
+// (reserved blocks = computed + n tokens, block_size 1)
+// B arrives at the start of step 2, t = 1.0.
+//   TTFT:        A 0.5 - 0.0 = 0.5,  B 1.5 - 1.0 = 0.5       (iterations, inclusive: 1, 1)
+//   end-to-end:  A 1.5 - 0.0 = 1.5,  B 2.0 - 1.0 = 1.0       (iterations: 3, 2); mean 1.25
+//   (from the first token instead it would be 1.0 and 0.5)
+//   per-output-token time after the first (TPOT): A (1.5 - 0.5) / 2 = 0.5, B (2.0 - 1.5) / 1 = 0.5
+//   tokens: prefill 2 + 1 = 3, decode 1 + 1 + 1 = 3; output tokens 3 + 2 = 5; 4 iterations, 2.0 s
+//   KV: sum of reserved blocks 2 + 3 + 5 + 2 = 12 -> mean 12 / 4 / 10 = 0.3; max 5 / 10 = 0.5
+struct HandRun {
+  ModelParams params;
+  TimeModel time;
+  Workload workload;
+  HandRun() {
+    params.policy.kind = PolicyKind::VllmFcfs;
+    params.engine.block_size = 1;
+    params.engine.num_blocks = 10;
+    time.unit = 0.5;
+    workload.requests = {req(0, 2, 3), req(2, 1, 2)};
+  }
+  Metrics run(bool skip_steady) const {
+    MetricsCollector m(params);
+    StepObserver* obs[] = {&m};
+    SeededChoices ch(1);
+    SimOptions o;
+    o.skip_steady = skip_steady;
+    const auto out = simulate(params, time, workload, ch, o, obs);
+    EXPECT_TRUE(out.finished);
+    return m.metrics();
+  }
+};
+
+void expect_hand_numbers(const Metrics& m) {
+  EXPECT_EQ(m.iterations, 4);
+  EXPECT_EQ(m.busy_iterations, 4);
+  EXPECT_DOUBLE_EQ(m.sim_seconds, 2.0);
+  EXPECT_EQ(m.requests, 2);
+  EXPECT_EQ(m.completed, 2);
+  EXPECT_EQ(m.unfinished, 0);
+  // latency, seconds
+  EXPECT_EQ(m.ttft_seconds.count, 2);
+  EXPECT_DOUBLE_EQ(m.ttft_seconds.mean, 0.5);
+  EXPECT_DOUBLE_EQ(m.ttft_seconds.max, 0.5);
+  EXPECT_EQ(m.e2e_seconds.count, 2);
+  EXPECT_DOUBLE_EQ(m.e2e_seconds.mean, 1.25);
+  EXPECT_DOUBLE_EQ(m.e2e_seconds.p50, 1.0);  // nearest rank of {1.0, 1.5}
+  EXPECT_DOUBLE_EQ(m.e2e_seconds.max, 1.5);
+  // latency, iterations (arrival and completion inclusive)
+  EXPECT_DOUBLE_EQ(m.ttft_iterations.mean, 1.0);
+  EXPECT_DOUBLE_EQ(m.e2e_iterations.mean, 2.5);
+  EXPECT_DOUBLE_EQ(m.e2e_iterations.max, 3.0);
+  // TPOT is not a Metrics field: derived from the summaries it must be 0.5 s per token here
+  // ((e2e - ttft) / (output - 1) for both requests).
+  EXPECT_DOUBLE_EQ((m.e2e_seconds.max - m.ttft_seconds.max) / 2.0, 0.5);
+  // throughput
+  EXPECT_EQ(m.prefill_tokens, 3);
+  EXPECT_EQ(m.decode_tokens, 3);
+  EXPECT_EQ(m.output_tokens, 5);
+  EXPECT_DOUBLE_EQ(m.tokens_per_second, 3.0);
+  EXPECT_DOUBLE_EQ(m.tokens_per_iteration, 1.5);
+  EXPECT_DOUBLE_EQ(m.output_tokens_per_second, 2.5);
+  EXPECT_DOUBLE_EQ(m.requests_per_second, 1.0);
+  EXPECT_DOUBLE_EQ(m.requests_per_iteration, 0.5);
+  // KV
+  EXPECT_EQ(m.num_blocks, 10);
+  EXPECT_EQ(m.kv_blocks_max, 5);
+  EXPECT_DOUBLE_EQ(m.kv_util_mean, 0.3);
+  EXPECT_DOUBLE_EQ(m.kv_util_max, 0.5);
+  // queues: nothing ever waits past its arrival step; running after steps 0..3 is 1, 1, 1, 0
+  EXPECT_EQ(m.waiting_max, 0);
+  EXPECT_EQ(m.running_max, 1);
+  EXPECT_DOUBLE_EQ(m.running_mean, 0.75);
+  // no disruption
+  EXPECT_EQ(m.preemptions, 0);
+  EXPECT_EQ(m.evictions, 0);
+  EXPECT_EQ(m.restarts, 0);
+  EXPECT_EQ(m.wasted_tokens, 0);
+  EXPECT_EQ(m.overflow_events, 0);
+}
+
+TEST(MetricsByHand, PlainStepper) { expect_hand_numbers(HandRun().run(false)); }
+TEST(MetricsByHand, EventSkippingLoop) { expect_hand_numbers(HandRun().run(true)); }
+
+// Two requests at step 0 on a 3-block pool, unit time 1: A (prompt 2, output 2), B (prompt 1,
+// output 1).
+//   step 0: A prefill 2 (2 blocks), B prefill 1 (1 block) -> both first tokens at t = 1; B's
+//           output is 1 token, so B is done at t = 1
+//   step 1: A decode, computed 2 + 1 = 3 blocks            -> A done at t = 2
+//   TTFT A 1, B 1; e2e A 2, B 1 (mean 1.5); e2e iterations 2, 1; KV 3 and 3 of 3 blocks.
+TEST(MetricsByHand, SingleTokenRequestFinishesAtItsFirstToken) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::VllmFcfs;
+  p.engine.num_blocks = 3;
+  TimeModel t;
+  Workload w;
+  w.requests = {req(0, 2, 2), req(0, 1, 1)};
+  MetricsCollector m(p);
+  StepObserver* obs[] = {&m};
+  SeededChoices ch(1);
+  simulate(p, t, w, ch, SimOptions{}, obs);
+  const auto& r = m.metrics();
+  EXPECT_EQ(r.iterations, 2);
+  EXPECT_DOUBLE_EQ(r.ttft_seconds.mean, 1.0);
+  EXPECT_DOUBLE_EQ(r.e2e_seconds.mean, 1.5);
+  EXPECT_DOUBLE_EQ(r.e2e_seconds.max, 2.0);
+  EXPECT_DOUBLE_EQ(r.e2e_iterations.mean, 1.5);
+  EXPECT_EQ(r.kv_blocks_max, 3);
+  EXPECT_DOUBLE_EQ(r.kv_util_mean, (3.0 + 3.0) / 2.0 / 3.0);
+}
+
+// A request that queues before its first token: vLLM FCFS, 4 blocks, unit time 1, A (prompt 3,
+// output 2) and B (prompt 2, output 1) both at step 0.
+//   step 0: A prefill 3 (3 blocks); B needs 2, 1 free: waits.        A first token t = 1
+//   step 1: A decode (3 + 1 = 4 blocks); B needs 2, 0 free: waits.    A done t = 2
+//   step 2: B prefill 2 (2 blocks): first token = last token.         B done t = 3
+//   TTFT A 1, B 3 (mean 2; iterations 1 and 3); e2e A 2, B 3 (mean 2.5; iterations 2 and 3).
+//   From the first token instead, B's end-to-end would be 0 s and 1 iteration.
+//   waiting after each step 1, 1, 0; KV 3, 4, 2 of 4 blocks (mean 0.75, max 1).
+TEST(MetricsByHand, QueuedRequestCountsItsWait) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::VllmFcfs;
+  p.engine.num_blocks = 4;
+  TimeModel t;
+  Workload w;
+  w.requests = {req(0, 3, 2), req(0, 2, 1)};
+  MetricsCollector m(p);
+  StepObserver* obs[] = {&m};
+  SeededChoices ch(1);
+  simulate(p, t, w, ch, SimOptions{}, obs);
+  const auto& r = m.metrics();
+  EXPECT_EQ(r.iterations, 3);
+  EXPECT_DOUBLE_EQ(r.ttft_seconds.mean, 2.0);
+  EXPECT_DOUBLE_EQ(r.ttft_seconds.max, 3.0);
+  EXPECT_DOUBLE_EQ(r.ttft_iterations.mean, 2.0);
+  EXPECT_DOUBLE_EQ(r.e2e_seconds.mean, 2.5);
+  EXPECT_DOUBLE_EQ(r.e2e_seconds.p50, 2.0);
+  EXPECT_DOUBLE_EQ(r.e2e_seconds.max, 3.0);
+  EXPECT_DOUBLE_EQ(r.e2e_iterations.mean, 2.5);
+  EXPECT_DOUBLE_EQ(r.e2e_iterations.max, 3.0);
+  EXPECT_EQ(r.waiting_max, 1);
+  EXPECT_DOUBLE_EQ(r.waiting_mean, 2.0 / 3.0);
+  EXPECT_DOUBLE_EQ(r.kv_util_mean, 0.75);
+  EXPECT_DOUBLE_EQ(r.kv_util_max, 1.0);
+  EXPECT_DOUBLE_EQ(r.requests_per_iteration, 2.0 / 3.0);
+}
+
+}  // namespace
+}  // namespace kvcheck
