@@ -34,15 +34,22 @@ build_targets() {
 
 dict_entries() { sed 's/\\/\\\\/g; s/"/\\"/g; s/.*/"&"/' | sort -u; }
 
-# Seeds: shipped and test configs, ITF traces up to max_len, the first 50 lines of each CSV.
+# Seeds: shipped and test configs (and their checker sections alone), ITF traces up to max_len,
+# the first 50 lines of each CSV.
 # Dictionaries: syntax, boundary numbers, the keys the shipped files use and the names the
 # readers' sources spell out (so a key no shipped file sets is still tried).
 make_seeds() {
   local work=$1 f
   rm -rf "$work"
   mkdir -p "$work"/seeds/{config,csv,itf}
+  local name
   for f in configs/*.toml tests/*/configs/*.toml; do
-    cp "$f" "$work/seeds/config/$(echo "${f%.toml}" | tr / _).toml"
+    name=$(echo "${f%.toml}" | tr / _)
+    cp "$f" "$work/seeds/config/$name.toml"
+    # The checker sections alone: config_fuzz also reads an input appended to a valid model.
+    awk '/^\[/ { keep = ($0 ~ /^\[(bmc|fuzz|explore)[].]/) } keep' "$f" \
+      >"$work/seeds/config/$name.sections.toml"
+    [[ -s $work/seeds/config/$name.sections.toml ]] || rm "$work/seeds/config/$name.sections.toml"
   done
   for f in data/azure-llm-2023/*.csv; do head -n 50 "$f" >"$work/seeds/csv/$(basename "$f")"; done
   while IFS= read -r f; do
