@@ -64,6 +64,39 @@ void expect_same(const Trace& a, const Trace& b) {
   EXPECT_EQ(to_itf_json(a), to_itf_json(b));
 }
 
+// The round trip below only shows a field survives if the fixture sets it away from its default
+// (a writer that dropped `lookahead` passed while the fixture left it at 0).
+TEST(Itf, FixtureSetsEveryModelFieldAwayFromItsDefault) {
+  const auto p = testing::small_model(PolicyKind::P1FlowControl);
+  const EngineParams e;
+  EXPECT_NE(p.engine.block_size, e.block_size);
+  EXPECT_NE(p.engine.num_blocks, e.num_blocks);
+  EXPECT_NE(p.engine.lookahead, e.lookahead);
+  EXPECT_NE(p.engine.max_num_seqs, e.max_num_seqs);
+  EXPECT_NE(p.engine.max_batched_tokens, e.max_batched_tokens);
+  EXPECT_NE(p.engine.chunked_prefill, e.chunked_prefill);
+  EXPECT_NE(p.engine.requeue, e.requeue);
+  const PolicyParams d;
+  EXPECT_NE(p.policy.watermark_blocks, d.watermark_blocks);
+  EXPECT_NE(p.policy.admit_after_preempt, d.admit_after_preempt);
+  EXPECT_NE(p.policy.flow_budget_min, d.flow_budget_min);
+  EXPECT_NE(p.policy.flow_budget_max, d.flow_budget_max);
+  EXPECT_NE(p.policy.max_batch_seqs, d.max_batch_seqs);
+  const auto t = testing::recorded_run(PolicyKind::P1FlowControl);
+  const TimeModel dt;
+  EXPECT_NE(t.time.kind, dt.kind);
+  EXPECT_NE(t.time.d0, dt.d0);
+  EXPECT_NE(t.time.d1, dt.d1);
+  EXPECT_NE(t.time.c, dt.c);
+  EXPECT_NE(t.time.b0, dt.b0);
+  EXPECT_NE(t.time.la, dt.la);
+  EXPECT_NE(t.time.unit, dt.unit);
+  EXPECT_NE(t.time.a, dt.a);
+  EXPECT_NE(t.time.lb, dt.lb);
+  EXPECT_NE(t.time.lc, dt.lc);
+  EXPECT_NE(t.time.ld, dt.ld);
+}
+
 TEST(Itf, RoundTripsRecordedRunsOfEveryPolicy) {
   for (auto kind : all_policy_kinds()) {
     SCOPED_TRACE(std::string(to_string(kind)));

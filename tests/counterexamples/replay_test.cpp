@@ -11,6 +11,9 @@ namespace {
 
 using testing::recorded_run;
 
+// Recorded and replayed by the same simulator, so this checks the recording and the ITF round
+// trip, not the engine: a drift in the engine shows in both. replay_hand_test.cpp replays a
+// trace written by hand instead.
 TEST(Replay, RecordedRunsOfEveryPolicyReproduce) {
   for (auto kind : all_policy_kinds()) {
     SCOPED_TRACE(std::string(to_string(kind)));

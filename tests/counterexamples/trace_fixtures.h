@@ -19,6 +19,7 @@ inline ModelParams small_model(PolicyKind kind) {
   p.engine.max_batched_tokens = 32;
   p.engine.chunked_prefill = true;
   p.engine.requeue = Requeue::Back;  // non-defaults everywhere, so the round trip sees them
+  p.engine.lookahead = 1;            // Dong & Cao's accounting (default 0)
   p.engine.max_num_seqs = 6;
   p.policy.watermark_blocks = 1;
   p.policy.admit_after_preempt = true;
@@ -65,6 +66,11 @@ inline Trace recorded_run(PolicyKind kind, std::uint64_t seed = 7, std::int64_t 
   time.c = 0.25;        // unused by p2_linear, still part of the model
   time.b0 = 3;
   time.la = 1e-7;
+  time.unit = 0.75;  // every field away from its default, so the round trip sees each
+  time.a = 0.375;
+  time.lb = 2e-6;
+  time.lc = 3e-6;
+  time.ld = 5e-9;
   return record_run(small_model(kind), time, small_workload(), choices, opts, meta);
 }
 

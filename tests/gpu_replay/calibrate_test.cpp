@@ -2,7 +2,9 @@
 // fit, the TOML fragment read back by io/config, and a real (tiny) CPU sweep.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
+#include <vector>
 
 #include "gpu_replay/calibrate.h"
 #include "gpu_replay/cpu_backend.h"
@@ -71,19 +73,52 @@ TEST(Calibrate, TomlFragmentLoadsAsTheTimeModel) {
   }
 }
 
-TEST(Calibrate, CpuSweepProducesAFit) {
+// A real (tiny) CPU sweep: the compositions it times are the grid, written out by hand; the
+// fit's reported quality equals R^2 and MAPE recomputed here from its coefficients; and, as a
+// least-squares optimum over c >= 0, it is no worse than the best constant (R^2 >= 0) nor than
+// P2's d0 + d1*KV (a sub-model: b = c = 0).
+TEST(Calibrate, CpuSweepTimesTheGridAndReportsItsFitHonestly) {
   const auto w = seeded_weights(test::small_model(), 2);
   SweepSpec s;
   s.decode_counts = {1, 4};
   s.contexts = {8, 32};
   s.prefills = {8, 32};
   s.repeats = 3;
+  // 4 sequences of ceil((32 + 1) / 4) = 9 blocks, plus a prefill of ceil(32 / 4) = 8 blocks
+  EXPECT_EQ(sweep_blocks(s, 4), 4 * 9 + 8);
   auto be = make_cpu_backend(w, {sweep_blocks(s, 4), 4});
   const auto pts = sweep(*be, w.config, 4, s);
-  EXPECT_EQ(pts.size(), 4u + 2u + 2u);
-  for (const auto& p : pts) EXPECT_GT(p.seconds, 0.0);
+  // (P, D, KV = D * (ctx + 1) + P): decode-only for D x ctx, prefill-only, then mixed with the
+  // first decode count at the last context
+  const std::vector<std::array<std::int64_t, 3>> grid = {
+      {0, 1, 9}, {0, 1, 33}, {0, 4, 36}, {0, 4, 132}, {8, 0, 8}, {32, 0, 32}, {8, 1, 41},
+      {32, 1, 65}};
+  ASSERT_EQ(pts.size(), grid.size());
+  for (std::size_t i = 0; i < pts.size(); ++i) {
+    EXPECT_EQ(pts[i].prefill, grid[i][0]) << i;
+    EXPECT_EQ(pts[i].decode, grid[i][1]) << i;
+    EXPECT_EQ(pts[i].kv, grid[i][2]) << i;
+    EXPECT_GT(pts[i].seconds, 0.0) << i;
+  }
   const auto c = fit_time_models(pts);
-  EXPECT_TRUE(std::isfinite(c.linear.r2));
+  ASSERT_EQ(c.linear.coef.size(), 4u);
+  for (double k : c.linear.coef) EXPECT_GE(k, 0.0);
+  double mean = 0.0;
+  for (const auto& p : pts) mean += p.seconds;
+  mean /= static_cast<double>(pts.size());
+  double ss_res = 0.0, ss_tot = 0.0, ape = 0.0;
+  for (const auto& p : pts) {
+    const auto& k = c.linear.coef;
+    const double pred = k[0] + k[1] * static_cast<double>(p.prefill) +
+                        k[2] * static_cast<double>(p.decode) + k[3] * static_cast<double>(p.kv);
+    ss_res += (pred - p.seconds) * (pred - p.seconds);
+    ss_tot += (p.seconds - mean) * (p.seconds - mean);
+    ape += std::abs(pred - p.seconds) / p.seconds;
+  }
+  EXPECT_NEAR(c.linear.r2, 1.0 - ss_res / ss_tot, 1e-9);
+  EXPECT_NEAR(c.linear.mape, 100.0 * ape / static_cast<double>(pts.size()), 1e-9);
+  EXPECT_GE(c.linear.r2, -1e-9);
+  EXPECT_GE(c.linear.r2, c.p2.r2 - 1e-9);
 }
 
 }  // namespace

@@ -122,7 +122,7 @@ TEST(EngineReplay, RecomputeAfterPreemptionReproducesUninterruptedLogits) {
   EXPECT_EQ(straight, again);
 }
 
-TEST(Engine, AllocationFailureIsAnEventAndThePlanErrorIsTyped) {
+TEST(Engine, SchedulingAnUnadmittedRequestIsATypedPlanError) {
   const auto w = seeded_weights(test::small_model(), 4);
   auto be = make_cpu_backend(w, {2, 4});
   EngineParams e;
@@ -137,6 +137,61 @@ TEST(Engine, AllocationFailureIsAnEventAndThePlanErrorIsTyped) {
   EXPECT_THROW(eng.execute(s), PlanError);
 }
 
+// The allocation failure itself, on a pool of 3 blocks of 4 tokens. Requests 0 and 1 (prompt 8,
+// output 2: a footprint of 8 + 2 - 1 = 9 tokens = 3 blocks, servable) arrive and are admitted
+// at step 0; each prefill needs 2 blocks, 4 > 3.
+//  (a) The model's plan, as engine_step makes it: it evicted 1 (demand 4, batch {0: 8 tokens}).
+//      The engine grants 0 its 2 blocks (demand 2), then the evicted request's 2-block share is
+//      refused: an OOM event for the overflow reservation (request -1, 2 blocks), oom = true,
+//      request 1 evicted; 2 blocks in use during and after the step (0 is not done: 1 of 2).
+//  (b) A plan that keeps both in the batch without an eviction: 1's 2 blocks are refused (OOM
+//      event for request 1, 2 blocks), nothing can be evicted, so the plan is an error.
+TEST(Engine, AllocationFailureIsAnOomEventThenTheModelsEviction) {
+  const auto w = seeded_weights(test::small_model(), 4);
+  EngineParams e;
+  e.block_size = 4;
+  e.num_blocks = 3;
+  Workload wl;
+  wl.requests = {{0, 0.0, 8, 2, 0}, {0, 0.0, 8, 2, 0}};
+  StepState s;
+  s.step = 0;
+  s.arrived = {0, 1};
+  s.admitted = {0, 1};
+  {
+    auto be = make_cpu_backend(w, {3, 4});
+    Engine eng(e, wl, *be, 64);
+    auto plan = s;
+    plan.batch = {{0, 8}};
+    plan.evicted = {1};
+    plan.demand_blocks = 4;
+    plan.overflow = true;
+    const auto r = eng.execute(plan);
+    EXPECT_TRUE(r.oom);
+    EXPECT_EQ(r.demand_blocks, 2);
+    EXPECT_EQ(r.used_blocks, 2);
+    EXPECT_EQ(r.evicted, std::vector<std::int32_t>{1});
+    EXPECT_EQ(r.batch, (std::vector<std::pair<std::int32_t, std::int64_t>>{{0, 8}}));
+    ASSERT_FALSE(eng.events().empty());
+    const auto& oom = eng.events().front();
+    EXPECT_EQ(oom.kind, EventKind::Oom);
+    EXPECT_EQ(oom.request, -1);
+    EXPECT_EQ(oom.blocks, 2);
+    EXPECT_EQ(oom.step, 0);
+    EXPECT_EQ(eng.pool().num_used(), 2);
+  }
+  {
+    auto be = make_cpu_backend(w, {3, 4});
+    Engine eng(e, wl, *be, 64);
+    auto plan = s;
+    plan.batch = {{0, 8}, {1, 8}};
+    plan.demand_blocks = 4;
+    EXPECT_THROW(eng.execute(plan), PlanError);
+    ASSERT_FALSE(eng.events().empty());
+    EXPECT_EQ(eng.events().front().kind, EventKind::Oom);
+    EXPECT_EQ(eng.events().front().request, 1);
+    EXPECT_EQ(eng.events().front().blocks, 2);
+  }
+}
 
 /// A backend whose greedy token changes with every call: a recompute then samples other tokens.
 class DriftingBackend final : public Backend {
