@@ -42,16 +42,33 @@ mkdir -p "$WORK"
 
 # --- the copy: the committed tree at HEAD ------------------------------------------------------
 HEAD_SHA=$(git -C "$ROOT" rev-parse HEAD)
-if [[ ! -f $WORK/head || $(cat "$WORK/head") != "$HEAD_SHA" ]]; then
-  rm -rf "$SRC"
-  mkdir -p "$SRC"
-  git -C "$ROOT" archive "$HEAD_SHA" | tar -x -C "$SRC"
-  echo "$HEAD_SHA" > "$WORK/head"
-  rm -f "$WORK/applied"
-fi
 if [[ -f $WORK/applied ]]; then  # an earlier run was stopped with a mutant applied: undo it
   cp "$WORK/orig" "$SRC/$(cat "$WORK/applied")"
   rm -f "$WORK/applied"
+fi
+if [[ ! -f $WORK/head || $(cat "$WORK/head") != "$HEAD_SHA" ]]; then
+  # A new HEAD: only files whose content changed are replaced, so the build stays incremental.
+  rm -rf "$WORK/new"
+  mkdir -p "$WORK/new" "$SRC"
+  git -C "$ROOT" archive "$HEAD_SHA" | tar -x -C "$WORK/new"
+  python3 - "$WORK/new" "$SRC" <<'PY'
+import filecmp, os, shutil, sys
+new, src = sys.argv[1], sys.argv[2]
+for d, _, files in os.walk(new):
+    for f in files:
+        a = os.path.join(d, f)
+        b = os.path.join(src, os.path.relpath(a, new))
+        if not os.path.exists(b) or not filecmp.cmp(a, b, shallow=False):
+            os.makedirs(os.path.dirname(b), exist_ok=True)
+            shutil.copy(a, b)  # a fresh mtime: rebuilt
+for d, _, files in os.walk(src):
+    for f in files:
+        b = os.path.join(d, f)
+        if not os.path.exists(os.path.join(new, os.path.relpath(b, src))):
+            os.remove(b)
+PY
+  rm -rf "$WORK/new"
+  echo "$HEAD_SHA" > "$WORK/head"
 fi
 
 # --- candidate sites and the sample -----------------------------------------------------------
