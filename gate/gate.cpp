@@ -6,6 +6,7 @@
 
 #include "checkers/confirm.h"
 #include "counterexamples/itf.h"
+#include "gate/z3_checkers.h"
 #include "io/config.h"
 
 namespace kvcheck {
@@ -26,6 +27,23 @@ ExitCode worse(ExitCode a, ExitCode b) {
     }
   };
   return rank(a) >= rank(b) ? a : b;
+}
+
+/// A PROVED config's mutated twin must fail (VIOLATED) or stay undecided (UNKNOWN); a twin
+/// that is still safe means the proof never exercised its guard: vacuous, the entry fails.
+void judge_twin(GateEntry& e) {
+  if (!e.twin) return;
+  const auto& v = e.twin->result.verdict;
+  if (v.kind == VerdictKind::Error) {
+    e.met = false;
+    e.why = "twin: " + v.reason;
+    e.code = ExitCode::InternalError;
+  } else if (v.kind == VerdictKind::Proved || v.kind == VerdictKind::BoundedOk) {
+    e.met = false;
+    e.why = "vacuous proof: the mutated twin (" + e.twin->result.summary + ") is still " +
+            to_string(v) + ", so the proof does not depend on the guard it is about";
+    e.code = worse(e.code, ExitCode::Inconclusive);
+  }
 }
 
 void judge(GateEntry& e) {
@@ -61,6 +79,7 @@ void judge(GateEntry& e) {
     e.why = inconclusive;
     e.code = worse(e.code, ExitCode::Inconclusive);
   }
+  judge_twin(e);
 }
 
 /// Runs `c` unless the gate's deadline has passed (then an UNKNOWN row); a checker that ran
@@ -79,6 +98,24 @@ CheckResult run_within(Checker& c, const Config& cfg, const CheckBudget& budget)
   return r;
 }
 
+/// Runs the mutated twin of a config some checker PROVED.
+void check_twin(const Config& cfg, const CheckBudget& budget, GateEntry& e,
+                std::ostream* progress) {
+  const bool proved = std::any_of(e.rows.begin(), e.rows.end(), [](const GateRow& r) {
+    return r.result.verdict.kind == VerdictKind::Proved;
+  });
+  if (!proved) return;
+  auto r = run_mutation_twin(cfg, budget);
+  if (!r) {
+    e.twin_note = "no mutated twin: no memory property is proved";
+    return;
+  }
+  e.twin = GateRow{"twin", std::move(*r), {}};
+  if (progress)
+    *progress << "gate: " << cfg.name << " twin " << to_string(e.twin->result.verdict) << " ("
+              << e.twin->result.seconds << " s; must be VIOLATED or UNKNOWN)" << std::endl;
+}
+
 }  // namespace
 
 ExitCode GateReport::exit_code() const {
@@ -95,7 +132,7 @@ GateReport run_gate(const std::vector<std::filesystem::path>& configs,
   report.z3_version = z3_version();
   for (const auto& path : configs) {
     const auto cfg = load_config(path);
-    GateEntry e{path, cfg.name, cfg.expect, cfg.expect_property, {}, {}, true, {}, ExitCode::Ok};
+    GateEntry e{path, cfg.name, cfg.expect, cfg.expect_property, {}, {}, true, {}, ExitCode::Ok, {}, {}};
     bool refuted = false;
     for (auto& c : checkers) {
       if (!selected(c->name(), only) || !c->applicable(cfg)) continue;
@@ -118,6 +155,7 @@ GateReport run_gate(const std::vector<std::filesystem::path>& configs,
       refuted = row.result.verdict.kind == VerdictKind::Violated;
       e.rows.push_back(std::move(row));
     }
+    check_twin(cfg, budget, e, progress);
     judge(e);
     report.entries.push_back(std::move(e));
   }

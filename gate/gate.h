@@ -7,6 +7,7 @@
 /// expected property when one is named.
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -29,6 +30,10 @@ struct GateEntry {
   bool met = true;           ///< the expectation holds
   std::string why;           ///< when not met
   ExitCode code = ExitCode::Ok;  ///< this entry's contribution to the gate's exit code
+  /// After a PROVED: the mutated twin's BMC result (gate/mutation_twin.h); it must be VIOLATED
+  /// or UNKNOWN, else the proof is vacuous and the entry fails. `twin_note` says why none ran.
+  std::optional<GateRow> twin;
+  std::string twin_note;
 };
 
 struct GateReport {

@@ -63,6 +63,10 @@ void write_markdown(const GateReport& r, std::ostream& os) {
       os << "| " << e.name << " | " << (e.expect.empty() ? "-" : e.expect) << " | "
          << row.checker << " | " << verdict_cell(row.result) << " | " << seconds(row.result.seconds)
          << " | " << row.result.summary << " |\n";
+    if (e.twin)
+      os << "| " << e.name << " | twin must fail | " << e.twin->checker << " | "
+         << verdict_cell(e.twin->result) << " | " << seconds(e.twin->result.seconds) << " | "
+         << e.twin->result.summary << " |\n";
     std::string skipped;
     for (const auto& s : e.skipped) skipped += (skipped.empty() ? "skipped after the counterexample: " : ", ") + s;
     os << "| **" << e.name << "** | | | " << (e.met ? "**met**" : "**NOT MET**") << " | | "
@@ -73,15 +77,17 @@ void write_markdown(const GateReport& r, std::ostream& os) {
 void write_junit(const GateReport& r, std::ostream& os) {
   std::size_t tests = 0, failures = 0;
   for (const auto& e : r.entries) {
-    tests += e.rows.size();
+    tests += e.rows.size() + (e.twin ? 1 : 0);
     failures += e.met ? 0 : 1;
   }
   os << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"kvcheck gate\" tests=\""
      << tests << "\" failures=\"" << failures << "\">\n";
   for (const auto& e : r.entries) {
-    os << "  <testsuite name=\"" << xml_escape(e.name) << "\" tests=\"" << e.rows.size()
-       << "\" failures=\"" << (e.met ? 0 : 1) << "\">\n";
-    for (const auto& row : e.rows) {
+    os << "  <testsuite name=\"" << xml_escape(e.name) << "\" tests=\""
+       << e.rows.size() + (e.twin ? 1 : 0) << "\" failures=\"" << (e.met ? 0 : 1) << "\">\n";
+    auto rows = e.rows;
+    if (e.twin) rows.push_back(*e.twin);
+    for (const auto& row : rows) {
       os << "    <testcase classname=\"" << xml_escape(e.name) << "\" name=\""
          << xml_escape(row.checker) << "\" time=\"" << row.result.seconds << "\">";
       if (!e.met)

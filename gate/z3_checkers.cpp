@@ -1,10 +1,13 @@
 #include "gate/z3_checkers.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "checkers/bmc.h"
 #include "checkers/confirm.h"
 #include "checkers/k_induction.h"
+#include "checkers/seed_search.h"
+#include "gate/mutation_twin.h"
 #include "gate/sections.h"
 
 namespace kvcheck {
@@ -29,14 +32,15 @@ SolverOptions gate_solver_options(const BmcSpec& spec, const CheckBudget& budget
   return opts;
 }
 
-/// Replays a symbolic counterexample concretely; an unreproduced one is an ERROR verdict.
-void attach_confirmed(const Config& cfg, const Counterexample& cex, const char* source,
-                      CheckResult& out) {
+/// Replays a symbolic counterexample concretely under `params`; an unreproduced one is an
+/// ERROR verdict.
+void attach_confirmed(const Config& cfg, const ModelParams& params, const Counterexample& cex,
+                      const char* source, CheckResult& out) {
   TraceMeta meta;
   meta.source = source;
   meta.config_name = cfg.name;
   meta.config_hash = cfg.hash;
-  auto c = confirm_counterexample(cfg.model, cfg.time, cex, meta);
+  auto c = confirm_counterexample(params, cfg.time, cex, meta);
   if (!c.reproduced) {
     out.verdict = Verdict::error("unsound counterexample, not reproduced concretely: " + c.detail);
     return;
@@ -54,7 +58,7 @@ CheckResult BmcChecker::run(const Config& cfg, const CheckBudget& budget) {
   auto opts = gate_solver_options(spec, budget);
   auto r = run_bmc(cfg.model, spec, spec.depth, opts);
   CheckResult out{r.verdict, std::nullopt, {}, 0.0};
-  if (r.cex) attach_confirmed(cfg, *r.cex, "bmc", out);
+  if (r.cex) attach_confirmed(cfg, cfg.model, *r.cex, "bmc", out);
   out.summary = "depth " + std::to_string(spec.depth) + ", " + describe_scope(spec);
   out.seconds = since(t0);
   return out;
@@ -68,9 +72,41 @@ CheckResult ProveChecker::run(const Config& cfg, const CheckBudget& budget) {
   auto opts = gate_solver_options(spec, budget);
   auto r = prove_k_induction(cfg.model, spec, opts);
   CheckResult out{r.verdict, std::nullopt, {}, 0.0};
-  if (r.cex) attach_confirmed(cfg, *r.cex, "prove", out);
+  if (r.cex) attach_confirmed(cfg, cfg.model, *r.cex, "prove", out);
   out.summary = r.verdict.kind == VerdictKind::Proved ? "k = " + std::to_string(r.k) + ": " + r.claim
                                                       : describe_scope(spec);
+  out.seconds = since(t0);
+  return out;
+}
+
+std::optional<CheckResult> run_mutation_twin(const Config& cfg, const CheckBudget& budget) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto spec = spec_for(cfg, budget);
+  const auto twin = mutation_twin(cfg, spec);
+  if (!twin) return std::nullopt;
+  // The twin must fail memory safety: the proved properties plus the pool's own two.
+  auto twin_spec = spec;
+  for (const auto id : {PropertyId::KvNoOverflow, PropertyId::NoEviction})
+    if (std::find(twin_spec.properties.begin(), twin_spec.properties.end(), id) ==
+        twin_spec.properties.end())
+      twin_spec.properties.push_back(id);
+  // Deep enough for every request of the envelope to arrive, prefill and finish; the cheap
+  // path first (random workloads inside the envelope), the solver when none fails.
+  const auto horizon = std::min<std::int64_t>(1000, twin_horizon(cfg.model, spec));
+  const auto opts = gate_solver_options(spec, budget);
+  BmcResult r;
+  if (const auto hint = seed_search(twin->params, twin_spec, horizon, opts.seed_runs, opts.seed)) {
+    const auto& pi = info(hint->property);
+    r = {Verdict::violated(hint->step, pi.kind, std::string(pi.name)),
+         Counterexample{hint->workload, hint->picks, hint->property, hint->step}};
+  } else {
+    r = run_bmc(twin->params, twin_spec, horizon, opts);
+  }
+  CheckResult out{r.verdict, std::nullopt, twin->what + ", " + std::to_string(horizon) + " steps", 0.0};
+  if (r.cex) {
+    attach_confirmed(cfg, twin->params, *r.cex, "twin", out);
+    out.counterexample.reset();  // the twin's params are no config's: its trace is not kept
+  }
   out.seconds = since(t0);
   return out;
 }

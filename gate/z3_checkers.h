@@ -4,6 +4,8 @@
 /// apply to configs with a [bmc] section. Every VIOLATED result is replayed on the concrete
 /// simulator first (checkers/confirm.h); one that does not reproduce becomes ERROR, never a
 /// verdict.
+#include <optional>
+
 #include "gate/checker.h"
 
 namespace kvcheck {
@@ -23,5 +25,10 @@ class ProveChecker final : public Checker {
   bool applicable(const Config& cfg) const override;
   CheckResult run(const Config& cfg, const CheckBudget& budget) override;
 };
+
+/// The mutated twin of a config `prove` showed safe (gate/mutation_twin.h), checked by BMC to
+/// the [bmc] depth; a VIOLATED twin's counterexample is replayed concretely (ERROR if it does
+/// not reproduce). Nothing when no twin applies (no memory property is checked).
+std::optional<CheckResult> run_mutation_twin(const Config& cfg, const CheckBudget& budget);
 
 }  // namespace kvcheck

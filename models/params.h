@@ -60,6 +60,10 @@ struct PolicyParams {
   std::int64_t flow_budget_min = 0;     ///< P1 Algorithm 2: B_t ~ U{min..max}
   std::int64_t flow_budget_max = 0;
   std::int64_t max_batch_seqs = kUnlimited;  ///< P4's k_max: requests per batch
+  /// Mutation twins only (gate/mutation_twin.h): the policy's view of the pool is this many
+  /// blocks larger than the pool the engine has, i.e. its free-block guard is broken. Never
+  /// read from a config or a trace; 0 in every real model.
+  std::int64_t pool_view_slack = 0;
 };
 
 /// Everything that defines the transition system apart from the workload.

@@ -77,8 +77,10 @@ class PolicyView {
   /// True while r still has prompt tokens to process.
   Bool in_prefill(Ref r) const { return v_.computed(r) < v_.prompt(r); }
 
-  Int free_blocks() const { return v_.free_blocks(); }
-  Int total_blocks() const { return Domain::lit(v_.params().engine.num_blocks); }
+  /// The pool as the policy sees it: the engine's, unless a mutation twin widened the view
+  /// (PolicyParams::pool_view_slack; 0 adds no term).
+  Int free_blocks() const { return with_slack(v_.free_blocks()); }
+  Int total_blocks() const { return with_slack(Domain::lit(v_.params().engine.num_blocks)); }
   Int num_running() const { return v_.num_running(); }
   const ModelParams& params() const { return v_.params(); }
   /// Blocks needed to hold `tokens` KV tokens.
@@ -96,6 +98,10 @@ class PolicyView {
   Int choose(int id, std::int64_t lo, std::int64_t hi) { return v_.choose(id, lo, hi); }
 
  private:
+  Int with_slack(Int blocks) const {
+    const auto slack = v_.params().policy.pool_view_slack;
+    return slack == 0 ? blocks : blocks + Domain::lit(slack);
+  }
   V& v_;
 };
 
