@@ -159,6 +159,23 @@ TEST(DeterministicWorkload, BurstEveryInterval) {
   }
 }
 
+// docs/config.md's [workload] defaults: prompt and output 1, burst 1, interval 1, backlog 0.
+TEST(DeterministicWorkload, DocumentedDefaults) {
+  const auto w = build_workload(config("kind = \"deterministic\"\ncount = 3\n"));
+  ASSERT_EQ(w.requests.size(), 3U);
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(w.requests[i].arrival_step, static_cast<std::int64_t>(i));
+    EXPECT_EQ(w.requests[i].prompt, 1);
+    EXPECT_EQ(w.requests[i].output, 1);
+    EXPECT_EQ(w.requests[i].klass, 0);
+  }
+  const auto p = build_workload(config("kind = \"poisson\"\ncount = 3\nrate = 2.0\n"));
+  for (const auto& r : p.requests) {
+    EXPECT_EQ(r.prompt, 1);
+    EXPECT_EQ(r.output, 1);
+  }
+}
+
 const char* kClasses = R"(
 [[classes]]
 name = "a"
