@@ -5,4 +5,4 @@ cd "$(dirname "$0")/.."
 ci/install-deps.sh
 ci/check-layers.sh
 cmake --workflow --preset ci
-ci/fuzz-readers.sh   # libFuzzer over the config, ITF and CSV readers (short mode, ~2 min)
+ci/fuzz-readers.sh   # libFuzzer over the config, ITF and CSV readers (short mode, 2-4 min)
