@@ -111,5 +111,45 @@ TEST(OverflowEviction, SeveralEvictionsGoNewestFirst) {
   EXPECT_EQ(v.state(0).generated, 3);
 }
 
+// vLLM FCFS admission under the token budget (building_blocks.h admit_fcfs), by hand. Pool of
+// 100 blocks, so memory never binds.
+//  chunked prefill, 4 tokens per step: A (prompt 4) takes the whole budget at step 0; B (prompt
+//  3) finds 0 tokens left and waits (admitting it with a 0-token chunk would be wrong). Step 1:
+//  A decodes 1, B gets the 3 left.
+TEST(TokenBudget, ChunkedPrefillAdmitsOnlyWhileTokensRemain) {
+  ModelParams p;
+  p.engine.num_blocks = 100;
+  p.engine.chunked_prefill = true;
+  p.engine.max_batched_tokens = 4;
+  Workload w;
+  w.requests = {req(0, 4, 2), req(0, 3, 2)};
+  TimeModel t;
+  SeededChoices ch(1);
+  ConcreteView v(p, w, t, ch);
+  engine_step(v);
+  EXPECT_EQ(v.last_step().admitted, std::vector<std::int32_t>{0});
+  EXPECT_EQ(v.last_step().batch, (std::vector<std::pair<std::int32_t, std::int64_t>>{{0, 4}}));
+  EXPECT_EQ(v.state(1).status, Status::Waiting);
+  engine_step(v);
+  EXPECT_EQ(v.last_step().admitted, std::vector<std::int32_t>{1});
+  EXPECT_EQ(v.last_step().batch,
+            (std::vector<std::pair<std::int32_t, std::int64_t>>{{0, 1}, {1, 3}}));
+}
+
+//  whole prompts, 7 tokens per step: A (4) and B (3) fit exactly (4 + 3 = 7); C (1) does not.
+TEST(TokenBudget, WholePromptsFitTheBudgetExactly) {
+  ModelParams p;
+  p.engine.num_blocks = 100;
+  p.engine.max_batched_tokens = 7;
+  Workload w;
+  w.requests = {req(0, 4, 2), req(0, 3, 2), req(0, 1, 2)};
+  TimeModel t;
+  SeededChoices ch(1);
+  ConcreteView v(p, w, t, ch);
+  engine_step(v);
+  EXPECT_EQ(v.last_step().admitted, (std::vector<std::int32_t>{0, 1}));
+  EXPECT_EQ(v.state(2).status, Status::Waiting);
+}
+
 }  // namespace
 }  // namespace kvcheck
