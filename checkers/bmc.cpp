@@ -49,7 +49,7 @@ BmcResult run_bmc_unguarded(const ModelParams& params, const BmcSpec& spec, std:
   const auto hint = find_hint(params, spec, depth, opts);
   BmcSession s(params, spec, opts, false);
   SymbolicScope scope(s.ctx());
-  const auto after = opts.lemma_after_ms;
+  const auto after = opts.lemma_after_work;
   bool alloc_tried = false;
   const auto closed = [&](std::int64_t t, const char* how) {
     auto v = Verdict::bounded_ok(depth);
@@ -83,19 +83,21 @@ BmcResult run_bmc_unguarded(const ModelParams& params, const BmcSpec& spec, std:
     }
     s.assume(all_true(props));  // holds at depth t: later queries look for later violations
     // A slow depth: try the allocation invariant once (cheap; it settles guarded policies).
-    if (!alloc_tried && opts.alloc_after_ms >= 0 && t + 1 < depth &&
-        r.seconds * 1000.0 >= static_cast<double>(opts.alloc_after_ms)) {
+    // Nothing to gain when the simulated witness is at the very next depth.
+    const bool witness_next = hint && hint->step == t + 1;
+    if (!alloc_tried && !witness_next && opts.alloc_after_work >= 0 && t + 1 < depth &&
+        r.work >= static_cast<std::uint64_t>(opts.alloc_after_work)) {
       alloc_tried = true;
-      if (s.implied_by_allocation_invariant(opts.lemma_query_ms))
+      if (s.implied_by_allocation_invariant(opts.lemma_query_work))
         return closed(t, "the allocation invariant (pool counter <= pool, sizes >= 0), "
                          "inductive");
     }
     // A slower depth: prove the well-formedness lemmas once; they prune every later query.
     // If the properties follow from the lemmas in one step, no depth can violate them.
-    if (after >= 0 && t + 1 < depth && !s.lemmas_proved() &&
-        r.seconds * 1000.0 >= static_cast<double>(after)) {
-      (void)s.prove_lemmas(opts.lemma_query_ms, opts.lemma_total_ms);
-      if (s.implied_by_lemmas(opts.lemma_query_ms))
+    if (after >= 0 && !witness_next && t + 1 < depth && !s.lemmas_proved() &&
+        r.work >= static_cast<std::uint64_t>(after)) {
+      (void)s.prove_lemmas(opts.lemma_query_work, opts.lemma_total_work);
+      if (s.implied_by_lemmas(opts.lemma_query_work))
         return closed(t, "invariants proved inductive");
     }
   }

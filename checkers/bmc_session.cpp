@@ -38,6 +38,14 @@ unsigned z3_units(std::uint64_t units) {
 
 }  // namespace
 
+std::uint64_t resource_count(const z3::solver& s) {
+  const auto st = s.statistics();
+  for (unsigned i = 0; i < st.size(); ++i)
+    if (st.key(i) == "rlimit count")
+      return st.is_uint(i) ? st.uint_value(i) : static_cast<std::uint64_t>(st.double_value(i));
+  return 0;
+}
+
 SymBool any_false(const std::vector<SymBool>& props) {
   SymBool bad = D::truth(false);
   for (const auto& p : props) bad = bad || !p;
@@ -50,12 +58,12 @@ SymBool all_true(const std::vector<SymBool>& props) {
   return ok;
 }
 
-z3::solver BmcSession::side_solver(std::int64_t per_query_ms) {
-  auto ms = per_query_ms;
-  if (opts_.timeout_ms > 0 && (ms <= 0 || opts_.timeout_ms < ms)) ms = opts_.timeout_ms;
+z3::solver BmcSession::side_solver(std::int64_t per_query_work) {
   z3::solver s(ctx_);
-  if (ms > 0) s.set("timeout", z3_millis(ms));
-  if (opts_.rlimit > 0) s.set("rlimit", z3_units(opts_.rlimit));
+  if (opts_.timeout_ms > 0) s.set("timeout", z3_millis(opts_.timeout_ms));
+  std::uint64_t units = per_query_work > 0 ? static_cast<std::uint64_t>(per_query_work) : 0;
+  if (opts_.rlimit > 0 && (units == 0 || opts_.rlimit < units)) units = opts_.rlimit;
+  if (units > 0) s.set("rlimit", z3_units(units));
   for (const auto& c : unroller_.input_constraints()) s.add(c.e);
   return s;
 }
@@ -130,11 +138,11 @@ std::vector<Unroller::Part> BmcSession::candidates(const SymState& s) const {
   return out;
 }
 
-std::vector<std::string> BmcSession::prove_lemmas(std::int64_t per_query_ms,
-                                                  std::int64_t total_ms) {
+std::vector<std::string> BmcSession::prove_lemmas(std::int64_t per_query_work,
+                                                  std::int64_t total_work) {
   SymbolicScope scope(ctx_);
   const auto start = std::chrono::steady_clock::now();
-  auto ind = side_solver(per_query_ms);
+  auto ind = side_solver(per_query_work);
   // Base: each part in the initial state (under the input constraints).
   const auto init = candidates(unroller_.initial());
   std::vector<std::size_t> alive;
@@ -181,8 +189,8 @@ std::vector<std::string> BmcSession::prove_lemmas(std::int64_t per_query_ms,
     return (timeouts >= 3 && timeouts > proved) || expired(opts_.deadline);
   };
   const auto over_budget = [&] {
-    return hopeless() || (total_ms > 0 && std::chrono::steady_clock::now() - start >
-                                               std::chrono::milliseconds(total_ms));
+    return hopeless() ||
+           (total_work > 0 && resource_count(ind) >= static_cast<std::uint64_t>(total_work));
   };
   for (bool done = false; !done;) {
     done = true;
@@ -259,9 +267,9 @@ std::vector<std::string> BmcSession::prove_lemmas(std::int64_t per_query_ms,
   return names;
 }
 
-bool BmcSession::implied_by_allocation_invariant(std::int64_t per_query_ms) {
+bool BmcSession::implied_by_allocation_invariant(std::int64_t per_query_work) {
   SymbolicScope scope(ctx_);
-  auto s = side_solver(per_query_ms);
+  auto s = side_solver(per_query_work);
   const auto start = std::chrono::steady_clock::now();
   const auto r = prove_allocation_invariant(unroller_, s, spec_.properties);
   if (opts_.progress) {
@@ -275,10 +283,10 @@ bool BmcSession::implied_by_allocation_invariant(std::int64_t per_query_ms) {
   return r.holds;
 }
 
-bool BmcSession::implied_by_lemmas(std::int64_t per_query_ms) {
+bool BmcSession::implied_by_lemmas(std::int64_t per_query_work) {
   if (!lemmas_proved_ || lemmas_.empty()) return false;
   SymbolicScope scope(ctx_);
-  auto s = side_solver(per_query_ms);
+  auto s = side_solver(per_query_work);
   const auto pre = unroller_.fresh_state("closure0");
   const auto parts = candidates(pre);
   for (const auto i : lemmas_) s.add(parts[i].holds.e);
@@ -326,6 +334,7 @@ QueryResult BmcSession::query(const SymBool& bad, const std::string& name) {
     f << "(set-logic ALL)\n" << solver_.to_smt2();  // cvc5 wants a logic; Z3 accepts ALL
   }
   QueryResult r;
+  const auto before = resource_count(solver_);
   if (assume) {
     z3::expr_vector a(ctx_);
     a.push_back(lit);
@@ -336,6 +345,7 @@ QueryResult BmcSession::query(const SymBool& bad, const std::string& name) {
   if (r.result == z3::sat) r.model = solver_.get_model();
   if (r.result == z3::unknown) r.reason = solver_.reason_unknown();
   const auto stats = brief_stats(solver_);
+  r.work = resource_count(solver_) - before;
   if (assume) solver_.add(!lit);
   else solver_.pop();
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -343,7 +353,8 @@ QueryResult BmcSession::query(const SymBool& bad, const std::string& name) {
     *opts_.progress << name << ": " << (r.result == z3::sat     ? "sat"
                                         : r.result == z3::unsat ? "unsat"
                                                                 : "unknown")
-                    << " in " << r.seconds << " s" << stats << "\n" << std::flush;
+                    << " in " << r.seconds << " s, " << r.work << " units" << stats << "\n"
+                    << std::flush;
   return r;
 }
 

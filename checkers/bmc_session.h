@@ -24,16 +24,19 @@ struct SolverOptions {
   std::int64_t timeout_ms = 0;          ///< per query; 0 = none
   std::filesystem::path dump_dir;       ///< empty = no SMT-LIB2 dumps
   std::ostream* progress = nullptr;     ///< one line per query when set
-  /// `check`: once a depth's query takes >= `lemma_after_ms`, the well-formedness lemmas are
-  /// proved (BmcSession::prove_lemmas, per-query / total limits below) and assumed from then
-  /// on; lemma_after_ms < 0 = never.
-  std::int64_t lemma_after_ms = 5000;  ///< the proof costs tens of seconds: only for slow depths
-  /// `check`: once a depth's query takes >= `alloc_after_ms`, the allocation invariant
-  /// (BmcSession::implied_by_allocation_invariant) is tried once, before the lemmas; it costs
-  /// a fraction of the lemma proof (N = 8: ~14 s instead of >= 11 minutes). < 0 = never.
-  std::int64_t alloc_after_ms = 1000;
-  std::int64_t lemma_query_ms = 10000;
-  std::int64_t lemma_total_ms = 120000;
+  /// Every decision inside the algorithm is taken on Z3 resource units (QueryResult::work,
+  /// "rlimit count"), never on elapsed time, so the same input takes the same path on a loaded
+  /// and an idle machine. On this project's 2-core machine 10^6 units take about 1 to 2 s.
+  /// `check`: once a depth's query consumes >= `lemma_after_work` units, the well-formedness
+  /// lemmas are proved (BmcSession::prove_lemmas, per-query / total budgets below) and assumed
+  /// from then on; < 0 = never.
+  std::int64_t lemma_after_work = 5'000'000;  ///< the proof is costly: only for slow depths
+  /// `check`: once a depth's query consumes >= `alloc_after_work` units, the allocation
+  /// invariant (BmcSession::implied_by_allocation_invariant) is tried once, before the lemmas;
+  /// it costs a fraction of the lemma proof. < 0 = never.
+  std::int64_t alloc_after_work = 1'000'000;
+  std::int64_t lemma_query_work = 20'000'000;   ///< per lemma / invariant query (Z3 rlimit)
+  std::int64_t lemma_total_work = 240'000'000;  ///< the whole lemma proof
   /// `check`: random concrete workloads inside the [bmc] bounds simulated before the solver
   /// runs (checkers/seed_search.h); a violation found is confirmed by the solver at its step
   /// with the inputs fixed, after every shallower depth was proved unsat. 0 = off.
@@ -60,7 +63,13 @@ struct QueryResult {
   std::optional<z3::model> model;
   std::string reason;  ///< solver's reason when unknown
   double seconds = 0.0;
+  /// Z3 resource units the query consumed ("rlimit count" before and after): the same on any
+  /// machine, so decisions taken on it do not depend on the machine's load.
+  std::uint64_t work = 0;
 };
+
+/// The cumulative Z3 resource units `s` has consumed ("rlimit count"; 0 before any check).
+std::uint64_t resource_count(const z3::solver& s);
 
 /// Some of `props` is false / all of them are true (constant-folded; empty: false / true).
 SymBool any_false(const std::vector<SymBool>& props);
@@ -82,23 +91,23 @@ class BmcSession {
   /// are inductive together, once per model: each holds in the initial state, and the
   /// conjunction of the surviving parts in an arbitrary state implies each of them after one
   /// step (any inputs within the [bmc] bounds, any choices). A part whose query is sat or
-  /// unknown (per-query timeout `per_query_ms`, capped by the session's timeout) is dropped,
+  /// unknown (per-query resource limit `per_query_work`, and the session's timeout) is dropped,
   /// and every proof whose unsat core assumed a dropped part is redone (Houdini), so only
   /// parts proved from proved parts remain.
   /// From then on `extend` asserts the proved parts of every new state (sound: they hold in
   /// every reachable state). Returns the names of the proved parts.
-  /// Past `total_ms` (0 = no limit) the unproved parts are dropped, and with them every part
+  /// Past `total_work` units (0 = no limit) the unproved parts are dropped, and with them every part
   /// whose proof assumed one of them. The proved parts are also asserted of the states
   /// unrolled so far.
-  std::vector<std::string> prove_lemmas(std::int64_t per_query_ms, std::int64_t total_ms);
+  std::vector<std::string> prove_lemmas(std::int64_t per_query_work, std::int64_t total_work);
   /// After prove_lemmas: whether one step from ANY state satisfying the proved lemmas keeps
-  /// every property (unsat query within `per_query_ms`). The lemmas hold in every reachable
+  /// every property (unsat query within `per_query_work` units). The lemmas hold in every reachable
   /// state, so then no reachable step violates a property, at any depth. False when unknown.
-  bool implied_by_lemmas(std::int64_t per_query_ms);
+  bool implied_by_lemmas(std::int64_t per_query_work);
   /// Whether the allocation invariant (checkers/allocation_invariant.h: pool counter <= pool,
   /// sizes >= 0, checked action by action) is inductive and implies every property in one
-  /// step, each query within `per_query_ms`. True means no depth can violate a property.
-  bool implied_by_allocation_invariant(std::int64_t per_query_ms);
+  /// step, each query within `per_query_work` units. True means no depth can violate a property.
+  bool implied_by_allocation_invariant(std::int64_t per_query_work);
   /// Extra lemma candidates (tests: a deliberately non-inductive one must not be assumed).
   void add_lemma_candidates(std::function<std::vector<Unroller::Part>(const SymState&)> fn) {
     extra_ = std::move(fn);
@@ -133,8 +142,8 @@ class BmcSession {
   std::size_t queries_ = 0;  ///< names each query's assumption literal uniquely
   std::function<std::vector<Unroller::Part>(const SymState&)> extra_;
   /// A separate solver for lemma and closure queries: the input constraints, a per-query
-  /// limit of `per_query_ms` capped by the session's timeout.
-  z3::solver side_solver(std::int64_t per_query_ms);
+  /// resource limit of `per_query_work` units (and the session's timeout, if any).
+  z3::solver side_solver(std::int64_t per_query_work);
   /// The lemma candidates over `s`: well_formed_parts, then extra_'s.
   std::vector<Unroller::Part> candidates(const SymState& s) const;
 };

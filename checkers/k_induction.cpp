@@ -97,7 +97,7 @@ ProveResult prove_unguarded(const ModelParams& params, const BmcSpec& spec,
                         : std::nullopt;
   // The allocation invariant first: when it is inductive and implies the properties, that is
   // the proof (k = 1), stated with the invariant.
-  if (opts.alloc_after_ms >= 0 && step.implied_by_allocation_invariant(opts.lemma_query_ms)) {
+  if (opts.alloc_after_work >= 0 && step.implied_by_allocation_invariant(opts.lemma_query_work)) {
     ProveResult out{Verdict::proved("inductive invariant, k = 1"), std::nullopt, 1, {}};
     out.claim = describe_scope(spec) + ": every property holds after every step; inductive " +
                 "invariant: pool counter <= " + std::to_string(params.engine.num_blocks) +
@@ -111,9 +111,9 @@ ProveResult prove_unguarded(const ModelParams& params, const BmcSpec& spec,
   // Lemmas first (well-formedness parts and queue-order facts proved inductive on their own,
   // Houdini): the step case assumes them of every state and no longer has to re-prove them.
   std::size_t lemmas = 0;
-  if (opts.lemma_after_ms >= 0) {
+  if (opts.lemma_after_work >= 0) {
     SymbolicScope s2(step.ctx());
-    lemmas = step.prove_lemmas(opts.lemma_query_ms, opts.lemma_total_ms).size();
+    lemmas = step.prove_lemmas(opts.lemma_query_work, opts.lemma_total_work).size();
   }
   // The step case assumes the invariants of its arbitrary start state, so they must hold in
   // the initial state too (a false or wrong strengthening must never be assumed unchecked).

@@ -86,6 +86,15 @@ Workload draw_workload(Draw& d, const ModelParams& params, const BmcSpec& spec) 
   return w;
 }
 
+/// Records the largest plan demand of any iteration.
+class PeakObserver final : public StepObserver {
+ public:
+  void on_step(const ConcreteView& v) override {
+    peak = std::max(peak, v.last_step().demand_blocks);
+  }
+  std::int64_t peak = 0;
+};
+
 /// Records whether any iteration processed a token.
 class ActivityObserver final : public StepObserver {
  public:
@@ -113,6 +122,24 @@ std::optional<std::int64_t> activity_witness(const ModelParams& params, const Bm
     if (seen.busy) return run;
   }
   return std::nullopt;
+}
+
+std::int64_t peak_demand(const ModelParams& params, const BmcSpec& spec, std::int64_t depth,
+                         std::int64_t runs, std::uint64_t seed) {
+  Draw d(seed);
+  SimOptions opts;
+  opts.max_steps = depth;
+  std::int64_t peak = 0;
+  for (std::int64_t run = 1; run <= runs; ++run) {
+    const auto w = draw_workload(d, params, spec);
+    if (!within_spec(params, spec, w)) continue;
+    RecordedChoices choices(d.seed());
+    PeakObserver seen;
+    StepObserver* obs[] = {&seen};
+    (void)simulate(params, TimeModel{}, w, choices, opts, obs);
+    peak = std::max(peak, seen.peak);
+  }
+  return peak;
 }
 
 bool within_spec(const ModelParams& params, const BmcSpec& spec, const Workload& w) {

@@ -39,6 +39,12 @@ std::optional<std::int64_t> activity_witness(const ModelParams& params, const Bm
                                              std::int64_t depth, std::int64_t runs,
                                              std::uint64_t seed);
 
+/// The largest number of KV blocks a policy's plan reserves in one step (StepRecord::
+/// demand_blocks) over `runs` random workloads inside the bounds, each run for `depth` steps:
+/// a demand concretely reached (gate/mutation_twin.h sizes its pool from it).
+std::int64_t peak_demand(const ModelParams& params, const BmcSpec& spec, std::int64_t depth,
+                         std::int64_t runs, std::uint64_t seed);
+
 /// Whether `w` lies inside the `[bmc]` bounds (slot count, ranges, classes, arrival order and
 /// per-step limit), i.e. is one of the workloads BMC quantifies over.
 bool within_spec(const ModelParams& params, const BmcSpec& spec, const Workload& w);

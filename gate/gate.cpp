@@ -29,23 +29,6 @@ ExitCode worse(ExitCode a, ExitCode b) {
   return rank(a) >= rank(b) ? a : b;
 }
 
-/// A PROVED config's mutated twin must fail (VIOLATED) or stay undecided (UNKNOWN); a twin
-/// that is still safe means the proof never exercised its guard: vacuous, the entry fails.
-void judge_twin(GateEntry& e) {
-  if (!e.twin) return;
-  const auto& v = e.twin->result.verdict;
-  if (v.kind == VerdictKind::Error) {
-    e.met = false;
-    e.why = "twin: " + v.reason;
-    e.code = ExitCode::InternalError;
-  } else if (v.kind == VerdictKind::Proved || v.kind == VerdictKind::BoundedOk) {
-    e.met = false;
-    e.why = "vacuous proof: the mutated twin (" + e.twin->result.summary + ") is still " +
-            to_string(v) + ", so the proof does not depend on the guard it is about";
-    e.code = worse(e.code, ExitCode::Inconclusive);
-  }
-}
-
 void judge(GateEntry& e) {
   bool violated = false, matching = false;
   std::string inconclusive;  // the first UNKNOWN: never a pass
@@ -105,11 +88,8 @@ void check_twin(const Config& cfg, const CheckBudget& budget, GateEntry& e,
     return r.result.verdict.kind == VerdictKind::Proved;
   });
   if (!proved) return;
-  auto r = run_mutation_twin(cfg, budget);
-  if (!r) {
-    e.twin_note = "no mutated twin: no memory property is proved";
-    return;
-  }
+  auto r = run_mutation_twin(cfg, budget, e.twin_note);
+  if (!r) return;
   e.twin = GateRow{"twin", std::move(*r), {}};
   if (progress)
     *progress << "gate: " << cfg.name << " twin " << to_string(e.twin->result.verdict) << " ("
@@ -117,6 +97,21 @@ void check_twin(const Config& cfg, const CheckBudget& budget, GateEntry& e,
 }
 
 }  // namespace
+
+void judge_twin(GateEntry& e) {
+  if (!e.twin) return;
+  const auto& v = e.twin->result.verdict;
+  if (v.kind == VerdictKind::Error) {
+    e.met = false;
+    e.why = "twin: " + v.reason;
+    e.code = ExitCode::InternalError;
+  } else if (v.kind == VerdictKind::Proved || v.kind == VerdictKind::BoundedOk) {
+    e.met = false;
+    e.why = "vacuous proof: the mutated twin (" + e.twin->result.summary + ") is concretely " +
+            "unsafe, yet prove says " + to_string(v);
+    e.code = worse(e.code, ExitCode::Inconclusive);
+  }
+}
 
 ExitCode GateReport::exit_code() const {
   ExitCode c = ExitCode::Ok;

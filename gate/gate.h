@@ -54,6 +54,11 @@ GateReport run_gate(const std::vector<std::filesystem::path>& configs,
                     const std::vector<std::string>& only, const CheckBudget& budget,
                     const std::filesystem::path& out_dir, std::ostream* progress = nullptr);
 
+/// The twin rule (gate/mutation_twin.h): an entry whose mutated twin is PROVED or BOUNDED_OK
+/// fails as a vacuous proof (exit 5); an ERROR twin is an internal error; VIOLATED and
+/// UNKNOWN twins leave the entry as it is.
+void judge_twin(GateEntry& e);
+
 /// The verdict table in GitHub-flavoured Markdown (also for $GITHUB_STEP_SUMMARY).
 void write_markdown(const GateReport& r, std::ostream& os);
 /// JUnit XML: one test case per config x checker.

@@ -2,8 +2,13 @@
 
 #include <algorithm>
 
+#include "checkers/seed_search.h"
+
 namespace kvcheck {
 namespace {
+
+/// Simulated workloads the twin's pool is sized from.
+constexpr std::int64_t kPeakRuns = 500;
 
 bool is_memory_property(PropertyId id) {
   switch (id) {
@@ -14,10 +19,6 @@ bool is_memory_property(PropertyId id) {
     case PropertyId::Alg1MemoryBound: return true;
     default: return false;
   }
-}
-
-std::int64_t blocks_for(std::int64_t tokens, std::int64_t block_size) {
-  return (tokens + block_size - 1) / block_size;
 }
 
 }  // namespace
@@ -31,40 +32,28 @@ std::int64_t twin_horizon(const ModelParams& params, const BmcSpec& spec) {
   return spec.arrival_hi + longest + 1;
 }
 
-std::int64_t largest_request_blocks(const ModelParams& params, const BmcSpec& spec) {
-  std::int64_t tokens = spec.prompt_hi + spec.output_hi;
-  if (spec.per_class) {
-    tokens = 0;
-    for (const auto& c : params.classes) tokens = std::max(tokens, c.prompt + c.output);
-  }
-  return blocks_for(tokens + params.engine.lookahead, params.engine.block_size);
-}
-
-std::optional<MutationTwin> mutation_twin(const Config& cfg, const BmcSpec& spec) {
-  if (std::none_of(spec.properties.begin(), spec.properties.end(), is_memory_property))
+std::optional<MutationTwin> mutation_twin(const Config& cfg, const BmcSpec& spec,
+                                          std::string& why) {
+  if (std::none_of(spec.properties.begin(), spec.properties.end(), is_memory_property)) {
+    why = "no mutated twin: no memory property is proved";
     return std::nullopt;
-  MutationTwin t{cfg.model, {}};
-  auto& e = t.params.engine;
-  auto& p = t.params.policy;
-  const auto one = largest_request_blocks(cfg.model, spec);
-  const auto worst = one * spec.slots;
-  const auto pool = std::max(one, std::min(e.num_blocks, worst - 1));
-  t.what = "guard removed (the policy sees " + std::to_string(e.num_blocks) + " extra blocks)";
-  p.pool_view_slack = e.num_blocks;
-  if (pool != e.num_blocks) {
-    t.what += ", pool " + std::to_string(e.num_blocks) + " -> " + std::to_string(pool) +
-              " blocks (worst case of the envelope: " + std::to_string(worst) + ")";
-    e.num_blocks = pool;
   }
-  bool doubled = false;
-  for (auto& c : t.params.classes)
-    if (c.budget > 0) c.budget *= 2, doubled = true;
-  if (p.flow_budget_max > 0) {
-    p.flow_budget_min *= 2;
-    p.flow_budget_max *= 2;
-    doubled = true;
+  const auto horizon = std::min<std::int64_t>(1000, twin_horizon(cfg.model, spec));
+  const auto peak = peak_demand(cfg.model, spec, horizon, kPeakRuns, 1);
+  if (peak < 2) {
+    why = "no mutated twin: no simulated workload of the envelope reserves 2 blocks";
+    return std::nullopt;
   }
-  if (doubled) t.what += ", budgets doubled";
+  MutationTwin t{cfg.model, spec, {}};
+  const auto pool = std::min(cfg.model.engine.num_blocks, peak - 1);
+  t.params.engine.num_blocks = pool;
+  t.params.policy.pool_view_slack = cfg.model.engine.num_blocks - pool;
+  if (std::find(t.spec.properties.begin(), t.spec.properties.end(), PropertyId::KvNoOverflow) ==
+      t.spec.properties.end())
+    t.spec.properties.push_back(PropertyId::KvNoOverflow);
+  t.what = "pool " + std::to_string(cfg.model.engine.num_blocks) + " -> " +
+           std::to_string(pool) + " blocks (a simulated workload reserves " +
+           std::to_string(peak) + "), the policy's guard blind to it";
   return t;
 }
 

@@ -6,7 +6,6 @@
 #include "checkers/bmc.h"
 #include "checkers/confirm.h"
 #include "checkers/k_induction.h"
-#include "checkers/seed_search.h"
 #include "gate/mutation_twin.h"
 #include "gate/sections.h"
 
@@ -79,30 +78,15 @@ CheckResult ProveChecker::run(const Config& cfg, const CheckBudget& budget) {
   return out;
 }
 
-std::optional<CheckResult> run_mutation_twin(const Config& cfg, const CheckBudget& budget) {
+std::optional<CheckResult> run_mutation_twin(const Config& cfg, const CheckBudget& budget,
+                                             std::string& why) {
   const auto t0 = std::chrono::steady_clock::now();
   const auto spec = spec_for(cfg, budget);
-  const auto twin = mutation_twin(cfg, spec);
+  const auto twin = mutation_twin(cfg, spec, why);
   if (!twin) return std::nullopt;
-  // The twin must fail memory safety: the proved properties plus the pool's own two.
-  auto twin_spec = spec;
-  for (const auto id : {PropertyId::KvNoOverflow, PropertyId::NoEviction})
-    if (std::find(twin_spec.properties.begin(), twin_spec.properties.end(), id) ==
-        twin_spec.properties.end())
-      twin_spec.properties.push_back(id);
-  // Deep enough for every request of the envelope to arrive, prefill and finish; the cheap
-  // path first (random workloads inside the envelope), the solver when none fails.
-  const auto horizon = std::min<std::int64_t>(1000, twin_horizon(cfg.model, spec));
-  const auto opts = gate_solver_options(spec, budget);
-  BmcResult r;
-  if (const auto hint = seed_search(twin->params, twin_spec, horizon, opts.seed_runs, opts.seed)) {
-    const auto& pi = info(hint->property);
-    r = {Verdict::violated(hint->step, pi.kind, std::string(pi.name)),
-         Counterexample{hint->workload, hint->picks, hint->property, hint->step}};
-  } else {
-    r = run_bmc(twin->params, twin_spec, horizon, opts);
-  }
-  CheckResult out{r.verdict, std::nullopt, twin->what + ", " + std::to_string(horizon) + " steps", 0.0};
+  // The same prove that proved the config, on a twin that is concretely unsafe.
+  auto r = prove_k_induction(twin->params, twin->spec, gate_solver_options(spec, budget));
+  CheckResult out{r.verdict, std::nullopt, twin->what, 0.0};
   if (r.cex) {
     attach_confirmed(cfg, twin->params, *r.cex, "twin", out);
     out.counterexample.reset();  // the twin's params are no config's: its trace is not kept

@@ -5,6 +5,7 @@
 /// simulator first (checkers/confirm.h); one that does not reproduce becomes ERROR, never a
 /// verdict.
 #include <optional>
+#include <string>
 
 #include "gate/checker.h"
 
@@ -26,9 +27,10 @@ class ProveChecker final : public Checker {
   CheckResult run(const Config& cfg, const CheckBudget& budget) override;
 };
 
-/// The mutated twin of a config `prove` showed safe (gate/mutation_twin.h), checked by BMC to
-/// the [bmc] depth; a VIOLATED twin's counterexample is replayed concretely (ERROR if it does
-/// not reproduce). Nothing when no twin applies (no memory property is checked).
-std::optional<CheckResult> run_mutation_twin(const Config& cfg, const CheckBudget& budget);
+/// The mutated twin of a config `prove` showed safe (gate/mutation_twin.h), checked by the
+/// same prove; a VIOLATED twin's counterexample is replayed concretely (ERROR if it does not
+/// reproduce). Nothing when no twin applies (`why` says why).
+std::optional<CheckResult> run_mutation_twin(const Config& cfg, const CheckBudget& budget,
+                                             std::string& why);
 
 }  // namespace kvcheck

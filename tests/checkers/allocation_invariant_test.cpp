@@ -38,8 +38,8 @@ Model n8_config(PolicyKind kind, std::vector<PropertyId> props) {
 
 SolverOptions alloc_first() {
   SolverOptions o;
-  o.alloc_after_ms = 0;
-  o.lemma_after_ms = -1;
+  o.alloc_after_work = 0;
+  o.lemma_after_work = -1;
   o.seed_runs = 0;
   return o;
 }

@@ -169,7 +169,7 @@ TEST(Lemmas, NonInductiveCandidateIsNotAssumed) {
         {"time_stays_0", st.time == Symbolic::lit(0)},
         {"time_below_1000", st.time <= Symbolic::lit(1000)}};
   });
-  const auto names = s.prove_lemmas(30000, 0);
+  const auto names = s.prove_lemmas(60'000'000, 0);
   const auto has = [&](const std::string& n) {
     return std::find(names.begin(), names.end(), n) != names.end();
   };
@@ -199,7 +199,7 @@ TEST(Lemmas, OrderFactsOnlyWhereTheyHold) {
     spec.output_hi = 3;
     BmcSession s(p, spec, {}, false);
     SymbolicScope scope(s.ctx());
-    return s.prove_lemmas(30000, 0);
+    return s.prove_lemmas(60'000'000, 0);
   };
   const auto count = [](const std::vector<std::string>& names, const std::string& prefix) {
     return std::count_if(names.begin(), names.end(),
@@ -214,10 +214,10 @@ TEST(Lemmas, OrderFactsOnlyWhereTheyHold) {
   EXPECT_EQ(count(back, "run_blocks"), 3);  // the well-formedness facts stay
 }
 
-// Lemmas proved before the first query (lemma_after_ms = 0) change no verdict or depth.
+// Lemmas proved before the first query (lemma_after_work = 0) change no verdict or depth.
 TEST(Lemmas, ForcedLemmasKeepMinimalViolations) {
   SolverOptions opts;
-  opts.lemma_after_ms = 0;
+  opts.lemma_after_work = 0;
   opts.seed_runs = 0;  // the violation must come from the solver with lemmas assumed
   for (const auto& [config, prop, step] :
        std::vector<std::tuple<std::string, std::string, std::int64_t>>{
@@ -240,7 +240,7 @@ TEST(Lemmas, ForcedLemmasKeepMinimalViolations) {
 // fail (the unsafe config above is VIOLATED with the same forced lemmas).
 TEST(Lemmas, ClosureEndsDeepBmcOnASafeModel) {
   SolverOptions opts;
-  opts.lemma_after_ms = 0;
+  opts.lemma_after_work = 0;
   opts.seed_runs = 0;
   const auto p = small_model(PolicyKind::VllmFcfs, 16);
   const auto spec = small_spec({PropertyId::KvNoOverflow, PropertyId::Conservation});

@@ -177,7 +177,7 @@ TEST(Budgets, TinyResourceLimitIsUnknown) {
   auto spec = parse_bmc_spec(cfg);
   auto opts = quiet();
   opts.rlimit = 1;
-  opts.alloc_after_ms = -1;  // the plain unrolling, so the first query meets the limit
+  opts.alloc_after_work = -1;  // the plain unrolling, so the first query meets the limit
   const auto r = run_bmc(cfg.model, spec, 3, opts);
   EXPECT_EQ(r.verdict.kind, VerdictKind::Unknown) << to_string(r.verdict);
   const auto p = prove_k_induction(cfg.model, spec, opts);
