@@ -151,5 +151,29 @@ TEST(TokenBudget, WholePromptsFitTheBudgetExactly) {
   EXPECT_EQ(v.state(2).status, Status::Waiting);
 }
 
+// Head-of-line blocking (vLLM's waiting loop stops at the first request that does not fit):
+// pool 6, A (prompt 3, output 3) at step 0; B (prompt 3) and C (prompt 1) at step 1.
+//   step 0: A prefill 3 (3 blocks).
+//   step 1: A decode (4 blocks), 2 free: B needs 3 and does not fit, so C (needs 1) waits too.
+//   step 2: A decode (5 blocks), its 3rd token: done; 1 free: B still does not fit.
+//   step 3: B (3) and C (1) admitted.
+TEST(TokenBudget, HeadOfLineRequestThatDoesNotFitBlocksTheQueue) {
+  ModelParams p;
+  p.engine.num_blocks = 6;
+  Workload w;
+  w.requests = {req(0, 3, 3), req(1, 3, 2), req(1, 1, 2)};
+  TimeModel t;
+  SeededChoices ch(1);
+  ConcreteView v(p, w, t, ch);
+  engine_step(v);
+  for (int s = 1; s <= 2; ++s) {
+    engine_step(v);
+    EXPECT_TRUE(v.last_step().admitted.empty()) << "step " << s;
+    EXPECT_EQ(v.state(2).status, Status::Waiting) << "step " << s;
+  }
+  engine_step(v);
+  EXPECT_EQ(v.last_step().admitted, (std::vector<std::int32_t>{1, 2}));
+}
+
 }  // namespace
 }  // namespace kvcheck

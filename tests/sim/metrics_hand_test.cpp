@@ -175,5 +175,39 @@ TEST(MetricsByHand, QueuedRequestCountsItsWait) {
   EXPECT_DOUBLE_EQ(r.requests_per_iteration, 2.0 / 3.0);
 }
 
+// A preemption after the first token: vLLM FCFS, 3 blocks, unit time 1, A and B (prompt 1,
+// output 3) at step 0.
+//   step 0: A, B prefill (1 + 1 blocks): both first tokens at t = 1.
+//   step 1: A 2 + B 2 = 4 > 3: B (newest) preempted (recompute: its 1 computed token wasted);
+//           no admission in a step that preempted. A decodes (2 blocks).
+//   step 2: A decodes (3 blocks), done at t = 3; no block free for B.
+//   step 3: B prefill again (1 block); step 4: 2 blocks; step 5: 3 blocks, B done at t = 6.
+//   TTFT is the first token ever streamed: A 1, B 1 (not 4, after the recompute).
+//   e2e A 3, B 6 (iterations 3 and 6). KV 2, 2, 3, 1, 2, 3: mean 13 / 6 / 3, max 1.
+TEST(MetricsByHand, PreemptionKeepsTheFirstTokenTime) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::VllmFcfs;
+  p.engine.num_blocks = 3;
+  TimeModel t;
+  Workload w;
+  w.requests = {req(0, 1, 3), req(0, 1, 3)};
+  MetricsCollector m(p);
+  StepObserver* obs[] = {&m};
+  SeededChoices ch(1);
+  simulate(p, t, w, ch, SimOptions{}, obs);
+  const auto& r = m.metrics();
+  EXPECT_EQ(r.iterations, 6);
+  EXPECT_EQ(r.preemptions, 1);
+  EXPECT_EQ(r.restarts, 1);
+  EXPECT_EQ(r.wasted_tokens, 1);
+  EXPECT_DOUBLE_EQ(r.ttft_seconds.mean, 1.0);
+  EXPECT_DOUBLE_EQ(r.ttft_seconds.max, 1.0);
+  EXPECT_DOUBLE_EQ(r.ttft_iterations.max, 1.0);
+  EXPECT_DOUBLE_EQ(r.e2e_seconds.mean, 4.5);
+  EXPECT_DOUBLE_EQ(r.e2e_iterations.max, 6.0);
+  EXPECT_DOUBLE_EQ(r.kv_util_mean, 13.0 / 6.0 / 3.0);
+  EXPECT_DOUBLE_EQ(r.kv_util_max, 1.0);
+}
+
 }  // namespace
 }  // namespace kvcheck
