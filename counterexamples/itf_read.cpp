@@ -9,6 +9,8 @@
 #include <string>
 
 #include "counterexamples/itf.h"
+#include "io/input_file.h"
+#include "io/limits.h"
 #include "io/input_error.h"
 
 namespace kvcheck {
@@ -374,6 +376,7 @@ Trace parse_itf(const std::string& text, const std::string& name) {
 }
 
 Trace read_itf(const std::filesystem::path& path) {
+  check_input_file(path, limits::kMaxItfBytes, "256 MiB", ExitCode::TraceParseError);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw trace_error(path.string(), "", "cannot open file");
   std::ostringstream ss;

@@ -27,5 +27,7 @@ inline constexpr double kMinSeconds = 1e-15, kMaxSeconds = 1e6;
 inline constexpr std::uintmax_t kMaxConfigBytes = std::uintmax_t{64} << 20;
 /// Largest trace file (Azure CSV) read (bytes): 256 MiB.
 inline constexpr std::uintmax_t kMaxTraceBytes = std::uintmax_t{256} << 20;
+/// Largest ITF counterexample trace read (bytes): 256 MiB (the shipped ones are < 1 MiB).
+inline constexpr std::uintmax_t kMaxItfBytes = std::uintmax_t{256} << 20;
 
 }  // namespace kvcheck::limits

@@ -166,3 +166,16 @@ TEST(SoundnessCli, CheckTimeLimitIsUnknown) {
 
 }  // namespace
 }  // namespace kvcheck::testing
+
+namespace kvcheck::testing {
+namespace {
+
+// 10 (traces). replay of a device or a directory is a one-line trace error (exit 150), read
+// before a byte of it: never a read until memory runs out.
+TEST(SoundnessCli, ReplayOfANonRegularFileIsATraceError) {
+  expect_error(run_kvcheck("replay /dev/zero"), 150, {"/dev/zero", "not a regular file"});
+  expect_error(run_kvcheck("replay configs"), 150, {"configs", "not a regular file"});
+}
+
+}  // namespace
+}  // namespace kvcheck::testing
