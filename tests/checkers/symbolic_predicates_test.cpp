@@ -134,5 +134,25 @@ TEST(SymbolicPredicates, IdleStepsBeforeAnArrivalKeepProgress) {
   expect_false_exactly(symbolic_props(p, w, 4), {});
 }
 
+// Blocks of 2 tokens (ceil, not the block_size-1 shortcut). Alg. 1, class (1, 1) budget 10:
+// A (prompt 5, output 2) and B (prompt 1, output 2) at step 0.
+//   pool 4: step 0: A ceil(5/2) = 3 + B ceil(1/2) = 1 = 4 <= 4; step 1: A ceil(6/2) = 3 +
+//           B ceil(2/2) = 1 = 4: both done, no overflow.
+//   pool 3: step 0: 4 > 3, B evicted; step 1: A 3 + B 1 = 4 > 3 again, B evicted, A done;
+//           step 2: B 1 block; step 3: B 1 block, done.
+TEST(SymbolicPredicates, BlocksRoundUpAtBlockSizeTwo) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::P1ClassBudgets;
+  p.engine.block_size = 2;
+  p.engine.num_blocks = 4;
+  p.classes = {{"c", 1, 1, 1.0, 10}};
+  Workload w;
+  w.requests = {req(0, 5, 2), req(0, 1, 2)};
+  expect_false_exactly(symbolic_props(p, w, 2), {});
+  p.engine.num_blocks = 3;
+  expect_false_exactly(symbolic_props(p, w, 4), {{PropertyId::KvNoOverflow, {0, 1}},
+                                                 {PropertyId::NoEviction, {0, 1}}});
+}
+
 }  // namespace
 }  // namespace kvcheck
