@@ -99,6 +99,15 @@ TEST(AzureCsvErrors, ValidTraceLoads) {
   EXPECT_NEAR(w.requests[1].arrival_time, 1.5, 1e-6);
 }
 
+// A leap second (seconds in [60, 61)) is a valid TIMESTAMP.
+TEST(AzureCsvErrors, LeapSecondLoads) {
+  const auto w = load_azure_csv(csv("leap.csv", kHeader + "2016-12-31 23:59:59.5000000,3,4\n"
+                                                         "2016-12-31 23:59:60.9990000,3,4\n"),
+                                1.0, 0);
+  ASSERT_EQ(w.requests.size(), 2U);
+  EXPECT_NEAR(w.requests[1].arrival_time, 1.499, 1e-6);
+}
+
 TEST(AzureCsvErrors, EachNamesFileLineAndColumn) {
   const Case cases[] = {
       {"", "line 1"},
@@ -109,6 +118,8 @@ TEST(AzureCsvErrors, EachNamesFileLineAndColumn) {
       {kHeader + "2023-11-16 18:15:46.6805900,3,x\n", "line 2: GeneratedTokens"},
       {kHeader + "2023-11-16 18:15:46.6805900,3,4\n2023-11-16 18:15:45.0000000,3,4\n",
        "line 3: TIMESTAMP"},
+      {kHeader + "2023-11-16 18:15:61.0000000,3,4\n", "line 2: TIMESTAMP"},  // seconds < 61
+      {kHeader + "2023-11-16 18:15:61.5000000,3,4\n", "line 2: TIMESTAMP"},
       {kHeader, ""},
   };
   int i = 0;
