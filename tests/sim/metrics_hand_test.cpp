@@ -209,5 +209,29 @@ TEST(MetricsByHand, PreemptionKeepsTheFirstTokenTime) {
   EXPECT_DOUBLE_EQ(r.kv_util_max, 1.0);
 }
 
+// The simulator records the FIRST violation of each property (simulator.h): Alg. 1 on 5 blocks,
+// A (3, 3) at step 0, B (2, 3) at step 1 overflows at steps 1 and 2 (tests/models/
+// engine_step_test.cpp's schedule), so kv_no_overflow and no_eviction are recorded once, at
+// step 1, and the run still finishes (6 steps) without stop_at_violation.
+TEST(SimulatorByHand, RecordsTheFirstViolationOfEachPropertyOnce) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::P1ClassBudgets;
+  p.engine.num_blocks = 5;
+  p.classes = {{"c", 1, 1, 1.0, 10}};
+  Workload w;
+  w.requests = {req(0, 3, 3), req(1, 2, 3)};
+  SimOptions o;
+  o.properties = {PropertyId::KvNoOverflow, PropertyId::NoEviction, PropertyId::Conservation};
+  SeededChoices ch(1);
+  const auto out = simulate(p, TimeModel{}, w, ch, o);
+  EXPECT_TRUE(out.finished);
+  EXPECT_EQ(out.steps, 6);
+  ASSERT_EQ(out.violations.size(), 2U);
+  EXPECT_EQ(out.violations[0].id, PropertyId::KvNoOverflow);
+  EXPECT_EQ(out.violations[0].step, 1);
+  EXPECT_EQ(out.violations[1].id, PropertyId::NoEviction);
+  EXPECT_EQ(out.violations[1].step, 1);
+}
+
 }  // namespace
 }  // namespace kvcheck
