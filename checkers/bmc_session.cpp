@@ -141,6 +141,7 @@ std::vector<Unroller::Part> BmcSession::candidates(const SymState& s) const {
 std::vector<std::string> BmcSession::prove_lemmas(std::int64_t per_query_work,
                                                   std::int64_t total_work) {
   SymbolicScope scope(ctx_);
+  const Heartbeat beat(opts_.heartbeat, "lemma proof");
   const auto start = std::chrono::steady_clock::now();
   auto ind = side_solver(per_query_work);
   // Base: each part in the initial state (under the input constraints).
@@ -269,6 +270,7 @@ std::vector<std::string> BmcSession::prove_lemmas(std::int64_t per_query_work,
 
 bool BmcSession::implied_by_allocation_invariant(std::int64_t per_query_work) {
   SymbolicScope scope(ctx_);
+  const Heartbeat beat(opts_.heartbeat, "allocation invariant");
   auto s = side_solver(per_query_work);
   const auto start = std::chrono::steady_clock::now();
   const auto r = prove_allocation_invariant(unroller_, s, spec_.properties);
@@ -335,6 +337,7 @@ QueryResult BmcSession::query(const SymBool& bad, const std::string& name) {
   }
   QueryResult r;
   const auto before = resource_count(solver_);
+  const Heartbeat beat(opts_.heartbeat, name);
   if (assume) {
     z3::expr_vector a(ctx_);
     a.push_back(lit);

@@ -47,6 +47,9 @@ struct SolverOptions {
   std::uint64_t rlimit = 0;
   /// The outer wall-clock guard (checkers/deadline.h): past it every query is UNKNOWN.
   Deadline deadline;
+  /// Where a line goes every 5 s while one query runs (checkers/deadline.h Heartbeat); null:
+  /// none. Printing only.
+  std::ostream* heartbeat = nullptr;
 };
 
 /// A violation found symbolically, as concrete inputs.

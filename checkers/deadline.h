@@ -1,5 +1,6 @@
 #pragma once
 /// \file deadline.h
+/// (and Heartbeat, below: progress while a long query runs)
 /// The outer wall-clock guard of a solver run (`--time-limit`, the gate's budget). Algorithms
 /// never branch on elapsed time: the guard only interrupts Z3 (Z3_interrupt, thread-safe) once
 /// the deadline has passed, so the query in flight and every later one answer `unknown`
@@ -9,6 +10,8 @@
 #include <condition_variable>
 #include <mutex>
 #include <optional>
+#include <ostream>
+#include <string>
 #include <thread>
 
 #include "checkers/symbolic_domain.h"
@@ -47,6 +50,43 @@ class DeadlineGuard {
   }
   DeadlineGuard(const DeadlineGuard&) = delete;
   DeadlineGuard& operator=(const DeadlineGuard&) = delete;
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+/// A progress line on `os` every `every` while a long solver call runs (`what`, seconds so
+/// far), so a run is never silent for minutes. Printing only: it changes nothing the solver
+/// does. No thread when `os` is null.
+class Heartbeat {
+ public:
+  Heartbeat(std::ostream* os, std::string what,
+            std::chrono::milliseconds every = std::chrono::seconds(5)) {
+    if (!os) return;
+    thread_ = std::thread([this, os, what = std::move(what), every] {
+      const auto start = std::chrono::steady_clock::now();
+      std::unique_lock lock(mu_);
+      while (!cv_.wait_for(lock, every, [this] { return stop_; })) {
+        const auto s = std::chrono::duration_cast<std::chrono::seconds>(
+                           std::chrono::steady_clock::now() - start).count();
+        *os << "  ... " << what << ": still solving after " << s << " s\n" << std::flush;
+      }
+    });
+  }
+  ~Heartbeat() {
+    if (!thread_.joinable()) return;
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  Heartbeat(const Heartbeat&) = delete;
+  Heartbeat& operator=(const Heartbeat&) = delete;
 
  private:
   std::mutex mu_;

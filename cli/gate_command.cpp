@@ -68,6 +68,7 @@ class GateCommand final : public Command {
     if (time_limit_s_ > 0)
       budget_.deadline = std::chrono::steady_clock::now() +
                          std::chrono::milliseconds(static_cast<std::int64_t>(time_limit_s_ * 1000));
+    budget_.heartbeat = &std::cerr;
     const auto report =
         run_gate(gated_configs(configs_, dir_), checkers, only_, budget_, out_, &std::cerr);
     write_markdown(report, std::cout);

@@ -40,6 +40,7 @@ SolverOptions solver_options(const BmcSpec& spec, const Z3Flags& f, bool progres
   o.timeout_ms = spec.timeout_ms;
   o.dump_dir = f.dump;
   o.progress = progress ? &std::cout : nullptr;
+  o.heartbeat = &std::cerr;
   o.seed_runs = f.seed_runs;
   o.rlimit = static_cast<std::uint64_t>(spec.rlimit);
   if (f.time_limit_s > 0)

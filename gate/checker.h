@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,8 @@ struct CheckBudget {
   /// The gate's outer wall-clock guard (--time-limit): a checker started or running past it
   /// ends UNKNOWN, never a pass. Unset: none.
   std::optional<std::chrono::steady_clock::time_point> deadline;
+  /// A line here every few seconds while one solver query runs (null: none). Printing only.
+  std::ostream* heartbeat = nullptr;
 };
 
 struct CheckResult {

@@ -28,6 +28,7 @@ SolverOptions gate_solver_options(const BmcSpec& spec, const CheckBudget& budget
   opts.timeout_ms = spec.timeout_ms;
   opts.rlimit = static_cast<std::uint64_t>(spec.rlimit);
   opts.deadline = budget.deadline;
+  opts.heartbeat = budget.heartbeat;
   return opts;
 }
 
