@@ -104,41 +104,45 @@ class ActivityObserver final : public StepObserver {
   bool busy = false;
 };
 
+/// Simulates `runs` random workloads inside the bounds (the seed search's draws) for `depth`
+/// steps each, with a fresh `Obs` observer; stops early when `done(observer)` is true and
+/// returns that run's number (1-based), else 0.
+template <class Obs, class Done>
+std::int64_t simulate_draws(const ModelParams& params, const BmcSpec& spec, std::int64_t depth,
+                            std::int64_t runs, std::uint64_t seed, Done done) {
+  Draw d(seed);
+  SimOptions opts;
+  opts.max_steps = depth;
+  for (std::int64_t run = 1; run <= runs; ++run) {
+    const auto w = draw_workload(d, params, spec);
+    if (!within_spec(params, spec, w)) continue;
+    RecordedChoices choices(d.seed());
+    Obs seen;
+    StepObserver* obs[] = {&seen};
+    (void)simulate(params, TimeModel{}, w, choices, opts, obs);
+    if (done(seen)) return run;
+  }
+  return 0;
+}
+
 }  // namespace
 
 std::optional<std::int64_t> activity_witness(const ModelParams& params, const BmcSpec& spec,
                                              std::int64_t depth, std::int64_t runs,
                                              std::uint64_t seed) {
-  Draw d(seed);
-  SimOptions opts;
-  opts.max_steps = depth;
-  for (std::int64_t run = 1; run <= runs; ++run) {
-    const auto w = draw_workload(d, params, spec);
-    if (!within_spec(params, spec, w)) continue;
-    RecordedChoices choices(d.seed());
-    ActivityObserver seen;
-    StepObserver* obs[] = {&seen};
-    (void)simulate(params, TimeModel{}, w, choices, opts, obs);
-    if (seen.busy) return run;
-  }
-  return std::nullopt;
+  const auto run = simulate_draws<ActivityObserver>(
+      params, spec, depth, runs, seed, [](const ActivityObserver& o) { return o.busy; });
+  if (run == 0) return std::nullopt;
+  return run;
 }
 
 std::int64_t peak_demand(const ModelParams& params, const BmcSpec& spec, std::int64_t depth,
                          std::int64_t runs, std::uint64_t seed) {
-  Draw d(seed);
-  SimOptions opts;
-  opts.max_steps = depth;
   std::int64_t peak = 0;
-  for (std::int64_t run = 1; run <= runs; ++run) {
-    const auto w = draw_workload(d, params, spec);
-    if (!within_spec(params, spec, w)) continue;
-    RecordedChoices choices(d.seed());
-    PeakObserver seen;
-    StepObserver* obs[] = {&seen};
-    (void)simulate(params, TimeModel{}, w, choices, opts, obs);
-    peak = std::max(peak, seen.peak);
-  }
+  (void)simulate_draws<PeakObserver>(params, spec, depth, runs, seed, [&](const PeakObserver& o) {
+    peak = std::max(peak, o.peak);
+    return false;
+  });
   return peak;
 }
 
