@@ -155,7 +155,9 @@ void expect_judged_like_the_reference(const FuzzModel& m, const FuzzCase& c) {
   }
   EXPECT_TRUE(r.failed());
   EXPECT_EQ(r.what, ref.what);
-  if (ref.step >= 0) EXPECT_EQ(r.verdict.depth, ref.step);
+  if (ref.step >= 0) {
+    EXPECT_EQ(r.verdict.depth, ref.step);
+  }
 }
 
 RC_GTEST_PROP(FuzzGenerators, JudgingAgreesWithAPlainReference, ()) {

@@ -68,8 +68,11 @@ TEST(Calibrate, TomlFragmentLoadsAsTheTimeModel) {
                              "[workload]\nkind = \"explicit\"\nrequests = [{arrival = 0, prompt = 2, output = 2}]\n";
     const auto cfg = parse_config(text, "calibrated.toml");
     EXPECT_EQ(cfg.time.kind, kind);
-    if (kind == TimeModelKind::Linear) EXPECT_NEAR(cfg.time.ld, 1e-7, 1e-12);
-    else EXPECT_NEAR(cfg.time.d1, c.p2.coef[1], 1e-6 * c.p2.coef[1]);
+    if (kind == TimeModelKind::Linear) {
+      EXPECT_NEAR(cfg.time.ld, 1e-7, 1e-12);
+    } else {
+      EXPECT_NEAR(cfg.time.d1, c.p2.coef[1], 1e-6 * c.p2.coef[1]);
+    }
   }
 }
 
