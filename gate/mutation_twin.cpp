@@ -21,6 +21,18 @@ bool is_memory_property(PropertyId id) {
   }
 }
 
+/// Blocks the largest request of the envelope holds when it is done (prompt + output +
+/// lookahead tokens): a pool below it rejects that request outright.
+std::int64_t largest_request_blocks(const ModelParams& params, const BmcSpec& spec) {
+  std::int64_t tokens = spec.prompt_hi + spec.output_hi;
+  if (spec.per_class) {
+    tokens = 0;
+    for (const auto& c : params.classes) tokens = std::max(tokens, c.prompt + c.output);
+  }
+  const auto bs = params.engine.block_size;
+  return (tokens + params.engine.lookahead + bs - 1) / bs;
+}
+
 }  // namespace
 
 std::int64_t twin_horizon(const ModelParams& params, const BmcSpec& spec) {
@@ -42,6 +54,12 @@ std::optional<MutationTwin> mutation_twin(const Config& cfg, const BmcSpec& spec
   const auto peak = peak_demand(cfg.model, spec, horizon, kPeakRuns, 1);
   if (peak < 2) {
     why = "no mutated twin: no simulated workload of the envelope reserves 2 blocks";
+    return std::nullopt;
+  }
+  if (peak - 1 < largest_request_blocks(cfg.model, spec)) {
+    why = "no mutated twin: the largest simulated demand (" + std::to_string(peak) +
+          " blocks) is one request's own; a smaller pool would reject that request, not stress "
+          "the guard";
     return std::nullopt;
   }
   MutationTwin t{cfg.model, spec, {}};

@@ -32,8 +32,8 @@ struct MutationTwin {
 
 /// The twin of `cfg` for a proof under `spec`, or nothing when no memory property
 /// (kv_no_overflow, kv_within_capacity, no_eviction, no_preemption, alg1_memory_bound) is among
-/// spec.properties, or when no simulated workload reserves 2 blocks (the pool cannot shrink
-/// below a demand of 1); `why` says which.
+/// spec.properties, when no simulated workload reserves 2 blocks, or when the largest demand
+/// is one request's own (a smaller pool would reject it); `why` says which.
 std::optional<MutationTwin> mutation_twin(const Config& cfg, const BmcSpec& spec,
                                           std::string& why);
 

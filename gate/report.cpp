@@ -67,6 +67,8 @@ void write_markdown(const GateReport& r, std::ostream& os) {
       os << "| " << e.name << " | twin must fail | " << e.twin->checker << " | "
          << verdict_cell(e.twin->result) << " | " << seconds(e.twin->result.seconds) << " | "
          << e.twin->result.summary << " |\n";
+    else if (!e.twin_note.empty())
+      os << "| " << e.name << " | | twin | - | | " << e.twin_note << " |\n";
     std::string skipped;
     for (const auto& s : e.skipped) skipped += (skipped.empty() ? "skipped after the counterexample: " : ", ") + s;
     os << "| **" << e.name << "** | | | " << (e.met ? "**met**" : "**NOT MET**") << " | | "
