@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "io/input_error.h"
+#include "io/limits.h"
 
 namespace kvcheck {
 namespace {
@@ -20,9 +21,11 @@ bool parse_kind(const std::string& s, WorkloadKind& out) {
   return false;
 }
 
-void check_positive(const std::optional<double>& v, const char* flag) {
-  if (v && !(std::isfinite(*v) && *v > 0.0))
-    throw config_error("command line", flag, fmt::format("must be a positive number, got {}", *v));
+/// A flag's value must lie in [lo, hi] (the config field's own limits, io/limits.h).
+void check_range(const std::optional<double>& v, const char* flag, double lo, double hi) {
+  if (v && !(std::isfinite(*v) && *v >= lo && *v <= hi))
+    throw config_error("command line", flag,
+                       fmt::format("must be a number in [{}, {}], got {}", lo, hi, *v));
 }
 
 /// The result must be a workload build_workload can make.
@@ -72,10 +75,11 @@ void apply_overrides(Config& cfg, const WorkloadOverrides& o) {
     throw config_error("command line", "--workload",
                        "expected explicit, deterministic, poisson, class_mix or trace, got \"" +
                            *o.kind + "\"");
-  check_positive(o.time_scale, "--time-scale");
-  check_positive(o.rate, "--rate");
-  if (o.count && (*o.count <= 0 || *o.count > 100'000'000))
-    throw config_error("command line", "--count", fmt::format("must be in 1..100000000, got {}", *o.count));
+  check_range(o.time_scale, "--time-scale", limits::kMinSeconds, limits::kMaxSeconds);
+  check_range(o.rate, "--rate", limits::kMinRate, limits::kMaxRate);
+  if (o.count && (*o.count <= 0 || *o.count > limits::kMaxRequests))
+    throw config_error("command line", "--count",
+                       fmt::format("must be in 1..{}, got {}", limits::kMaxRequests, *o.count));
   if (o.max_steps && *o.max_steps <= 0)
     throw config_error("command line", "--max-steps", fmt::format("must be > 0, got {}", *o.max_steps));
   if (o.trace) {

@@ -179,3 +179,20 @@ TEST(SoundnessCli, ReplayOfANonRegularFileIsATraceError) {
 
 }  // namespace
 }  // namespace kvcheck::testing
+
+namespace kvcheck::testing {
+namespace {
+
+// 8 and 10 (flags). The simulate flags take the config fields' own limits (io/limits.h): a
+// count of 10^8 or a rate of 1e308 is a one-line error naming the flag, never a long run.
+TEST(SoundnessCli, SimulateFlagsTakeTheConfigLimits) {
+  expect_error(run_kvcheck("simulate configs/vllm_fcfs_safe.toml --workload poisson --rate 1e308"),
+               151, {"--rate"});
+  expect_error(run_kvcheck("simulate configs/vllm_fcfs_safe.toml --workload poisson --rate 1e-300"),
+               151, {"--rate"});
+  expect_error(run_kvcheck("simulate configs/vllm_fcfs_safe.toml --count 100000000"), 151,
+               {"--count"});
+}
+
+}  // namespace
+}  // namespace kvcheck::testing
