@@ -305,4 +305,21 @@ Workload build_workload(const Config& c) {
   return {};
 }
 
+double arrivals_per_step(const Config& c) {
+  const auto& w = c.workload;
+  switch (w.kind) {
+    case WorkloadKind::Deterministic:
+      return static_cast<double>(w.burst) / static_cast<double>(w.interval);
+    case WorkloadKind::Poisson: return w.rate;
+    case WorkloadKind::ClassMix: {
+      double r = 0.0;
+      for (const auto& k : c.model.classes) r += k.rate;
+      return r;
+    }
+    case WorkloadKind::Explicit:
+    case WorkloadKind::Trace: break;
+  }
+  return 0.0;
+}
+
 }  // namespace kvcheck

@@ -12,6 +12,10 @@ namespace kvcheck {
 /// The workload of a config. Throws InputError (150 for trace files, 151 for config values).
 Workload build_workload(const Config& c);
 
+/// Arrivals per step of the config's generated workload: burst / interval, the Poisson rate,
+/// or the sum of the class rates; 0 for explicit and trace workloads (no rate to read).
+double arrivals_per_step(const Config& c);
+
 /// Reads an Azure LLM inference trace (`TIMESTAMP,ContextTokens,GeneratedTokens`). Arrival times
 /// are seconds since the first row, times `time_scale`; `limit` > 0 keeps the first rows only.
 Workload load_azure_csv(const std::filesystem::path& path, double time_scale, std::int64_t limit);

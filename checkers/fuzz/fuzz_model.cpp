@@ -50,21 +50,10 @@ std::vector<std::int64_t> pareto_table(std::int64_t cap) {
   return t;
 }
 
+/// The config's own arrival rate per step, or 1 where it has none (explicit, trace).
 double config_rate(const Config& c) {
-  const auto& w = c.workload;
-  switch (w.kind) {
-    case WorkloadKind::Deterministic:
-      return static_cast<double>(w.burst) / static_cast<double>(w.interval);
-    case WorkloadKind::Poisson: return w.rate;
-    case WorkloadKind::ClassMix: {
-      double r = 0.0;
-      for (const auto& k : c.model.classes) r += k.rate;
-      return r;
-    }
-    case WorkloadKind::Explicit:
-    case WorkloadKind::Trace: break;
-  }
-  return 1.0;
+  const auto k = c.workload.kind;
+  return k == WorkloadKind::Explicit || k == WorkloadKind::Trace ? 1.0 : arrivals_per_step(c);
 }
 
 void resolve_bounds(const Config& c, FuzzModel& m) {

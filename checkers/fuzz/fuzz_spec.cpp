@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "io/input_error.h"
+#include "io/workload.h"
 #include "io/limits.h"
 #include "io/toml_section.h"
 
@@ -61,30 +62,11 @@ void read_stability(const toml::table* t, const std::string& file, StabilitySpec
   s.reject_unknown();
 }
 
-/// Arrivals per step of the config's own workload (0 for explicit and trace workloads, which
-/// the stability experiment skips); as checkers/fuzz/stability.cpp reads them.
-double workload_rate(const Config& c) {
-  const auto& w = c.workload;
-  switch (w.kind) {
-    case WorkloadKind::Deterministic:
-      return static_cast<double>(w.burst) / static_cast<double>(w.interval);
-    case WorkloadKind::Poisson: return w.rate;
-    case WorkloadKind::ClassMix: {
-      double r = 0.0;
-      for (const auto& k : c.model.classes) r += k.rate;
-      return r;
-    }
-    case WorkloadKind::Explicit:
-    case WorkloadKind::Trace: break;
-  }
-  return 0.0;
-}
-
 /// The stability run generates backlog + rate x horizon requests up front: refused when that
 /// is more than a workload may hold (it used to run out of memory after minutes).
 void check_stability_size(const Config& c, const std::string& file, const StabilitySpec& st) {
   if (!st.enabled) return;
-  const double rate = workload_rate(c);
+  const double rate = arrivals_per_step(c);  // 0: explicit / trace, skipped
   // stability.cpp asks for count = backlog + ceil(rate x horizon); build_workload adds the
   // backlog on top of count (docs/config.md's limit is on count + backlog).
   const double backlog = static_cast<double>(c.workload.backlog);
