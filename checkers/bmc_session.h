@@ -26,7 +26,8 @@ struct SolverOptions {
   std::ostream* progress = nullptr;     ///< one line per query when set
   /// Every decision inside the algorithm is taken on Z3 resource units (QueryResult::work,
   /// "rlimit count"), never on elapsed time, so the same input takes the same path on a loaded
-  /// and an idle machine. On this project's 2-core machine 10^6 units take about 1 to 2 s.
+  /// and an idle machine. On this project's 2-core machine 10^6 units took 2 to 4 s
+  /// (docs/perf.md).
   /// `check`: once a depth's query consumes >= `lemma_after_work` units, the well-formedness
   /// lemmas are proved (BmcSession::prove_lemmas, per-query / total budgets below) and assumed
   /// from then on; < 0 = never.

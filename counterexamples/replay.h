@@ -40,7 +40,7 @@ ReplayResult replay(const Trace& t);
 
 /// Whether #meta's status agrees with the rest of #meta ("ok" names no violation, "violated"
 /// names one; nothing else): sets `r`'s divergence fields and clears `reproduced` when not.
-/// replay() applies it (and re-checks an "ok" trace's property); engine replays call it too.
+/// replay() applies it before the violation check; engine replays call it too.
 void check_recorded_status(const Trace& t, ReplayResult& r);
 
 }  // namespace kvcheck
