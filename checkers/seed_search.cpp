@@ -86,27 +86,37 @@ Workload draw_workload(Draw& d, const ModelParams& params, const BmcSpec& spec) 
   return w;
 }
 
-/// Records the largest plan demand of any iteration.
+/// Records the largest plan demand of any iteration at a step < depth.
 class PeakObserver final : public StepObserver {
  public:
+  explicit PeakObserver(std::int64_t depth) : depth_(depth) {}
   void on_step(const ConcreteView& v) override {
-    peak = std::max(peak, v.last_step().demand_blocks);
+    if (v.last_step().step < depth_) peak = std::max(peak, v.last_step().demand_blocks);
   }
   std::int64_t peak = 0;
+
+ private:
+  std::int64_t depth_;
 };
 
-/// Records whether any iteration processed a token.
+/// Records whether any iteration at a step < depth processed a token.
 class ActivityObserver final : public StepObserver {
  public:
+  explicit ActivityObserver(std::int64_t depth) : depth_(depth) {}
   void on_step(const ConcreteView& v) override {
-    if (!v.last_step().batch.empty()) busy = true;
+    if (v.last_step().step < depth_ && !v.last_step().batch.empty()) busy = true;
   }
   bool busy = false;
+
+ private:
+  std::int64_t depth_;
 };
 
 /// Simulates `runs` random workloads inside the bounds (the seed search's draws) for `depth`
-/// steps each, with a fresh `Obs` observer; stops early when `done(observer)` is true and
-/// returns that run's number (1-based), else 0.
+/// steps each, with a fresh `Obs(depth)` observer; stops early when `done(observer)` is true and
+/// returns that run's number (1-based), else 0. SimOptions::max_steps counts iterations, and the
+/// simulator skips idle steps up to the next arrival, so a run can go past step index `depth`:
+/// observers and callers ignore every step >= depth (BMC's depth is a step index).
 template <class Obs, class Done>
 std::int64_t simulate_draws(const ModelParams& params, const BmcSpec& spec, std::int64_t depth,
                             std::int64_t runs, std::uint64_t seed, Done done) {
@@ -117,7 +127,7 @@ std::int64_t simulate_draws(const ModelParams& params, const BmcSpec& spec, std:
     const auto w = draw_workload(d, params, spec);
     if (!within_spec(params, spec, w)) continue;
     RecordedChoices choices(d.seed());
-    Obs seen;
+    Obs seen(depth);
     StepObserver* obs[] = {&seen};
     (void)simulate(params, TimeModel{}, w, choices, opts, obs);
     if (done(seen)) return run;
@@ -184,6 +194,7 @@ std::optional<SeedHint> seed_search(const ModelParams& params, const BmcSpec& sp
     RecordedChoices choices(d.seed());
     const auto out = simulate(params, TimeModel{}, w, choices, opts);
     for (const auto& v : out.violations) {
+      if (v.step >= depth) continue;  // past the depth (idle steps were skipped): no witness
       if (best && v.step >= best->step) continue;
       auto picks = choices.picks;
       picks.resize(static_cast<std::size_t>(v.step) + 1);
