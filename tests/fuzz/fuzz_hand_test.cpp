@@ -84,13 +84,45 @@ TEST(FuzzCorpusByHand, CaseFromATraceIsOneGroupPerRequest) {
   EXPECT_EQ(c.requests(), 3);
 }
 
+/// configs/p2_example2.toml's model and workload (Ao et al. Example 2: C = 12, one type l = 1,
+/// l' = 1 (o = 2), lambda = 4 per step after a backlog of 12), written here so that no Azure
+/// trace is loaded (a config under configs/ finds data/'s trace for the azure shape).
+const std::string kExample2 = R"([meta]
+name = "p2_example2"
+[engine]
+block_size = 1
+num_blocks = 12
+[policy]
+name = "p2_fcfs"
+[[classes]]
+name = "p1d1"
+prompt = 1
+output = 2
+rate = 4.0
+[workload]
+kind = "deterministic"
+count = 400
+backlog = 12
+burst = 4
+interval = 1
+prompt = 1
+output = 2
+[check]
+properties = ["no_preemption", "kv_no_overflow", "conservation", "exact_delivery"]
+)";
+
+const ModelPtr& example2() {
+  static const auto m = make_fuzz_model(config_of(kExample2));
+  return m;
+}
+
 // Ao et al. Example 2 (configs/p2_example2.toml: C = 12 blocks of 1 token, requests (1, 2)):
 // seven prompts admitted together need 14 blocks in their decode step, so one is preempted at
 // step 1; six need 12 and finish at step 1 without preemption.
 FuzzCase burst(std::int64_t n) { return FuzzCase{"hand", {Group{0, n, 1, 2, 0}}, 0}; }
 
 TEST(FuzzCaseByHand, Example2SevenPrefillsPreemptSixDoNot) {
-  const auto m = make_fuzz_model(test::shipped("p2_example2"));
+  const auto& m = example2();
   const auto seven = run_case(*m, burst(7));
   EXPECT_TRUE(seven.failed());
   EXPECT_EQ(seven.what, "no_preemption");
@@ -119,7 +151,7 @@ TEST(FuzzCaseByHand, Example2SevenPrefillsPreemptSixDoNot) {
 }
 
 TEST(FuzzCaseByHand, OfferedLoadSpansTheArrivals) {
-  const auto m = make_fuzz_model(test::shipped("p2_example2"));
+  const auto& m = example2();
   Workload w;
   EXPECT_EQ(case_offered_load(*m, w), 0.0);
   // 2 requests (1, 2) at steps 0 and 9: 2 x 3 / 12 = 0.5 over a span of 10 steps: 0.05
@@ -148,7 +180,7 @@ TEST(FuzzCaseByHand, StarvationBehindAHeadOfLineRequest) {
 }
 
 TEST(FuzzCorpusByHand, CounterexampleTraceSaveAndReplay) {
-  const auto m = make_fuzz_model(test::shipped("p2_example2"));
+  const auto& m = example2();
   const auto dir = fresh_dir("corpus");
   Failure f7;
   f7.minimal = burst(7);
@@ -394,8 +426,7 @@ const ModelPtr& small_classless() {
   return m;
 }
 
-const ModelPtr& small_classes() {
-  static const auto m = make_fuzz_model(config_of(R"([engine]
+const std::string kTwoClasses = R"([engine]
 block_size = 1
 num_blocks = 64
 [policy]
@@ -417,10 +448,11 @@ kind = "class_mix"
 count = 10
 [check]
 properties = ["kv_no_overflow"]
-[fuzz]
-max_requests = 20
-max_groups = 2
-)"));
+)";
+
+const ModelPtr& small_classes() {
+  static const auto m =
+      make_fuzz_model(config_of(kTwoClasses + "[fuzz]\nmax_requests = 20\nmax_groups = 2\n"));
   return m;
 }
 
@@ -568,7 +600,8 @@ TEST(FuzzGeneratorsByHand, ClasslessNamesCarryTheLengthDistribution) {
 // 5 times. Over 2000 draws: 1000 expected, standard deviation sqrt(2000 / 4) = 22.4. (At
 // RapidCheck's full size 100: inRange scales its span with the size.)
 TEST(FuzzGeneratorsByHand, ClassMixIsDrawnHalfTheTime) {
-  const auto& m = small_classes();
+  // max_requests 1: class_mix cases span one step (cheap to draw)
+  const auto m = make_fuzz_model(config_of(kTwoClasses + "[fuzz]\nmax_requests = 1\n"));
   int class_mix = 0;
   for (std::uint64_t seed = 1; seed <= 2000; ++seed)
     class_mix += sample(gen_case(m), seed, 100).shape == "class_mix" ? 1 : 0;
@@ -644,7 +677,7 @@ TEST(StabilityByHand, StreamsOfTheConfigWorkload) {
   EXPECT_DOUBLE_EQ(poi[0].rate, 0.5);
   EXPECT_EQ(poi[0].prompt, 4);
   EXPECT_EQ(poi[0].output, 8);
-  const auto cls = config_streams(test::shipped("p2_example2"));
+  const auto cls = config_streams(config_of(kExample2));
   ASSERT_EQ(cls.size(), 1U);  // deterministic: 4 per step
   EXPECT_DOUBLE_EQ(cls[0].rate, 4.0);
 }
@@ -707,8 +740,7 @@ TEST(StabilityByHand, OverloadDriftIsExpected) {
 // Ao et al. Example 2 at rho = M* / C = 4 x 3 / 12 = 1 exactly (carriable): FCFS's trap completes
 // 3 per step against 4 arrivals, so the queue grows by about 1 per step: unstable.
 TEST(StabilityByHand, Example2DriftsAtACarriableLoad) {
-  auto c = test::shipped("p2_example2");
-  const auto r = stability_of(parse_config(c.text + "\n[fuzz.stability]\nhorizon = 200\n", c.path));
+  const auto r = stability_of(config_of(kExample2 + "[fuzz.stability]\nhorizon = 200\n"));
   EXPECT_DOUBLE_EQ(r.load.rho(), 1.0);
   EXPECT_EQ(r.drift, Drift::Unstable);
   EXPECT_NEAR(r.slope, 1.0, 0.1);
