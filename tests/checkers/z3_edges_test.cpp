@@ -234,6 +234,10 @@ TEST(LemmaEdges, WrongCandidateIsNeverAssumed) {
   const auto names = s.prove_lemmas(20'000'000, 0);
   EXPECT_EQ(std::find(names.begin(), names.end(), "never_both_running"), names.end());
   EXPECT_NE(std::find(names.begin(), names.end(), "run_blocks_1"), names.end());
+  // True queue-order facts are kept: requests arrive in slot order, are admitted FIFO and run
+  // in admission order, so a running slot's position is the number of running slots before it.
+  EXPECT_NE(std::find(names.begin(), names.end(), "run_rank_0"), names.end());
+  EXPECT_NE(std::find(names.begin(), names.end(), "run_rank_1"), names.end());
   for (std::int64_t t = 0; t < 3; ++t) {
     const auto props = s.extend(false);
     const auto r = s.query(!props[0], "lemma_edge_" + std::to_string(t));
