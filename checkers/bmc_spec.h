@@ -1,8 +1,9 @@
 #pragma once
 /// \file bmc_spec.h
 /// The `[bmc]` section of a config: the symbolic workload (N request slots and the ranges of
-/// their inputs) and the checker's limits. io/ accepts the section and ignores it; it is parsed
-/// here from Config::text with the same "file: field: reason" errors (InputError, exit 151).
+/// their inputs) and the checker's limits. io/ checks its keys against the config schema
+/// (io/config_schema.cpp, which also holds the ranges); the values are parsed here from
+/// Config::text with the same "file: field: reason" errors (InputError, exit 151).
 ///
 /// ```toml
 /// [bmc]

@@ -13,6 +13,7 @@ std::unique_ptr<Command> make_prove_command();
 std::unique_ptr<Command> make_buffer_command();
 std::unique_ptr<Command> make_calibrate_command();
 std::unique_ptr<Command> make_gate_command();
+std::unique_ptr<Command> make_schema_command();
 
 const std::vector<CommandEntry>& all_commands() {
   static const std::vector<CommandEntry> kCommands{
@@ -36,6 +37,8 @@ const std::vector<CommandEntry>& all_commands() {
        &make_calibrate_command},
       {"gate", "CI gate: every checker on every config with [meta] expect; Markdown, JUnit, SARIF",
        &make_gate_command},
+      {"schema", "The config schema (every section and key) as Markdown tables; --update-docs "
+       "rewrites a doc's generated tables", &make_schema_command},
   };
   return kCommands;
 }

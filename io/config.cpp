@@ -6,6 +6,7 @@
 #include <toml++/toml.h>
 
 #include "io/input_error.h"
+#include "io/config_schema.h"
 #include "io/input_file.h"
 #include "io/limits.h"
 #include "io/toml_section.h"
@@ -17,32 +18,31 @@ using Section = TomlSection;
 
 void read_engine(const toml::table& root, const std::string& file, EngineParams& e) {
   Section s(toml_table_at(root, file, "engine"), file, "engine");
-  e.block_size = s.integer("block_size", 1, 1, 1 << 20);
+  e.block_size = s.integer("block_size", 1);
   const bool has_blocks = s.has("num_blocks"), has_tokens = s.has("kv_capacity_tokens");
   if (has_blocks == has_tokens)
     throw config_error(file, "engine.num_blocks",
                        "give exactly one of num_blocks or kv_capacity_tokens");
   if (has_blocks) {
-    e.num_blocks = s.integer("num_blocks", 0, 1, 1LL << 31);
-    (void)s.integer("kv_capacity_tokens", 0, 0);
+    e.num_blocks = s.integer("num_blocks", 0);
+    (void)s.integer("kv_capacity_tokens", 0);  // absent
   } else {
-    const auto tokens = s.integer("kv_capacity_tokens", 0, 1, 1LL << 40);
+    const auto tokens = s.integer("kv_capacity_tokens", 0);
     if (tokens % e.block_size != 0)
       s.fail("kv_capacity_tokens", "must be a multiple of engine.block_size");
     e.num_blocks = tokens / e.block_size;
-    if (e.num_blocks > (1LL << 31))
+    const auto max_blocks = schema::key("engine", "num_blocks").ihi;
+    if (e.num_blocks > max_blocks)
       s.fail("kv_capacity_tokens", "gives " + std::to_string(e.num_blocks) +
-                                       " blocks, more than engine.num_blocks' maximum 2^31");
-    (void)s.integer("num_blocks", 0, 0);
+                                       " blocks, more than engine.num_blocks' maximum " +
+                                       schema::format_int(max_blocks));
+    (void)s.integer("num_blocks", 0);  // absent
   }
-  e.lookahead = s.integer("lookahead", 0, 0, 64);
-  e.max_num_seqs = s.integer("max_num_seqs", kUnlimited, 1);
-  e.max_batched_tokens = s.integer("max_batched_tokens", kUnlimited, 1);
+  e.lookahead = s.integer("lookahead", 0);
+  e.max_num_seqs = s.integer("max_num_seqs", kUnlimited);
+  e.max_batched_tokens = s.integer("max_batched_tokens", kUnlimited);
   e.chunked_prefill = s.boolean("chunked_prefill", false);
-  const auto rq = s.string("requeue", "front");
-  if (rq == "front") e.requeue = Requeue::Front;
-  else if (rq == "back") e.requeue = Requeue::Back;
-  else s.fail("requeue", "expected \"front\" or \"back\", got \"" + rq + "\"");
+  e.requeue = s.choice("requeue", "front") == "back" ? Requeue::Back : Requeue::Front;
   s.reject_unknown();
 }
 
@@ -59,11 +59,11 @@ void read_policy(const toml::table& root, const std::string& file, PolicyParams&
   const auto name = s.string("name", "");
   if (!parse_policy_kind(name, p.kind))
     s.fail("name", "unknown policy \"" + name + "\" (expected " + policy_names() + ")");
-  p.watermark_blocks = s.integer("watermark_blocks", 0, 0);
+  p.watermark_blocks = s.integer("watermark_blocks", 0);
   p.admit_after_preempt = s.boolean("admit_after_preempt", false);
-  p.flow_budget_min = s.integer("flow_budget_min", 0, 0);
-  p.flow_budget_max = s.integer("flow_budget_max", p.flow_budget_min, 0);
-  p.max_batch_seqs = s.integer("max_batch_seqs", kUnlimited, 1);
+  p.flow_budget_min = s.integer("flow_budget_min", 0);
+  p.flow_budget_max = s.integer("flow_budget_max", p.flow_budget_min);
+  p.max_batch_seqs = s.integer("max_batch_seqs", kUnlimited);
   if (p.flow_budget_max < p.flow_budget_min)
     s.fail("flow_budget_max", "must be >= policy.flow_budget_min");
   s.reject_unknown();
@@ -77,16 +77,16 @@ void read_classes(const toml::table& root, const std::string& file, ModelParams&
     const auto* t = (*arr)[i].as_table();
     const auto prefix = "classes[" + std::to_string(i) + "]";
     if (!t) throw config_error(file, prefix, "expected a table");
-    Section s(t, file, prefix);
+    Section s(t, file, prefix, "classes");
     ClassSpec c;
     c.name = s.string("name", "class" + std::to_string(i));
-    c.prompt = s.integer("prompt", 0, 1, limits::kMaxTokens);
-    c.output = s.integer("output", 0, 1, limits::kMaxTokens);
+    c.prompt = s.integer("prompt", 0);
+    c.output = s.integer("output", 0);
     if (!s.has("prompt")) s.fail("prompt", "missing");
     if (!s.has("output")) s.fail("output", "missing");
-    c.rate = s.zero_or_number("rate", 0.0, limits::kMinRate, limits::kMaxRate);
-    c.budget = s.integer("budget", 0, 0);
-    c.threshold = s.integer("threshold", 0, 0);
+    c.rate = s.number("rate", 0.0);
+    c.budget = s.integer("budget", 0);
+    c.threshold = s.integer("threshold", 0);
     s.reject_unknown();
     m.classes.push_back(std::move(c));
   }
@@ -94,20 +94,16 @@ void read_classes(const toml::table& root, const std::string& file, ModelParams&
 
 void read_time(const toml::table& root, const std::string& file, TimeModel& t) {
   Section s(toml_table_at(root, file, "time"), file, "time");
-  const auto kind = s.string("model", "unit");
-  if (!parse_time_model_kind(kind, t.kind))
-    s.fail("model", "unknown time model \"" + kind + "\" (expected unit, p2_linear, p4_step, linear)");
-  // Every coefficient is seconds (or seconds per token): 0 or in [1e-15, 1e6], so durations and
-  // the simulated clock stay finite and above the subnormal range.
-  const auto seconds = [&s](const char* key, double def) {
-    return s.zero_or_number(key, def, limits::kMinSeconds, limits::kMaxSeconds);
-  };
+  (void)parse_time_model_kind(s.choice("model", "unit"), t.kind);
+  // Every coefficient is seconds (or seconds per token): 0 or in [1e-15, 1e6] (the schema), so
+  // durations and the simulated clock stay finite and above the subnormal range.
+  const auto seconds = [&s](const char* key, double def) { return s.number(key, def); };
   t.unit = seconds("unit", 1.0);
   t.d0 = seconds("d0", 0.0);
   t.d1 = seconds("d1", 0.0);
   t.c = seconds("c", 0.0);
   t.a = seconds("a", 0.0);
-  t.b0 = s.integer("b0", 1, 1);
+  t.b0 = s.integer("b0", 1);
   t.la = seconds("la", 0.0);
   t.lb = seconds("lb", 0.0);
   t.lc = seconds("lc", 0.0);
@@ -120,12 +116,12 @@ void read_time(const toml::table& root, const std::string& file, TimeModel& t) {
 Request read_request(const toml::table* t, const std::string& file, const std::string& prefix,
                      std::size_t nclasses) {
   if (!t) throw config_error(file, prefix, "expected a table {arrival, prompt, output, class}");
-  Section s(t, file, prefix);
+  Section s(t, file, prefix, "workload.requests");
   Request r;
-  r.arrival_step = s.integer("arrival", 0, 0, limits::kMaxStep);
+  r.arrival_step = s.integer("arrival", 0);
   r.arrival_time = static_cast<double>(r.arrival_step);
-  r.prompt = s.integer("prompt", 1, 1, limits::kMaxTokens);
-  r.output = s.integer("output", 1, 1, limits::kMaxTokens);
+  r.prompt = s.integer("prompt", 1);
+  r.output = s.integer("output", 1);
   if (!s.has("prompt")) s.fail("prompt", "missing");
   if (!s.has("output")) s.fail("output", "missing");
   const auto hi = nclasses == 0 ? 0 : static_cast<std::int64_t>(nclasses) - 1;
@@ -152,9 +148,9 @@ void read_workload(const toml::table& root, const std::string& file,
                    const std::filesystem::path& dir, const ModelParams& m, WorkloadSpec& w) {
   Section s(toml_table_at(root, file, "workload"), file, "workload");
   if (!s.present()) throw config_error(file, "workload", "missing section [workload]");
-  const auto kind = s.string("kind", "");
-  w.seed = static_cast<std::uint64_t>(s.integer("seed", 1, 0, (1LL << 62)));
-  w.count = s.integer("count", 0, 0, limits::kMaxRequests);
+  const auto kind = s.choice("kind", "");
+  w.seed = static_cast<std::uint64_t>(s.integer("seed", 1));
+  w.count = s.integer("count", 0);
   if (kind == "explicit") {
     w.kind = WorkloadKind::Explicit;
     const auto* arr = s.array("requests");
@@ -172,12 +168,12 @@ void read_workload(const toml::table& root, const std::string& file,
              : kind == "poisson"     ? WorkloadKind::Poisson
                                      : WorkloadKind::ClassMix;
     if (w.count <= 0) s.fail("count", "must be > 0 for a generated workload");
-    w.rate = s.zero_or_number("rate", 1.0, limits::kMinRate, limits::kMaxRate);
-    w.interval = s.integer("interval", 1, 1, limits::kMaxStep);
-    w.burst = s.integer("burst", 1, 1, limits::kMaxRequests);
-    w.backlog = s.integer("backlog", 0, 0, limits::kMaxRequests);
-    w.prompt = s.integer("prompt", 1, 1, limits::kMaxTokens);
-    w.output = s.integer("output", 1, 1, limits::kMaxTokens);
+    w.rate = s.number("rate", 1.0);
+    w.interval = s.integer("interval", 1);
+    w.burst = s.integer("burst", 1);
+    w.backlog = s.integer("backlog", 0);
+    w.prompt = s.integer("prompt", 1);
+    w.output = s.integer("output", 1);
     check_generated_size(s, w);
     if (w.kind == WorkloadKind::ClassMix && m.classes.empty())
       s.fail("kind", "class_mix needs [[classes]] with rates");
@@ -187,20 +183,19 @@ void read_workload(const toml::table& root, const std::string& file,
     const auto p = s.string("path", "");
     if (p.empty()) s.fail("path", "missing (an Azure-format CSV)");
     w.trace = std::filesystem::path(p).is_absolute() ? std::filesystem::path(p) : dir / p;
-    w.time_scale = s.zero_or_number("time_scale", 1.0, limits::kMinSeconds, limits::kMaxSeconds);
-    w.limit = s.integer("limit", 0, 0);
+    w.time_scale = s.number("time_scale", 1.0);
+    w.limit = s.integer("limit", 0);
   } else {
-    s.fail("kind", "expected explicit, deterministic, poisson, class_mix or trace, got \"" +
-                       kind + "\"");
+    s.fail("kind", "missing (explicit, deterministic, poisson, class_mix or trace)");
   }
-  s.reject_unknown();
+  s.reject_unknown(" by kind \"" + kind + "\"");
 }
 
 void read_check(const toml::table& root, const std::string& file, CheckSpec& c) {
   Section s(toml_table_at(root, file, "check"), file, "check");
   c.max_steps_declared = s.has("max_steps");
-  c.max_steps = s.integer("max_steps", c.max_steps, 1, 1LL << 40);
-  c.max_idle_steps = s.integer("max_idle_steps", c.max_idle_steps, 1, 1LL << 40);
+  c.max_steps = s.integer("max_steps", c.max_steps);
+  c.max_idle_steps = s.integer("max_idle_steps", c.max_idle_steps);
   const auto* arr = s.array("properties");
   std::vector<std::string> names{"kv_no_overflow", "kv_within_capacity", "conservation",
                                  "exact_delivery"};
@@ -242,10 +237,6 @@ void read_empty_section(const toml::table& root, const std::string& file, const 
   Section(toml_table_at(root, file, name), file, name).reject_unknown();
 }
 
-const std::set<std::string> kKnownSections{"meta", "engine", "policy", "classes", "time",
-                                           "workload", "check", "bmc", "prove", "fuzz",
-                                           "gpu", "explore"};
-
 }  // namespace
 
 std::string fnv1a_hex(const std::string& text) {
@@ -263,9 +254,9 @@ std::string fnv1a_hex(const std::string& text) {
 Config parse_config(const std::string& text, const std::filesystem::path& path) {
   const std::string file = path.string();
   const toml::table root = parse_toml(text, file);
-  for (const auto& [k, v] : root)
-    if (!kKnownSections.count(std::string(k.str())))
-      throw config_error(file, std::string(k.str()), "unknown section");
+  // Every section and key, [bmc] [fuzz] [explore] included, against the one schema: a typo
+  // fails every command, not only the one whose checker reads the section.
+  schema::check_config_keys(root, file);
   Config c;
   c.path = path;
   c.text = text;
@@ -274,16 +265,10 @@ Config parse_config(const std::string& text, const std::filesystem::path& path) 
     Section meta(toml_table_at(root, file, "meta"), file, "meta");
     c.name = meta.string("name", path.stem().string());
     (void)meta.string("description", "");
-    c.expect = meta.string("expect", "");
-    if (!c.expect.empty() && c.expect != "ok" && c.expect != "violated")
-      meta.fail("expect", "expected \"ok\" or \"violated\", got \"" + c.expect + "\"");
-    c.expect_property = meta.string("expect_property", "");
+    c.expect = meta.choice("expect", "");
     // Besides the [check] properties: "stalled" (the simulator's no-progress detection) and the
-    // lasso findings of the fuzzer and the explorer.
-    if (!c.expect_property.empty() && !parse_property(c.expect_property) &&
-        c.expect_property != "stalled" && c.expect_property != "starvation" &&
-        c.expect_property != "instability")
-      meta.fail("expect_property", "unknown property \"" + c.expect_property + "\"");
+    // lasso findings of the fuzzer and the explorer (the schema's list).
+    c.expect_property = meta.choice("expect_property", "");
     meta.reject_unknown();
   }
   read_engine(root, file, c.model.engine);

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <stdexcept>
 
 #include "io/input_error.h"
 
@@ -34,8 +35,65 @@ const toml::table* toml_table_at(const toml::table& root, const std::string& fil
   return t;
 }
 
-TomlSection::TomlSection(const toml::table* t, std::string file, std::string prefix)
-    : t_(t), file_(std::move(file)), prefix_(std::move(prefix)) {}
+TomlSection::TomlSection(const toml::table* t, std::string file, std::string prefix,
+                         std::string schema_section)
+    : t_(t), file_(std::move(file)), prefix_(std::move(prefix)),
+      schema_(schema::find_section(schema_section.empty() ? prefix_ : schema_section)) {}
+
+const schema::Key* TomlSection::spec(const std::string& key) {
+  seen_.insert(key);
+  if (!schema_) return nullptr;
+  return &schema::key(schema_->name, key);
+}
+
+/// The schema's entry for `key`, which must exist and have type `type`.
+static const schema::Key& typed(const schema::Key* k, schema::Type type, const std::string& key) {
+  if (!k || k->type != type)
+    throw std::logic_error("config schema: no entry of the requested type for " + key);
+  return *k;
+}
+
+std::int64_t TomlSection::integer(const std::string& key, std::int64_t def) {
+  const auto& k = typed(spec(key), schema::Type::Int, field(key));
+  return integer(key, def, k.ilo, k.ihi);
+}
+
+double TomlSection::number(const std::string& key, double def) {
+  const auto& k = typed(spec(key), schema::Type::Number, field(key));
+  return k.zero_or ? zero_or_number(key, def, k.lo, k.hi) : number(key, def, k.lo, k.hi);
+}
+
+std::string TomlSection::choice(const std::string& key, const std::string& def) {
+  const auto& k = typed(spec(key), schema::Type::String, field(key));
+  const auto v = string(key, def);
+  if (!has(key) || k.values.empty() || v == def) return v;
+  for (const auto& ok : k.values)
+    if (v == ok) return v;
+  std::string expected;
+  for (std::size_t i = 0; i < k.values.size(); ++i)
+    expected += (i == 0 ? "" : i + 1 == k.values.size() ? " or " : ", ") + ("\"" + k.values[i] + "\"");
+  fail(key, "expected " + expected + ", got \"" + v + "\"");
+}
+
+void TomlSection::int_range(const std::string& key, std::int64_t& lo, std::int64_t& hi) {
+  const auto& k = typed(spec(key), schema::Type::IntRange, field(key));
+  const auto* a = array(key);
+  if (!a) return;
+  if (a->size() != 2) fail(key, "expected [lo, hi]");
+  const auto l = (*a)[0].value_exact<std::int64_t>();
+  const auto h = (*a)[1].value_exact<std::int64_t>();
+  if (!l || !h) fail(key, "expected two integers");
+  if (*l < k.ilo || *h < *l || *h > k.ihi)
+    fail(key, "needs " + std::to_string(k.ilo) + " <= lo <= hi, got [" + std::to_string(*l) +
+                  ", " + std::to_string(*h) + "]");
+  lo = *l;
+  hi = *h;
+}
+
+std::vector<std::int64_t> TomlSection::integers(const std::string& key) {
+  const auto& k = typed(spec(key), schema::Type::IntArray, field(key));
+  return integers(key, k.ilo, k.ihi);
+}
 
 std::string TomlSection::field(const std::string& key) const {
   return prefix_.empty() ? key : prefix_ + "." + key;
@@ -47,7 +105,7 @@ void TomlSection::fail(const std::string& key, const std::string& reason) const 
 
 std::int64_t TomlSection::integer(const std::string& key, std::int64_t def, std::int64_t lo,
                                   std::int64_t hi) {
-  seen_.insert(key);
+  (void)spec(key);
   if (!has(key)) return def;
   const auto v = (*t_)[key].value_exact<std::int64_t>();
   if (!v) fail(key, "expected an integer");
@@ -58,7 +116,7 @@ std::int64_t TomlSection::integer(const std::string& key, std::int64_t def, std:
 }
 
 double TomlSection::number(const std::string& key, double def, double lo, double hi) {
-  seen_.insert(key);
+  (void)spec(key);
   if (!has(key)) return def;
   const auto v = (*t_)[key].value<double>();
   if (!v) fail(key, "expected a number");
@@ -79,7 +137,7 @@ double TomlSection::zero_or_number(const std::string& key, double def, double lo
 }
 
 bool TomlSection::boolean(const std::string& key, bool def) {
-  seen_.insert(key);
+  (void)spec(key);
   if (!has(key)) return def;
   const auto v = (*t_)[key].value_exact<bool>();
   if (!v) fail(key, "expected true or false");
@@ -87,7 +145,7 @@ bool TomlSection::boolean(const std::string& key, bool def) {
 }
 
 std::string TomlSection::string(const std::string& key, const std::string& def) {
-  seen_.insert(key);
+  (void)spec(key);
   if (!has(key)) return def;
   const auto v = (*t_)[key].value_exact<std::string>();
   if (!v) fail(key, "expected a string");
@@ -95,7 +153,7 @@ std::string TomlSection::string(const std::string& key, const std::string& def) 
 }
 
 const toml::array* TomlSection::array(const std::string& key) {
-  seen_.insert(key);
+  (void)spec(key);
   if (!has(key)) return nullptr;
   const auto* a = (*t_)[key].as_array();
   if (!a) fail(key, "expected an array");
@@ -103,7 +161,7 @@ const toml::array* TomlSection::array(const std::string& key) {
 }
 
 const toml::table* TomlSection::sub(const std::string& key) {
-  seen_.insert(key);
+  (void)spec(key);
   if (!has(key)) return nullptr;
   const auto* s = (*t_)[key].as_table();
   if (!s) fail(key, "expected a table");
@@ -141,10 +199,14 @@ std::vector<std::string> TomlSection::strings(const std::string& key, bool& pres
   return out;
 }
 
-void TomlSection::reject_unknown() const {
+void TomlSection::reject_unknown(const std::string& context) const {
   if (!t_) return;
-  for (const auto& [k, v] : *t_)
-    if (!seen_.count(std::string(k.str()))) fail(std::string(k.str()), "unknown field");
+  for (const auto& [k, v] : *t_) {
+    const std::string key(k.str());
+    if (seen_.count(key)) continue;
+    if (schema_ && schema::find_key(schema_->name, key)) fail(key, "not used" + context);
+    fail(key, "unknown field");
+  }
 }
 
 }  // namespace kvcheck

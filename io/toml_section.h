@@ -11,6 +11,7 @@
 #include <toml++/toml.h>
 #include <vector>
 
+#include "io/config_schema.h"
 #include "models/params.h"
 
 namespace kvcheck {
@@ -23,9 +24,15 @@ const toml::table* toml_table_at(const toml::table& root, const std::string& fil
                                  const std::string& key);
 
 /// Typed, validating access to one table; remembers which keys were read.
+///
+/// When `schema_section` (default: `prefix`) names a section of io/config_schema.h, every key
+/// read must be listed there (else std::logic_error: a kvcheck bug, caught by
+/// tests/io/config_schema_test.cpp), and the overloads without bounds take the key's range or
+/// values from the schema, so that a range is written once.
 class TomlSection {
  public:
-  TomlSection(const toml::table* t, std::string file, std::string prefix);
+  TomlSection(const toml::table* t, std::string file, std::string prefix,
+              std::string schema_section = "");
 
   bool present() const { return t_ != nullptr; }
   bool has(const std::string& key) const { return t_ && t_->contains(key); }
@@ -35,6 +42,16 @@ class TomlSection {
 
   std::int64_t integer(const std::string& key, std::int64_t def, std::int64_t lo,
                        std::int64_t hi = kUnlimited);
+  /// An integer in the schema's [ilo, ihi] for `key`.
+  std::int64_t integer(const std::string& key, std::int64_t def);
+  /// A number in the schema's range for `key` (0 or [lo, hi] when the schema says zero_or).
+  double number(const std::string& key, double def);
+  /// A string that is one of the schema's values for `key`.
+  std::string choice(const std::string& key, const std::string& def);
+  /// A [lo, hi] pair with the schema's ilo <= lo <= hi (left unchanged when absent).
+  void int_range(const std::string& key, std::int64_t& lo, std::int64_t& hi);
+  /// A non-empty array of integers in the schema's [ilo, ihi] (empty when absent).
+  std::vector<std::int64_t> integers(const std::string& key);
   /// A finite number in [lo, hi]: inf and nan (which TOML accepts) are always errors.
   double number(const std::string& key, double def, double lo,
                 double hi = std::numeric_limits<double>::infinity());
@@ -51,12 +68,18 @@ class TomlSection {
                                      std::int64_t hi = std::numeric_limits<std::int64_t>::max());
   /// An array of strings; `present` says whether the key was given at all.
   std::vector<std::string> strings(const std::string& key, bool& present);
-  /// Every key not read so far is an "unknown field" error.
-  void reject_unknown() const;
+  /// Every key not read so far is an error: "unknown field" when the schema does not list it,
+  /// else "not used" + `context` (a key of the section that this reading ignores, such as
+  /// workload.interval with kind = "explicit").
+  void reject_unknown(const std::string& context = " here") const;
 
  private:
+  /// The schema's entry for `key` (nullptr without a schema section); marks `key` read.
+  const schema::Key* spec(const std::string& key);
+
   const toml::table* t_;
   std::string file_, prefix_;
+  const schema::Section* schema_ = nullptr;
   std::set<std::string> seen_;
 };
 

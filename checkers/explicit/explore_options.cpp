@@ -15,15 +15,15 @@ namespace {
 
 using ExploreSection = TomlSection;
 
-/// The visible queue in saturated mode, explicit or defaulted: at most this many requests.
-constexpr std::int64_t kMaxQueueWindow = 4096;
-/// States the explorer may store: each costs a few hundred bytes (twice: the list and the
-/// index), plus its edges, so 10^7 is already several GB.
-constexpr std::int64_t kMaxStates = 10'000'000;
+/// The visible queue in saturated mode, explicit or defaulted: at most this many requests (the
+/// schema's maximum for explore.queue_window). The schema's maximum for explore.max_states,
+/// 10^7, bounds the states the explorer may store: each costs a few hundred bytes (twice: the
+/// list and the index), plus its edges, so 10^7 is already several GB.
+std::int64_t max_queue_window() { return schema::key("explore", "queue_window").ihi; }
 
 void read_shapes(ExploreSection& s, const Config& cfg, ExploreOptions& o) {
-  const auto prompts = s.integers("prompts", 1, limits::kMaxTokens);
-  const auto outputs = s.integers("outputs", 1, limits::kMaxTokens);
+  const auto prompts = s.integers("prompts");
+  const auto outputs = s.integers("outputs");
   if (prompts.empty() != outputs.empty())
     s.fail(prompts.empty() ? "prompts" : "outputs", "prompts and outputs go together");
   for (auto p : prompts)
@@ -76,10 +76,10 @@ void check_bounds(ExploreSection& s, const Config& cfg, ExploreOptions& o) {
     s.fail("mode", "saturated mode: the arrival shape can never be served on this engine");
   // The default obeys the same cap as a given value (a 2^31-block pool used to get a window
   // of 2^31 + 1 requests, and exit 255 out of memory).
-  if (o.queue_window == 0 && cfg.model.engine.num_blocks + 1 > kMaxQueueWindow)
+  if (o.queue_window == 0 && cfg.model.engine.num_blocks + 1 > max_queue_window())
     s.fail("queue_window", "the default, engine.num_blocks + 1 = " +
                                std::to_string(cfg.model.engine.num_blocks + 1) +
-                               ", is more than the maximum " + std::to_string(kMaxQueueWindow) +
+                               ", is more than the maximum " + std::to_string(max_queue_window()) +
                                "; give explore.queue_window or a smaller pool");
   if (o.queue_window == 0) o.queue_window = cfg.model.engine.num_blocks + 1;
 }
@@ -91,15 +91,13 @@ ExploreOptions read_explore_options(const Config& cfg) {
   const toml::table root = parse_toml(cfg.text, file);
   ExploreSection s(toml_table_at(root, file, "explore"), file, "explore");
   ExploreOptions o;
-  const auto mode = s.string("mode", "bounded");
-  if (mode == "saturated") o.mode = ExploreMode::Saturated;
-  else if (mode != "bounded") s.fail("mode", "expected \"bounded\" or \"saturated\"");
-  o.min_arrivals = s.integer("min_arrivals_per_step", 0, 0, 64);
-  o.max_arrivals = s.integer("max_arrivals_per_step", 1, 0, 64);
-  o.max_requests = s.integer("max_requests", o.mode == ExploreMode::Bounded ? 3 : 0, 0, 64);
-  o.max_waiting = s.integer("max_waiting", 0, 0, 64);
-  o.queue_window = s.integer("queue_window", 0, 0, kMaxQueueWindow);
-  o.max_states = s.integer("max_states", o.max_states, 1, kMaxStates);
+  if (s.choice("mode", "bounded") == "saturated") o.mode = ExploreMode::Saturated;
+  o.min_arrivals = s.integer("min_arrivals_per_step", 0);
+  o.max_arrivals = s.integer("max_arrivals_per_step", 1);
+  o.max_requests = s.integer("max_requests", o.mode == ExploreMode::Bounded ? 3 : 0);
+  o.max_waiting = s.integer("max_waiting", 0);
+  o.queue_window = s.integer("queue_window", 0);
+  o.max_states = s.integer("max_states", o.max_states);
   read_shapes(s, cfg, o);
   read_analyses(s, cfg, o);
   s.reject_unknown();
