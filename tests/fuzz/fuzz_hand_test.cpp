@@ -161,6 +161,30 @@ TEST(FuzzCaseByHand, OfferedLoadSpansTheArrivals) {
   EXPECT_DOUBLE_EQ(case_offered_load(*m, w), 0.05);
 }
 
+// "near the boundary" is offered load in [0.7, 1.3], both ends included. Requests (1, 2) of
+// Example 2 weigh 3 / 12 = 0.25 each; spread over 5 steps (arrivals at steps 0..4, longer than
+// the mean output 2): 14 of them give 3.5 / 5 = 0.7, 26 give 6.5 / 5 = 1.3, 27 give 1.35 (with
+// max_requests raised above the derived 16, which would cut the case).
+FuzzCase over_five_steps(std::int64_t n) {
+  FuzzCase c{"hand", {}, 0};
+  for (std::int64_t step = 0; step < 5; ++step)
+    c.groups.push_back(Group{step == 0 ? 0 : 1, n / 5 + (step < n % 5 ? 1 : 0), 1, 2, 0});
+  return c;
+}
+
+TEST(FuzzCaseByHand, NearTheBoundaryIncludesBothEnds) {
+  const auto m = make_fuzz_model(config_of(kExample2 + "[fuzz]\nmax_requests = 64\n"));
+  const auto at_low = run_case(*m, over_five_steps(14));
+  EXPECT_DOUBLE_EQ(at_low.coverage.offered_load, 0.7);
+  EXPECT_TRUE(at_low.coverage.near_boundary);
+  const auto at_high = run_case(*m, over_five_steps(26));
+  EXPECT_DOUBLE_EQ(at_high.coverage.offered_load, 1.3);
+  EXPECT_TRUE(at_high.coverage.near_boundary);
+  const auto above = run_case(*m, over_five_steps(27));
+  EXPECT_DOUBLE_EQ(above.coverage.offered_load, 1.35);
+  EXPECT_FALSE(above.coverage.near_boundary);
+}
+
 // vllm_fcfs_starvation (pool 64, starvation bound T = 4). A = (40, 20) at step 0 holds 40..59
 // blocks until it completes at step 19; B = (32, 8) at step 1 never fits beside it (free
 // 64 - 41 = 23 < 32) and blocks the queue head; C = (1, 1) at step 2 would fit (1 block) but
