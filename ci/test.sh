@@ -6,3 +6,4 @@ ci/install-deps.sh
 ci/check-layers.sh
 cmake --workflow --preset ci
 ci/fuzz-readers.sh   # libFuzzer over the config, ITF and CSV readers (short mode, 2-4 min)
+ci/mutation-diff.sh  # mutants on the lines the last commit changed, against the fast tier (advisory)
