@@ -111,6 +111,8 @@ def find_sites(src):
                         for to in SWAPS[m.group(1)]:
                             sites.append((rel, i + 1, m.start(1), m.group(1), to))
                     for m in INT_RE.finditer(code):
+                        if "virtual" in code and re.search(r"= 0;\s*$", code[:m.end(1) + 1]):
+                            continue  # a pure specifier, not a value
                         v = int(m.group(1))
                         sites.append((rel, i + 1, m.start(1), m.group(1), str(v + 1)))
                         if v > 0:
@@ -143,20 +145,126 @@ def schema_text(site_id, frm, to):
     return f"(::kvmut::on({site_id}) ? {to} : {frm})"
 
 
+LOGICAL = ("&&", "||")
+MARK_RE = re.compile("\x01(\\d+)\x02")
+
+
+def _assignment_at(s, i):
+    """True when s[i] == '=' is an assignment (=, +=, ...), not part of ==, <=, >=, !=."""
+    prev = s[i - 1] if i > 0 else ""
+    nxt = s[i + 1] if i + 1 < len(s) else ""
+    return nxt != "=" and prev not in "=<>!"
+
+
+def _scope_colon(s, i):
+    return (i > 0 and s[i - 1] == ":") or (i + 1 < len(s) and s[i + 1] == ":")
+
+
+def logical_extent(s, pos, op):
+    """(start, end) of `L op R` around the && / || at s[pos], by precedence: the operands reach
+    to the nearest unmatched bracket, ; , ? : (not ::), an assignment, `return`, or a || (for
+    &&: also && on the right, by left-associativity). None when the expression leaves the line."""
+    depth, i, start = 0, pos - 1, None
+    while i >= 0:
+        c = s[i]
+        if c in ")]}":
+            depth += 1
+        elif c in "([{":
+            if depth == 0:
+                start = i + 1
+                break
+            depth -= 1
+        elif depth == 0:
+            if c in ";,?" or (c == ":" and not _scope_colon(s, i)) or \
+                    (c == "=" and _assignment_at(s, i)) or \
+                    (op == "&&" and c == "|" and i > 0 and s[i - 1] == "|") or \
+                    (s[max(0, i - 5):i + 1] == "return" and (i < 6 or not s[i - 6].isalnum())):
+                start = i + 1
+                break
+        i -= 1
+    if start is None:
+        return None
+    depth, i, end = 0, pos + len(op), None
+    while i < len(s):
+        c = s[i]
+        if s.startswith("//", i) or s.startswith("/*", i):
+            return None
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            if depth == 0:
+                end = i
+                break
+            depth -= 1
+        elif depth == 0:
+            if c in ";,?" or (c == ":" and not _scope_colon(s, i)) or s.startswith("||", i) or \
+                    (op == "&&" and s.startswith("&&", i)):
+                end = i
+                break
+            if c == "=" and _assignment_at(s, i):
+                return None
+        i += 1
+    if end is None:
+        return None
+    if not s[start:pos].strip() or not s[pos + len(op):end].strip():
+        return None
+    return start, end
+
+
+def rewrite_logical(line, k, frm, to):
+    """Replaces every marked occurrence of mutant k's operator; None if an extent is unclear."""
+    mark = f"\x01{k}\x02"
+    while mark in line:
+        at = line.index(mark)
+        pos = at + len(mark)
+        masked = MARK_RE.sub(lambda m: " " * len(m.group(0)), line)
+        ext = logical_extent(masked, pos, frm)
+        if ext is None:
+            return None
+        start, end = ext
+        left, right = line[start:at], line[pos + len(frm):end]
+        l, r = left.strip(), right.strip()
+        lead = left[:len(left) - len(left.lstrip())]
+        trail = right[len(right.rstrip()):]
+        line = (line[:start] + lead + f"(::kvmut::on({k}) ? (({l}) {to} ({r})) : (({l}) {frm} ({r})))"
+                + trail + line[end:])
+    return line
+
+
 def apply_schemata(src, mutants):
-    """{rel: new content} with every mutant in `mutants` (id, file, line, col, from, to)."""
+    """({rel: new content}, ids that cannot be schemata) for the mutants (id, file, line, col,
+    from, to). Operators and literals are rewritten in place right to left; && / || get a
+    marker first and are rewritten afterwards over their whole operands (logical_extent)."""
     by_file = collections.defaultdict(list)
     for m in mutants:
         by_file[m[1]].append(m)
-    texts = {}
+    texts, unfit = {}, set()
     for rel, ms in by_file.items():
         lines = open(os.path.join(src, rel), encoding="utf-8").read().split("\n")
-        for k, _, line, col, frm, to in sorted(ms, key=lambda m: (m[2], -m[3])):
+        by_line = collections.defaultdict(list)
+        for m in ms:
+            by_line[m[2]].append(m)
+        for line, lms in by_line.items():
             l = lines[line - 1]
-            assert l[col:col + len(frm)] == frm, (rel, line, col, frm, l)
-            lines[line - 1] = l[:col] + schema_text(k, frm, to) + l[col + len(frm):]
+            for k, _, _, col, frm, to in sorted(lms, key=lambda m: -m[3]):
+                assert l[col:col + len(frm)] == frm, (rel, line, col, frm, l)
+                if frm in LOGICAL:
+                    l = l[:col] + f"\x01{k}\x02" + l[col:]
+                else:
+                    l = l[:col] + schema_text(k, frm, to) + l[col + len(frm):]
+            for k, _, _, col, frm, to in sorted(lms, key=lambda m: m[3]):
+                if frm not in LOGICAL:
+                    continue
+                done = rewrite_logical(l, k, frm, to) if "'" not in l else None
+                if done is None:
+                    unfit.add(k)
+                    l = l.replace(f"\x01{k}\x02", "")
+                else:
+                    l = done
+            assert "\x01" not in l, (rel, line, l)
+            lines[line - 1] = l
         texts[rel] = "\n".join(lines)
-    return texts
+    return texts, unfit
 
 
 def failing_sites(build_log, schema_dir, mutants):
@@ -216,13 +324,65 @@ def fast_targets(src):
     return names
 
 
-def run_fast(build, args, log_path, mutant=None):
+class FastTier:
+    """Which fast tests can see a file: each fast test's binary, and every source file (.cpp
+    and header) compiled into that binary, from ninja's own dependency records."""
+
+    def __init__(self, build, src):
+        out = subprocess.run(["ctest", "-N", "-L", "fast"], cwd=build, capture_output=True,
+                             text=True).stdout
+        fast = set(re.findall(r"Test +#\d+: (\S+)", out))
+        self.all = fast
+        self.tests_of = collections.defaultdict(set)  # binary -> fast test names
+        for d, _, files in os.walk(os.path.join(build, "tests")):
+            for f in files:
+                if f.endswith("_tests.cmake"):
+                    text = open(os.path.join(d, f), encoding="utf-8").read()
+                    for name, binary in re.findall(r"add_test\(\[=\[(.*?)\]=\]\s+(\S+)", text):
+                        if name in fast:
+                            self.tests_of[os.path.relpath(binary, build)].add(name)
+        root = os.path.realpath(src) + os.sep
+        self.sources = {}
+        for binary in self.tests_of:
+            cmds = subprocess.run(["ninja", "-C", build, "-t", "commands", binary],
+                                  capture_output=True, text=True).stdout
+            objs = re.findall(r" -o (\S+\.o)\b", cmds)
+            srcs = set(re.findall(r" -c (\S+)", cmds))
+            if objs:
+                deps = subprocess.run(["ninja", "-C", build, "-t", "deps"] + objs,
+                                      capture_output=True, text=True).stdout
+                srcs.update(l.strip() for l in deps.split("\n") if l.startswith("    "))
+            self.sources[binary] = {os.path.realpath(os.path.join(build, x))[len(root):]
+                                    for x in srcs
+                                    if os.path.realpath(os.path.join(build, x)).startswith(root)}
+
+    def tests_for(self, rel):
+        names = set()
+        for binary, srcs in self.sources.items():
+            if rel in srcs:
+                names |= self.tests_of[binary]
+        return names
+
+
+def ctest_regex(names):
+    return "^(" + "|".join(re.sub(r"([.^$|()\[\]*+?\\])", r"\\\1", n) for n in sorted(names)) + ")$"
+
+
+def run_fast(build, args, log_path, mutant=None, tests=None):
+    """Runs the fast tier (or just `tests`, a subset of it) with mutant `mutant` switched on."""
     env = dict(os.environ)
     env.pop("KVMUT_ID", None)
     if mutant is not None:
         env["KVMUT_ID"] = str(mutant)
+    select = []
+    if tests is not None:
+        if not tests:
+            with open(log_path, "w") as fh:
+                fh.write("no fast test depends on the mutated file\n")
+            return "survived", "(no fast test depends on the file)"
+        select = ["-R", ctest_regex(tests)]
     rc = sh(["ctest", "-L", "fast", "-j", str(args.jobs), "--timeout", str(args.timeout),
-             "--stop-on-failure"], cwd=build, env=env, out=log_path)
+             "--stop-on-failure"] + select, cwd=build, env=env, out=log_path)
     text = open(log_path, encoding="utf-8", errors="replace").read()
     by = re.search(r"\d+ - \S+ \((Failed|Timeout|SEGFAULT|Subprocess aborted|Exception)[^)]*\)",
                    text)
@@ -317,7 +477,7 @@ def main():
     taken = set()
     for m in mutants:
         pos = (m[1], m[2], m[3])
-        if args.mode == "schemata" and m[4] not in ("&&", "||") and pos not in taken:
+        if args.mode == "schemata" and pos not in taken:
             schema.append(m)
             taken.add(pos)
         else:
@@ -330,8 +490,14 @@ def main():
         mine = os.path.join(os.path.dirname(os.path.abspath(__file__)), "kvmut_schema.h")
         if not os.path.exists(header) or not filecmp.cmp(mine, header, shallow=False):
             shutil.copy(mine, header)  # only when changed: every TU depends on it
+        texts, unfit = apply_schemata(fresh, schema)
+        if unfit:
+            log(f"  {len(unfit)} && / || mutants whose operands leave the line: rebuilt one at a time")
+            rebuild += [m for m in schema if m[0] in unfit]
+            schema = [m for m in schema if m[0] not in unfit]
         for attempt in range(8):
-            sync_tree(fresh, ssrc, apply_schemata(fresh, schema))
+            texts, _ = apply_schemata(fresh, schema)
+            sync_tree(fresh, ssrc, texts)
             if not os.path.exists(os.path.join(sbuild, "CMakeCache.txt")):
                 sh(["cmake", "--preset", "dev", "-B", sbuild, f"-DCMAKE_CXX_FLAGS=-include {header}"],
                    cwd=ssrc, out=os.path.join(work, "schemata-configure.log"))
@@ -359,9 +525,11 @@ def main():
                 sys.exit(f"baseline: the fast tier fails with no mutant on ({by}); "
                          f"see {work}/ctest.log")
             log("baseline: fast tier passes with the schemata compiled in and off")
+            tier = FastTier(sbuild, ssrc)
             for m in schema:
                 t0 = time.time()
-                st, by = run_fast(sbuild, args, os.path.join(work, "ctest.log"), m[0])
+                st, by = run_fast(sbuild, args, os.path.join(work, "ctest.log"), m[0],
+                                  tier.tests_for(m[1]))
                 results[m[0]] = (st, time.time() - t0, by, "schema")
                 report_line(work, m, results[m[0]])
 
@@ -377,6 +545,7 @@ def main():
         st, by = run_fast(bdir, args, os.path.join(work, "ctest.log"))
         if st != "survived":
             sys.exit(f"baseline: the fast tier fails on HEAD ({by})")
+        tier = FastTier(bdir, src)
         for m in rebuild:
             _, rel, line, col, frm, to = m
             path = os.path.join(src, rel)
@@ -391,7 +560,8 @@ def main():
                 if not build(src, bdir, targets, args, blog):
                     st, by = "build-failed", ""
                 else:
-                    st, by = run_fast(bdir, args, os.path.join(work, "ctest.log"))
+                    st, by = run_fast(bdir, args, os.path.join(work, "ctest.log"), None,
+                                      tier.tests_for(rel))
             finally:
                 with open(path, "w", encoding="utf-8") as fh:  # a new mtime: recompiled
                     fh.write(orig)
