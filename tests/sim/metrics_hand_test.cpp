@@ -233,5 +233,31 @@ TEST(SimulatorByHand, RecordsTheFirstViolationOfEachPropertyOnce) {
   EXPECT_EQ(out.violations[1].step, 1);
 }
 
+// A rejected request counts as finished (ConcreteView::finished: done + rejected == all). vLLM
+// FCFS, block_size 1, 4 blocks, lookahead 0:
+//   A: step 0, prompt 2, output 2: peak 2 + 2 - 1 = 3 blocks <= 4, served.
+//   R: step 0, prompt 4, output 2: peak 4 + 2 - 1 = 5 blocks > 4, rejected on arrival.
+//   step 0: A prefill 2 (gen 1). step 1: A decode (3 blocks), gen 2 = done.
+// So the run ends after 2 iterations, finished, nothing left over; a run that did not count the
+// rejection would wait for R forever (until its idle or step limit).
+TEST(SimulatorByHand, RejectedRequestsCountAsFinished) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::VllmFcfs;
+  p.engine.block_size = 1;
+  p.engine.num_blocks = 4;
+  Workload w;
+  w.requests = {req(0, 2, 2), req(0, 4, 2)};
+  SimOptions o;
+  o.max_steps = 50;
+  SeededChoices ch(1);
+  const auto out = simulate(p, TimeModel{}, w, ch, o);
+  EXPECT_TRUE(out.finished);
+  EXPECT_FALSE(out.hit_max_steps);
+  EXPECT_FALSE(out.stalled);
+  EXPECT_EQ(out.steps, 2);
+  EXPECT_EQ(out.unfinished, 0);
+  EXPECT_EQ(out.verdict(true).kind, VerdictKind::BoundedOk);
+}
+
 }  // namespace
 }  // namespace kvcheck
