@@ -151,9 +151,9 @@ TEST(ExplorerLimits, StateLimitIsUnknown) {
 TEST(ExplorerConfig, BadExploreFieldsAreConfigErrors) {
   for (const char* bad : {"bogus = 1\n", "mode = \"sideways\"\n", "min_arrivals_per_step = -1\n",
                           "analyses = [\"safety\", \"nope\"]\n"}) {
-    const auto cfg = config_from(testing::p2_wait(1) + bad);
     try {
-      (void)read_explore_options(cfg);
+      // An unknown key fails at load (the one config schema, issue 13); the rest here.
+      (void)read_explore_options(config_from(testing::p2_wait(1) + bad));
       ADD_FAILURE() << "accepted: " << bad;
     } catch (const InputError& e) {
       EXPECT_EQ(e.code(), ExitCode::ConfigError);
