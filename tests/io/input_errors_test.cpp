@@ -137,5 +137,55 @@ TEST(AzureCsvErrors, EachNamesFileLineAndColumn) {
   }
 }
 
+// TIMESTAMP differences across month, year and leap-day boundaries, by the calendar (each
+// difference counted by hand in days):
+//   2023-01-31 12:00 -> 2023-02-01 12:00:  1 day                       =    86400 s
+//   -> 2023-03-01 12:00: February 2023 has 28 days                     = 28 * 86400
+//   -> 2024-02-29 12:00: Mar 2023..Feb 2024 = 365 days + 1 for the leap day (2024) - 1 = 365
+//      (2023-03-01 -> 2024-03-01 is 366 days as it spans 2024-02-29; one day earlier: 365)
+//   -> 2024-03-01 12:00:  1 day (after the leap day)
+//   -> 2025-01-01 00:00: Mar 1 .. Dec 31 2024 = 306 days to 2025-01-01 12:00, minus 12 h
+// arrival_time is seconds since the first row.
+TEST(AzureCsvCalendar, DifferencesAcrossMonthsYearsAndLeapDays) {
+  const auto w = load_azure_csv(csv("cal.csv", kHeader + "2023-01-31 12:00:00.0,3,4\n"
+                                                         "2023-02-01 12:00:00.0,3,4\n"
+                                                         "2023-03-01 12:00:00.0,3,4\n"
+                                                         "2024-02-29 12:00:00.0,3,4\n"
+                                                         "2024-03-01 12:00:00.0,3,4\n"
+                                                         "2025-01-01 00:00:00.0,3,4\n"),
+                                1.0, 0);
+  ASSERT_EQ(w.requests.size(), 6U);
+  const double day = 86400.0;
+  double t = 0;
+  const double steps[] = {1 * day, 28 * day, 365 * day, 1 * day, 306 * day - 12 * 3600.0};
+  for (std::size_t i = 0; i < 5; ++i) {
+    t += steps[i];
+    EXPECT_NEAR(w.requests[i + 1].arrival_time, t, 1e-3) << "row " << i + 2;
+  }
+}
+
+// Each calendar field out of range is a TIMESTAMP error, one field at a time (month 0 and 13,
+// day 0 and 32, hour 24, minute 60, negative seconds).
+TEST(AzureCsvCalendar, EachFieldOutOfRangeIsRejected) {
+  const char* bad[] = {"2023-00-16 18:15:46.0", "2023-13-16 18:15:46.0", "2023-11-00 18:15:46.0",
+                       "2023-11-32 18:15:46.0", "2023-11-16 24:15:46.0", "2023-11-16 18:60:46.0",
+                       "2023-11-16 18:15:-1.0",  "0000-11-16 18:15:46.0"};
+  int i = 0;
+  for (const char* ts : bad) {
+    SCOPED_TRACE(ts);
+    const auto path = csv("field" + std::to_string(i++) + ".csv", kHeader + ts + ",3,4\n");
+    try {
+      (void)load_azure_csv(path, 1.0, 0);
+      ADD_FAILURE() << "loaded";
+    } catch (const InputError& e) {
+      EXPECT_EQ(e.field(), "line 2: TIMESTAMP") << e.what();
+    }
+  }
+  // and the edges inside the range load: month 12, day 31, 23:59:59
+  EXPECT_EQ(load_azure_csv(csv("edge.csv", kHeader + "2023-12-31 23:59:59.0,3,4\n"), 1.0, 0)
+                .requests.size(),
+            1U);
+}
+
 }  // namespace
 }  // namespace kvcheck
