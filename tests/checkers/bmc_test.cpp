@@ -80,11 +80,14 @@ TEST(Prove, P1Alg1SafeIsProvedAndUnsafeIsViolated) {
   }
 }
 
-TEST(Prove, TinyTimeoutIsUnknownNeverAPass) {
+// A solver that runs out of budget is UNKNOWN, never a pass. The budget is Z3's deterministic
+// resource limit (one unit: exhausted by the first query on any machine), not a 1 ms timeout
+// whose outcome would depend on the machine's speed and load.
+TEST(Prove, ExhaustedBudgetIsUnknownNeverAPass) {
   const auto cfg = load("z3_p1_alg1_safe.toml");
   auto spec = parse_bmc_spec(cfg);
   SolverOptions opts;
-  opts.timeout_ms = 1;
+  opts.rlimit = 1;
   const auto r = prove_k_induction(cfg.model, spec, opts);
   EXPECT_EQ(r.verdict.kind, VerdictKind::Unknown);
   EXPECT_EQ(to_exit_code(r.verdict), ExitCode::Inconclusive);
