@@ -187,5 +187,16 @@ TEST(AzureCsvCalendar, EachFieldOutOfRangeIsRejected) {
             1U);
 }
 
+// The config hash (Config::hash, recorded in reports and traces) is 64-bit FNV-1a of the text
+// as 16 lower-case hex digits. Published FNV-1a 64 test vectors (Fowler/Noll/Vo, "FNV test
+// vectors"): "" -> cbf29ce484222325 (the offset basis), "a" -> af63dc4c8601ec8c,
+// "foobar" -> 85944171f73967e8.
+TEST(ConfigHash, IsFnv1a64InSixteenHexDigits) {
+  EXPECT_EQ(fnv1a_hex(""), "cbf29ce484222325");
+  EXPECT_EQ(fnv1a_hex("a"), "af63dc4c8601ec8c");
+  EXPECT_EQ(fnv1a_hex("foobar"), "85944171f73967e8");
+  EXPECT_EQ(parse_config(kBase, "c.toml").hash, fnv1a_hex(kBase));
+}
+
 }  // namespace
 }  // namespace kvcheck

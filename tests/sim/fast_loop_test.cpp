@@ -325,6 +325,37 @@ TEST(FastLoopRules, NonEmptyQueueNeedsAQuietWitness) {
   EXPECT_GT(skipped, 0);
 }
 
+/// Block sizes over 256 keep the skipper's phase table sparse (sorted (phase, count) pairs).
+/// vLLM FCFS, block_size 300, 10 blocks, lookahead 0; A (prompt 1) and B (prompt 150), both
+/// output 600, arrive at step 0 and prefill together; each is done after step 599.
+/// Reserved blocks at step s (computed tokens after the step, rounded up to blocks):
+///   A: ceil((1 + s) / 300)   s = 0..599 -> x = 1..600:   300 x 1 + 300 x 2           =  900
+///   B: ceil((150 + s) / 300) s = 0..599 -> x = 150..749: 151 x 1 + 300 x 2 + 149 x 3 = 1198
+/// KV mean 2098 / 600 / 10; max 2 + 3 = 5 blocks (s >= 451). A grows at s = 299, B at 151
+/// and 451: two different phases, which must not be merged. Steps 1..598 are skipped (after
+/// step 0 the queue is empty; the completions at 599 are an event).
+TEST(FastLoopRules, SparsePhasesGrowEachRequestAtItsOwnStep) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::VllmFcfs;
+  p.engine.block_size = 300;
+  p.engine.num_blocks = 10;
+  Workload w;
+  w.requests = {Request{0, 0.0, 1, 600, 0}, Request{0, 0.0, 150, 600, 0}};
+  TimeModel t;
+  SimOptions o = all_properties(1000, false);
+  std::erase(o.properties, PropertyId::Alg1MemoryBound);
+  for (bool fast : {false, true}) {
+    SCOPED_TRACE(fast ? "event-skipping loop" : "plain stepper");
+    const auto r = run(p, t, w, o, fast, 1);
+    EXPECT_TRUE(r.outcome.finished);
+    EXPECT_EQ(r.outcome.steps, 600);
+    EXPECT_EQ(r.final.skipped, fast ? 598 : 0);
+    EXPECT_EQ(r.metrics.kv_blocks_max, 5);
+    EXPECT_DOUBLE_EQ(r.metrics.kv_util_mean, 2098.0 / 600.0 / 10.0);
+    EXPECT_DOUBLE_EQ(r.metrics.kv_util_max, 0.5);
+  }
+}
+
 TEST(FastLoopRules, FlowControlAndWaitNeverSkip) {
   EXPECT_FALSE(policy_allows_skipping(PolicyKind::P1FlowControl));
   EXPECT_FALSE(policy_allows_skipping(PolicyKind::P2Wait));

@@ -1,0 +1,171 @@
+// The bounded series and the KV/queue chart as a reader uses them (issue 19): how many points
+// a series has and what each sums, and on the chart the value a point is drawn at, read back
+// through the axis's own tick labels. Every expectation is worked out in the comments.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sim/metrics.h"
+#include "sim/series.h"
+#include "sim/svg_plot.h"
+
+namespace kvcheck {
+namespace {
+
+// ---- Downsampler ------------------------------------------------------------------------------
+
+TEST(DownsamplerByHand, NoSamplesNoPoints) { EXPECT_TRUE(Downsampler(4).points().empty()); }
+
+// Width 1 at first: one sample closes its own bucket, and no empty bucket follows it.
+TEST(DownsamplerByHand, OneSampleIsOnePoint) {
+  Downsampler d(4);
+  d.add(0, 0.0, 3, 1, 2);
+  const auto pts = d.points();
+  ASSERT_EQ(pts.size(), 1U);
+  EXPECT_EQ(pts[0], (SeriesPoint{0, 0.0, 1, 3, 3, 1, 1, 2, 2}));
+}
+
+// max_points 4, samples kv = 1, 2, 3, 4, 5, 6 at steps 0..5 (waiting = running = 0, time = step):
+//   after 4 samples: 4 buckets of width 1 -> merged pairwise: {0,1} {2,3}, width 2
+//   sample 5 (kv 5) opens a partial bucket: points {0,1} {2,3} {4}      -> 3 points
+//   sample 6 (kv 6) closes it:              points {0,1} {2,3} {4,5}    -> 3 points, none empty
+//   sums: 1+2 = 3, 3+4 = 7, 5+6 = 11; maxima 2, 4, 6; first steps 0, 2, 4
+TEST(DownsamplerByHand, PairsMergeAndPartialBucketsCount) {
+  Downsampler d(4);
+  for (int s = 0; s < 5; ++s) d.add(s, s, s + 1, 0, 0);
+  EXPECT_EQ(d.width(), 2);
+  auto pts = d.points();
+  ASSERT_EQ(pts.size(), 3U);
+  EXPECT_EQ(pts[2].iterations, 1);
+  EXPECT_EQ(pts[2].kv_sum, 5);
+  d.add(5, 5.0, 6, 0, 0);
+  pts = d.points();
+  ASSERT_EQ(pts.size(), 3U);
+  const std::int64_t steps[] = {0, 2, 4}, sums[] = {3, 7, 11}, maxima[] = {2, 4, 6};
+  for (std::size_t i = 0; i < 3; ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(pts[i].step, steps[i]);
+    EXPECT_EQ(pts[i].iterations, 2);
+    EXPECT_EQ(pts[i].kv_sum, sums[i]);
+    EXPECT_EQ(pts[i].kv_max, maxima[i]);
+  }
+}
+
+// ---- the chart, read back -------------------------------------------------------------------
+
+/// The y coordinates of the points of the polyline drawn with style `marker`.
+std::vector<double> polyline_ys(const std::string& svg, const std::string& marker) {
+  const auto at = svg.find("<polyline fill=\"none\" " + marker);
+  EXPECT_NE(at, std::string::npos) << marker;
+  if (at == std::string::npos) return {};
+  const auto from = svg.find("points=\"", at) + 8, to = svg.find('"', from);
+  std::vector<double> ys;
+  const std::string pts = svg.substr(from, to - from);
+  for (std::size_t p = 0; p < pts.size();) {
+    const auto comma = pts.find(',', p), space = pts.find(' ', comma);
+    ys.push_back(std::strtod(pts.c_str() + comma + 1, nullptr));
+    p = space + 1;
+  }
+  return ys;
+}
+
+/// Tick label -> its pixel row, for the axis whose labels have this anchor and colour
+/// (a label's baseline is 4 px below its tick).
+std::map<double, double> tick_rows(const std::string& svg, const std::string& anchor,
+                                   const std::string& color) {
+  std::map<double, double> out;
+  const std::string tail = "\" text-anchor=\"" + anchor + "\" fill=\"" + color + "\">";
+  for (auto at = svg.find(tail); at != std::string::npos; at = svg.find(tail, at + 1)) {
+    const auto y_at = svg.rfind("y=\"", at) + 3;
+    const double y = std::strtod(svg.c_str() + y_at, nullptr);
+    const double label = std::strtod(svg.c_str() + at + tail.size(), nullptr);
+    out[label] = y - 4;
+  }
+  return out;
+}
+
+/// The value at pixel row `y` on an axis, by linear interpolation between its 0 tick and its
+/// top tick (the axis is linear).
+double value_at(const std::map<double, double>& ticks, double y) {
+  const auto& [v0, y0] = *ticks.begin();
+  const auto& [v1, y1] = *ticks.rbegin();
+  return v0 + (y0 - y) / (y0 - y1) * (v1 - v0);
+}
+
+constexpr char kKv[] = "stroke=\"#1f77b4\"";
+constexpr char kWait[] = "stroke=\"#ff7f0e\"";
+
+SeriesPoint point(double time, std::int64_t iterations, std::int64_t kv_sum,
+                  std::int64_t waiting_sum) {
+  SeriesPoint p;
+  p.time = time;
+  p.iterations = iterations;
+  p.kv_sum = kv_sum;
+  p.waiting_sum = waiting_sum;
+  return p;
+}
+
+// A pool of ONE block, full in the only iteration: 1 of 1 blocks = 100 % of the pool, drawn at
+// the left axis's top tick (100).
+TEST(KvQueueSvgByHand, OneBlockPoolFullIsAHundredPercent) {
+  Metrics m;
+  m.num_blocks = 1;
+  m.iterations = 1;
+  m.sim_seconds = 1.0;
+  m.series = {point(0.0, 1, 1, 0)};
+  const auto svg = kv_queue_svg(m, "t");
+  const auto kv = polyline_ys(svg, kKv);
+  const auto left = tick_rows(svg, "end", "#1f77b4");
+  ASSERT_EQ(kv.size(), 1U);
+  ASSERT_EQ(left.rbegin()->first, 100.0);
+  EXPECT_NEAR(value_at(left, kv[0]), 100.0, 0.1);
+}
+
+// Pool of 4 blocks; three points of 2 iterations each (sums below), 3 s simulated:
+//   KV sums 2, 6, 8 -> means 1, 3, 4 blocks -> 25 %, 75 %, 100 % of the pool
+//   waiting sums 0, 6, 3 -> means 0, 3, 1.5 -> the right axis reaches at least 3 and the
+//   highest point is 3 (the data's maximum)
+//   x axis: 3 s over about 8 ticks -> step 0.5 (3 / 8 = 0.375 -> 5 x 10^-1), ticks 0 .. 3
+TEST(KvQueueSvgByHand, PointsReadBackAsTheirMeans) {
+  Metrics m;
+  m.num_blocks = 4;
+  m.iterations = 6;
+  m.series_width = 2;
+  m.sim_seconds = 3.0;
+  m.series = {point(0.0, 2, 2, 0), point(1.0, 2, 6, 6), point(2.0, 2, 8, 3)};
+  const auto svg = kv_queue_svg(m, "t");
+
+  const auto kv = polyline_ys(svg, kKv);
+  const auto left = tick_rows(svg, "end", "#1f77b4");
+  ASSERT_EQ(kv.size(), 3U);
+  EXPECT_EQ(left.begin()->first, 0.0);
+  EXPECT_EQ(left.rbegin()->first, 100.0);
+  const double kv_pct[] = {25, 75, 100};
+  for (std::size_t i = 0; i < 3; ++i) EXPECT_NEAR(value_at(left, kv[i]), kv_pct[i], 0.1) << i;
+
+  const auto wait = polyline_ys(svg, kWait);
+  const auto right = tick_rows(svg, "start", "#444");
+  ASSERT_EQ(wait.size(), 3U);
+  ASSERT_GE(right.size(), 2U);
+  EXPECT_EQ(right.begin()->first, 0.0);
+  EXPECT_GE(right.rbegin()->first, 3.0);
+  const double queue[] = {0, 3, 1.5};
+  for (std::size_t i = 0; i < 3; ++i) EXPECT_NEAR(value_at(right, wait[i]), queue[i], 0.01) << i;
+
+  // x ticks: labels 0, 0.5, ..., 3 along the bottom axis
+  std::vector<std::string> xs;
+  const std::string tail = "\" text-anchor=\"middle\">";
+  for (auto at = svg.find(tail); at != std::string::npos; at = svg.find(tail, at + 1)) {
+    const auto end = svg.find('<', at);
+    xs.push_back(svg.substr(at + tail.size(), end - at - tail.size()));
+  }
+  const std::vector<std::string> want = {"0", "0.5", "1", "1.5", "2", "2.5", "3",
+                                         "simulated time (s)"};
+  EXPECT_EQ(xs, want);
+}
+
+}  // namespace
+}  // namespace kvcheck
