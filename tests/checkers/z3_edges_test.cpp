@@ -268,6 +268,24 @@ TEST(SeedEdges, WitnessIsAtTheHandComputedMinimalStep) {
   EXPECT_FALSE(within_spec(p, spec, w));
   std::swap(w.requests[0], w.requests[1]);
   EXPECT_TRUE(within_spec(p, spec, w));
+  // per_class off on a model with classes: lengths are checked against the spec's ranges, not
+  // the class's own (1, 3). Ranges prompt [1, 4], output [1, 2]: (2, 2) is inside although it
+  // is not the class's; the class's own (1, 3) is outside (output 3 > 2).
+  auto ranged = spec;
+  ranged.per_class = false;
+  ranged.prompt_lo = 1;
+  ranged.prompt_hi = 4;
+  ranged.output_lo = 1;
+  ranged.output_hi = 2;
+  Workload lengths;
+  lengths.requests = {Request{0, 0.0, 2, 2, 0}};
+  EXPECT_TRUE(within_spec(p, ranged, lengths));
+  lengths.requests = {Request{0, 0.0, 1, 3, 0}};
+  EXPECT_FALSE(within_spec(p, ranged, lengths));
+  // per_class on, the same model: exactly the class's (1, 3), and (2, 2) is not one
+  EXPECT_TRUE(within_spec(p, spec, lengths));
+  lengths.requests = {Request{0, 0.0, 2, 2, 0}};
+  EXPECT_FALSE(within_spec(p, spec, lengths));
   auto seeded = plain();
   seeded.seed_runs = 200;
   expect_ages_overflow(p, run_bmc(p, spec, 3, seeded));

@@ -150,6 +150,19 @@ TEST(FuzzCaseByHand, Example2SevenPrefillsPreemptSixDoNot) {
   EXPECT_FALSE(one.coverage.high_occupancy);
 }
 
+// A one-block pool (block_size 2): one request (1, 2) holds 1 block at its prefill (1 token)
+// and 1 at its decode step (2 tokens), the whole pool: peak occupancy 1 / 1 = 1.0.
+TEST(FuzzCaseByHand, OneBlockPoolIsFullWithOneRequest) {
+  auto text = kExample2;
+  const std::string pool = "block_size = 1\nnum_blocks = 12";
+  text.replace(text.find(pool), pool.size(), "block_size = 2\nnum_blocks = 1");
+  const auto m = make_fuzz_model(config_of(text));
+  const auto r = run_case(*m, burst(1));
+  EXPECT_FALSE(r.failed()) << r.verdict.reason;
+  EXPECT_DOUBLE_EQ(r.coverage.peak_occupancy, 1.0);
+  EXPECT_TRUE(r.coverage.high_occupancy);
+}
+
 TEST(FuzzCaseByHand, OfferedLoadSpansTheArrivals) {
   const auto& m = example2();
   Workload w;
@@ -330,6 +343,11 @@ TEST(FuzzModelByHand, DerivedBoundsWithoutClasses) {
   EXPECT_EQ(t->spec.max_output, 2);
   EXPECT_EQ(t->spec.max_requests, 16);
   EXPECT_EQ(t->max_group, 8);
+  // the pool in tokens is blocks x block_size: 16 blocks of 4 tokens are 64 tokens
+  auto wide = kClassless;
+  const std::string pool = "block_size = 1\nnum_blocks = 64";
+  wide.replace(wide.find(pool), pool.size(), "block_size = 4\nnum_blocks = 16");
+  EXPECT_EQ(make_fuzz_model(config_of(wide))->pool_tokens(), 64);
 }
 
 TEST(FuzzModelByHand, DerivedBoundsWithClasses) {

@@ -5,6 +5,8 @@
 // code to build an expectation.
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "models/choice_source.h"
@@ -173,6 +175,27 @@ TEST(TokenBudget, HeadOfLineRequestThatDoesNotFitBlocksTheQueue) {
   }
   engine_step(v);
   EXPECT_EQ(v.last_step().admitted, (std::vector<std::int32_t>{1, 2}));
+}
+
+// SeededChoices is splitmix64 (models/choice_source.h: "the same seed gives the same run on
+// every platform"). splitmix64's published first outputs for seed 1234567 are
+//   6457827717110365317, 3203168211198807973, 9817491932198370423, 4593380528125082431,
+//   16408922859458223821;
+// pick(.., 0, 2^63 - 1) is that output mod 2^63 (the third and fifth lose their top bit:
+// 594119895343594615, 7185550822603448013), and the same seed gives the same sequence again.
+TEST(SeededChoicesByHand, IsSplitMix64) {
+  constexpr auto kMax = std::numeric_limits<std::int64_t>::max();
+  const std::vector<std::int64_t> expected = {6457827717110365317, 3203168211198807973,
+                                              594119895343594615, 4593380528125082431,
+                                              7185550822603448013};
+  for (int run = 0; run < 2; ++run) {
+    SeededChoices c(1234567);
+    for (std::size_t i = 0; i < expected.size(); ++i)
+      EXPECT_EQ(c.pick(0, 0, 0, kMax), expected[i]) << "draw " << i << ", run " << run;
+  }
+  // a narrow range is lo + output mod span: 6457827717110365317 mod 6 = 3 -> 13 in [10, 15]
+  SeededChoices narrow(1234567);
+  EXPECT_EQ(narrow.pick(0, 0, 10, 15), 13);
 }
 
 }  // namespace
