@@ -12,6 +12,7 @@
 #include "models/choice_source.h"
 #include "models/concrete_view.h"
 #include "models/engine_step.h"
+#include "models/time_model.h"
 
 namespace kvcheck {
 namespace {
@@ -196,6 +197,57 @@ TEST(SeededChoicesByHand, IsSplitMix64) {
   // a narrow range is lo + output mod span: 6457827717110365317 mod 6 = 3 -> 13 in [10, 15]
   SeededChoices narrow(1234567);
   EXPECT_EQ(narrow.pick(0, 0, 10, 15), 13);
+}
+
+// Li, Dai, Peng's Sarathi-Serve (p4_policies.h): one decode token per decoding request, then
+// prefill chunks FCFS, all inside the token budget b_max. b_max = 2, k_max unlimited, pool of
+// 100 blocks (memory never binds). A, B, C (prompt 1, output 3) all arrive at step 0:
+//   step 0: nobody decodes; prefill A (1 token), B (1 token): budget 0, C waits. A, B gen 1.
+//   step 1: decode A, B (2 tokens, the whole budget): C still waits. A, B gen 2.
+//   step 2: decode A, B: both reach 3 = output and finish. C waits.
+//   step 3: C's prefill (1 token).
+// A decode token counts against b_max like a prefill token: were decodes free, C would be
+// admitted at step 1.
+TEST(BatchBudget, SarathiDecodeTokensCountAgainstTheTokenBudget) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::Sarathi;
+  p.engine.num_blocks = 100;
+  p.engine.max_batched_tokens = 2;
+  p.engine.chunked_prefill = true;
+  Workload w;
+  w.requests = {req(0, 1, 3), req(0, 1, 3), req(0, 1, 3)};
+  TimeModel t;
+  SeededChoices ch(1);
+  ConcreteView v(p, w, t, ch);
+  const std::vector<std::vector<std::int32_t>> admitted = {{0, 1}, {}, {}, {2}};
+  for (std::size_t s = 0; s < admitted.size(); ++s) {
+    engine_step(v);
+    EXPECT_EQ(v.last_step().admitted, admitted[s]) << "step " << s;
+  }
+  EXPECT_EQ(v.state(0).finish_step, 2);
+  EXPECT_EQ(v.state(1).finish_step, 2);
+  EXPECT_EQ(v.state(2).generated, 1);
+}
+
+// Li, Dai, Peng Eq. 4 (papers.md, P4 Assumption 1): t_b = c + a * ceil(b / b0), b = prefill +
+// decode tokens, with the paper's CodeLlama-34B fit c = 11.28 ms, a = 35.47 ms, b0 = 128:
+//   b = 1 or 128: 11.28 + 35.47 = 46.75 ms; b = 129 (100 prefill + 29 decode): 11.28 + 2 x
+//   35.47 = 82.22 ms; b = 256: 82.22 ms; an empty batch takes 0; an idle tick takes c.
+TEST(TimeModelByHand, P4StepIsCPlusACeilBOverB0) {
+  TimeModel t;
+  t.kind = TimeModelKind::P4Step;
+  t.c = 0.01128;
+  t.a = 0.03547;
+  t.b0 = 128;
+  const auto ms = [&](std::int64_t prefill, std::int64_t decode) {
+    return 1000.0 * t.duration(BatchShape{prefill, decode, 0, 1});
+  };
+  EXPECT_NEAR(ms(1, 0), 46.75, 1e-9);
+  EXPECT_NEAR(ms(0, 128), 46.75, 1e-9);
+  EXPECT_NEAR(ms(100, 29), 82.22, 1e-9);
+  EXPECT_NEAR(ms(200, 56), 82.22, 1e-9);
+  EXPECT_DOUBLE_EQ(t.duration(BatchShape{}), 0.0);
+  EXPECT_NEAR(1000.0 * t.idle(), 11.28, 1e-9);
 }
 
 }  // namespace
