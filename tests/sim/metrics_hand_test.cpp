@@ -209,6 +209,38 @@ TEST(MetricsByHand, PreemptionKeepsTheFirstTokenTime) {
   EXPECT_DOUBLE_EQ(r.kv_util_max, 1.0);
 }
 
+// The same schedule with a linear time model in which prefill is free and each decode token
+// costs 1 s (la = lb = ld = 0, lc = 1), so the first iteration takes 0 s and the first tokens
+// come at t = 0:
+//   step 0: A, B prefill (D = 0): 0 s, t = 0   -> first tokens of A and B at t = 0
+//   step 1: B preempted, A decodes (D = 1): t = 1
+//   step 2: A decodes: t = 2, A done
+//   step 3: B prefills again (D = 0): 0 s, t = 2 -- not B's first token (that was at t = 0)
+//   step 4: B decodes, t = 3; step 5: B decodes, t = 4, B done
+//   TTFT A 0, B 0 (a first token at t = 0 is still a first token); e2e A 2, B 4, mean 3.
+TEST(MetricsByHand, FirstTokenAtTimeZeroIsKeptAcrossAPreemption) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::VllmFcfs;
+  p.engine.num_blocks = 3;
+  TimeModel t;
+  t.kind = TimeModelKind::Linear;
+  t.lc = 1.0;
+  Workload w;
+  w.requests = {req(0, 1, 3), req(0, 1, 3)};
+  MetricsCollector m(p);
+  StepObserver* obs[] = {&m};
+  SeededChoices ch(1);
+  simulate(p, t, w, ch, SimOptions{}, obs);
+  const auto& r = m.metrics();
+  EXPECT_EQ(r.iterations, 6);
+  EXPECT_EQ(r.preemptions, 1);
+  EXPECT_DOUBLE_EQ(r.sim_seconds, 4.0);
+  EXPECT_DOUBLE_EQ(r.ttft_seconds.mean, 0.0);
+  EXPECT_DOUBLE_EQ(r.ttft_seconds.max, 0.0);
+  EXPECT_DOUBLE_EQ(r.e2e_seconds.mean, 3.0);
+  EXPECT_DOUBLE_EQ(r.e2e_seconds.max, 4.0);
+}
+
 // The simulator records the FIRST violation of each property (simulator.h): Alg. 1 on 5 blocks,
 // A (3, 3) at step 0, B (2, 3) at step 1 overflows at steps 1 and 2 (tests/models/
 // engine_step_test.cpp's schedule), so kv_no_overflow and no_eviction are recorded once, at
