@@ -216,6 +216,35 @@ TEST(FuzzCaseByHand, StarvationBehindAHeadOfLineRequest) {
   EXPECT_FALSE(run_case(*m, ok).failed());
 }
 
+// The starvation watch counts a request that needs exactly the free blocks as one that would
+// fit. The starvation config on 8 blocks of 4 tokens, bound T = 2. A = (12, 12) at step 0:
+// prefill 3 blocks; at decode step t >= 1 it reserves 12 + t tokens: 4 blocks for t = 1..4
+// (5 from t = 5). B = (20, 1) at step 1 needs 5 blocks > 8 - 4 and blocks the queue head;
+// C = (16, 1) at step 2 needs 16 / 4 = 4 = the free pool after steps 2, 3, 4: it would fit
+// 3 times in a row, more than T = 2, at step 4. (From step 5 it does not fit.)
+TEST(FuzzCaseByHand, StarvationWatchCountsAnExactFit) {
+  std::ifstream in(test::source_dir() / "tests" / "fuzz" / "configs" / "vllm_fcfs_starvation.toml");
+  std::stringstream text;
+  text << in.rdbuf();
+  auto t = text.str();
+  const std::string pool = "block_size = 1\nnum_blocks = 64";
+  ASSERT_NE(t.find(pool), std::string::npos);
+  t.replace(t.find(pool), pool.size(), "block_size = 4\nnum_blocks = 8");
+  const std::string bound = "\nstarvation_bound = 4";
+  ASSERT_NE(t.find(bound), std::string::npos);
+  t.replace(t.find(bound), bound.size(), "\nstarvation_bound = 2");
+  // the [fuzz] length caps play no part in a hand-written case: leave them to their defaults
+  for (const std::string cap : {"max_prompt = 32\n", "max_output = 48\n"})
+    if (t.find(cap) != std::string::npos) t.erase(t.find(cap), cap.size());
+  const auto m = make_fuzz_model(config_of(t));
+  const FuzzCase c{
+      "hand", {Group{0, 1, 12, 12, 0}, Group{1, 1, 20, 1, 0}, Group{1, 1, 16, 1, 0}}, 0};
+  const auto r = run_case(*m, c);
+  EXPECT_EQ(r.what, "starvation");
+  EXPECT_EQ(r.verdict.depth, 4);
+  EXPECT_NE(r.verdict.reason.find("request 2 "), std::string::npos) << r.verdict.reason;
+}
+
 TEST(FuzzCorpusByHand, CounterexampleTraceSaveAndReplay) {
   const auto& m = example2();
   const auto dir = fresh_dir("corpus");
@@ -386,6 +415,30 @@ properties = ["kv_no_overflow"]
   EXPECT_EQ(m->shapes, (std::vector<Shape>{Shape::Poisson, Shape::OnOff, Shape::Markov,
                                            Shape::QuietBurst, Shape::SyncFinish,
                                            Shape::ClassMix}));
+}
+
+// A class_mix case spans max_requests / total rate steps, at most 1000: one class (3, 5) at
+// 0.002 per step asks for at least 10 / 0.002 = 5000 steps, capped at 1000.
+TEST(FuzzModelByHand, ClassMixSpanIsCappedAtAThousandSteps) {
+  const auto m = make_fuzz_model(config_of(R"([engine]
+block_size = 1
+num_blocks = 256
+[policy]
+name = "p1_class_budgets"
+[[classes]]
+name = "a"
+prompt = 3
+output = 5
+rate = 0.002
+budget = 1
+[workload]
+kind = "class_mix"
+count = 10
+[check]
+properties = ["kv_no_overflow"]
+)"));
+  EXPECT_GE(m->spec.max_requests, 10);
+  EXPECT_EQ(m->class_mix_span, 1000);
 }
 
 // Poisson(1) per step, 8 quantiles q = i / 8 (exp(-1) = 0.3679):

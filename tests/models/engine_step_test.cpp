@@ -250,5 +250,55 @@ TEST(TimeModelByHand, P4StepIsCPlusACeilBOverB0) {
   EXPECT_NEAR(1000.0 * t.idle(), 11.28, 1e-9);
 }
 
+// The request cap k_max binds decodes too. Sarathi, b_max unlimited, k_max = 2, pool of 100
+// blocks. A, B, C (prompt 1, output 3) at step 0:
+//   step 0: prefill A, B (2 requests, the cap): C waits.   step 1: decode A, B: C waits.
+//   step 2: decode A, B: both finish.                      step 3: C's prefill.
+TEST(BatchBudget, SarathiDecodesCountAgainstTheRequestCap) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::Sarathi;
+  p.policy.max_batch_seqs = 2;
+  p.engine.num_blocks = 100;
+  p.engine.chunked_prefill = true;
+  Workload w;
+  w.requests = {req(0, 1, 3), req(0, 1, 3), req(0, 1, 3)};
+  TimeModel t;
+  SeededChoices ch(1);
+  ConcreteView v(p, w, t, ch);
+  const std::vector<std::vector<std::int32_t>> admitted = {{0, 1}, {}, {}, {2}};
+  for (std::size_t s = 0; s < admitted.size(); ++s) {
+    engine_step(v);
+    EXPECT_EQ(v.last_step().admitted, admitted[s]) << "step " << s;
+  }
+}
+
+// Ao et al. Algorithm 1 (WAIT): a type is eligible when at least n_j of its prompts wait, and
+// only an eligible type advances. One class (1, 2) with threshold n_j = 1; A at step 0, B at
+// step 1:
+//   step 0: A waits (1 >= 1): eligible; A's prefill, A gen 1.
+//   step 1: B waits: eligible; A (stage 1) decodes and finishes (gen 2), B's prefill.
+//   step 2: nobody waits: not eligible; B (gen 1) is paused.
+TEST(P2WaitByHand, ThresholdOneAdmitsASingleWaitingPrompt) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::P2Wait;
+  p.engine.num_blocks = 100;
+  p.classes = {{"c", 1, 2, 1.0, 1}};
+  p.classes[0].threshold = 1;
+  Workload w;
+  w.requests = {req(0, 1, 2), req(1, 1, 2)};
+  TimeModel t;
+  SeededChoices ch(1);
+  ConcreteView v(p, w, t, ch);
+  engine_step(v);
+  EXPECT_EQ(v.last_step().admitted, std::vector<std::int32_t>{0});
+  EXPECT_EQ(v.state(0).generated, 1);
+  engine_step(v);
+  EXPECT_EQ(v.last_step().admitted, std::vector<std::int32_t>{1});
+  EXPECT_EQ(v.state(0).status, Status::Done);
+  EXPECT_EQ(v.state(0).finish_step, 1);
+  engine_step(v);
+  EXPECT_EQ(v.state(1).generated, 1);
+  EXPECT_EQ(v.state(1).status, Status::Running);
+}
 }  // namespace
 }  // namespace kvcheck
