@@ -427,6 +427,9 @@ def main():
                     help="only sites on lines changed between REF and HEAD (a CI sample)")
     ap.add_argument("--site", action="append", default=[], metavar="FILE:LINE:FROM:TO",
                     help="run this mutant instead of a sample (repeatable; first match on the line)")
+    ap.add_argument("--rescore", metavar="OLD_WORKDIR",
+                    help="rerun the survivors of an earlier run (its workdir, same -n and -s) "
+                         "at HEAD, each found again by its line's text")
     ap.add_argument("--list", action="store_true", help="print every candidate site and exit")
     args = ap.parse_args()
 
@@ -459,6 +462,8 @@ def main():
             if not match:
                 sys.exit(f"--site {spec}: no such candidate site at HEAD")
             chosen.append(match[0])
+    if args.rescore:
+        chosen = rescore_sites(args, fresh, sites)
     mutants = [(k,) + s for k, s in enumerate(chosen)]
     log(f"# {len(sites)} candidate sites; sample of {len(mutants)} with seed {args.seed}; "
         f"HEAD {head[:12]}")
@@ -571,6 +576,36 @@ def main():
 
     summarize(mutants, results, keys, equivalent, args, head, len(sites))
     return 0
+
+
+def rescore_sites(args, fresh, sites):
+    """The survivors of an earlier run (OLD_WORKDIR/results.tsv; its sample rebuilt from
+    OLD_WORKDIR/head-tree with the same -n and -s), each matched at HEAD by its key (file, the
+    line's text, the column in it, from, to), so lines that moved are still found."""
+    old = os.path.abspath(args.rescore)
+    old_sites = find_sites(os.path.join(old, "head-tree"))
+    old_sample = random.Random(args.seed).sample(old_sites, min(args.n, len(old_sites)))
+    survivors, where = set(), {}
+    for line in open(os.path.join(old, "results.tsv"), encoding="utf-8"):
+        f = line.rstrip("\n").split("\t")
+        if len(f) > 3:
+            where[int(f[0])] = f[1]
+            if f[3] == "survived":
+                survivors.add(int(f[0]))
+    now = {site_key(fresh, *s): s for s in sites}
+    chosen = []
+    for k in sorted(survivors):
+        s = old_sample[k]
+        if where[k] != f"{s[0]}:{s[1]}":
+            sys.exit(f"--rescore: mutant {k} was {where[k]}, the rebuilt sample says "
+                     f"{s[0]}:{s[1]}: pass the old run's -n and -s")
+        key = site_key(os.path.join(old, "head-tree"), *s)
+        if key in now:
+            chosen.append(now[key])
+        else:
+            log(f"rescore: {s[0]}:{s[1]} {s[3]} -> {s[4]}: the line changed since; not rerun")
+    log(f"rescore: {len(chosen)} of {len(survivors)} survivors of {old} found at HEAD")
+    return chosen
 
 
 def report_line(work, m, res):
