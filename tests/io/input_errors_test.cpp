@@ -164,6 +164,25 @@ TEST(AzureCsvCalendar, DifferencesAcrossMonthsYearsAndLeapDays) {
   }
 }
 
+// Across the civil calendar's 400-year cycle (days are counted per era of 400 years, March-
+// based, so an era starts on 2000-03-01): 2000 is a leap year (divisible by 400), so
+// 2000-02-29 23:59:59 is followed one second later by 2000-03-01 00:00:00; and 1999-12-31
+// 23:59:59 -> 2000-01-01 00:00:00 is one second too. Rows: 1999-12-31 23:59:59 (t = 0),
+// 2000-01-01 00:00:00 (1 s), 2000-02-29 23:59:59 (the same time of day 31 days (January) + 29
+// days (February 2000) later: 60 days), 2000-03-01 00:00:00 (one second later: 60 days + 1 s).
+TEST(AzureCsvCalendar, AcrossTheFourHundredYearCycle) {
+  const auto w = load_azure_csv(csv("era.csv", kHeader + "1999-12-31 23:59:59.0,3,4\n"
+                                                         "2000-01-01 00:00:00.0,3,4\n"
+                                                         "2000-02-29 23:59:59.0,3,4\n"
+                                                         "2000-03-01 00:00:00.0,3,4\n"),
+                                1.0, 0);
+  ASSERT_EQ(w.requests.size(), 4U);
+  const double day = 86400.0;
+  EXPECT_NEAR(w.requests[1].arrival_time, 1.0, 1e-3);
+  EXPECT_NEAR(w.requests[2].arrival_time, 60 * day, 1e-3);
+  EXPECT_NEAR(w.requests[3].arrival_time, 60 * day + 1.0, 1e-3);
+}
+
 // Each calendar field out of range is a TIMESTAMP error, one field at a time (month 0 and 13,
 // day 0 and 32, hour 24, minute 60, negative seconds).
 TEST(AzureCsvCalendar, EachFieldOutOfRangeIsRejected) {
