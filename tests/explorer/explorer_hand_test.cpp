@@ -262,6 +262,34 @@ TEST(StarvationByHand, ASelfLoopWithRoomAtTheHead) {
       << w->detail;
 }
 
+// The way back around the cycle is a SHORTEST product path. States: 0 empty; A, B, C, D (1..4)
+// with one waiting request each, so product vertices p0..p3 = (A..D, position 0). Base edges
+// e0: 0 -> A, e1: A -> B, e2: A -> C, e3: B -> C, e4: C -> D, e5: D -> A; the request stays at
+// position 0 on each, and only e5 has room for it. The lasso is the BFS path to D (e0, e2, e4:
+// A's edges are explored in order, so C is first reached from A), the room edge e5, then back
+// from A to D by the shortest way, A -> C -> D (e2, e4), not A -> B -> C -> D (e1, e3, e4).
+TEST(StarvationByHand, TheWayBackIsTheShortestProductPath) {
+  auto g = graph_of({0, 1, 1, 1, 1});
+  add_edge(g, 0, 1);
+  Transition stay;
+  stay.waiting_next = {0};
+  stay.capacity = {false};
+  add_edge(g, 1, 2, stay);
+  add_edge(g, 1, 3, stay);
+  add_edge(g, 2, 3, stay);
+  add_edge(g, 3, 4, stay);
+  Transition room = stay;
+  room.capacity = {true};
+  add_edge(g, 4, 1, room);
+  const auto w = find_starvation(g, bfs_tree(g));
+  ASSERT_TRUE(w.has_value());
+  EXPECT_EQ(w->edges, (std::vector<std::uint32_t>{0, 2, 4, 5, 2, 4}));
+  ASSERT_TRUE(w->loop.has_value());
+  EXPECT_EQ(*w->loop, 3U);
+  EXPECT_NE(w->detail.find("queue position 0 waits forever on a 3-step cycle"), std::string::npos)
+      << w->detail;
+}
+
 // Instability: w1 = arrivals - completions, w2 = 1 per edge.
 //   e0: 0 -> 1 (+1)   e1: 1 -> 2 (+2)   e2: 2 -> 1 (-1): cycle {1,2}, ratio (2 - 1) / 2 = 0.5
 //   e3: 2 -> 3 (0)    e4: 3 -> 3 (+1): self-loop, ratio 1
