@@ -163,6 +163,24 @@ TEST(Counts, RequestsBeyondTheMemoryLimitAreRejected) {
   EXPECT_NO_THROW(parse_config(det("count = 2\ninterval = 1099511627776"), "c.toml"));
 }
 
+// The last deterministic arrival is ((count - 1) / burst) x interval and may be 2^40 at most
+// (2^40 = 1099511627776, 2^39 = 549755813888), counted by hand:
+//   count 3, burst 1, interval 2^39:     2 x 2^39 = 2^40          -> accepted
+//   count 3, burst 1, interval 2^39 + 1: 2 x (2^39 + 1) = 2^40 + 2 -> workload.interval
+//   count 5, burst 2, interval 2^39 + 1: (4 / 2) = 2 groups, same  -> workload.interval
+//   count 4, burst 2, interval 2^40:     (3 / 2) = 1 group: 2^40   -> accepted
+TEST(Counts, LastDeterministicArrivalAtStepTwoToTheFortyAtMost) {
+  const auto det = [](const std::string& f) {
+    return kEngine + "[workload]\nkind = \"deterministic\"\n" + f + "\n";
+  };
+  expect_config_errors({
+      {det("count = 3\ninterval = 549755813889"), "workload.interval"},
+      {det("count = 5\nburst = 2\ninterval = 549755813889"), "workload.interval"},
+  });
+  EXPECT_NO_THROW(parse_config(det("count = 3\ninterval = 549755813888"), "c.toml"));
+  EXPECT_NO_THROW(parse_config(det("count = 4\nburst = 2\ninterval = 1099511627776"), "c.toml"));
+}
+
 TEST(Sections, ProveAndGpuHaveNoFieldsSoAnyKeyIsAnError) {
   expect_config_errors({
       {kEngine + kExplicit + "[prove]\nmax_k = \"banana\"\n", "prove.max_k"},
