@@ -811,6 +811,15 @@ TEST(StabilityByHand, OneRequestPerStepIsStable) {
   EXPECT_DOUBLE_EQ(r.load.rho(), 0.25);
 }
 
+// The boundary is inclusive ("slope > epsilon is drift", stability.h): with epsilon = 0 the flat
+// run above (slope exactly 0: every request leaves in its arrival step) is still stable.
+TEST(StabilityByHand, ZeroSlopeAtZeroEpsilonIsStable) {
+  const auto r = stability_of(config_of(one_token_requests(4, 1, "epsilon = 0.0\n")));
+  EXPECT_DOUBLE_EQ(r.epsilon, 0.0);
+  EXPECT_DOUBLE_EQ(r.slope, 0.0);
+  EXPECT_EQ(r.drift, Drift::Stable);
+}
+
 // Two per step on a 1-block pool: one is served per step, one more waits after every step
 // (after step k: 2 (k + 1) arrived, k + 1 done): slope exactly 1. rho = 2 x 1 / 1 = 2 > 1: no
 // scheduler carries it, so the drift is expected overload, not a bug.
