@@ -430,6 +430,11 @@ def main():
     ap.add_argument("--rescore", metavar="OLD_WORKDIR",
                     help="rerun the survivors of an earlier run (its workdir, same -n and -s) "
                          "at HEAD, each found again by its line's text")
+    ap.add_argument("--no-rebuild", action="store_true",
+                    help="don't rebuild for mutants that cannot be schemata (they are listed as "
+                         "not run and left out of the score)")
+    ap.add_argument("--summary", metavar="WORKDIR",
+                    help="print the score of an earlier (or running) run's results.tsv and exit")
     ap.add_argument("--list", action="store_true", help="print every candidate site and exit")
     args = ap.parse_args()
 
@@ -448,6 +453,8 @@ def main():
     if args.diff:
         lines = changed_lines(root, args.diff)
         sites = [s for s in sites if s[1] in lines.get(s[0], set())]
+    if args.summary:
+        return summary_of(args, root)
     if args.list:
         for k, s in enumerate(sites):
             print(k, *s, sep="\t")
@@ -538,6 +545,11 @@ def main():
                 results[m[0]] = (st, time.time() - t0, by, "schema")
                 report_line(work, m, results[m[0]])
 
+    if rebuild and args.no_rebuild:
+        for m in rebuild:
+            results[m[0]] = ("not-run", 0.0, "", "rebuild skipped")
+            report_line(work, m, results[m[0]])
+        rebuild = []
     if rebuild:
         src, bdir = os.path.join(work, "src"), os.path.join(work, "build")
         blog = os.path.join(work, "build.log")
@@ -574,6 +586,31 @@ def main():
             report_line(work, m, results[m[0]])
         build(src, bdir, targets, args, blog)  # leave the copy built clean
 
+    summarize(mutants, results, keys, equivalent, args, head, len(sites))
+    return 0
+
+
+def summary_of(args, root):
+    """The score of an earlier or running run (its workdir, same -n and -s)."""
+    old = os.path.abspath(args.summary)
+    tree = os.path.join(old, "head-tree")
+    sites = find_sites(tree)
+    sample = random.Random(args.seed).sample(sites, min(args.n, len(sites)))
+    mutants = [(k,) + x for k, x in enumerate(sample)]
+    results = {}
+    for line in open(os.path.join(old, "results.tsv"), encoding="utf-8"):
+        f = line.rstrip("\n").split("\t")
+        if len(f) > 3:
+            k = int(f[0])
+            if f[1] != f"{sample[k][0]}:{sample[k][1]}":
+                sys.exit(f"--summary: mutant {k} was {f[1]}, the rebuilt sample says "
+                         f"{sample[k][0]}:{sample[k][1]}: pass the run's -n and -s")
+            results[k] = (f[3], 0.0, "", "")
+    keys = {m[0]: site_key(tree, *m[1:]) for m in mutants}
+    equivalent = load_equivalent(os.path.join(root, "ci", "mutation", "equivalent.tsv"))
+    head = open(os.path.join(old, "head")).read().strip() if os.path.exists(
+        os.path.join(old, "head")) else "?"
+    log(f"{len(results)} of {len(mutants)} mutants have a result")
     summarize(mutants, results, keys, equivalent, args, head, len(sites))
     return 0
 
@@ -625,6 +662,8 @@ def summarize(mutants, results, keys, equivalent, args, head, n_sites):
     tally = collections.defaultdict(lambda: collections.Counter())
     survivors = []
     for m in mutants:
+        if m[0] not in results:
+            continue
         st = results[m[0]][0]
         eq = st == "survived" and keys[m[0]] in equivalent
         st2 = "equivalent" if eq else ("killed" if st == "timeout" else st)
@@ -636,7 +675,8 @@ def summarize(mutants, results, keys, equivalent, args, head, n_sites):
             survivors.append((m, equivalent.get(keys[m[0]])))
     log("")
     log(f"mutation score (seed {args.seed}, {len(mutants)} of {n_sites} sites, HEAD {head[:12]}):")
-    log(f"  {'folder':<16} {'killed':>6} {'survived':>8} {'equiv.':>6} {'no-build':>8}  score")
+    log(f"  {'folder':<16} {'killed':>6} {'survived':>8} {'equiv.':>6} {'no-build':>8} "
+        f"{'not-run':>7}  score")
     for g in FOLDERS + ["all"]:
         c = tally.get(g)
         if not c:
@@ -644,9 +684,10 @@ def summarize(mutants, results, keys, equivalent, args, head, n_sites):
         scored = c["killed"] + c["survived"]
         score = f"{100 * c['killed'] / scored:.0f}%" if scored else "-"
         log(f"  {g:<16} {c['killed']:>6} {c['survived']:>8} {c['equivalent']:>6} "
-            f"{c['build-failed']:>8}  {score}")
+            f"{c['build-failed']:>8} {c['not-run']:>7}  {score}")
     log("  score = killed / (killed + survived); judged-equivalent survivors "
-        "(ci/mutation/equivalent.tsv) and mutants the compiler rejects are not scored")
+        "(ci/mutation/equivalent.tsv), mutants the compiler rejects and mutants not run are "
+        "not scored")
     log("survivors:")
     for m, reason in survivors:
         tag = f"   [equivalent: {reason}]" if reason else ""
