@@ -156,6 +156,20 @@ TEST(Reports, WriteReportsCreatesTheThreeFiles) {
   std::filesystem::remove_all(dir);
 }
 
+// report.txt's KV line shows the utilisation as a percentage of the pool: 3 of 10 blocks on
+// average = 30.0 %, at most 5 of 10 = 50.0 % (the numbers of tests/sim/metrics_hand_test.cpp's
+// hand run).
+TEST(Reports, TextShowsKvUtilisationInPercent) {
+  RunReport r;
+  r.verdict = Verdict::bounded_ok(4);
+  r.metrics.kv_util_mean = 0.3;
+  r.metrics.kv_util_max = 0.5;
+  r.metrics.kv_blocks_max = 5;
+  r.metrics.num_blocks = 10;
+  const auto text = report_text(r);
+  EXPECT_NE(text.find("mean 30.0%, max 50.0% (5 of 10 blocks)"), std::string::npos) << text;
+}
+
 TEST(NiceStep, OneTwoFive) {
   EXPECT_DOUBLE_EQ(nice_step(3500, 8), 500);
   EXPECT_DOUBLE_EQ(nice_step(100, 5), 20);
