@@ -22,6 +22,9 @@ Workload load_azure_csv(const std::filesystem::path& path, double time_scale, st
 
 /// Deterministic, platform-independent Poisson(mean) sample from a splitmix64 stream.
 std::int64_t poisson_sample(std::uint64_t& state, double mean);
+/// Poisson(rate) conditioned on >= 1, by inverse CDF from one splitmix64 draw (the sparse
+/// generators' arrivals in a step known to have one; rate < 0.01).
+std::int64_t positive_poisson(std::uint64_t& rng, double rate);
 /// Uniform double in [0, 1) from a splitmix64 stream.
 double uniform01(std::uint64_t& state);
 

@@ -222,5 +222,32 @@ TEST(ClassMixWorkload, SparseRatesSplitInProportion) {
   EXPECT_NEAR(a / n, 0.75, 3.0 * std::sqrt(0.75 * 0.25 / n));
 }
 
+// positive_poisson at the largest draw splitmix64 can give (u = 1 - 2^-53). At rate
+// 0.002580935505400139 the floating-point sum of P(N = k | N >= 1) stops at 1 - 4.4e-16 < u, so
+// the walk must end where the terms stop changing the sum, not at the 1000 cap: the true k has
+// P(N >= k | N >= 1) ~ rate^(k-1) / k! <= 1e-16, i.e. k ~ 6 (rate^5 / 6! = 1.6e-16). The state
+// is the one whose next draw is the largest (found by inverting splitmix64's output function).
+TEST(PositivePoisson, TheLargestDrawEndsInTheTailNotAtTheCap) {
+  const std::uint64_t state = 10604588701194827158ULL + 0x9E3779B97F4A7C15ULL;
+  std::uint64_t probe = state;
+  ASSERT_EQ(uniform01(probe), 1.0 - 0x1p-53);
+  std::uint64_t s = state;
+  const auto k = positive_poisson(s, 0.002580935505400139);
+  EXPECT_GE(k, 5);
+  EXPECT_LE(k, 8);
+}
+
+// Its mean at a small rate: E[N | N >= 1] = rate / (1 - e^-rate) (about 1 + rate / 2), within
+// 4 standard errors over 200000 draws (variance of N | N >= 1 about rate / 2 for small rate).
+TEST(PositivePoisson, MeanIsTheConditionedPoissonMean) {
+  const double rate = 0.008;
+  std::uint64_t s = 99;
+  double sum = 0;
+  const int n = 200000;
+  for (int i = 0; i < n; ++i) sum += static_cast<double>(positive_poisson(s, rate));
+  const double mean = rate / -std::expm1(-rate);
+  EXPECT_NEAR(sum / n, mean, 4.0 * std::sqrt(rate / 2.0 / n));
+}
+
 }  // namespace
 }  // namespace kvcheck
