@@ -11,7 +11,8 @@ namespace {
 
 // Canvas and plot area, in SVG user units.
 constexpr double kWidth = 960, kHeight = 460;
-constexpr double kLeft = 80, kRight = 880, kTop = 56, kBottom = 380;
+// The legend sits in the band between the title and the plot area, never over the data.
+constexpr double kLeft = 80, kRight = 880, kTop = 96, kBottom = 380;
 
 std::string escape(const std::string& s) {
   std::string out;
@@ -78,18 +79,20 @@ std::string y_axis(const Scale& y, double step, bool left, const char* color,
 }
 
 std::string legend() {
-  const double x = kLeft + 12, y = kTop + 10;
-  std::string out = fmt::format("<rect x=\"{}\" y=\"{}\" width=\"300\" height=\"62\" "
-                                "fill=\"white\" fill-opacity=\"0.85\" stroke=\"#999\"/>\n", x, y);
-  const char* rows[][2] = {{"stroke=\"#1f77b4\" stroke-width=\"2\"", "KV blocks reserved (% of pool)"},
-                           {"stroke=\"#ff7f0e\" stroke-width=\"2\"", "waiting requests (queue)"},
-                           {"stroke=\"#2ca02c\" stroke-width=\"1.5\" stroke-dasharray=\"5,3\"",
-                            "running requests"}};
-  for (int i = 0; i < 3; ++i) {
-    const double ry = y + 14 + 18 * i;
-    out += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" {}/>\n", x + 10, ry, x + 40,
-                       ry, rows[i][0]);
-    out += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", x + 48, ry + 4, rows[i][1]);
+  // Two rows of two entries above the plot area (y 44..84), left-aligned with it.
+  const char* rows[][2] = {
+      {"stroke=\"#1f77b4\" stroke-width=\"2\"", "KV blocks reserved, mean per point (% of pool)"},
+      {"stroke=\"#1f77b4\" stroke-width=\"1\" stroke-dasharray=\"2,2\"",
+       "KV blocks reserved, maximum per point"},
+      {"stroke=\"#ff7f0e\" stroke-width=\"2\"", "waiting requests (queue)"},
+      {"stroke=\"#2ca02c\" stroke-width=\"1.5\" stroke-dasharray=\"5,3\"",
+       "running requests"}};
+  std::string out;
+  for (int i = 0; i < 4; ++i) {
+    const double x = kLeft + (i % 2) * 400, y = 52 + (i / 2) * 22;
+    out += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" {}/>\n", x, y, x + 30,
+                       y, rows[i][0]);
+    out += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", x + 38, y + 4, rows[i][1]);
   }
   return out;
 }
@@ -117,7 +120,7 @@ std::vector<double> axis_ticks(double hi, double step) {
 }
 
 std::string kv_queue_svg(const Metrics& m, const std::string& title) {
-  std::vector<std::pair<double, double>> kv, wait, run;
+  std::vector<std::pair<double, double>> kv, kv_peak, wait, run;
   double qmax = 0, tmax = std::isfinite(m.sim_seconds) ? std::max(m.sim_seconds, 0.0) : 0.0;
   for (const auto& p : m.series) {
     if (!std::isfinite(p.time)) continue;  // a point at an infinite time cannot be drawn
@@ -125,6 +128,8 @@ std::string kv_queue_svg(const Metrics& m, const std::string& title) {
     const double n = static_cast<double>(std::max<std::int64_t>(1, p.iterations));
     const double pool = static_cast<double>(std::max<std::int64_t>(1, m.num_blocks));
     kv.emplace_back(p.time, 100.0 * static_cast<double>(p.kv_sum) / n / pool);
+    // the maximum too: a mean over a point's iterations must not hide the peak the report prints
+    kv_peak.emplace_back(p.time, 100.0 * static_cast<double>(p.kv_max) / pool);
     wait.emplace_back(p.time, static_cast<double>(p.waiting_sum) / n);
     run.emplace_back(p.time, static_cast<double>(p.running_sum) / n);
     qmax = std::max({qmax, wait.back().second, run.back().second});
@@ -146,10 +151,12 @@ std::string kv_queue_svg(const Metrics& m, const std::string& title) {
   out += polyline(run, x, yq, "stroke=\"#2ca02c\" stroke-width=\"1.5\" stroke-dasharray=\"5,3\"");
   out += polyline(wait, x, yq, "stroke=\"#ff7f0e\" stroke-width=\"2\"");
   out += polyline(kv, x, ykv, "stroke=\"#1f77b4\" stroke-width=\"2\"");
+  out += polyline(kv_peak, x, ykv,
+                  "stroke=\"#1f77b4\" stroke-width=\"1\" stroke-dasharray=\"2,2\"");
   out += legend();
   out += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"11\" fill=\"#555\">each point: mean over "
-                     "{} iteration(s); {} iterations, {} points</text>\n", kLeft, kHeight - 12,
-                     m.series_width, m.iterations, m.series.size());
+                     "{} iteration(s) (KV: also its maximum); {} iterations, {} points</text>\n",
+                     kLeft, kHeight - 12, m.series_width, m.iterations, m.series.size());
   return out + "</svg>\n";
 }
 

@@ -167,5 +167,48 @@ TEST(KvQueueSvgByHand, PointsReadBackAsTheirMeans) {
   EXPECT_EQ(xs, want);
 }
 
+// A point's mean must not hide the peak the report prints: pool of 2 blocks, one point of 2
+// iterations reserving 0 then 2 blocks (sum 2, max 2): the mean line sits at 1 of 2 = 50 %, the
+// maximum line at 2 of 2 = 100 %, read back through the left axis's tick labels.
+TEST(KvQueueSvgByHand, ThePeakIsDrawnBesideTheMean) {
+  Metrics m;
+  m.num_blocks = 2;
+  m.iterations = 2;
+  m.sim_seconds = 1.0;
+  auto p = point(0.0, 2, 2, 0);
+  p.kv_max = 2;
+  m.series = {p};
+  const auto svg = kv_queue_svg(m, "t");
+  const auto left = tick_rows(svg, "end", "#1f77b4");
+  const auto mean = polyline_ys(svg, "stroke=\"#1f77b4\" stroke-width=\"2\"");
+  const auto peak = polyline_ys(svg, "stroke=\"#1f77b4\" stroke-width=\"1\"");
+  ASSERT_EQ(mean.size(), 1U);
+  ASSERT_EQ(peak.size(), 1U);
+  EXPECT_NEAR(value_at(left, mean[0]), 50.0, 0.1);
+  EXPECT_NEAR(value_at(left, peak[0]), 100.0, 0.1);
+}
+
+// The legend is outside the data: every legend label lies above the plot area's top (the row
+// of the left axis's 100 % tick), so no point of any line can be hidden behind it.
+TEST(KvQueueSvgByHand, TheLegendIsAboveThePlotArea) {
+  Metrics m;
+  m.num_blocks = 1;
+  m.iterations = 1;
+  m.sim_seconds = 1.0;
+  m.series = {point(0.0, 1, 1, 0)};
+  const auto svg = kv_queue_svg(m, "t");
+  const double top = tick_rows(svg, "end", "#1f77b4").rbegin()->second;
+  int labels = 0;
+  for (const char* text : {"KV blocks reserved, mean per point", "KV blocks reserved, maximum",
+                           "waiting requests (queue)", "running requests"}) {
+    const auto at = svg.find(std::string(">") + text);
+    ASSERT_NE(at, std::string::npos) << text;
+    const auto y_at = svg.rfind("y=\"", at) + 3;
+    EXPECT_LT(std::strtod(svg.c_str() + y_at, nullptr), top) << text;
+    ++labels;
+  }
+  EXPECT_EQ(labels, 4);
+}
+
 }  // namespace
 }  // namespace kvcheck
