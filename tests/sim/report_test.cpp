@@ -170,6 +170,33 @@ TEST(Reports, TextShowsKvUtilisationInPercent) {
   EXPECT_NE(text.find("mean 30.0%, max 50.0% (5 of 10 blocks)"), std::string::npos) << text;
 }
 
+// The latency rows carry the metrics' numbers, each in its column (mean, p50, p95, p99, max),
+// seconds to 4 decimals, iterations to 1, and report.json carries the same values. The values
+// are set by hand (the hand run of tests/sim/metrics_hand_test.cpp: TTFT 0.5 s for both
+// requests, end-to-end 1.5 s and 1.0 s).
+TEST(Reports, LatencyRowsAndJsonCarryEveryStatistic) {
+  RunReport r;
+  r.verdict = Verdict::bounded_ok(4);
+  r.metrics.ttft_seconds = {2, 0.5, 0.5, 0.5, 0.5, 0.5};
+  r.metrics.ttft_iterations = {2, 1.0, 1.0, 1.0, 1.0, 1.0};
+  r.metrics.e2e_seconds = {2, 1.25, 1.0, 1.5, 1.5, 1.5};
+  r.metrics.e2e_iterations = {2, 2.5, 2.0, 3.0, 3.0, 3.0};
+  const auto text = report_text(r);
+  EXPECT_NE(text.find("  TTFT             0.5000     0.5000     0.5000     0.5000     0.5000  s\n"),
+            std::string::npos) << text;
+  EXPECT_NE(text.find("  end-to-end       1.2500     1.0000     1.5000     1.5000     1.5000  s\n"),
+            std::string::npos) << text;
+  EXPECT_NE(text.find("  end-to-end          2.5        2.0        3.0        3.0        3.0  it\n"),
+            std::string::npos) << text;
+  const auto j = nlohmann::json::parse(report_json(r));
+  const auto& m = j.contains("metrics") ? j["metrics"] : j;
+  EXPECT_DOUBLE_EQ(m["e2e_seconds"]["mean"].get<double>(), 1.25);
+  EXPECT_DOUBLE_EQ(m["e2e_seconds"]["p50"].get<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(m["e2e_seconds"]["max"].get<double>(), 1.5);
+  EXPECT_DOUBLE_EQ(m["ttft_seconds"]["p99"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(m["e2e_iterations"]["mean"].get<double>(), 2.5);
+}
+
 TEST(NiceStep, OneTwoFive) {
   EXPECT_DOUBLE_EQ(nice_step(3500, 8), 500);
   EXPECT_DOUBLE_EQ(nice_step(100, 5), 20);
