@@ -1,17 +1,20 @@
 #pragma once
 /// \file bmc_spec.h
 /// The `[bmc]` section of a config: the symbolic workload (N request slots and the ranges of
-/// their inputs) and the checker's limits. io/ checks its keys against the config schema
+/// their inputs) and the checker's limits. Every bound defaults to the config's workload
+/// envelope (io/envelope.h): lengths are the envelope's (exactly the [[classes]]' own when the
+/// config has classes), slots = min(3, the envelope's request bound), arrival steps in
+/// [0, min(3, the envelope's last arrival)]; a value that would widen the envelope is a config
+/// error. io/ checks its keys against the config schema
 /// (io/config_schema.cpp, which also holds the ranges); the values are parsed here from
 /// Config::text with the same "file: field: reason" errors (InputError, exit 151).
 ///
 /// ```toml
 /// [bmc]
 /// slots = 4                 # N request slots (1..16)
-/// prompt = [1, 3]           # prompt length range (ignored when per_class = true)
-/// output = [1, 3]           # output length range (ignored when per_class = true)
+/// prompt = [1, 3]           # prompt length range (classless configs; inside the envelope's)
+/// output = [1, 3]           # output length range (classless configs; inside the envelope's)
 /// arrival = [0, 3]          # arrival step range
-/// per_class = false         # true: class in [0, #classes), prompt/output from [[classes]]
 /// allow_absent = true       # a slot may stay empty (workloads of fewer than N requests)
 /// max_arrivals_per_step = 0 # 0 = unlimited
 /// depth = 10                # `check` default depth
@@ -27,6 +30,7 @@
 #include <vector>
 
 #include "io/config.h"
+#include "io/envelope.h"
 #include "properties/property.h"
 
 namespace kvcheck {
@@ -36,6 +40,8 @@ struct BmcSpec {
   std::int64_t prompt_lo = 1, prompt_hi = 3;
   std::int64_t output_lo = 1, output_hi = 3;
   std::int64_t arrival_lo = 0, arrival_hi = 3;
+  /// true: class in [0, #classes), prompt/output exactly the [[classes]]' own (the envelope of
+  /// a config with classes); false: class 0..#classes-1 with the prompt/output ranges above.
   bool per_class = false;
   bool allow_absent = true;
   std::int64_t max_arrivals_per_step = 0;
@@ -45,7 +51,11 @@ struct BmcSpec {
   std::int64_t rlimit = 0;
   std::vector<PropertyId> properties;
   std::vector<std::string> invariants;
+  Envelope envelope;  ///< the config's envelope (empty classes: a spec built by hand)
 };
+
+/// What the spec covers of its envelope (io/envelope.h describe_coverage).
+EnvelopeCoverage bmc_coverage(const BmcSpec& spec);
 
 /// Parses `[bmc]` from cfg.text (defaults when absent). Throws InputError(ConfigError).
 BmcSpec parse_bmc_spec(const Config& cfg);

@@ -29,6 +29,9 @@ class CheckCommand final : public Command {
     const auto depth = depth_ > 0 ? depth_ : spec.depth;
     fmt::print("kvcheck check {}: BMC to depth {}, {}\nproperties: {}\n", cfg.name, depth,
                describe_scope(spec), property_list(spec));
+    auto cov = bmc_coverage(spec);
+    cov.note += (cov.note.empty() ? "" : "; ") + fmt::format("the first {} steps", depth);
+    fmt::print("{}", envelope_report_lines(spec.envelope, cov, "check"));
     const auto r = run_bmc(cfg.model, spec, depth, solver_options(spec, flags_, true));
     if (r.vacuous) throw config_error(cfg.path.string(), "bmc", r.verdict.reason);
     if (r.verdict.kind == VerdictKind::Violated)

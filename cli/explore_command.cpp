@@ -15,7 +15,9 @@ namespace {
 using explicit_state::ExploreReport;
 using explicit_state::Finding;
 
-void print_report(const Config& cfg, const ExploreReport& r) {
+void print_report(const Config& cfg, const explicit_state::ExploreOptions& o,
+                  const ExploreReport& r) {
+  fmt::print("{}", envelope_report_lines(o.envelope, explicit_state::explore_coverage(o), "explore"));
   const double rate = r.seconds > 0.0 ? static_cast<double>(r.states) / r.seconds : 0.0;
   fmt::print("{}: {} states, {} transitions in {:.3f} s ({:.0f} states/s), {} SCCs ({} "
              "non-trivial){}\n",
@@ -49,7 +51,7 @@ class ExploreCommand final : public Command {
       throw config_error("<command line>", "--max-states", "must be positive");
     if (max_states_ > 0) opts.max_states = max_states_;
     const auto report = explicit_state::explore(cfg, opts);
-    print_report(cfg, report);
+    print_report(cfg, opts, report);
     if (!out_.empty()) write_traces(cfg, report);
     return to_int(to_exit_code(report.verdict));
   }

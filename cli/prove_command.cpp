@@ -22,6 +22,7 @@ class ProveCommand final : public Command {
     if (max_k_ > 0) spec.max_k = max_k_;
     fmt::print("kvcheck prove {}: allocation invariant, then k-induction up to k = {}, {}\n",
                cfg.name, spec.max_k, describe_scope(spec));
+    fmt::print("{}", envelope_report_lines(spec.envelope, bmc_coverage(spec), "prove"));
     const auto r = prove_k_induction(cfg.model, spec, solver_options(spec, flags_, true));
     if (r.vacuous) throw config_error(cfg.path.string(), "bmc", r.verdict.reason);
     if (r.verdict.kind == VerdictKind::Violated)

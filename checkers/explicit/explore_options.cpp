@@ -1,5 +1,6 @@
 #include "checkers/explicit/explore_options.h"
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <toml++/toml.h>
@@ -21,20 +22,53 @@ using ExploreSection = TomlSection;
 /// list and the index), plus its edges, so 10^7 is already several GB.
 std::int64_t max_queue_window() { return schema::key("explore", "queue_window").ihi; }
 
-void read_shapes(ExploreSection& s, const Config& cfg, ExploreOptions& o) {
+/// At most this many default arrival shapes (an envelope's length ranges multiplied out).
+constexpr std::size_t kMaxDefaultShapes = 64;
+
+void read_shapes(ExploreSection& s, ExploreOptions& o) {
+  const auto& env = o.envelope;
   const auto prompts = s.integers("prompts");
   const auto outputs = s.integers("outputs");
   if (prompts.empty() != outputs.empty())
     s.fail(prompts.empty() ? "prompts" : "outputs", "prompts and outputs go together");
+  const auto& c0 = env.classes.front();
+  for (auto p : prompts)
+    if (!c0.prompt.contains(p)) s.fail("prompts", widens_range("prompt", {p, p}, c0.prompt));
+  for (auto q : outputs)
+    if (!c0.output.contains(q)) s.fail("outputs", widens_range("output", {q, q}, c0.output));
   for (auto p : prompts)
     for (auto q : outputs) o.shapes.push_back({p, q, 0});
-  if (o.shapes.empty())
-    for (std::size_t k = 0; k < cfg.model.classes.size(); ++k) {
-      const auto& c = cfg.model.classes[k];
-      o.shapes.push_back({c.prompt, c.output, static_cast<std::int64_t>(k)});
-    }
-  if (o.shapes.empty())
-    s.fail("prompts", "no arrival shapes: give [[classes]] or explore.prompts/explore.outputs");
+  if (!o.shapes.empty()) return;
+  for (std::size_t k = 0; k < env.classes.size(); ++k) {
+    const auto& c = env.classes[k];
+    const auto n = static_cast<double>(c.prompt.hi - c.prompt.lo + 1) *
+                   static_cast<double>(c.output.hi - c.output.lo + 1);
+    if (n + static_cast<double>(o.shapes.size()) > static_cast<double>(kMaxDefaultShapes))
+      s.fail("prompts", "the envelope has more than " + std::to_string(kMaxDefaultShapes) +
+                            " request shapes; give explore.prompts and explore.outputs");
+    for (auto p = c.prompt.lo; p <= c.prompt.hi; ++p)
+      for (auto q = c.output.lo; q <= c.output.hi; ++q)
+        o.shapes.push_back({p, q, static_cast<std::int64_t>(k)});
+  }
+}
+
+/// The request-count and arrival bounds stay inside the envelope.
+void check_envelope(ExploreSection& s, const ExploreOptions& o) {
+  const auto& env = o.envelope;
+  if (env.last_arrival >= 0)
+    s.fail("mode", "the explorer has no arrival-step bound, so it would widen the envelope's "
+                   "last_arrival " + std::to_string(env.last_arrival));
+  if (env.max_arrivals_per_step > 0 && o.max_arrivals > env.max_arrivals_per_step)
+    s.fail("max_arrivals_per_step",
+           widens("arrivals per step", o.max_arrivals, env.max_arrivals_per_step));
+  if (env.max_requests == 0) return;
+  if (o.mode == ExploreMode::Saturated)
+    s.fail("mode", "saturated mode is an unbounded stream: " +
+                       widens("requests", 0, env.max_requests));
+  if (o.max_requests == 0 && o.max_arrivals > 0)
+    s.fail("max_requests", widens("requests", 0, env.max_requests));
+  if (o.max_requests > env.max_requests)
+    s.fail("max_requests", widens("requests", o.max_requests, env.max_requests));
 }
 
 void read_analyses(ExploreSection& s, const Config& cfg, ExploreOptions& o) {
@@ -91,18 +125,51 @@ ExploreOptions read_explore_options(const Config& cfg) {
   const toml::table root = parse_toml(cfg.text, file);
   ExploreSection s(toml_table_at(root, file, "explore"), file, "explore");
   ExploreOptions o;
+  o.envelope = workload_envelope(cfg);
+  const auto env_requests = o.envelope.max_requests;
   if (s.choice("mode", "bounded") == "saturated") o.mode = ExploreMode::Saturated;
   o.min_arrivals = s.integer("min_arrivals_per_step", 0);
   o.max_arrivals = s.integer("max_arrivals_per_step", 1);
-  o.max_requests = s.integer("max_requests", o.mode == ExploreMode::Bounded ? 3 : 0);
+  // the explorer's budget: 3 requests, or fewer when the envelope has fewer
+  o.max_requests = s.integer(
+      "max_requests", o.mode == ExploreMode::Bounded
+                          ? (env_requests > 0 ? std::min<std::int64_t>(3, env_requests) : 3)
+                          : 0);
   o.max_waiting = s.integer("max_waiting", 0);
   o.queue_window = s.integer("queue_window", 0);
   o.max_states = s.integer("max_states", o.max_states);
-  read_shapes(s, cfg, o);
+  read_shapes(s, o);
   read_analyses(s, cfg, o);
   s.reject_unknown();
   check_bounds(s, cfg, o);
+  check_envelope(s, o);
   return o;
+}
+
+EnvelopeCoverage explore_coverage(const ExploreOptions& o) {
+  EnvelopeCoverage c;
+  c.max_requests = o.mode == ExploreMode::Bounded ? o.max_requests : 0;
+  c.max_arrivals_per_step = o.max_arrivals;
+  if (o.mode == ExploreMode::Saturated)
+    c.note = "a saturated queue of the one shape (prompt " + std::to_string(o.shapes.front().prompt) +
+             ", output " + std::to_string(o.shapes.front().output) + ")";
+  else if (o.max_waiting > 0)
+    c.note = "queue length <= " + std::to_string(o.max_waiting);
+  if (o.min_arrivals > 0)
+    c.note += (c.note.empty() ? "" : "; ") + std::string(">= ") +
+              std::to_string(o.min_arrivals) + " arrivals per step";
+  const auto& env = o.envelope;
+  bool all_shapes = true;
+  std::size_t n = 0;
+  for (std::size_t k = 0; k < env.classes.size(); ++k) {
+    const auto& cl = env.classes[k];
+    n += static_cast<std::size_t>((cl.prompt.hi - cl.prompt.lo + 1) * (cl.output.hi - cl.output.lo + 1));
+  }
+  all_shapes = n == o.shapes.size();
+  if (!all_shapes)
+    c.note += (c.note.empty() ? "" : "; ") + std::to_string(o.shapes.size()) + " of the envelope's " +
+              std::to_string(n) + " request shapes";
+  return c;
 }
 
 }  // namespace kvcheck::explicit_state

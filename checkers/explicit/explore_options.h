@@ -2,11 +2,14 @@
 /// \file explore_options.h
 /// The explorer's bounds and environment, read from a config's `[explore]` section (schema in
 /// docs/explorer.md). The environment's nondeterminism per step: how many requests arrive and
-/// their shapes (from [[classes]], or from explore.prompts x explore.outputs).
+/// their shapes. Defaults come from the config's workload envelope (io/envelope.h): every
+/// shape of the envelope (each class's lengths), min(3, the envelope's request bound) requests;
+/// a section value that would widen the envelope is a config error.
 #include <cstdint>
 #include <vector>
 
 #include "io/config.h"
+#include "io/envelope.h"
 #include "properties/property.h"
 
 namespace kvcheck::explicit_state {
@@ -42,7 +45,11 @@ struct ExploreOptions {
   std::int64_t max_states = 200'000;         ///< state limit: beyond it the verdict is UNKNOWN
   std::vector<PropertyId> properties;        ///< checked after every transition
   Analyses analyses;
+  Envelope envelope;                         ///< the config's workload envelope
 };
+
+/// What the options cover of their envelope (io/envelope.h describe_coverage).
+EnvelopeCoverage explore_coverage(const ExploreOptions& o);
 
 /// Reads `[explore]` from `cfg.text` (defaults when absent). Throws InputError (exit 151)
 /// naming the file, field and reason on any invalid or unknown field.

@@ -91,7 +91,7 @@ double case_offered_load(const FuzzModel& m, const Workload& w) {
 }
 
 CaseResult run_case(const FuzzModel& m, const FuzzCase& c) {
-  const auto w = c.workload(m.spec.max_requests);
+  const auto w = m.case_workload(c);
   SeededChoices choices(c.choice_seed);
   CaseProbe probe(m, w.requests.size());
   StepObserver* obs[] = {&probe};

@@ -64,7 +64,7 @@ Trace counterexample_trace(const FuzzModel& m, const Failure& f) {
   meta.seed = f.minimal.choice_seed;
   meta.note = make_note(f.reproduce, expectation_of(f.result));
   SeededChoices choices(f.minimal.choice_seed);
-  return record_run(m.params, m.time, f.minimal.workload(m.spec.max_requests), choices, opts,
+  return record_run(m.params, m.time, m.case_workload(f.minimal), choices, opts,
                     std::move(meta));
 }
 

@@ -10,13 +10,18 @@ std::int64_t FuzzCase::requests() const {
   return n;
 }
 
-Workload FuzzCase::workload(std::int64_t max_requests) const {
+Workload FuzzCase::workload(std::int64_t max_requests, std::int64_t max_per_step,
+                            std::int64_t last_arrival) const {
   Workload w;
   w.clock = ArrivalClock::Steps;
-  std::int64_t step = 0;
+  std::int64_t step = 0, in_step = 0, last_step = -1;
   for (const auto& g : groups) {
     step += g.gap;
+    if (last_arrival >= 0 && step > last_arrival) return w;
+    if (step != last_step) in_step = 0, last_step = step;
     for (std::int64_t i = 0; i < g.count; ++i) {
+      if (max_per_step > 0 && in_step >= max_per_step) break;
+      ++in_step;
       if (max_requests > 0 && static_cast<std::int64_t>(w.requests.size()) >= max_requests)
         return w;
       Request r;

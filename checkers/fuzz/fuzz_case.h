@@ -32,7 +32,11 @@ struct FuzzCase {
   /// Total number of requests.
   std::int64_t requests() const;
   /// The Steps-clock workload, truncated to `max_requests` requests (0 = no cap).
-  Workload workload(std::int64_t max_requests = 0) const;
+  /// The case's workload: at most `max_requests` requests (0 = all), at most
+  /// `max_per_step` arriving in one step (0 = any) and none after `last_arrival` (-1 = any):
+  /// the workload envelope's bounds (io/envelope.h); requests past them are dropped.
+  Workload workload(std::int64_t max_requests = 0, std::int64_t max_per_step = 0,
+                    std::int64_t last_arrival = -1) const;
 };
 
 /// Prints a case compactly (RapidCheck's counterexample output uses it through ADL).

@@ -56,23 +56,39 @@ double config_rate(const Config& c) {
   return k == WorkloadKind::Explicit || k == WorkloadKind::Trace ? 1.0 : arrivals_per_step(c);
 }
 
+/// The [fuzz] bounds from the envelope: lengths inside its ranges (classless: at most the
+/// pool-derived cap, a budget), requests at most its count.
 void resolve_bounds(const Config& c, FuzzModel& m) {
   auto& s = m.spec;
+  const auto& env = m.envelope;
+  const std::string file = c.path.string();
   const auto pool = std::max<std::int64_t>(1, m.pool_tokens());
   const auto& e = c.model.engine;
-  std::int64_t cls_prompt = 0, cls_output = 0, footprint = 2;
-  if (!c.model.classes.empty()) footprint = std::numeric_limits<std::int64_t>::max();
-  for (const auto& k : c.model.classes) {
-    cls_prompt = std::max(cls_prompt, k.prompt);
-    cls_output = std::max(cls_output, k.output);
-    footprint = std::min(footprint, k.prompt + k.output);
-  }
+  std::int64_t footprint = env.from_classes ? std::numeric_limits<std::int64_t>::max() : 2;
+  if (env.from_classes)
+    for (const auto& k : env.classes) footprint = std::min(footprint, k.prompt.lo + k.output.lo);
+  const auto prompt = env.prompt_hull(), output = env.output_hull();
   auto prompt_cap = std::max<std::int64_t>(1, pool / 4);
   if (!e.chunked_prefill) prompt_cap = std::min(prompt_cap, e.max_batched_tokens);
-  if (s.max_prompt == 0) s.max_prompt = cls_prompt > 0 ? cls_prompt : prompt_cap;
+  const auto output_cap = std::clamp<std::int64_t>(pool / 4, 2, 512);
+  // classes: their own lengths; classless: the pool-derived caps, inside the envelope's ranges
+  if (s.max_prompt == 0)
+    s.max_prompt = env.from_classes ? prompt.hi : std::clamp(prompt_cap, prompt.lo, prompt.hi);
   if (s.max_output == 0)
-    s.max_output = cls_output > 0 ? cls_output : std::clamp<std::int64_t>(pool / 4, 2, 512);
-  if (s.max_requests == 0) s.max_requests = std::clamp<std::int64_t>(2 * pool / footprint, 16, 1000);
+    s.max_output = env.from_classes ? output.hi : std::clamp(output_cap, output.lo, output.hi);
+  if (s.max_prompt > prompt.hi || s.max_prompt < prompt.lo)
+    throw config_error(file, "fuzz.max_prompt", widens_range("prompt", {1, s.max_prompt}, prompt));
+  if (s.max_output > output.hi || s.max_output < output.lo)
+    throw config_error(file, "fuzz.max_output", widens_range("output", {1, s.max_output}, output));
+  m.min_prompt = std::min(prompt.lo, s.max_prompt);
+  m.min_output = std::min(output.lo, s.max_output);
+  if (s.max_requests == 0) {
+    s.max_requests = std::clamp<std::int64_t>(2 * pool / std::max<std::int64_t>(2, footprint), 16, 1000);
+    if (env.max_requests > 0) s.max_requests = std::min(s.max_requests, env.max_requests);
+  }
+  if (env.max_requests > 0 && s.max_requests > env.max_requests)
+    throw config_error(file, "fuzz.max_requests",
+                       widens("requests", s.max_requests, env.max_requests));
   if (s.rate <= 0.0) s.rate = std::max(0.05, config_rate(c));
   m.max_group = std::max<std::int64_t>(1, s.max_requests / 2);
 }
@@ -144,6 +160,19 @@ ArrivalTables arrival_tables(double rate, std::size_t n) {
   return t;
 }
 
+EnvelopeCoverage fuzz_coverage(const FuzzModel& m) {
+  EnvelopeCoverage cov;
+  cov.max_requests = m.spec.max_requests;
+  cov.max_arrivals_per_step = m.envelope.max_arrivals_per_step;
+  cov.last_arrival = m.envelope.last_arrival;
+  if (!m.envelope.from_classes) {
+    cov.prompt = {m.min_prompt, m.spec.max_prompt};
+    cov.output = {m.min_output, m.spec.max_output};
+  }
+  cov.note = "random cases, not every workload";
+  return cov;
+}
+
 ModelPtr make_fuzz_model(const Config& c) {
   auto m = std::make_shared<FuzzModel>();
   m->name = c.name;
@@ -153,6 +182,7 @@ ModelPtr make_fuzz_model(const Config& c) {
   m->time = c.time;
   m->properties = c.check.properties;
   m->spec = parse_fuzz_spec(c);
+  m->envelope = workload_envelope(c);
   resolve_bounds(c, *m);
   m->base = arrival_tables(m->spec.rate, kTable);
   m->low = arrival_tables(m->spec.rate / 4.0, kTable);

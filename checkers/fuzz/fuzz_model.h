@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "checkers/fuzz/fuzz_spec.h"
+#include "checkers/fuzz/fuzz_case.h"
 #include "io/config.h"
+#include "io/envelope.h"
 
 namespace kvcheck::fuzz {
 
@@ -39,6 +41,13 @@ struct FuzzModel {
   std::vector<ArrivalTables> class_base, class_busy;
   std::int64_t class_mix_span = 1;  ///< steps of a class_mix case at most
   std::vector<Shape> shapes;  ///< the shapes this run draws from (spec.shapes or all applicable)
+  Envelope envelope;          ///< the config's workload envelope; the generators stay inside it
+  std::int64_t min_prompt = 1, min_output = 1;  ///< classless: the envelope's shortest lengths
+
+  /// A case's workload inside the envelope (spec.max_requests, its per-step and step bounds).
+  Workload case_workload(const FuzzCase& c) const {
+    return c.workload(spec.max_requests, envelope.max_arrivals_per_step, envelope.last_arrival);
+  }
 
   /// Pool capacity in tokens.
   std::int64_t pool_tokens() const { return params.engine.num_blocks * params.engine.block_size; }
@@ -46,8 +55,12 @@ struct FuzzModel {
 
 using ModelPtr = std::shared_ptr<const FuzzModel>;
 
-/// Resolves `c` and its [fuzz] section. Throws InputError (151, or 150 for the Azure CSV).
+/// Resolves `c` and its [fuzz] section. Throws InputError (151, or 150 for the Azure CSV), also
+/// when a [fuzz] bound would widen the workload envelope.
 ModelPtr make_fuzz_model(const Config& c);
+
+/// What the model's bounds cover of its envelope (io/envelope.h describe_coverage).
+EnvelopeCoverage fuzz_coverage(const FuzzModel& m);
 
 /// Quantile tables for per-step Poisson(rate) arrivals, `n` entries each.
 ArrivalTables arrival_tables(double rate, std::size_t n);

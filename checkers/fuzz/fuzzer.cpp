@@ -74,6 +74,9 @@ FuzzReport run_fuzz(const Config& c, const FuzzOptions& o) {
   const auto m = make_fuzz_model(c);
   FuzzReport r;
   r.config_name = c.name;
+  r.envelope = describe_envelope(m->envelope);
+  r.envelope_coverage = describe_coverage(m->envelope, fuzz_coverage(*m));
+  r.envelope_lines = envelope_report_lines(m->envelope, fuzz_coverage(*m), "fuzz");
   r.corpus = replay_corpus(*m, o.corpus_dir);
   const auto t0 = std::chrono::steady_clock::now();
   auto params = o.search;

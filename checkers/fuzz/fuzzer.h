@@ -41,6 +41,8 @@ struct CoverageLine {
 
 struct FuzzReport {
   std::string config_name;
+  std::string envelope, envelope_coverage;  ///< describe_envelope / describe_coverage (io/envelope.h)
+  std::string envelope_lines;      ///< envelope_report_lines, as the text report prints them
   Verdict verdict;
   ExitCode exit = ExitCode::Ok;
   std::string exit_reason;

@@ -216,8 +216,15 @@ rc::Gen<FuzzCase> gen_shape(const ModelPtr& m, Shape s) {
     // appended piecewise: GCC 12 -O2 reports a false -Wrestrict on the chained operator+
     std::string name = to_string(s);
     if (!fixed_lengths) name.append("/").append(dist_name(d));
+    // classless: lengths raised to the envelope's shortest (the tables start at 1)
     return rc::gen::apply(
-        [name](std::vector<Group> g, std::uint64_t seed) { return FuzzCase{name, std::move(g), seed}; },
+        [name, m](std::vector<Group> g, std::uint64_t seed) {
+          for (auto& x : g) {
+            x.prompt = std::max(x.prompt, m->min_prompt);
+            x.output = std::max(x.output, m->min_output);
+          }
+          return FuzzCase{name, std::move(g), seed};
+        },
         groups_of(m, s, d), rc::gen::arbitrary<std::uint64_t>());
   });
 }

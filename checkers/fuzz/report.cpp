@@ -74,6 +74,7 @@ void failure_lines(const FuzzReport& r, std::string& out) {
 std::string format_report(const FuzzReport& r, bool deterministic) {
   std::string out = fmt::format("{}: {}  (exit {}{}{})\n", r.config_name, to_string(r.verdict),
                                 to_int(r.exit), r.exit_reason.empty() ? "" : ": ", r.exit_reason);
+  out += r.envelope_lines;
   corpus_lines(r, out);
   stats_lines(r, deterministic, out);
   stability_lines(r, out);
@@ -88,6 +89,8 @@ std::string summary_json(const FuzzReport& r) {
   j["verdict"] = to_string(r.verdict);
   j["exit_code"] = to_int(r.exit);
   j["exit_reason"] = r.exit_reason;
+  j["envelope"] = r.envelope;
+  j["envelope_coverage"] = r.envelope_coverage;
   const auto& s = r.search.stats;
   j["statistics"] = {{"cases", s.cases}, {"discarded", s.discarded},
                      {"shrinks_tried", s.shrinks_tried}, {"seconds", r.seconds},

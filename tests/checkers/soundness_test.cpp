@@ -99,7 +99,9 @@ TEST(Vacuity, EmptyPropertyListsAreConfigErrors) {
 // Prompts of 40 tokens on a pool of 8 blocks x 4 tokens never fit: every request is
 // rejected, nothing is ever scheduled, so every property holds vacuously.
 TEST(Vacuity, UnservableEnvelopeIsVacuousForCheckAndProve) {
-  const auto cfg = variant("vllm_fcfs_unsafe.toml", "", "prompt = [8, 8]", "prompt = [40, 40]");
+  // the envelope (docs/envelope.md) declares prompts up to 40; [bmc] narrows it to 40 alone
+  const auto cfg = variant("vllm_fcfs_unsafe.toml", "[envelope]\nprompt = [8, 40]\n",
+                           "prompt = [8, 8]", "prompt = [40, 40]");
   const auto spec = parse_bmc_spec(cfg);
   const auto b = run_bmc(cfg.model, spec, spec.depth, quiet());
   EXPECT_TRUE(b.vacuous);

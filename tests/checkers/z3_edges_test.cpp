@@ -404,7 +404,6 @@ seed = 1
 properties = ["kv_no_overflow"]
 [bmc]
 slots = 2
-per_class = true
 arrival = [0, 3]
 depth = 3
 max_k = 3

@@ -38,7 +38,7 @@ TEST(ConfigSchemaCli, TypoInACheckerSectionFailsSimulateAndCheck) {
 TEST(ConfigSchemaCli, SchemaMarkdownPrintsTheKeyTables) {
   const auto r = run_kvcheck("schema --markdown");
   EXPECT_EQ(r.status, 0) << r.err;
-  for (const char* s : {"<!-- schema:bmc -->", "| `slots` | int | 3 | [1, 16] |",
+  for (const char* s : {"<!-- schema:bmc -->", "| `slots` | int | min(3, envelope) | [1, 16] |",
                         "<!-- schema:fuzz.stability -->", "<!-- schema:explore -->"})
     EXPECT_NE(r.out.find(s), std::string::npos) << s;
 }

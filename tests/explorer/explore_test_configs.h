@@ -80,6 +80,8 @@ kind = "deterministic"
 count = 10
 [check]
 properties = ["kv_no_overflow", "conservation", "exact_delivery"]
+[envelope]
+max_requests = 0
 [explore]
 mode = "saturated"
 min_arrivals_per_step = )" + std::to_string(arrivals) + R"(

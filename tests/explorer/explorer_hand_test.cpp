@@ -426,7 +426,9 @@ std::string p2_fcfs_tiny(int num_blocks, const std::string& props, const std::st
   return "[engine]\nblock_size = 1\nnum_blocks = " + std::to_string(num_blocks) +
          "\n[policy]\nname = \"p2_fcfs\"\n[workload]\nkind = \"deterministic\"\ncount = 4\n"
          "prompt = 1\noutput = 2\n[check]\nproperties = " + props +
-         "\n[explore]\nprompts = [1]\noutputs = [2]\n" + explore;
+         // the workload envelope these tests explore: any shape up to 8 tokens, any count
+         "\n[envelope]\nprompt = [1, 8]\noutput = [1, 8]\nmax_requests = 0\n"
+         "[explore]\nprompts = [1]\noutputs = [2]\n" + explore;
 }
 
 Config config_of(const std::string& text) { return parse_config(text, "hand.toml"); }
@@ -823,6 +825,8 @@ kind = "class_mix"
 count = 4
 [check]
 properties = ["kv_no_overflow", "conservation"]
+[envelope]
+max_requests = 0
 )";
 
 TEST(ExploreOptionsByHand, BoundedDefaults) {
@@ -840,9 +844,26 @@ TEST(ExploreOptionsByHand, BoundedDefaults) {
   EXPECT_TRUE(o.analyses.safety && o.analyses.starvation && o.analyses.instability);
 }
 
+/// Classless, with an envelope of lengths 1..4 that explore.prompts / outputs pick from.
+const std::string kClasslessWide = R"([engine]
+block_size = 1
+num_blocks = 8
+[policy]
+name = "p2_fcfs"
+[workload]
+kind = "deterministic"
+count = 4
+[check]
+properties = ["kv_no_overflow", "conservation"]
+[envelope]
+prompt = [1, 4]
+output = [1, 4]
+max_requests = 0
+)";
+
 TEST(ExploreOptionsByHand, PromptsTimesOutputsPropertiesAndAnalyses) {
   const auto o = read_explore_options(config_of(
-      kClasses + "[explore]\nprompts = [1, 2]\noutputs = [3, 4]\nproperties = [\"no_preemption\"]\n"
+      kClasslessWide + "[explore]\nprompts = [1, 2]\noutputs = [3, 4]\nproperties = [\"no_preemption\"]\n"
                  "analyses = [\"starvation\"]\n"));
   EXPECT_EQ(o.shapes, (std::vector<ArrivalShape>{{1, 3, 0}, {1, 4, 0}, {2, 3, 0}, {2, 4, 0}}));
   EXPECT_EQ(o.properties, std::vector<PropertyId>{PropertyId::NoPreemption});
@@ -860,7 +881,7 @@ TEST(ExploreOptionsByHand, PromptsTimesOutputsPropertiesAndAnalyses) {
 
 TEST(ExploreOptionsByHand, SaturatedDefaults) {
   const auto o = read_explore_options(
-      config_of(kClasses + "[explore]\nmode = \"saturated\"\nprompts = [2]\noutputs = [2]\n"));
+      config_of(kClasslessWide + "[explore]\nmode = \"saturated\"\nprompts = [2]\noutputs = [2]\n"));
   EXPECT_EQ(o.mode, ExploreMode::Saturated);
   EXPECT_EQ(o.max_requests, 0);
   EXPECT_EQ(o.queue_window, 9);  // num_blocks + 1
@@ -917,7 +938,9 @@ TEST(ExploreOptionsByHand, SaturatedModeChecks) {
   const auto sat = [](int num_blocks, const std::string& lines) {
     return "[engine]\nblock_size = 1\nnum_blocks = " + std::to_string(num_blocks) +
            "\n[policy]\nname = \"p2_fcfs\"\n[workload]\nkind = \"deterministic\"\ncount = 1\n"
-           "[check]\nproperties = [\"kv_no_overflow\"]\n[explore]\nmode = \"saturated\"\n" +
+           "[check]\nproperties = [\"kv_no_overflow\"]\n"
+           "[envelope]\nprompt = [1, 8]\noutput = [1, 8]\nmax_requests = 0\n"
+           "[explore]\nmode = \"saturated\"\n" +
            lines;
   };
   // exactly one shape

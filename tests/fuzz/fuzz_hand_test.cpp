@@ -345,6 +345,10 @@ prompt = 4
 output = 8
 [check]
 properties = ["kv_within_capacity"]
+[envelope]
+prompt = [1, 1024]
+output = [1, 1024]
+max_requests = 0
 )";
 
 TEST(FuzzModelByHand, DerivedBoundsWithoutClasses) {
@@ -404,6 +408,8 @@ kind = "class_mix"
 count = 10
 [check]
 properties = ["kv_no_overflow"]
+[envelope]
+max_requests = 0
 )"));
   EXPECT_EQ(m->spec.max_prompt, 7);
   EXPECT_EQ(m->spec.max_output, 5);
@@ -547,7 +553,8 @@ properties = ["kv_no_overflow"]
 
 const ModelPtr& small_classes() {
   static const auto m =
-      make_fuzz_model(config_of(kTwoClasses + "[fuzz]\nmax_requests = 20\nmax_groups = 2\n"));
+      make_fuzz_model(config_of(kTwoClasses + "[envelope]\nmax_requests = 0\n[fuzz]\n"
+                                                "max_requests = 20\nmax_groups = 2\n"));
   return m;
 }
 

@@ -18,6 +18,10 @@ name = "vllm_fcfs"
 kind = "poisson"
 rate = 2.0
 count = 10
+[envelope]
+prompt = [1, 1024]
+output = [1, 1024]
+max_requests = 0
 )";
 
 Config with_fuzz(const std::string& fuzz) { return parse_config(kBase + fuzz, "t.toml"); }

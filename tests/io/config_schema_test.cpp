@@ -23,6 +23,7 @@
 #include "checkers/fuzz/fuzz_spec.h"
 #include "io/config.h"
 #include "io/config_schema.h"
+#include "io/envelope.h"
 #include "io/input_error.h"
 
 namespace kvcheck {
@@ -55,6 +56,7 @@ std::vector<fs::path> shipped_configs() {
 /// parse_config, then the checkers' readers of the sections the config has.
 Config load_all(const std::string& text, const fs::path& path) {
   Config c = parse_config(text, path);
+  (void)workload_envelope(c);
   const auto root = toml::parse(text);
   if (root.contains("bmc")) (void)parse_bmc_spec(c);
   if (root.contains("fuzz")) (void)fuzz::parse_fuzz_spec(c);
@@ -195,8 +197,8 @@ std::vector<std::string> base_configs() {
       "[[classes]]\nname = \"b\"\nprompt = 1\noutput = 3\nrate = 0.5\nbudget = 1\nthreshold = 1\n";
   const std::string common =
       "[meta]\nname = \"base\"\n[policy]\nname = \"vllm_fcfs\"\n" + classes +
-      "[check]\nmax_steps = 100\n[bmc]\nslots = 2\n[fuzz]\nruns = 1\n[fuzz.coverage]\n"
-      "[fuzz.stability]\n[prove]\n[gpu]\n";
+      "[check]\nmax_steps = 100\n[envelope]\nmax_requests = 0\n[bmc]\nslots = 2\n[fuzz]\n"
+      "runs = 1\n[fuzz.coverage]\n[fuzz.stability]\n[prove]\n[gpu]\n";
   const std::string rest = common + "[explore]\nmax_requests = 2\n[time]\nmodel = \"unit\"\n";
   const std::string pool = "[engine]\nnum_blocks = 64\n";
   const std::string expl =
@@ -213,6 +215,16 @@ std::vector<std::string> base_configs() {
       // one arrival shape and a queue bound: saturated mode, max_requests = 0
       pool + common + "[explore]\nmax_waiting = 2\nprompts = [2]\noutputs = [2]\n" + expl,
       "[engine]\nkv_capacity_tokens = 64\n" + rest + expl,
+      // classless explicit: the envelope is the hull of the requests' own lengths
+      pool + "[policy]\nname = \"vllm_fcfs\"\n[workload]\nkind = \"explicit\"\n"
+             "requests = [{ arrival = 0, prompt = 2, output = 2 }]\n",
+      // classless, with the envelope's length ranges (and without [explore], which refuses
+      // envelope.last_arrival)
+      pool + "[policy]\nname = \"vllm_fcfs\"\n[envelope]\nprompt = [1, 3]\noutput = [1, 3]\n"
+             "max_requests = 0\n[bmc]\n[workload]\nkind = \"deterministic\"\ncount = 4\n",
+      pool + "[policy]\nname = \"vllm_fcfs\"\n[envelope]\nprompt = [1, 3]\noutput = [1, 3]\n"
+             "max_requests = 0\n[explore]\nprompts = [1]\noutputs = [1]\n"
+             "[workload]\nkind = \"deterministic\"\ncount = 4\n",
   };
 }
 
@@ -331,7 +343,7 @@ TEST(ConfigSchema, ValuesOutsideTheTablesRangeAreRejected) {
       if (k.ihi < std::numeric_limits<std::int64_t>::max()) bad.push_back(k.ihi + 1);
       for (auto value : bad) {
         toml::table root = toml::parse(s.name == "workload"               ? bases[1]
-                                       : k.name == "kv_capacity_tokens" ? bases.back()
+                                       : k.name == "kv_capacity_tokens" ? bases[7]
                                                                         : bases[0]);
         toml::table* t = table_at(root, s.name);
         ASSERT_NE(t, nullptr) << s.name;
