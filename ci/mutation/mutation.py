@@ -448,6 +448,8 @@ def main():
     shutil.rmtree(fresh, ignore_errors=True)
     os.makedirs(fresh)
     export_head(root, head, fresh)
+    with open(os.path.join(work, "head"), "w") as fh:
+        fh.write(head + "\n")
 
     sites = find_sites(fresh)
     if args.diff:
@@ -504,7 +506,8 @@ def main():
             shutil.copy(mine, header)  # only when changed: every TU depends on it
         texts, unfit = apply_schemata(fresh, schema)
         if unfit:
-            log(f"  {len(unfit)} && / || mutants whose operands leave the line: rebuilt one at a time")
+            log(f"  {len(unfit)} && / || mutants whose operands leave the line: "
+                f"{'not run' if args.no_rebuild else 'rebuilt one at a time'}")
             rebuild += [m for m in schema if m[0] in unfit]
             schema = [m for m in schema if m[0] not in unfit]
         for attempt in range(8):
@@ -527,7 +530,8 @@ def main():
                 break
             rebuild += [m for m in schema if m[0] in drop]
             schema = [m for m in schema if m[0] not in drop]
-            log(f"  {len(drop)} mutants do not compile as schemata: rebuilt one at a time")
+            log(f"  {len(drop)} mutants do not compile as schemata: "
+                f"{'not run' if args.no_rebuild else 'rebuilt one at a time'}")
         else:
             rebuild += schema
             schema = []
