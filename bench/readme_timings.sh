@@ -42,10 +42,12 @@ CMDS=(
 )
 [[ $QUICK == 1 ]] || CMDS+=("check configs/bmc_p2_example2_paper.toml --seed-runs 0 --out $OUT/tour")
 
-# Times, memory and paths vary between runs; verdicts, query names, conflicts and decisions
-# must not.
+# Times, memory, rates and paths vary between runs; verdicts, query names, conflicts and
+# decisions must not.
+# Dropped: the heartbeat ("still solving after 5 s", printed every 5 s of wall time) and rates.
 normalize() {
-  sed -E -e 's/[0-9]+(\.[0-9]+)?( ?)(s|ms)\b/T\2\3/g' -e 's/memory=[0-9.]+/memory=M/g' \
+  sed -E -e '/still solving after/d' -e 's/[0-9]+(\.[0-9]+)?( ?)(s|ms)\b/T\2\3/g' \
+         -e 's/memory=[0-9.]+/memory=M/g' -e 's/[0-9.]+ ([a-z]+)\/s\b/R \1\/s/g' \
          -e 's/in T s/in T/g' "$1"
 }
 
