@@ -54,6 +54,9 @@ TEST(FuzzSearch, ShrinksP2Example2ToTheSevenRequestTrap) {
   EXPECT_EQ(r.exit, ExitCode::SafetyViolation);
   EXPECT_GE(f.minimal.requests(), 7);
   EXPECT_LE(f.minimal.requests(), 8) << format_report(r);
+  // getting there took accepted shrink steps, each one of the tried ones
+  EXPECT_GE(r.search.stats.shrinks_accepted, 1);
+  EXPECT_LE(r.search.stats.shrinks_accepted, r.search.stats.shrinks_tried);
   const auto t = read_itf(r.counterexample);
   EXPECT_TRUE(replay(t).reproduced) << replay(t).message();
   EXPECT_NE(t.meta.note.find("RC_PARAMS=\"reproduce="), std::string::npos) << t.meta.note;
@@ -87,6 +90,9 @@ TEST(FuzzSearch, KnownSafeConfigsPassWithCoverageMinimumsMet) {
   EXPECT_EQ(p1.exit, ExitCode::Ok) << format_report(p1);
   EXPECT_FALSE(p1.search.failure.has_value());
   EXPECT_EQ(p1.search.stats.cases, 200);
+  // no failure, so nothing was shrunk
+  EXPECT_EQ(p1.search.stats.shrinks_tried, 0);
+  EXPECT_EQ(p1.search.stats.shrinks_accepted, 0);
   for (const auto& l : p1.coverage) EXPECT_TRUE(l.met()) << format_report(p1);
   EXPECT_GT(p1.search.stats.share("high_occupancy"), 0.0);
   const auto sarathi = run_fuzz(fuzz_config("p4_sarathi"), quick(200, 3));
