@@ -214,6 +214,24 @@ ExitCode code_of(const WorkloadOverrides& o, std::string& message) {
   return ExitCode::Ok;
 }
 
+// The edges of --max-steps and --count (documented: "must be > 0", "1..10^7"): 1 is the
+// smallest accepted value, 0 the largest rejected one.
+TEST(Overrides, MaxStepsAndCountAcceptOneRejectZero) {
+  std::string msg;
+  WorkloadOverrides o;
+  o.max_steps = 1;
+  EXPECT_EQ(code_of(o, msg), ExitCode::Ok) << msg;
+  o.max_steps = 0;
+  EXPECT_EQ(code_of(o, msg), ExitCode::ConfigError);
+  EXPECT_NE(msg.find("--max-steps"), std::string::npos) << msg;
+  o = {};
+  o.count = 1;
+  EXPECT_EQ(code_of(o, msg), ExitCode::Ok) << msg;
+  o.count = 0;
+  EXPECT_EQ(code_of(o, msg), ExitCode::ConfigError);
+  EXPECT_NE(msg.find("--count"), std::string::npos) << msg;
+}
+
 TEST(Overrides, BadFlagValuesAreConfigErrorsNamingTheFlag) {
   std::string msg;
   WorkloadOverrides o;
