@@ -423,5 +423,45 @@ max_k = 3
   expect_ages_overflow(ages_model(4), *r.below);
 }
 
+// prove's resource-triggered first step, forced on and off: vLLM FCFS checks free blocks before
+// every reservation, so the allocation invariant (pool counter <= pool, sizes >= 0, checked
+// action by action) is inductive and implies kv_no_overflow: with the trigger at 0 work units
+// prove must take that path and say so; off (-1), plain k-induction proves it and the claim must
+// not name the invariant.
+BmcSpec vllm_two_slots() {
+  BmcSpec spec;
+  spec.slots = 2;
+  spec.prompt_hi = 2;
+  spec.arrival_hi = 2;
+  spec.max_k = 4;
+  spec.properties = {PropertyId::KvNoOverflow};
+  return spec;
+}
+
+ModelParams vllm_fcfs_pool(std::int64_t blocks) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::VllmFcfs;
+  p.engine.num_blocks = blocks;
+  return p;
+}
+
+TEST(ProveTriggers, AllocationInvariantIsTheProofWhenForcedOn) {
+  auto o = plain();
+  o.alloc_after_work = 0;
+  const auto r = prove_k_induction(vllm_fcfs_pool(6), vllm_two_slots(), o);
+  EXPECT_EQ(r.verdict.kind, VerdictKind::Proved);
+  EXPECT_EQ(r.verdict.reason, "inductive invariant, k = 1");
+  EXPECT_NE(r.claim.find("inductive invariant"), std::string::npos) << r.claim;
+}
+
+TEST(ProveTriggers, PlainKInductionWhenTheTriggerIsOff) {
+  auto o = plain();
+  o.alloc_after_work = -1;
+  const auto r = prove_k_induction(vllm_fcfs_pool(6), vllm_two_slots(), o);
+  EXPECT_EQ(r.verdict.kind, VerdictKind::Proved) << r.verdict.reason;
+  EXPECT_NE(r.verdict.reason, "inductive invariant, k = 1");
+  EXPECT_EQ(r.claim.find("pool counter"), std::string::npos) << r.claim;
+}
+
 }  // namespace
 }  // namespace kvcheck
