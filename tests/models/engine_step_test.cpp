@@ -1,18 +1,24 @@
 // The engine step's overflow fallback on hand-computed schedules (issue 19): when a plan
 // reserves more blocks than the pool holds, the engine evicts the most recently admitted
 // running requests (recompute) until it fits (docs/architecture.md, "The engine model"; Dong &
-// Cao's LIFO repair). Each schedule is written out step by step; nothing is read back from the
-// code to build an expectation.
+// Cao's LIFO repair). Also vLLM's running loop (LIFO preemption, the token budget) and
+// admission (watermark, max_num_seqs), P2 WAIT's per-type stages and idle ticks, vanilla vLLM's
+// prefill-first batches, and ConcreteView's bulk-stepping support. Each schedule is written out
+// step by step; nothing is read back from the code to build an expectation.
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <deque>
 #include <limits>
+#include <utility>
 #include <vector>
 
 #include "models/choice_source.h"
 #include "models/concrete_view.h"
 #include "models/engine_step.h"
+#include "models/policies/building_blocks.h"
 #include "models/time_model.h"
+#include "models/view.h"
 
 namespace kvcheck {
 namespace {
@@ -300,5 +306,378 @@ TEST(P2WaitByHand, ThresholdOneAdmitsASingleWaitingPrompt) {
   EXPECT_EQ(v.state(1).generated, 1);
   EXPECT_EQ(v.state(1).status, Status::Running);
 }
+
+// ---- vLLM's running loop and admission (building_blocks.h), step by step -------------------
+
+using Batch = std::vector<std::pair<std::int32_t, std::int64_t>>;
+using Refs = std::vector<std::int32_t>;
+
+ModelParams vllm(std::int64_t blocks) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::VllmFcfs;
+  p.engine.num_blocks = blocks;
+  return p;
+}
+
+// LIFO recompute preemption, newest first, and no admission in a step that preempted. Pool of 6
+// blocks (block_size 1, lookahead 0); A, B, C (prompt 2, output 5) at step 0.
+//   step 0: admit A (6 - 2 = 4 free), B (2), C (0 >= watermark 0: admitted). Each gen 1.
+//   step 1: A needs 1 block, 0 free: preempt the newest, C (2 free); A grows (1 free); B needs
+//           1, 1 free: grows (0 free). C is past the cut: not served. Batch A 1, B 1.
+//           C re-queued (waiting [C]).
+//   step 2: A needs 1, 0 free: preempt B (3 free), A grows (2 free). C at the queue head would
+//           fit (2 - 2 = 0 >= 0) but a step that preempted admits nobody. B re-queued at the
+//           front: waiting [B, C].
+//   step 3: A grows (1 free). B needs 2 > 1: head-of-line, C waits behind it.
+//   step 4: A grows (0 free), gen 5 = output: done, its 6 blocks freed. B: 0 - 2 < 0: waits.
+//   step 5: B (6 - 2 = 4) and C (2) admitted, in queue order.
+TEST(ServeRunningLifo, PreemptsTheNewestFirstAndAdmitsNobodyThatStep) {
+  const auto p = vllm(6);
+  Workload w;
+  w.requests = {req(0, 2, 5), req(0, 2, 5), req(0, 2, 5)};
+  TimeModel t;
+  SeededChoices ch(1);
+  ConcreteView v(p, w, t, ch);
+  engine_step(v);  // step 0
+  EXPECT_EQ(v.last_step().admitted, (Refs{0, 1, 2}));
+  EXPECT_EQ(v.last_step().used_blocks, 6);
+
+  engine_step(v);  // step 1
+  EXPECT_EQ(v.last_step().preempted, Refs{2});
+  EXPECT_EQ(v.last_step().batch, (Batch{{0, 1}, {1, 1}}));
+  EXPECT_EQ(v.last_step().used_blocks, 6);
+  EXPECT_EQ(v.state(2).status, Status::Waiting);
+  EXPECT_EQ(v.state(2).wasted_tokens, 2);
+  EXPECT_EQ(v.waiting(), (std::deque<std::int32_t>{2}));
+
+  engine_step(v);  // step 2
+  EXPECT_EQ(v.last_step().preempted, Refs{1});
+  EXPECT_TRUE(v.last_step().admitted.empty());
+  EXPECT_EQ(v.last_step().batch, (Batch{{0, 1}}));
+  EXPECT_EQ(v.last_step().used_blocks, 4);
+  EXPECT_EQ(v.waiting(), (std::deque<std::int32_t>{1, 2}));
+
+  engine_step(v);  // step 3
+  EXPECT_TRUE(v.last_step().preempted.empty());
+  EXPECT_TRUE(v.last_step().admitted.empty());
+  EXPECT_EQ(v.last_step().used_blocks, 5);
+
+  engine_step(v);  // step 4
+  EXPECT_EQ(v.last_step().completed, Refs{0});
+  EXPECT_TRUE(v.last_step().admitted.empty());
+  EXPECT_EQ(v.state(0).preemptions, 0);
+
+  engine_step(v);  // step 5
+  EXPECT_EQ(v.last_step().admitted, (Refs{1, 2}));
+  EXPECT_EQ(v.last_step().batch, (Batch{{1, 2}, {2, 2}}));
+  EXPECT_EQ(v.state(1).preemptions, 1);
+  EXPECT_EQ(v.state(2).preemptions, 1);
+}
+
+// The same run with admit_after_preempt: at step 2 C (queue head, 2 - 2 = 0 >= 0 free after A
+// grew) is admitted in the step that preempted B.
+TEST(ServeRunningLifo, AdmitAfterPreemptAdmitsInThePreemptingStep) {
+  auto p = vllm(6);
+  p.policy.admit_after_preempt = true;
+  Workload w;
+  w.requests = {req(0, 2, 5), req(0, 2, 5), req(0, 2, 5)};
+  TimeModel t;
+  SeededChoices ch(1);
+  ConcreteView v(p, w, t, ch);
+  engine_step(v);
+  engine_step(v);
+  engine_step(v);  // step 2
+  EXPECT_EQ(v.last_step().preempted, Refs{1});
+  EXPECT_EQ(v.last_step().admitted, Refs{2});
+  EXPECT_EQ(v.last_step().batch, (Batch{{0, 1}, {2, 2}}));
+  EXPECT_EQ(v.last_step().used_blocks, 6);
+}
+
+// A request that cannot grow and has nobody newer to preempt preempts itself. Pool of 5, A and
+// B (prompt 2, output 4) at step 0:
+//   step 0: A (3 free), B (1 free) admitted.
+//   step 1: A grows (0 free); B needs 1, 0 free, nobody after it: B preempts itself.
+//   step 2: A grows (1 free); B needs 2: waits.    step 3: A grows (0 free), done.
+//   step 4: B admitted (5 - 2 = 3).
+TEST(ServeRunningLifo, TheNewestPreemptsItselfWhenNobodyIsLeftBehindIt) {
+  const auto p = vllm(5);
+  Workload w;
+  w.requests = {req(0, 2, 4), req(0, 2, 4)};
+  TimeModel t;
+  SeededChoices ch(1);
+  ConcreteView v(p, w, t, ch);
+  engine_step(v);
+  EXPECT_EQ(v.last_step().admitted, (Refs{0, 1}));
+  engine_step(v);  // step 1
+  EXPECT_EQ(v.last_step().preempted, Refs{1});
+  EXPECT_EQ(v.last_step().batch, (Batch{{0, 1}}));
+  EXPECT_EQ(v.last_step().used_blocks, 3);
+  engine_step(v);  // step 2
+  EXPECT_TRUE(v.last_step().admitted.empty());
+  engine_step(v);  // step 3
+  EXPECT_EQ(v.last_step().completed, Refs{0});
+  EXPECT_TRUE(v.last_step().admitted.empty());
+  engine_step(v);  // step 4
+  EXPECT_EQ(v.last_step().admitted, Refs{1});
+  EXPECT_EQ(v.state(0).preemptions, 0);
+  EXPECT_EQ(v.state(1).preemptions, 1);
+}
+
+// The running loop serves while the token budget lasts, whatever the state (the symbolic
+// backends reach states the engine does not). Three decoding residents (computed 3, gen 2,
+// 3 blocks each) on a pool of 100, token budget 2: the two oldest get one token each, which
+// spends the budget; the third gets nothing. Nothing is preempted.
+TEST(ServeRunningLifo, StopsWhenTheTokenBudgetIsSpent) {
+  const auto p = vllm(100);
+  Workload w;
+  w.requests = {req(0, 2, 10), req(0, 2, 10), req(0, 2, 10)};
+  TimeModel t;
+  SeededChoices ch(1);
+  ConcreteView v(p, w, t, ch);
+  std::vector<RequestState> residents(3);
+  for (std::size_t i = 0; i < 3; ++i) {
+    auto& s = residents[i];
+    s.computed = 3;
+    s.generated = 2;
+    s.blocks = 3;
+    s.tokens = 3;
+    s.status = Status::Running;
+    s.admit_seq = static_cast<std::int64_t>(i) + 1;
+  }
+  const std::vector<std::int32_t> running = {0, 1, 2};
+  v.restore(residents, {}, running);
+  PolicyView<ConcreteView> pv(v);
+  std::int64_t budget = 2;
+  EXPECT_FALSE(blocks::serve_running_lifo(pv, budget));
+  EXPECT_EQ(budget, 0);
+  EXPECT_EQ(v.sched(0), 1);
+  EXPECT_EQ(v.sched(1), 1);
+  EXPECT_EQ(v.sched(2), 0);
+  EXPECT_EQ(v.held_blocks(0), 4);
+  EXPECT_EQ(v.held_blocks(2), 3);
+  EXPECT_EQ(v.free_blocks(), 100 - 4 - 4 - 3);
+}
+
+// Admission keeps `watermark_blocks` free, the boundary included. Watermark 2, pool 6; A, B
+// (prompt 2), C (prompt 1), all output 2, at step 0:
+//   step 0: A: 6 - 2 = 4 >= 2 admitted; B: 4 - 2 = 2 >= 2 admitted (exactly the watermark);
+//           C: 2 - 1 = 1 < 2 waits.
+//   step 1: A, B decode (0 free) and finish; C: 0 - 1 < 2 waits.
+//   step 2: C: 6 - 1 = 5 >= 2 admitted.
+TEST(AdmitFcfs, KeepsTheWatermarkFreeBoundaryIncluded) {
+  auto p = vllm(6);
+  p.policy.watermark_blocks = 2;
+  Workload w;
+  w.requests = {req(0, 2, 2), req(0, 2, 2), req(0, 1, 2)};
+  TimeModel t;
+  SeededChoices ch(1);
+  ConcreteView v(p, w, t, ch);
+  engine_step(v);
+  EXPECT_EQ(v.last_step().admitted, (Refs{0, 1}));
+  EXPECT_EQ(v.last_step().used_blocks, 4);
+  engine_step(v);
+  EXPECT_TRUE(v.last_step().admitted.empty());
+  EXPECT_EQ(v.last_step().completed, (Refs{0, 1}));
+  engine_step(v);
+  EXPECT_EQ(v.last_step().admitted, Refs{2});
+}
+
+// max_num_seqs caps the running set, counting the requests admitted in the same step. Cap 2,
+// pool 100; A (step 0, output 3), B and C (step 1, output 2), all prompt 1:
+//   step 0: A admitted (1 running).   step 1: B admitted (2 running); C waits (2 < 2 fails).
+//   step 2: A finishes (gen 3) but counts while the plan is made: C still waits.
+//   step 3: B finished at step 2, A at step 2: C admitted.
+TEST(AdmitFcfs, MaxNumSeqsCountsRunningAndJustAdmitted) {
+  auto p = vllm(100);
+  p.engine.max_num_seqs = 2;
+  Workload w;
+  w.requests = {req(0, 1, 3), req(1, 1, 2), req(1, 1, 2)};
+  TimeModel t;
+  SeededChoices ch(1);
+  ConcreteView v(p, w, t, ch);
+  const std::vector<Refs> admitted = {{0}, {1}, {}, {2}};
+  for (std::size_t s = 0; s < admitted.size(); ++s) {
+    engine_step(v);
+    EXPECT_EQ(v.last_step().admitted, admitted[s]) << "step " << s;
+  }
+  EXPECT_EQ(v.state(0).finish_step, 2);
+  EXPECT_EQ(v.state(1).finish_step, 2);
+}
+
+// ---- P4 vanilla vLLM (batch_composition.h prefill_pending) ----------------------------------
+
+// While a prefill is pending (anyone waiting, or a running request mid-prompt) the batch is
+// prefill-only; otherwise decode-only. b_max, k_max unlimited, pool 100. A (prompt 2, output 3)
+// at step 0, B (prompt 1, output 2) at step 1:
+//   step 0: A waits: prefill A (2 tokens). A gen 1.
+//   step 1: B waits: prefill-only batch, B (1 token); A, decoding, is not served.
+//   step 2: nobody waits or is mid-prompt: decode-only, A and B (B gen 2 = done).
+//   step 3: decode A (gen 3 = done).
+TEST(VanillaVllmByHand, APendingPrefillPausesTheDecoders) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::VanillaVllm;
+  p.engine.num_blocks = 100;
+  Workload w;
+  w.requests = {req(0, 2, 3), req(1, 1, 2)};
+  TimeModel t;
+  SeededChoices ch(1);
+  ConcreteView v(p, w, t, ch);
+  const std::vector<Batch> batches = {{{0, 2}}, {{1, 1}}, {{0, 1}, {1, 1}}, {{0, 1}}};
+  for (std::size_t s = 0; s < batches.size(); ++s) {
+    engine_step(v);
+    EXPECT_EQ(v.last_step().batch, batches[s]) << "step " << s;
+  }
+  EXPECT_EQ(v.state(1).finish_step, 2);
+  EXPECT_EQ(v.state(0).finish_step, 3);
+}
+
+// ---- P2 WAIT with two types (p2_wait.h's per-class stage counters) --------------------------
+
+// Two types with separate stage counters: type 0 and type 1, both (1, 3) with threshold 1.
+// Stage s of type 0 counts separately from stage s of type 1, so both advance together.
+// A (type 0), B (type 1) at step 0; C (0), D (1) at step 1; E (0), F (1) at step 2:
+//   step 0: both types eligible (1 waiting each): A, B prefill.        Batch A, B.
+//   step 1: eligible again: A (type 0, stage 1) and B (type 1, stage 1), one each, both
+//           advance; C, D prefill.                                      Batch A, B, C, D.
+//   step 2: A, B (stage 2) finish; C, D (stage 1) advance; E, F prefill. Batch of 6.
+TEST(P2WaitByHand, EachTypeHasItsOwnStageCounters) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::P2Wait;
+  p.engine.num_blocks = 100;
+  p.classes = {{"t0", 1, 3, 1.0, 0, 1}, {"t1", 1, 3, 1.0, 0, 1}};
+  Workload w;
+  for (std::int64_t s = 0; s < 3; ++s)
+    for (std::int64_t k = 0; k < 2; ++k) {
+      auto r = req(s, 1, 3);
+      r.klass = k;
+      w.requests.push_back(r);
+    }
+  TimeModel t;
+  SeededChoices ch(1);
+  ConcreteView v(p, w, t, ch);
+  const std::vector<Batch> batches = {
+      {{0, 1}, {1, 1}},
+      {{0, 1}, {1, 1}, {2, 1}, {3, 1}},
+      {{0, 1}, {1, 1}, {2, 1}, {3, 1}, {4, 1}, {5, 1}}};
+  for (std::size_t s = 0; s < batches.size(); ++s) {
+    engine_step(v);
+    EXPECT_EQ(v.last_step().batch, batches[s]) << "step " << s;
+  }
+  EXPECT_EQ(v.last_step().completed, (Refs{0, 1}));
+}
+
+// An iteration that runs nothing while requests are present is an idle tick (the unit time
+// model: 1 s); one with nobody in the system takes no time. P2 WAIT, one type (1, 2) with
+// threshold 2; A at step 1, B at step 2:
+//   step 0: nobody arrived: empty system, 0 s (now 0).
+//   step 1: A waits alone (1 < 2): not eligible, empty batch, queue not empty: 1 s (now 1).
+//   step 2: B arrives, 2 waiting: A and B prefill: 1 s (now 2).
+//   step 3: nobody waits: not eligible, A and B paused (running, empty batch): 1 s (now 3).
+TEST(P2WaitByHand, EmptyBatchWithRequestsPresentIsAnIdleTick) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::P2Wait;
+  p.engine.num_blocks = 100;
+  p.classes = {{"c", 1, 2, 1.0, 0, 2}};
+  Workload w;
+  w.requests = {req(1, 1, 2), req(2, 1, 2)};
+  TimeModel t;
+  SeededChoices ch(1);
+  ConcreteView v(p, w, t, ch);
+  const std::vector<double> now = {0.0, 1.0, 2.0, 3.0};
+  const std::vector<std::size_t> batch = {0, 0, 2, 0};
+  for (std::size_t s = 0; s < now.size(); ++s) {
+    engine_step(v);
+    EXPECT_EQ(v.last_step().batch.size(), batch[s]) << "step " << s;
+    EXPECT_DOUBLE_EQ(v.now(), now[s]) << "step " << s;
+  }
+  EXPECT_EQ(v.count_running(), 2);
+}
+
+// ---- ConcreteView's bulk-stepping support ---------------------------------------------------
+
+// next_arrival_time / next_arrival_step: the next pending arrival, negative once all arrived.
+// The workload vector keeps a stale element past its end (capacity 4, a popped 4th request
+// at step 9), which a read past the end would return.
+TEST(ConcreteViewByHand, NextArrivalIsNegativeOnceAllArrived) {
+  const auto p = vllm(100);
+  Workload w;
+  w.clock = ArrivalClock::Timed;
+  w.requests.reserve(4);
+  for (std::int64_t s : {0, 2, 2, 9}) {
+    auto r = req(s, 1, 1);
+    r.arrival_time = static_cast<double>(s);
+    w.requests.push_back(r);
+  }
+  w.requests.pop_back();
+  TimeModel t;
+  SeededChoices ch(1);
+  ConcreteView v(p, w, t, ch);
+  EXPECT_DOUBLE_EQ(v.next_arrival_time(), 0.0);
+  EXPECT_EQ(v.next_arrival_step(), 0);
+  engine_step(v);  // t = 0: A arrives, runs 1 s and finishes
+  EXPECT_DOUBLE_EQ(v.next_arrival_time(), 2.0);
+  EXPECT_EQ(v.next_arrival_step(), 2);
+  engine_step(v);  // t = 1: empty system, 0 s
+  v.skip_idle();   // to t = 2
+  EXPECT_DOUBLE_EQ(v.now(), 2.0);
+  engine_step(v);  // both arrive
+  EXPECT_EQ(v.arrived(), 3);
+  EXPECT_LT(v.next_arrival_time(), 0.0);
+  EXPECT_LT(v.next_arrival_step(), 0);
+}
+
+// apply_steady_run(n, ...) leaves what n steady iterations leave. vLLM, block_size 4,
+// lookahead 1, pool 100; A (prompt 3), B (prompt 2), output 10, at step 0; unit time:
+//   step 0: A 3 tokens -> reserves 3 + 1 = 4 tokens = 1 block; B 2 + 1 = 3 tokens = 1 block.
+//   step 1: decode: A 3 + 1 + 1 = 5 tokens = 2 blocks; B 4 tokens = 1 block. Used 3 blocks,
+//           9 tokens; A computed 4, gen 2; B computed 3, gen 2; step() 2, now 2.
+//   apply_steady_run(3, end 5, last start 4, last duration 1): iterations 2, 3, 4.
+//     A computed 7, gen 5, 8 tokens = 2 blocks; B computed 6, gen 5, 7 tokens = 2 blocks.
+//     Used 4 blocks, 15 tokens. The record is iteration 4's: one decode token each, KV
+//     tokens 7 + 6 = 13, started at 4 for 1 s. step() 5, now 5.
+TEST(ConcreteViewByHand, ApplySteadyRunLeavesNIterationsOfDecoding) {
+  auto p = vllm(100);
+  p.engine.block_size = 4;
+  p.engine.lookahead = 1;
+  Workload w;
+  w.requests = {req(0, 3, 10), req(0, 2, 10)};
+  TimeModel t;
+  SeededChoices ch(1);
+  ConcreteView v(p, w, t, ch);
+  engine_step(v);
+  engine_step(v);
+  ASSERT_EQ(v.used_blocks(), 3);
+  ASSERT_EQ(v.used_tokens(), 9);
+  ASSERT_EQ(v.step(), 2);
+  v.apply_steady_run(3, 5.0, 4.0, 1.0);
+  const auto& r = v.last_step();
+  EXPECT_EQ(r.step, 4);
+  EXPECT_DOUBLE_EQ(r.start_time, 4.0);
+  EXPECT_DOUBLE_EQ(r.duration, 1.0);
+  EXPECT_EQ(r.batch, (Batch{{0, 1}, {1, 1}}));
+  EXPECT_EQ(r.prefill_tokens, 0);
+  EXPECT_EQ(r.decode_tokens, 2);
+  EXPECT_EQ(r.kv_tokens, 13);
+  EXPECT_EQ(r.demand_blocks, 4);
+  EXPECT_EQ(r.used_blocks, 4);
+  EXPECT_EQ(r.used_tokens, 15);
+  EXPECT_TRUE(r.admitted.empty());
+  EXPECT_EQ(r.waiting_after, 0);
+  EXPECT_EQ(r.running_after, 2);
+  EXPECT_EQ(r.done_after, 0);
+  EXPECT_EQ(v.state(0).computed, 7);
+  EXPECT_EQ(v.state(0).generated, 5);
+  EXPECT_EQ(v.state(0).blocks, 2);
+  EXPECT_EQ(v.state(0).tokens, 8);
+  EXPECT_EQ(v.state(1).computed, 6);
+  EXPECT_EQ(v.state(1).generated, 5);
+  EXPECT_EQ(v.state(1).blocks, 2);
+  EXPECT_EQ(v.state(1).tokens, 7);
+  EXPECT_EQ(v.used_blocks(), 4);
+  EXPECT_EQ(v.used_tokens(), 15);
+  EXPECT_EQ(v.step(), 5);
+  EXPECT_DOUBLE_EQ(v.now(), 5.0);
+}
+
 }  // namespace
 }  // namespace kvcheck
