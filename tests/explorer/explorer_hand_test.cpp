@@ -574,6 +574,64 @@ TEST(ExplorerByHand, TraceMatchesRejectsEveryKindOfMismatch) {
   EXPECT_TRUE(trace_matches(other, g, lasso, opts, why)) << why;
 }
 
+// witness_trace replays exactly the witness's steps and judges nothing the witness does not:
+// idle steps are not a stall. p2_wait with threshold 2 never admits a lone request of its type.
+// Witness (a hand graph; witness_trace reads only the edges' arrivals and picks): one arrival
+// of (2, 3) at step 0, then three edges without arrivals. Replay: after step 0 request 0 waits
+// (it arrived: progress); steps 1, 2, 3 run nothing and admit nothing (3 idle steps in a row,
+// the whole rest of the witness). Nothing is violated and the witness has no loop, so the
+// trace is "ok" with 4 states, request 0 waiting in each, and no violated property.
+TEST(WitnessTraceByHand, IdleStepsToTheEndAreNotAStall) {
+  const auto cfg = config_of(R"([engine]
+block_size = 1
+num_blocks = 8
+[policy]
+name = "p2_wait"
+[[classes]]
+name = "t"
+prompt = 2
+output = 3
+threshold = 2
+[workload]
+kind = "deterministic"
+count = 1
+prompt = 2
+output = 3
+[check]
+properties = ["kv_no_overflow"]
+)");
+  ExploreOptions opts;
+  opts.properties = {PropertyId::KvNoOverflow};
+  opts.shapes = {{2, 3, 0}};
+  auto g = graph_of({0, 1});
+  g.states[1].waiting = {ResidentRequest{2, 3, 0, 0, 0, 0, 0}};
+  Transition arrive;
+  arrive.arrivals = {0};
+  arrive.arrival_count = 1;
+  add_edge(g, 0, 1, arrive);
+  add_edge(g, 1, 1);
+  Witness w;
+  w.edges = {0, 1, 1, 1};
+  w.property = "kv_no_overflow";
+  const auto t = witness_trace(g, w, cfg, opts);
+  ASSERT_EQ(t.states.size(), 4U);
+  for (const auto& s : t.states) {
+    EXPECT_EQ(s.waiting, std::vector<std::int32_t>{0});
+    EXPECT_TRUE(s.running.empty());
+  }
+  EXPECT_EQ(t.meta.status, "ok");
+  EXPECT_EQ(t.meta.violated_property, "");
+  EXPECT_EQ(t.meta.depth, 4);
+  EXPECT_FALSE(t.loop.has_value());
+  // every replayed state is the graph's; as a safety witness it is refused for its verdict
+  std::string why;
+  EXPECT_FALSE(trace_matches(t, g, w, opts, why));
+  EXPECT_EQ(why, "replay does not fail kv_no_overflow at step 3");
+  auto lasso = w;
+  lasso.loop = 1;
+  EXPECT_TRUE(trace_matches(t, g, lasso, opts, why)) << why;
+}
+
 // The same pool with at least one arrival per step (while arrivals are allowed):
 //   S0: [a] -> S1, [a,a] -> X     S1: [a] -> S3     X: [] -> S3     S3: [] -> S4
 //   S4: [] -> S5     S5: [] -> S5          6 states, 7 transitions
