@@ -6,6 +6,7 @@
 
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "checkers/unroller.h"
@@ -152,6 +153,83 @@ TEST(SymbolicPredicates, BlocksRoundUpAtBlockSizeTwo) {
   p.engine.num_blocks = 3;
   expect_false_exactly(symbolic_props(p, w, 4), {{PropertyId::KvNoOverflow, {0, 1}},
                                                  {PropertyId::NoEviction, {0, 1}}});
+}
+
+/// Each slot's (status, queue position) after each of `steps` steps, and whether the post-state
+/// is well-formed (Unroller::well_formed: true of every reachable state), inputs and picks
+/// pinned as in symbolic_props.
+struct QueueStep {
+  std::vector<std::pair<Status, std::int64_t>> slots;
+  bool well_formed = false;
+};
+std::vector<QueueStep> symbolic_queues(const ModelParams& p, const Workload& w, int steps,
+                                       const std::vector<std::vector<std::int64_t>>& picks) {
+  z3::context ctx;
+  BmcSpec spec;
+  spec.slots = static_cast<int>(w.requests.size());
+  spec.arrival_hi = 100;
+  Unroller u(ctx, p, spec);
+  z3::solver solver(ctx);
+  SymbolicScope scope(ctx);
+  for (std::size_t i = 0; i < w.requests.size(); ++i) {
+    const auto& r = w.requests[i];
+    const auto& in = u.inputs()[i];
+    solver.add(in.arrival.e == ctx.int_val(r.arrival_step));
+    solver.add(in.prompt.e == ctx.int_val(r.prompt));
+    solver.add(in.output.e == ctx.int_val(r.output));
+    solver.add(in.klass.e == ctx.int_val(r.klass));
+  }
+  std::vector<Unroller::Step> done;
+  auto state = u.initial();
+  for (int t = 0; t < steps; ++t) {
+    std::string tag = "t";
+    tag += std::to_string(t);
+    done.push_back(u.step(state, tag, {}));
+    for (const auto& c : done.back().side) solver.add(c.e);
+    const auto& ps = done.back().obs.picks;
+    for (std::size_t j = 0; j < ps.size(); ++j)
+      solver.add(ps[j].e == ctx.int_val(picks.at(static_cast<std::size_t>(t)).at(j)));
+    std::vector<SymBool> eqs;
+    state = u.cut(done.back().post, std::to_string(t + 1), eqs);
+    for (const auto& e : eqs) solver.add(e.e);
+  }
+  EXPECT_EQ(solver.check(), z3::sat);
+  const auto m = solver.get_model();
+  std::vector<QueueStep> out;
+  for (const auto& s : done) {
+    out.emplace_back();
+    for (const auto& x : s.post.slots)
+      out.back().slots.emplace_back(static_cast<Status>(Unroller::value(m, x.status)),
+                                    Unroller::value(m, x.pos));
+    out.back().well_formed = Unroller::value(m, u.well_formed(s.post));
+  }
+  return out;
+}
+
+// Requeue on preemption, front and back (symbolic_view.h: "front requeue puts the removed ones
+// at the head in position order, back requeue at the tail in call order"). The Alg. 2 schedule
+// above with B_0 = 2, then 1: A and B both run after step 0 (positions 0, 1); step 1 preempts B
+// and nothing else waits, so either way B is the whole queue (waiting, position 0) and A runs
+// alone at position 0. Every post-state is well-formed.
+TEST(SymbolicQueues, PreemptedRequestJoinsTheQueueFrontOrBack) {
+  for (const auto requeue : {Requeue::Front, Requeue::Back}) {
+    SCOPED_TRACE(requeue == Requeue::Front ? "front" : "back");
+    ModelParams p;
+    p.policy.kind = PolicyKind::P1FlowControl;
+    p.policy.flow_budget_min = 1;
+    p.policy.flow_budget_max = 2;
+    p.engine.num_blocks = 3;
+    p.engine.requeue = requeue;
+    Workload w;
+    w.requests = {req(0, 1, 3), req(0, 1, 3)};
+    const auto q = symbolic_queues(p, w, 2, {{2}, {1}});
+    ASSERT_EQ(q.size(), 2U);
+    using S = std::pair<Status, std::int64_t>;
+    EXPECT_EQ(q[0].slots, (std::vector<S>{{Status::Running, 0}, {Status::Running, 1}}));
+    EXPECT_EQ(q[1].slots, (std::vector<S>{{Status::Running, 0}, {Status::Waiting, 0}}));
+    EXPECT_TRUE(q[0].well_formed);
+    EXPECT_TRUE(q[1].well_formed);
+  }
 }
 
 }  // namespace
