@@ -17,6 +17,7 @@
 #include "checkers/fuzz/report.h"
 #include "checkers/fuzz/stability.h"
 #include "counterexamples/itf.h"
+#include "io/input_error.h"
 #include "fuzz_test_util.h"
 
 namespace kvcheck::fuzz {
@@ -243,6 +244,48 @@ TEST(FuzzCaseByHand, StarvationWatchCountsAnExactFit) {
   EXPECT_EQ(r.what, "starvation");
   EXPECT_EQ(r.verdict.depth, 4);
   EXPECT_NE(r.verdict.reason.find("request 2 "), std::string::npos) << r.verdict.reason;
+}
+
+// The starvation watch counts the lookahead slots a request would reserve on admission
+// (prompt + lookahead tokens). vllm_fcfs, 16 blocks of 1 token, lookahead 2, bound T = 2.
+// A = (4, 10) at step 0 reserves 4 + 2 = 6 blocks at its prefill and 4 + t + 2 at decode step
+// t (completing at step 9): after step t the pool has 16 - 6 - t = 10 - t free. B = (12, 1) at
+// step 1 needs 12 + 2 = 14 > 10 - t and blocks the queue head until A leaves. C = (p, 1) at
+// step 2 needs p + 2: with p = 4, 6 <= 10 - t after steps 2, 3, 4 (3 in a row, more than
+// T = 2: starvation at step 4); with p = 5, 7 <= 10 - t only after steps 2 and 3, then not
+// until A has left and B goes first: never more than T, no starvation.
+TEST(FuzzCaseByHand, StarvationWatchCountsTheLookahead) {
+  const auto m = make_fuzz_model(config_of(R"([engine]
+block_size = 1
+num_blocks = 16
+lookahead = 2
+[policy]
+name = "vllm_fcfs"
+[workload]
+kind = "poisson"
+rate = 0.5
+count = 10
+prompt = 4
+output = 8
+[check]
+properties = ["kv_within_capacity", "conservation", "exact_delivery"]
+[envelope]
+prompt = [1, 1024]
+output = [1, 1024]
+max_requests = 0
+[fuzz]
+starvation_bound = 2
+)"));
+  const auto with_c = [](std::int64_t p) {
+    return FuzzCase{"hand", {Group{0, 1, 4, 10, 0}, Group{1, 1, 12, 1, 0}, Group{1, 1, p, 1, 0}}, 0};
+  };
+  const auto starves = run_case(*m, with_c(4));
+  EXPECT_EQ(starves.what, "starvation");
+  EXPECT_EQ(starves.verdict.depth, 4);
+  EXPECT_NE(starves.verdict.reason.find("request 2 "), std::string::npos) << starves.verdict.reason;
+  const auto served = run_case(*m, with_c(5));
+  EXPECT_FALSE(served.failed()) << served.verdict.reason;
+  EXPECT_EQ(served.what, "");
 }
 
 TEST(FuzzCorpusByHand, CounterexampleTraceSaveAndReplay) {
@@ -517,6 +560,29 @@ TEST(FuzzModelByHand, AzureTableSortedBySizeWithoutDuplicates) {
   EXPECT_EQ(h->azure, (std::vector<P>{{1, 1}, {1, 2}, {2, 1}, {2, 2}}));
 }
 
+// Where the Azure table comes from: a named azure_trace must exist (it is input, not a hint);
+// without one the default path beside the config (../data/azure-llm-2023/
+// AzureLLMInferenceTrace_conv.csv) is used when it exists and the shape is dropped when not.
+TEST(FuzzModelByHand, AzureTraceNamedMissingOrByDefault) {
+  const auto dir = fresh_dir("azure_default");
+  fs::create_directories(dir / "configs");
+  const auto cfg_path = dir / "configs" / "hand.toml";
+  const auto text = kClassless + "[fuzz]\nmax_prompt = 5\nmax_output = 4\n";
+  EXPECT_THROW(make_fuzz_model(config_of(text + "azure_trace = \"missing.csv\"\n", cfg_path)),
+               InputError);
+  const auto none = make_fuzz_model(config_of(text, cfg_path));
+  EXPECT_TRUE(none->azure.empty());
+  EXPECT_EQ(none->shapes.size(), 5U);
+  fs::create_directories(dir / "data" / "azure-llm-2023");
+  std::ofstream(dir / "data" / "azure-llm-2023" / "AzureLLMInferenceTrace_conv.csv")
+      << "TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46.1,5,4\n";
+  // one row, its own p99: scaled to the caps (5, 4)
+  const auto found = make_fuzz_model(config_of(text, cfg_path));
+  using P = std::pair<std::int64_t, std::int64_t>;
+  EXPECT_EQ(found->azure, (std::vector<P>{{5, 4}}));
+  EXPECT_EQ(found->shapes.size(), 6U);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Generators: ranges and shapes, sampled at fixed seeds and sizes.
 
@@ -576,6 +642,38 @@ TEST(FuzzGeneratorsByHand, GroupCountScalesWithSize) {
     EXPECT_EQ(at99, std::set<std::size_t>{1}) << to_string(shape);
     EXPECT_EQ(at100, (std::set<std::size_t>{1, 2})) << to_string(shape);
   }
+}
+
+// markov: `some(segment, 4)` segments, each `some(poisson group, per_seg)` with per_seg =
+// max(1, max_groups / 2). `some(g, max)` draws its first element at the size it is given and
+// the rest as a container scaled by (max - 1) / 100, whose elements are drawn at that scaled
+// size too. At size 100: the first segment at size 100, then 0..3 more (scale 3 / 100) at size
+// 3. A segment at size s: one group plus 0..int(s (per_seg - 1) / 100) more.
+//   max_groups 2: per_seg 1: one group per segment: 1..4 groups.
+//   max_groups 4: per_seg 2: the first segment 1..2 (size 100), the others 1 (int(0.03) = 0):
+//   1..5. max_groups 8: per_seg 4: the first 1..4, the others 1: 1..7.
+TEST(FuzzGeneratorsByHand, MarkovSegmentsHoldHalfTheGroupsEach) {
+  const auto with_groups = [](int n) {
+    return make_fuzz_model(config_of(kClassless +
+                                     "[fuzz]\nmax_prompt = 16\nmax_output = 6\nmax_requests = 20\n"
+                                     "max_groups = " + std::to_string(n) + "\n"));
+  };
+  const auto m4 = with_groups(4), m8 = with_groups(8);
+  std::set<std::size_t> two, four, eight;
+  for (std::uint64_t seed = 1; seed <= 400; ++seed) {
+    const auto c = sample(gen_shape(small_classless(), Shape::Markov), seed, 100);
+    two.insert(c.groups.size());
+    for (const auto& g : c.groups) {
+      EXPECT_GE(g.gap, 0);
+      EXPECT_GE(g.count, 1);
+      EXPECT_LE(g.count, 10);
+    }
+    four.insert(sample(gen_shape(m4, Shape::Markov), seed, 100).groups.size());
+    eight.insert(sample(gen_shape(m8, Shape::Markov), seed, 100).groups.size());
+  }
+  EXPECT_EQ(two, (std::set<std::size_t>{1, 2, 3, 4}));
+  EXPECT_EQ(four, (std::set<std::size_t>{1, 2, 3, 4, 5}));
+  EXPECT_EQ(eight, (std::set<std::size_t>{1, 2, 3, 4, 5, 6, 7}));
 }
 
 TEST(FuzzGeneratorsByHand, OnOffAndPoissonRanges) {
@@ -846,6 +944,29 @@ TEST(StabilityByHand, OverloadDriftIsExpected) {
   const auto off = stability_of(config_of(one_token_requests(1, 2, "enabled = false\n")));
   EXPECT_EQ(off.drift, Drift::NotApplicable);
   EXPECT_EQ(to_string(off.drift), "not_applicable");
+}
+
+// Throughput over the second half with two steps in it. One request (1, 1) every 25 steps on a
+// 4-block pool, horizon 100: ceil(0.04 x 100) = 4 requests, at steps 0, 25, 50, 75, each done
+// in its arrival step; between them nothing is resident and the clock jumps to the next
+// arrival, so the run has 4 steps. Second half: steps 50 and 75, done 3 -> 4: 1 / 25 = 0.04.
+// Every 50 steps: 2 requests, 2 steps, one step in the second half: no throughput (0).
+TEST(StabilityByHand, ThroughputOfASparseStream) {
+  auto text = one_token_requests(4, 1, "");
+  const std::string every = "interval = 1";
+  ASSERT_NE(text.find(every), std::string::npos);
+  text.replace(text.find(every), every.size(), "interval = 25");
+  const auto r = stability_of(config_of(text));
+  EXPECT_DOUBLE_EQ(r.rate, 0.04);
+  EXPECT_DOUBLE_EQ(r.slope, 0.0);
+  EXPECT_DOUBLE_EQ(r.throughput, 0.04);
+  EXPECT_EQ(r.final_in_system, 0);
+  EXPECT_EQ(r.drift, Drift::Stable);
+  text.replace(text.find("interval = 25"), 13, "interval = 50");
+  const auto two = stability_of(config_of(text));
+  EXPECT_DOUBLE_EQ(two.rate, 0.02);
+  EXPECT_DOUBLE_EQ(two.throughput, 0.0);
+  EXPECT_EQ(two.drift, Drift::Stable);
 }
 
 // Ao et al. Example 2 at rho = M* / C = 4 x 3 / 12 = 1 exactly (carriable): FCFS's trap completes
