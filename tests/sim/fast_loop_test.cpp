@@ -356,6 +356,106 @@ TEST(FastLoopRules, SparsePhasesGrowEachRequestAtItsOwnStep) {
   }
 }
 
+/// Lookahead shifts the step at which a reservation grows, in both forms of the skipper's phase
+/// (a mask for power-of-two block sizes, two divisions otherwise). vLLM FCFS, lookahead 1,
+/// pool 100; one request, prompt 2, output 8, at step 0; unit time. At step s it reserves
+/// 2 + s tokens computed before the step plus the one it processes plus 1 of lookahead,
+/// i.e. 3 + s tokens:
+///   block_size 3: ceil((3 + s) / 3) for s = 0..7: 1 2 2 2 3 3 3 4 -> sum 20, max 4
+///   block_size 4: ceil((3 + s) / 4) for s = 0..7: 1 1 2 2 2 2 3 3 -> sum 16, max 3
+/// Steps 1..6 are skipped (after step 0 the queue is empty; the completion at 7 is an event).
+TEST(FastLoopRules, LookaheadShiftsEachBlockBoundary) {
+  struct Case {
+    std::int64_t block_size, kv_sum, kv_max;
+  };
+  for (const Case c : {Case{3, 20, 4}, Case{4, 16, 3}}) {
+    ModelParams p;
+    p.policy.kind = PolicyKind::VllmFcfs;
+    p.engine.block_size = c.block_size;
+    p.engine.lookahead = 1;
+    p.engine.num_blocks = 100;
+    Workload w;
+    w.requests = {Request{0, 0.0, 2, 8, 0}};
+    TimeModel t;
+    SimOptions o = all_properties(1000, false);
+    std::erase(o.properties, PropertyId::Alg1MemoryBound);
+    for (bool fast : {false, true}) {
+      SCOPED_TRACE("block_size " + std::to_string(c.block_size) +
+                   (fast ? ", event-skipping loop" : ", plain stepper"));
+      const auto r = run(p, t, w, o, fast, 1);
+      EXPECT_TRUE(r.outcome.finished);
+      EXPECT_EQ(r.outcome.steps, 8);
+      EXPECT_EQ(r.final.skipped, fast ? 6 : 0);
+      EXPECT_EQ(r.metrics.kv_blocks_max, c.kv_max);
+      EXPECT_DOUBLE_EQ(r.metrics.kv_util_mean, static_cast<double>(c.kv_sum) / 8.0 / 100.0);
+    }
+  }
+}
+
+/// A timed arrival exactly at an iteration's start is admitted by that iteration: a skipped run
+/// stops before it. vLLM FCFS, pool 100, unit time 1 s, timed clock; A (prompt 2, output 10) at
+/// t = 0, B (prompt 1, output 2) at t = 3:
+///   step 0 [0, 1): A prefill.  steps 1, 2: A decodes (skipped: the queue is empty after 0).
+///   step 3 [3, 4): B arrives at its start, prefill: first token at 4, TTFT 1.
+///   step 4: B's 2nd token, done at 5 (end-to-end 2); steps 5..8 skipped; step 9: A done at 10.
+/// 6 iterations skipped; TTFT 1 and 1; end-to-end 10 and 2.
+TEST(FastLoopRules, TimedArrivalAtAStepStartStopsTheSkip) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::VllmFcfs;
+  p.engine.num_blocks = 100;
+  Workload w;
+  w.clock = ArrivalClock::Timed;
+  w.requests = {Request{0, 0.0, 2, 10, 0}, Request{0, 3.0, 1, 2, 0}};
+  TimeModel t;
+  SimOptions o = all_properties(1000, false);
+  std::erase(o.properties, PropertyId::Alg1MemoryBound);
+  for (bool fast : {false, true}) {
+    SCOPED_TRACE(fast ? "event-skipping loop" : "plain stepper");
+    const auto r = run(p, t, w, o, fast, 1);
+    EXPECT_TRUE(r.outcome.finished);
+    EXPECT_EQ(r.outcome.steps, 10);
+    EXPECT_EQ(r.final.skipped, fast ? 6 : 0);
+    ASSERT_EQ(r.final.states.size(), 2U);
+    EXPECT_EQ(r.final.states[1].arrived_step, 3);
+    EXPECT_EQ(r.final.states[1].first_token_step, 3);
+    EXPECT_DOUBLE_EQ(r.final.states[1].first_token_time, 4.0);
+    EXPECT_DOUBLE_EQ(r.final.states[1].finish_time, 5.0);
+    EXPECT_DOUBLE_EQ(r.metrics.ttft_seconds.max, 1.0);
+    EXPECT_DOUBLE_EQ(r.metrics.e2e_seconds.mean, 6.0);
+    EXPECT_DOUBLE_EQ(r.final.now, 10.0);
+  }
+}
+
+/// With alg1_memory_bound checked, a skipped run stops before the KV tokens exceed the bound.
+/// One class (prompt 2, output 4, budget 1): bound 1 x (2 x 4 + (4 + 16) / 2) = 18 tokens
+/// (Dong & Cao's w_k). vLLM FCFS ignores the classes; one request, prompt 2, output 30, block
+/// size 1, pool 100. Step s reserves 2 + s tokens, so 19 > 18 first at step 17.
+///   skipping: after step 0, steps 1..16 (3 .. 18 tokens) are skipped; 17 runs plain and fails
+///   the property; from then on every next iteration would exceed the bound: no more skips.
+TEST(FastLoopRules, Alg1BoundStopsTheSkipBeforeItIsExceeded) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::VllmFcfs;
+  p.engine.num_blocks = 100;
+  p.classes = {{"c", 2, 4, 1.0, 1}};
+  Workload w;
+  w.requests = {Request{0, 0.0, 2, 30, 0}};
+  TimeModel t;
+  SimOptions o;
+  o.properties = {PropertyId::KvNoOverflow, PropertyId::Alg1MemoryBound};
+  o.max_steps = 1000;
+  o.stop_at_violation = false;
+  for (bool fast : {false, true}) {
+    SCOPED_TRACE(fast ? "event-skipping loop" : "plain stepper");
+    const auto r = run(p, t, w, o, fast, 1);
+    EXPECT_TRUE(r.outcome.finished);
+    EXPECT_EQ(r.outcome.steps, 30);
+    EXPECT_EQ(r.final.skipped, fast ? 16 : 0);
+    ASSERT_EQ(r.outcome.violations.size(), 1U);
+    EXPECT_EQ(r.outcome.violations[0].id, PropertyId::Alg1MemoryBound);
+    EXPECT_EQ(r.outcome.violations[0].step, 17);
+  }
+}
+
 TEST(FastLoopRules, FlowControlAndWaitNeverSkip) {
   EXPECT_FALSE(policy_allows_skipping(PolicyKind::P1FlowControl));
   EXPECT_FALSE(policy_allows_skipping(PolicyKind::P2Wait));

@@ -3,6 +3,8 @@
 // through the axis's own tick labels. Every expectation is worked out in the comments.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <string>
@@ -93,6 +95,13 @@ double value_at(const std::map<double, double>& ticks, double y) {
   const auto& [v0, y0] = *ticks.begin();
   const auto& [v1, y1] = *ticks.rbegin();
   return v0 + (y0 - y) / (y0 - y1) * (v1 - v0);
+}
+
+/// A tick label's text: the value as %g writes it.
+std::string fmt_label(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
 }
 
 constexpr char kKv[] = "stroke=\"#1f77b4\"";
@@ -210,5 +219,55 @@ TEST(KvQueueSvgByHand, TheLegendIsAboveThePlotArea) {
   EXPECT_EQ(labels, 4);
 }
 
+
+// The two axis titles (rotated -90 degrees) sit in the margins: inside the 960 px canvas, clear
+// of their axis's tick labels, vertically centred on the plot area. A rotated 13 px line of
+// text extends at most one font size (13 px) left of its baseline x and a quarter of it
+// (descenders) to the right; a tick label character is at most 0.6 em (7.8 px) wide. Left
+// labels end at the axis's x - 8 (anchor end), right ones start at x + 8 (anchor start).
+TEST(KvQueueSvgByHand, AxisTitlesLieInTheMarginsClearOfTheTickLabels) {
+  Metrics m;
+  m.num_blocks = 4;
+  m.iterations = 2;
+  m.sim_seconds = 2.0;
+  m.series = {point(0.0, 1, 4, 1234), point(1.0, 1, 2, 0)};  // the right axis reaches 1234+
+  const auto svg = kv_queue_svg(m, "t");
+  struct Title {
+    double x, y;
+  };
+  std::vector<Title> titles;
+  const std::string key = "transform=\"translate(";
+  for (auto at = svg.find(key); at != std::string::npos; at = svg.find(key, at + 1)) {
+    char* end = nullptr;
+    const double x = std::strtod(svg.c_str() + at + key.size(), &end);
+    titles.push_back({x, std::strtod(end + 1, nullptr)});
+  }
+  ASSERT_EQ(titles.size(), 2U);  // left (KV), then right (requests)
+  const auto left = tick_rows(svg, "end", "#1f77b4");
+  const auto right = tick_rows(svg, "start", "#444");
+  ASSERT_GE(right.rbegin()->first, 1234.0);
+  auto widest = [](const std::map<double, double>& ticks) {
+    std::size_t n = 0;
+    for (const auto& [v, y] : ticks) n = std::max(n, fmt_label(v).size());
+    return 7.8 * static_cast<double>(n);
+  };
+  // the axes' x: the KV axis's labels end 8 px left of it, the requests axis's start 8 px right
+  const auto label_x = [&](const std::string& anchor, const std::string& color) {
+    const std::string tail = "\" text-anchor=\"" + anchor + "\" fill=\"" + color + "\">";
+    const auto at = svg.find(tail);
+    const auto x_at = svg.rfind("x=\"", at) + 3;
+    return std::strtod(svg.c_str() + x_at, nullptr);
+  };
+  const double left_labels_start = label_x("end", "#1f77b4") - widest(left);
+  const double right_labels_end = label_x("start", "#444") + widest(right);
+  EXPECT_GE(titles[0].x - 13.0, 0.0);
+  EXPECT_LT(titles[0].x + 13.0 / 4, left_labels_start);
+  EXPECT_LE(titles[1].x + 13.0 / 4, 960.0);
+  EXPECT_GT(titles[1].x - 13.0, right_labels_end);
+  // centred between the 0 % and 100 % rows
+  const double mid = (left.begin()->second + left.rbegin()->second) / 2;
+  EXPECT_DOUBLE_EQ(titles[0].y, mid);
+  EXPECT_DOUBLE_EQ(titles[1].y, mid);
+}
 }  // namespace
 }  // namespace kvcheck
