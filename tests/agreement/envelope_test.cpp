@@ -173,5 +173,24 @@ TEST(Envelope, FuzzDefaultsAndWidenings) {
             std::string::npos);
 }
 
+
+// Length ranges may reach any 64-bit integer in the [lo, hi] reader; the envelope's own limit,
+// 2^30 tokens (docs/envelope.md), is what rejects a longer one, and 2^30 itself is accepted:
+// explore.prompts may then name it (an integer array's upper end is in range).
+TEST(Envelope, LengthsUpToTwoToTheThirtyAndNoFurther) {
+  const auto env = [](const Config& c) { return workload_envelope(c); };
+  EXPECT_EQ(error_of(kClassless + "[envelope]\nprompt = [2, 9223372036854775807]\n", env),
+            "t.toml: envelope.prompt: longer than 2^30 tokens");
+  EXPECT_EQ(error_of(kClassless + "[envelope]\noutput = [1, 1073741825]\n", env),
+            "t.toml: envelope.output: longer than 2^30 tokens");
+  const auto e = workload_envelope(cfg(kClassless + "[envelope]\nprompt = [2, 1073741824]\n"));
+  EXPECT_EQ(e.classes.front().prompt.hi, 1073741824);
+  const auto o = explicit_state::read_explore_options(
+      cfg(kClassless + "[envelope]\nprompt = [2, 1073741824]\n"
+                       "[explore]\nprompts = [1073741824]\noutputs = [4]\n"));
+  ASSERT_EQ(o.shapes.size(), 1U);
+  EXPECT_EQ(o.shapes[0].prompt, 1073741824);
+  EXPECT_EQ(o.shapes[0].output, 4);
+}
 }  // namespace
 }  // namespace kvcheck

@@ -120,6 +120,7 @@ TEST(PoissonWorkload, ArrivalsPerStepArePoissonRateAndShapesFixed) {
     for (const auto& r : w.requests) {
       ASSERT_EQ(r.prompt, 7);
       ASSERT_EQ(r.output, 11);
+      ASSERT_EQ(r.klass, 0);  // a classless workload is class 0 (models/request.h)
     }
     expect_poisson_mean(per_step_counts(w), std::stod(rate), std::string("poisson rate ") + rate);
   }
@@ -134,6 +135,11 @@ TEST(PoissonWorkload, SparseRateKeepsTheRate) {
   const auto steps = static_cast<double>(w.requests.back().arrival_step + 1);
   const double rate = static_cast<double>(w.requests.size()) / steps;
   EXPECT_NEAR(rate, 0.004, 3.0 * std::sqrt(0.004 / steps) + 1.0 / steps);
+  for (const auto& r : w.requests) {  // the documented default shape, class 0
+    ASSERT_EQ(r.prompt, 1);
+    ASSERT_EQ(r.output, 1);
+    ASSERT_EQ(r.klass, 0);
+  }
 }
 
 // The backlog is `backlog` requests at step 0 on top of the step-0 draw, counted in `count`.
@@ -142,6 +148,7 @@ TEST(PoissonWorkload, BacklogIsAtStepZero) {
   const auto w = build_workload(cfg);
   ASSERT_EQ(w.requests.size(), 50U);
   for (std::size_t i = 0; i < 20; ++i) EXPECT_EQ(w.requests[i].arrival_step, 0);
+  for (const auto& r : w.requests) EXPECT_EQ(r.klass, 0);
 }
 
 // kind = "deterministic": `burst` requests every `interval` steps, exactly.
