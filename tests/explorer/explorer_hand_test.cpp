@@ -428,7 +428,9 @@ std::string p2_fcfs_tiny(int num_blocks, const std::string& props, const std::st
          "prompt = 1\noutput = 2\n[check]\nproperties = " + props +
          // the workload envelope these tests explore: any shape up to 8 tokens, any count
          "\n[envelope]\nprompt = [1, 8]\noutput = [1, 8]\nmax_requests = 0\n"
-         "[explore]\nprompts = [1]\noutputs = [2]\n" + explore;
+         // a state limit far above these graphs (at most 7 states) but far below the default
+         // 200,000: a planted bug that unbounds the arrivals fails at once, not by a timeout
+         "[explore]\nprompts = [1]\noutputs = [2]\nmax_states = 64\n" + explore;
 }
 
 Config config_of(const std::string& text) { return parse_config(text, "hand.toml"); }
