@@ -487,6 +487,7 @@ TEST(AdmitFcfs, KeepsTheWatermarkFreeBoundaryIncluded) {
 //   step 0: A admitted (1 running).   step 1: B admitted (2 running); C waits (2 < 2 fails).
 //   step 2: A finishes (gen 3) but counts while the plan is made: C still waits.
 //   step 3: B finished at step 2, A at step 2: C admitted.
+// Then cap 3 with four requests at step 0: the first three are admitted.
 TEST(AdmitFcfs, MaxNumSeqsCountsRunningAndJustAdmitted) {
   auto p = vllm(100);
   p.engine.max_num_seqs = 2;
@@ -502,6 +503,14 @@ TEST(AdmitFcfs, MaxNumSeqsCountsRunningAndJustAdmitted) {
   }
   EXPECT_EQ(v.state(0).finish_step, 2);
   EXPECT_EQ(v.state(1).finish_step, 2);
+
+  // Cap 3, three at step 0: each admission counts one (0, 1, 2 running before each): all three.
+  p.engine.max_num_seqs = 3;
+  Workload w3;
+  w3.requests = {req(0, 1, 2), req(0, 1, 2), req(0, 1, 2), req(0, 1, 2)};
+  ConcreteView v3(p, w3, t, ch);
+  engine_step(v3);
+  EXPECT_EQ(v3.last_step().admitted, (Refs{0, 1, 2}));
 }
 
 // ---- P4 vanilla vLLM (batch_composition.h prefill_pending) ----------------------------------
