@@ -481,6 +481,27 @@ TEST(LemmaBudget, PastTheTotalBudgetNothingIsAssumed) {
     EXPECT_EQ(lines[i + 1], "  not assumed: " + want[i]);
 }
 
+// prove_lemmas under a per-query limit of 1 resource unit: the proof goes last candidate first,
+// and the last slot's wait_after_run_1 is literally true (no slot after it can be running), so
+// its query is decided without search and proved; the next queries are UNKNOWN at 1 unit. The
+// rule of bmc_session.cpp ("once the solver has timed out at least 3 times and more often than
+// it proved a part") gives up after the 3rd timeout: 3 > 1 proved, 4 queries in all.
+TEST(LemmaBudget, GivesUpAfterThreeTimeoutsMoreThanProved) {
+  const auto p = two_slot_model();
+  const auto spec = two_slot_spec();
+  SolverOptions o;
+  o.seed_runs = 0;
+  std::ostringstream out;
+  o.progress = &out;
+  BmcSession s(p, spec, o, false);
+  EXPECT_EQ(s.prove_lemmas(1, 0), std::vector<std::string>{"wait_after_run_1"});
+  const auto lines = lines_of(out.str());
+  ASSERT_EQ(lines.size(), 34U) << out.str();  // the header and 33 parts not assumed
+  EXPECT_EQ(lines[0].rfind("lemmas: 1 of 34 lemma candidates", 0), 0U) << lines[0];
+  EXPECT_NE(lines[0].find("(gave up after 3 solver timeouts, 4 queries)"), std::string::npos)
+      << lines[0];
+}
+
 // --- bmc_session ---------------------------------------------------------------------------------
 
 // The seed search's draws and the run numbers reported (README: "seed search: no_preemption
