@@ -7,9 +7,9 @@
 #include <filesystem>
 #include <vector>
 
-#include "checkers/bmc.h"
-#include "checkers/bmc_session.h"
-#include "checkers/k_induction.h"
+#include "checkers/z3/bmc.h"
+#include "checkers/z3/bmc_session.h"
+#include "checkers/z3/k_induction.h"
 #include "io/config.h"
 
 namespace kvcheck {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Enforces the layer rules written in each folder's README.md: models/ and properties/ include
-# neither Z3 nor CUDA nor any I/O library; only checkers/symbolic_domain.h includes <z3++.h>;
+# neither Z3 nor CUDA nor any I/O library; only checkers/z3/symbolic_domain.h includes <z3++.h>;
 # CUDA headers appear only in gpu_replay/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,9 +15,9 @@ check() {  # check <description> <grep pattern> <paths...>
 }
 check "models/ and properties/ must not include Z3, CUDA, toml, json or CLI headers" \
   '#include *[<"](z3|cuda|cublas|toml|nlohmann|CLI)' models properties
-check "only checkers/symbolic_domain.h may include <z3++.h>" \
+check "only checkers/z3/symbolic_domain.h may include <z3++.h>" \
   '#include *[<"]z3' $(find . -path ./build -prune -o \( -name '*.h' -o -name '*.cpp' \) -print |
-    grep -v '^./checkers/symbolic_domain.h$' | grep -v '^./build/')
+    grep -v '^./checkers/z3/symbolic_domain.h$' | grep -v '^./build/')
 check "CUDA headers only in gpu_replay/" \
   '#include *[<"](cuda|cublas)' models properties io sim theory checkers counterexamples cli
 exit $fail

@@ -63,7 +63,7 @@ make_seeds() {
       1979-05-27 "${numbers[@]}"
     cat "$work"/seeds/config/*.toml | grep -o '^\s*\[\[*[A-Za-z0-9_.]*\]\]*' | tr -d ' ' || true
     cat "$work"/seeds/config/*.toml | grep -o '^\s*[A-Za-z0-9_]*\s*=' | tr -d ' =' || true
-    grep -ohE '"[A-Za-z0-9_.]+"' io/config.cpp io/toml_section.cpp checkers/bmc_spec.cpp \
+    grep -ohE '"[A-Za-z0-9_.]+"' io/config.cpp io/toml_section.cpp checkers/z3/bmc_spec.cpp \
       checkers/fuzz/fuzz_spec.cpp checkers/explicit/explore_options.cpp | tr -d '"' || true
   } | grep -v '^$' | dict_entries >"$work/config.dict"
   {

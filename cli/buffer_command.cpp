@@ -1,7 +1,7 @@
-// `kvcheck buffer`: the smallest parameter value that `prove` accepts (checkers/buffer_search.h).
+// `kvcheck buffer`: the smallest parameter value that `prove` accepts (checkers/z3/buffer_search.h).
 #include <fmt/format.h>
 
-#include "checkers/buffer_search.h"
+#include "checkers/z3/buffer_search.h"
 #include "cli/command.h"
 #include "cli/z3_support.h"
 #include "io/input_error.h"

@@ -1,8 +1,8 @@
-// `kvcheck check`: bounded model checking with the Z3 backend (checkers/bmc.h).
+// `kvcheck check`: bounded model checking with the Z3 backend (checkers/z3/bmc.h).
 #include <fmt/format.h>
 
-#include "checkers/bmc.h"
-#include "checkers/k_induction.h"
+#include "checkers/z3/bmc.h"
+#include "checkers/z3/k_induction.h"
 #include "cli/command.h"
 #include "cli/z3_support.h"
 #include "io/input_error.h"

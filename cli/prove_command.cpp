@@ -1,7 +1,7 @@
-// `kvcheck prove`: unbounded safety by k-induction with the Z3 backend (checkers/k_induction.h).
+// `kvcheck prove`: unbounded safety by k-induction with the Z3 backend (checkers/z3/k_induction.h).
 #include <fmt/format.h>
 
-#include "checkers/k_induction.h"
+#include "checkers/z3/k_induction.h"
 #include "cli/command.h"
 #include "cli/z3_support.h"
 #include "io/input_error.h"

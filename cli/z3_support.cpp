@@ -4,7 +4,7 @@
 
 #include <iostream>
 
-#include "checkers/confirm.h"
+#include "checkers/z3/confirm.h"
 
 namespace kvcheck::cli {
 

@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <string>
 
-#include "checkers/bmc_spec.h"
-#include "checkers/bmc_session.h"
+#include "checkers/z3/bmc_spec.h"
+#include "checkers/z3/bmc_session.h"
 #include "io/config.h"
 #include "properties/verdict.h"
 

@@ -1,12 +1,11 @@
 # kvcheck_layer(<target> <folder> [SUBDIRS <dir>...])
 #
-# Makes the layer rules a compile error (docs/architecture.md, "Layers"). A target no longer exports the
-# repository root, through which every header of every folder was reachable: its public include
-# root is a directory of its own, build/layers/<target>/, that holds <folder>/ with a link to
-# each header of <folder> (not its subfolders, which may be other targets: checkers/ holds the Z3
-# backend while checkers/fuzz/ and checkers/explicit/ are libraries of their own) and a link to
-# each subfolder named in SUBDIRS. A source file then sees the headers of its own target and of
-# the targets it links, and nothing else: `#include "checkers/bmc.h"` in models/ fails with "no
+# Makes the layer rules a compile error (docs/architecture.md, "Layers"). A target no longer
+# exports the repository root, through which every header of every folder was reachable: its
+# public include root is a directory of its own, build/layers/<target>/, that holds <folder>/
+# with a link to each header of <folder> (not its subfolders, which may be other targets) and a
+# link to each subfolder named in SUBDIRS (models/policies/). A source file then sees the headers of its own target and of
+# the targets it links, and nothing else: `#include "checkers/z3/bmc.h"` in models/ fails with "no
 # such file". Includes keep their repository-relative spelling ("models/engine_step.h").
 #
 # The header list is globbed with CONFIGURE_DEPENDS, so a new header is linked at the next build.

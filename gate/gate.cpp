@@ -4,7 +4,7 @@
 #include <chrono>
 #include <ostream>
 
-#include "checkers/confirm.h"
+#include "checkers/z3/confirm.h"
 #include "counterexamples/itf.h"
 #include "gate/z3_checkers.h"
 #include "io/config.h"

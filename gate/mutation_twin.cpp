@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "checkers/seed_search.h"
+#include "checkers/z3/seed_search.h"
 
 namespace kvcheck {
 namespace {

@@ -19,7 +19,7 @@
 #include <optional>
 #include <string>
 
-#include "checkers/bmc_spec.h"
+#include "checkers/z3/bmc_spec.h"
 #include "io/config.h"
 
 namespace kvcheck {

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <chrono>
 
-#include "checkers/bmc.h"
-#include "checkers/confirm.h"
-#include "checkers/k_induction.h"
+#include "checkers/z3/bmc.h"
+#include "checkers/z3/confirm.h"
+#include "checkers/z3/k_induction.h"
 #include "gate/mutation_twin.h"
 #include "gate/sections.h"
 

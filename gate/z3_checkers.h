@@ -1,8 +1,8 @@
 #pragma once
 /// \file z3_checkers.h
-/// The Z3 backend (checkers/bmc.h, checkers/k_induction.h) behind the Checker interface. Both
+/// The Z3 backend (checkers/z3/bmc.h, checkers/z3/k_induction.h) behind the Checker interface. Both
 /// apply to configs with a [bmc] section. Every VIOLATED result is replayed on the concrete
-/// simulator first (checkers/confirm.h); one that does not reproduce becomes ERROR, never a
+/// simulator first (checkers/z3/confirm.h); one that does not reproduce becomes ERROR, never a
 /// verdict.
 #include <optional>
 #include <string>

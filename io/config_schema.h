@@ -6,7 +6,7 @@
 /// - `check_config_keys` (called by parse_config, so by every command) rejects an unknown
 ///   section or key anywhere, [bmc], [fuzz], [explore], [[classes]] and workload requests
 ///   included, before any reader runs;
-/// - the readers (io/config.cpp, checkers/bmc_spec.cpp, checkers/fuzz/fuzz_spec.cpp,
+/// - the readers (io/config.cpp, checkers/z3/bmc_spec.cpp, checkers/fuzz/fuzz_spec.cpp,
 ///   checkers/explicit/explore_options.cpp) read through TomlSection, which takes each static
 ///   range and value list from here and refuses (std::logic_error, a kvcheck bug) a key this
 ///   table does not list;

@@ -3,7 +3,7 @@
 /// The value domain a policy is written over. A policy body is a template over a *view* whose
 /// `Domain` supplies `Int`, `Bool` and the branch-free primitives below. `Concrete` (plain
 /// integers) serves the simulator, the explorer, RapidCheck and the decode engine; the Z3 backend
-/// supplies `checkers/symbolic_domain.h` with the same names over `z3::expr`.
+/// supplies `checkers/z3/symbolic_domain.h` with the same names over `z3::expr`.
 ///
 /// Rules for code written over a domain (see models/README.md):
 ///  - never branch (`if`, `?:`, `&&` short-circuit on purpose, `std::min`) on a domain value; use

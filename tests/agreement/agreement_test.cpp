@@ -16,13 +16,13 @@
 #include <string>
 #include <vector>
 
-#include "checkers/bmc_spec.h"
+#include "checkers/z3/bmc_spec.h"
 #include "checkers/explicit/explore_options.h"
 #include "checkers/explicit/explorer.h"
 #include "checkers/fuzz/fuzz_model.h"
 #include "checkers/fuzz/search.h"
-#include "checkers/k_induction.h"
-#include "checkers/seed_search.h"
+#include "checkers/z3/k_induction.h"
+#include "checkers/z3/seed_search.h"
 #include "io/config.h"
 #include "io/envelope.h"
 #include "io/input_error.h"

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "checkers/bmc_spec.h"
+#include "checkers/z3/bmc_spec.h"
 #include "checkers/explicit/explore_options.h"
 #include "checkers/fuzz/fuzz_model.h"
 #include "io/config.h"

@@ -1,4 +1,4 @@
-// The allocation invariant (checkers/allocation_invariant.h): shown on a guarded policy (vLLM
+// The allocation invariant (checkers/z3/allocation_invariant.h): shown on a guarded policy (vLLM
 // FCFS), where it ends deep BMC and proves; not shown where the pool can overflow (Orca plans
 // without a memory check) or where another property fails (vLLM preempts on a tiny pool), and
 // then BMC still finds the violation. The shape check on hand-built terms.
@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "checkers/allocation_invariant.h"
-#include "checkers/bmc.h"
-#include "checkers/confirm.h"
-#include "checkers/k_induction.h"
+#include "checkers/z3/allocation_invariant.h"
+#include "checkers/z3/bmc.h"
+#include "checkers/z3/confirm.h"
+#include "checkers/z3/k_induction.h"
 #include "io/config.h"
 
 namespace kvcheck {

@@ -11,9 +11,9 @@
 #include <tuple>
 #include <vector>
 
-#include "checkers/bmc.h"
-#include "checkers/confirm.h"
-#include "checkers/k_induction.h"
+#include "checkers/z3/bmc.h"
+#include "checkers/z3/confirm.h"
+#include "checkers/z3/k_induction.h"
 #include "io/config.h"
 #include "io/input_error.h"
 

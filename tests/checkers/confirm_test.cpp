@@ -1,10 +1,10 @@
-// The concrete confirmation of solver counterexamples (checkers/confirm.h) must ACCEPT only a
+// The concrete confirmation of solver counterexamples (checkers/z3/confirm.h) must ACCEPT only a
 // counterexample whose concrete run violates the same property at the same step with the
 // choices it carries, and REJECT every other claim (issue 19). The violations are hand-computed
 // schedules (comments), not the code's output.
 #include <gtest/gtest.h>
 
-#include "checkers/confirm.h"
+#include "checkers/z3/confirm.h"
 
 namespace kvcheck {
 namespace {

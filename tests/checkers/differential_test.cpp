@@ -8,7 +8,7 @@
 #include <sstream>
 #include <string>
 
-#include "checkers/unroller.h"
+#include "checkers/z3/unroller.h"
 #include "models/choice_source.h"
 #include "models/concrete_view.h"
 #include "models/engine_step.h"

@@ -6,9 +6,9 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "checkers/bmc.h"
-#include "checkers/confirm.h"
-#include "checkers/seed_search.h"
+#include "checkers/z3/bmc.h"
+#include "checkers/z3/confirm.h"
+#include "checkers/z3/seed_search.h"
 #include "io/config.h"
 
 namespace kvcheck {

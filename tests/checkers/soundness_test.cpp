@@ -9,10 +9,10 @@
 #include <sstream>
 #include <string>
 
-#include "checkers/bmc.h"
-#include "checkers/buffer_search.h"
-#include "checkers/k_induction.h"
-#include "checkers/vacuity.h"
+#include "checkers/z3/bmc.h"
+#include "checkers/z3/buffer_search.h"
+#include "checkers/z3/k_induction.h"
+#include "checkers/z3/vacuity.h"
 #include "io/config.h"
 #include "io/input_error.h"
 #include "io/workload.h"

@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "checkers/unroller.h"
+#include "checkers/z3/unroller.h"
 #include "properties/property.h"
 
 namespace kvcheck {

@@ -1,5 +1,5 @@
 // The Z3 backend's verdict paths at their edges, on models small enough to compute by hand
-// (issue 19: fast tests that kill mutants in checkers/bmc.cpp, k_induction.cpp, seed_search.cpp,
+// (issue 19: fast tests that kill mutants in checkers/z3/bmc.cpp, k_induction.cpp, seed_search.cpp,
 // unroller.cpp, bmc_session.cpp, vacuity.cpp, buffer_search.cpp). Every expected depth, step and
 // value below is derived in the comments from the model's rules, never from another run of the
 // code under test.
@@ -27,12 +27,12 @@
 #include <string>
 #include <vector>
 
-#include "checkers/bmc.h"
-#include "checkers/buffer_search.h"
-#include "checkers/confirm.h"
-#include "checkers/k_induction.h"
-#include "checkers/seed_search.h"
-#include "checkers/vacuity.h"
+#include "checkers/z3/bmc.h"
+#include "checkers/z3/buffer_search.h"
+#include "checkers/z3/confirm.h"
+#include "checkers/z3/k_induction.h"
+#include "checkers/z3/seed_search.h"
+#include "checkers/z3/vacuity.h"
 #include "io/config.h"
 
 namespace kvcheck {

@@ -10,7 +10,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "checkers/bmc_spec.h"
+#include "checkers/z3/bmc_spec.h"
 #include "checkers/explicit/explore_options.h"
 #include "checkers/fuzz/fuzz_spec.h"
 #include "io/config.h"

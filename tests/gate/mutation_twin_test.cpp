@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "checkers/bmc_spec.h"
+#include "checkers/z3/bmc_spec.h"
 #include "gate/gate.h"
 #include "gate/mutation_twin.h"
 #include "gate/z3_checkers.h"

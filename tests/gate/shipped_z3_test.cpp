@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "checkers/bmc_spec.h"
-#include "checkers/buffer_search.h"
+#include "checkers/z3/bmc_spec.h"
+#include "checkers/z3/buffer_search.h"
 #include "gate/sections.h"
 #include "gate/z3_checkers.h"
 #include "io/config.h"

@@ -18,7 +18,7 @@
 #include <sstream>
 #include <toml++/toml.h>
 
-#include "checkers/bmc_spec.h"
+#include "checkers/z3/bmc_spec.h"
 #include "checkers/explicit/explore_options.h"
 #include "checkers/fuzz/fuzz_spec.h"
 #include "io/config.h"

@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "checkers/deadline.h"
-#include "checkers/unroller.h"
+#include "checkers/z3/deadline.h"
+#include "checkers/z3/unroller.h"
 #include "models/request.h"
 
 namespace kvcheck {
@@ -39,16 +39,16 @@ struct SolverOptions {
   std::int64_t lemma_query_work = 20'000'000;   ///< per lemma / invariant query (Z3 rlimit)
   std::int64_t lemma_total_work = 240'000'000;  ///< the whole lemma proof
   /// `check`: random concrete workloads inside the [bmc] bounds simulated before the solver
-  /// runs (checkers/seed_search.h); a violation found is confirmed by the solver at its step
+  /// runs (checkers/z3/seed_search.h); a violation found is confirmed by the solver at its step
   /// with the inputs fixed, after every shallower depth was proved unsat. 0 = off.
   std::int64_t seed_runs = 2000;
   std::uint64_t seed = 1;
   /// Z3 resource units per query (Z3's `rlimit`; 0 = none): a deterministic budget, the same
   /// on a loaded and an idle machine; exhausted is UNKNOWN.
   std::uint64_t rlimit = 0;
-  /// The outer wall-clock guard (checkers/deadline.h): past it every query is UNKNOWN.
+  /// The outer wall-clock guard (checkers/z3/deadline.h): past it every query is UNKNOWN.
   Deadline deadline;
-  /// Where a line goes every 5 s while one query runs (checkers/deadline.h Heartbeat); null:
+  /// Where a line goes every 5 s while one query runs (checkers/z3/deadline.h Heartbeat); null:
   /// none. Printing only.
   std::ostream* heartbeat = nullptr;
 };
@@ -108,7 +108,7 @@ class BmcSession {
   /// every property (unsat query within `per_query_work` units). The lemmas hold in every reachable
   /// state, so then no reachable step violates a property, at any depth. False when unknown.
   bool implied_by_lemmas(std::int64_t per_query_work);
-  /// Whether the allocation invariant (checkers/allocation_invariant.h: pool counter <= pool,
+  /// Whether the allocation invariant (checkers/z3/allocation_invariant.h: pool counter <= pool,
   /// sizes >= 0, checked action by action) is inductive and implies every property in one
   /// step, each query within `per_query_work` units. True means no depth can violate a property.
   bool implied_by_allocation_invariant(std::int64_t per_query_work);

@@ -11,7 +11,7 @@
 #include <optional>
 #include <string>
 
-#include "checkers/bmc_session.h"
+#include "checkers/z3/bmc_session.h"
 #include "properties/verdict.h"
 
 namespace kvcheck {
@@ -21,7 +21,7 @@ struct ProveResult {
   std::optional<Counterexample> cex;  ///< set iff Violated
   std::int64_t k = 0;                 ///< induction depth when Proved
   std::string claim;                  ///< what was proved, in words
-  bool vacuous = false;               ///< nothing is ever scheduled (checkers/vacuity.h)
+  bool vacuous = false;               ///< nothing is ever scheduled (checkers/z3/vacuity.h)
 };
 
 /// k-induction without the deadline's catch (prove_k_induction wraps it).

@@ -1,8 +1,8 @@
-#include "checkers/k_induction.h"
+#include "checkers/z3/k_induction.h"
 
-#include "checkers/bmc.h"
-#include "checkers/seed_search.h"
-#include "checkers/vacuity.h"
+#include "checkers/z3/bmc.h"
+#include "checkers/z3/seed_search.h"
+#include "checkers/z3/vacuity.h"
 
 namespace kvcheck {
 namespace {

@@ -1,6 +1,6 @@
-#include "checkers/unroller.h"
+#include "checkers/z3/unroller.h"
 
-#include "checkers/symbolic_view.h"
+#include "checkers/z3/symbolic_view.h"
 #include "models/engine_step.h"
 #include "properties/predicates.h"
 

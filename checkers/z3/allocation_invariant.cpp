@@ -1,10 +1,10 @@
-#include "checkers/allocation_invariant.h"
+#include "checkers/z3/allocation_invariant.h"
 
 #include <map>
 #include <set>
 #include <utility>
 
-#include "checkers/bmc_session.h"
+#include "checkers/z3/bmc_session.h"
 
 namespace kvcheck {
 namespace {

@@ -1,11 +1,11 @@
-#include "checkers/bmc_session.h"
+#include "checkers/z3/bmc_session.h"
 
 #include <algorithm>
 #include <limits>
 #include <fstream>
 #include <optional>
 
-#include "checkers/allocation_invariant.h"
+#include "checkers/z3/allocation_invariant.h"
 #include "io/input_error.h"
 
 namespace kvcheck {

@@ -26,8 +26,8 @@
 #include <string>
 #include <vector>
 
-#include "checkers/symbolic_domain.h"
-#include "checkers/symbolic_state.h"
+#include "checkers/z3/symbolic_domain.h"
+#include "checkers/z3/symbolic_state.h"
 #include "models/params.h"
 
 namespace kvcheck {

@@ -1,4 +1,4 @@
-#include "checkers/bmc_spec.h"
+#include "checkers/z3/bmc_spec.h"
 
 #include <algorithm>
 

@@ -26,7 +26,7 @@
 #include <string>
 #include <vector>
 
-#include "checkers/unroller.h"
+#include "checkers/z3/unroller.h"
 
 namespace kvcheck {
 

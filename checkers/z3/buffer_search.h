@@ -15,8 +15,8 @@
 #include <utility>
 #include <vector>
 
-#include "checkers/bmc.h"
-#include "checkers/k_induction.h"
+#include "checkers/z3/bmc.h"
+#include "checkers/z3/k_induction.h"
 #include "io/config.h"
 
 namespace kvcheck {

@@ -14,7 +14,7 @@
 #include <string>
 #include <thread>
 
-#include "checkers/symbolic_domain.h"
+#include "checkers/z3/symbolic_domain.h"
 
 namespace kvcheck {
 

@@ -6,7 +6,7 @@
 /// BOUNDED_OK(depth), UNKNOWN (solver unknown / timeout).
 #include <optional>
 
-#include "checkers/bmc_session.h"
+#include "checkers/z3/bmc_session.h"
 #include "properties/verdict.h"
 
 namespace kvcheck {
@@ -14,7 +14,7 @@ namespace kvcheck {
 struct BmcResult {
   Verdict verdict;
   std::optional<Counterexample> cex;  ///< set iff verdict is Violated
-  /// No workload inside the bounds schedules any work within the depth (checkers/vacuity.h):
+  /// No workload inside the bounds schedules any work within the depth (checkers/z3/vacuity.h):
   /// the verdict is UNKNOWN with the reason; the CLI reports it as a config error.
   bool vacuous = false;
 };

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <string>
 
-#include "checkers/bmc_session.h"
+#include "checkers/z3/bmc_session.h"
 #include "counterexamples/trace.h"
 #include "models/time_model.h"
 

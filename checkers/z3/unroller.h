@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "checkers/bmc_spec.h"
-#include "checkers/symbolic_state.h"
+#include "checkers/z3/bmc_spec.h"
+#include "checkers/z3/symbolic_state.h"
 #include "models/params.h"
 #include "models/request.h"
 

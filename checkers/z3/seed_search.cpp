@@ -1,4 +1,4 @@
-#include "checkers/seed_search.h"
+#include "checkers/z3/seed_search.h"
 
 #include <algorithm>
 #include <cstdint>

@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <string>
 
-#include "checkers/bmc_session.h"
+#include "checkers/z3/bmc_session.h"
 #include "properties/verdict.h"
 
 namespace kvcheck {

@@ -1,4 +1,4 @@
-#include "checkers/buffer_search.h"
+#include "checkers/z3/buffer_search.h"
 
 #include <sstream>
 #include <toml++/toml.h>

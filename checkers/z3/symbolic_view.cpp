@@ -1,4 +1,4 @@
-#include "checkers/symbolic_view.h"
+#include "checkers/z3/symbolic_view.h"
 
 #include <stdexcept>
 

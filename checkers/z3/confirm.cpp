@@ -1,4 +1,4 @@
-#include "checkers/confirm.h"
+#include "checkers/z3/confirm.h"
 
 #include "counterexamples/recorder.h"
 #include "models/choice_source.h"

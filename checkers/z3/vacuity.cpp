@@ -1,6 +1,6 @@
-#include "checkers/vacuity.h"
+#include "checkers/z3/vacuity.h"
 
-#include "checkers/seed_search.h"
+#include "checkers/z3/seed_search.h"
 
 namespace kvcheck {
 namespace {

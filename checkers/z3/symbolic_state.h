@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "checkers/symbolic_domain.h"
+#include "checkers/z3/symbolic_domain.h"
 #include "models/concrete_view.h"
 
 namespace kvcheck {
@@ -31,7 +31,7 @@ struct SlotState {
 /// engine's running sum; ConcreteView keeps the same one): the sum of the slots' `blocks` in
 /// every reachable state (well-formedness part `used_sum`, differential test). A step starts
 /// from it rather than from that sum, so an argument about the pool needs only the counter
-/// (checkers/allocation_invariant.h).
+/// (checkers/z3/allocation_invariant.h).
 struct SymState {
   std::vector<SlotState> slots;
   SymInt time;
@@ -44,7 +44,7 @@ struct GuardedValue {
   SymInt value;
 };
 
-/// What a step did to the pool, for checkers/allocation_invariant.h: the block counter at the
+/// What a step did to the pool, for checkers/z3/allocation_invariant.h: the block counter at the
 /// start and after every change (reservation, release), in order; every value stored into a
 /// request's computed / generated / blocks / tokens field other than 0 or a copy; and the
 /// blocks a request held at each reservation or release (the counter moves by the difference).

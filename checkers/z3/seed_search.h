@@ -10,7 +10,7 @@
 #include <optional>
 #include <vector>
 
-#include "checkers/bmc_spec.h"
+#include "checkers/z3/bmc_spec.h"
 #include "models/params.h"
 #include "models/request.h"
 
@@ -34,7 +34,7 @@ std::optional<SeedHint> seed_search(const ModelParams& params, const BmcSpec& sp
 
 /// The first of `runs` random workloads inside the bounds (same draws as seed_search) whose
 /// simulation schedules at least one token within `depth` steps (1-based run number), or
-/// nothing: the cheap half of the non-vacuity check (checkers/vacuity.h).
+/// nothing: the cheap half of the non-vacuity check (checkers/z3/vacuity.h).
 std::optional<std::int64_t> activity_witness(const ModelParams& params, const BmcSpec& spec,
                                              std::int64_t depth, std::int64_t runs,
                                              std::uint64_t seed);
