@@ -4,7 +4,7 @@
 #include <set>
 #include <utility>
 
-#include "checkers/z3/bmc_session.h"
+#include "checkers/z3/property_terms.h"
 
 namespace kvcheck {
 namespace {

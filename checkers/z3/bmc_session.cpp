@@ -46,18 +46,6 @@ std::uint64_t resource_count(const z3::solver& s) {
   return 0;
 }
 
-SymBool any_false(const std::vector<SymBool>& props) {
-  SymBool bad = D::truth(false);
-  for (const auto& p : props) bad = bad || !p;
-  return bad;
-}
-
-SymBool all_true(const std::vector<SymBool>& props) {
-  SymBool ok = D::truth(true);
-  for (const auto& p : props) ok = ok && p;
-  return ok;
-}
-
 z3::solver BmcSession::side_solver(std::int64_t per_query_work) {
   z3::solver s(ctx_);
   if (opts_.timeout_ms > 0) s.set("timeout", z3_millis(opts_.timeout_ms));

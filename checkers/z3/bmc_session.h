@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "checkers/z3/deadline.h"
+#include "checkers/z3/property_terms.h"
 #include "checkers/z3/unroller.h"
 #include "models/request.h"
 
@@ -74,10 +75,6 @@ struct QueryResult {
 
 /// The cumulative Z3 resource units `s` has consumed ("rlimit count"; 0 before any check).
 std::uint64_t resource_count(const z3::solver& s);
-
-/// Some of `props` is false / all of them are true (constant-folded; empty: false / true).
-SymBool any_false(const std::vector<SymBool>& props);
-SymBool all_true(const std::vector<SymBool>& props);
 
 class BmcSession {
  public:
