@@ -219,10 +219,9 @@ void read_check(const toml::table& root, const std::string& file, CheckSpec& c) 
 
 void check_cross_fields(const Config& c, const std::string& file) {
   const auto& m = c.model;
-  if (m.policy.kind == PolicyKind::P2Wait && m.classes.empty())
-    throw config_error(file, "classes", "p2_wait needs [[classes]] with thresholds");
-  if (m.policy.kind == PolicyKind::P1ClassBudgets && m.classes.empty())
-    throw config_error(file, "classes", "p1_class_budgets needs [[classes]] with budgets");
+  if (policy_traits(m.policy.kind).needs_classes && m.classes.empty())
+    throw config_error(file, "classes",
+                       std::string(to_string(m.policy.kind)) + " needs [[classes]]");
   if (m.policy.watermark_blocks >= m.engine.num_blocks)
     throw config_error(file, "policy.watermark_blocks", "must be smaller than the pool");
   for (std::size_t i = 0; i < c.workload.requests.size(); ++i)

@@ -447,6 +447,8 @@ std::string values_text(const std::vector<std::string>& v) {
 }
 
 const std::string kOpen = "<!-- schema:", kClose = "<!-- /schema:", kEnd = " -->";
+/// The marker name of the policy table (not a config section): one row per registered policy.
+const std::string kPolicies = "policies";
 
 }  // namespace
 
@@ -578,6 +580,19 @@ std::string markdown_table(const Section& s) {
   return out;
 }
 
+std::string policy_table() {
+  std::string out =
+      "| `[policy] name` | from | what it is | needs `[[classes]]` | event-skipping loop |\n"
+      "|---|---|---|---|---|\n";
+  for (const auto k : all_policy_kinds()) {
+    const auto& t = policy_traits(k);
+    out += "| `" + std::string(to_string(k)) + "` | " + std::string(t.source) + " | " +
+           std::string(t.summary) + " | " + (t.needs_classes ? "yes" : "no") + " | " +
+           (t.steady_skip ? "skips steady runs" : "one iteration at a time") + " |\n";
+  }
+  return out;
+}
+
 std::string markdown_all() {
   std::string out;
   for (const auto& s : sections()) {
@@ -607,11 +622,12 @@ std::string update_markdown(const std::string& doc) {
     if (open_end == std::string::npos) throw std::runtime_error("unterminated schema marker");
     const std::string name = doc.substr(open + kOpen.size(), open_end - open - kOpen.size());
     const Section* s = find_section(name);
-    if (!s) throw std::runtime_error("schema marker names no section: " + name);
+    if (!s && name != kPolicies) throw std::runtime_error("schema marker names no section: " + name);
     const std::string close = kClose + name + kEnd;
     const auto close_at = doc.find(close, open_end);
     if (close_at == std::string::npos) throw std::runtime_error("no closing marker for " + name);
-    out += doc.substr(pos, open_end + kEnd.size() - pos) + "\n" + markdown_table(*s);
+    out += doc.substr(pos, open_end + kEnd.size() - pos) + "\n" +
+           (s ? markdown_table(*s) : policy_table());
     pos = close_at;
   }
   return out + doc.substr(pos);

@@ -74,6 +74,9 @@ void check_config_keys(const toml::table& root, const std::string& file);
 
 /// The documentation of one section: a Markdown table, one row per key.
 std::string markdown_table(const Section& s);
+/// One row per registered policy (models/policies/registry.h): name, source, summary, traits.
+/// Written between `<!-- schema:policies -->` markers (docs/architecture.md).
+std::string policy_table();
 /// Every section's table, each between its docs markers (`<!-- schema:NAME -->` and
 /// `<!-- /schema:NAME -->`), as `kvcheck schema --markdown` prints it.
 std::string markdown_all();

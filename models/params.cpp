@@ -3,37 +3,45 @@
 #include <array>
 #include <utility>
 
+#include "models/policy.h"
+
 namespace kvcheck {
 namespace {
-constexpr std::array<std::pair<PolicyKind, std::string_view>, 9> kPolicyNames{{
-    {PolicyKind::VllmFcfs, "vllm_fcfs"},
-    {PolicyKind::P1ClassBudgets, "p1_class_budgets"},
-    {PolicyKind::P1FlowControl, "p1_flow_control"},
-    {PolicyKind::P2Fcfs, "p2_fcfs"},
-    {PolicyKind::P2Wait, "p2_wait"},
-    {PolicyKind::Sarathi, "sarathi"},
-    {PolicyKind::Orca, "orca"},
-    {PolicyKind::FasterTransformer, "faster_transformer"},
-    {PolicyKind::VanillaVllm, "vanilla_vllm"},
-}};
+struct PolicyEntry {
+  PolicyKind kind;
+  std::string_view name;
+  const PolicyTraits* traits;
+};
+constexpr PolicyEntry kPolicies[] = {
+#define KVCHECK_POLICY_ENTRY(kind, name) {PolicyKind::kind, #name, &name##_traits},
+    KVCHECK_POLICIES(KVCHECK_POLICY_ENTRY)
+#undef KVCHECK_POLICY_ENTRY
+};
 }  // namespace
 
 std::string_view to_string(PolicyKind k) {
-  for (const auto& [kind, name] : kPolicyNames)
-    if (kind == k) return name;
+  for (const auto& e : kPolicies)
+    if (e.kind == k) return e.name;
   return "unknown";
 }
 
 std::vector<PolicyKind> all_policy_kinds() {
   std::vector<PolicyKind> out;
-  for (const auto& [kind, name] : kPolicyNames) out.push_back(kind);
+  for (const auto& e : kPolicies) out.push_back(e.kind);
   return out;
 }
 
+const PolicyTraits& policy_traits(PolicyKind k) {
+  for (const auto& e : kPolicies)
+    if (e.kind == k) return *e.traits;
+  static constexpr PolicyTraits kNone{"", "", false, false};
+  return kNone;
+}
+
 bool parse_policy_kind(std::string_view s, PolicyKind& out) {
-  for (const auto& [kind, name] : kPolicyNames)
-    if (name == s) {
-      out = kind;
+  for (const auto& e : kPolicies)
+    if (e.name == s) {
+      out = e.kind;
       return true;
     }
   return false;

@@ -8,21 +8,20 @@
 #include <string_view>
 #include <vector>
 
+#include "models/policies/registry.h"
+#include "models/policy_traits.h"
+
 namespace kvcheck {
 
 inline constexpr std::int64_t kUnlimited = std::numeric_limits<std::int32_t>::max();
 
-/// The scheduler policies kvcheck models. Each has exactly one definition in models/policies/.
+/// The scheduler policies kvcheck models, one enumerator per line of the registry
+/// (models/policies/registry.h); each has exactly one definition in models/policies/, and its
+/// traits (source, summary) say what it is: policy_traits(kind).
 enum class PolicyKind {
-  VllmFcfs,        ///< vLLM V1-style FCFS, running first, LIFO recompute preemption
-  P1ClassBudgets,  ///< Dong & Cao, Algorithm 1: per-class activation budgets, no memory check
-  P1FlowControl,   ///< Dong & Cao, Algorithm 2: random global budget, LIFO repair
-  P2Fcfs,          ///< Ao et al. section 4.1 FCFS: batch all residents, admit greedily, LIFO evict
-  P2Wait,          ///< Ao et al. Algorithm 1 (WAIT): per-type thresholds, known output lengths
-  Sarathi,         ///< Li, Dai, Peng section 4.3: decode-first, mixed, chunked (work-conserving)
-  Orca,            ///< Li, Dai, Peng section 4.3: prefill-first, mixed, chunked (work-conserving)
-  FasterTransformer,  ///< Li, Dai, Peng section 4.3: decode-first, no mixing, whole prefills
-  VanillaVllm,     ///< Li, Dai, Peng section 4.3: prefill-first, no mixing, whole prefills
+#define KVCHECK_POLICY_ENUMERATOR(kind, name) kind,
+  KVCHECK_POLICIES(KVCHECK_POLICY_ENUMERATOR)
+#undef KVCHECK_POLICY_ENUMERATOR
 };
 
 /// Where a preempted / evicted request re-enters the waiting queue.
@@ -75,8 +74,10 @@ struct ModelParams {
 
 std::string_view to_string(PolicyKind k);
 bool parse_policy_kind(std::string_view s, PolicyKind& out);
-/// Every policy kvcheck models, in declaration order.
+/// Every policy kvcheck models, in registry order.
 std::vector<PolicyKind> all_policy_kinds();
+/// The policy's traits (its header's `<name>_traits`).
+const PolicyTraits& policy_traits(PolicyKind k);
 std::string_view to_string(Requeue r);
 
 }  // namespace kvcheck

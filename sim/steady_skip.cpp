@@ -15,36 +15,9 @@ namespace kvcheck {
 // needs one token, and E fitted at least one token and one batch slot per running request under
 // the same per-iteration budgets, so the token, sequence and k_max budgets still fit; memory is
 // checked by plan() step by step (the run stops before the pool runs short).
-bool policy_allows_skipping(PolicyKind k) {
-  switch (k) {
-    // Running requests decode first (budget and running count constant in a steady run); the
-    // queue head is blocked by the token budget or max_num_seqs (constant) or by free blocks
-    // (only shrink while everyone grows), so it stays blocked until an event.
-    case PolicyKind::VllmFcfs: return true;
-    // Same loops as vLLM with an unlimited budget and no watermark: same argument.
-    case PolicyKind::P2Fcfs: return true;
-    // Budgets reset every slot: a steady slot admitted nobody, so every waiting request's class
-    // has budget 0, and that stays so until something arrives.
-    case PolicyKind::P1ClassBudgets: return true;
-    // Draws a random budget B_t every slot (a recorded choice); a bulk skip cannot replay the
-    // draws without a second copy of the policy, so never skip.
-    case PolicyKind::P1FlowControl: return false;
-    // Residents advance only while their type is eligible, and an eligible type also admits
-    // prompts, so a steady WAIT step hardly exists; eligibility counts are re-decided each
-    // step from the queue. Not worth a proof: never skip.
-    case PolicyKind::P2Wait: return false;
-    // Decode-first: all R decoders fit b_max and k_max; a waiting request is admitted unless
-    // the decoders used the whole budget or k_max, which stays so while R is constant.
-    case PolicyKind::Sarathi: return true;
-    // Prefill-first: a steady step admitted nobody, so the queue is empty (or budgets are 0).
-    case PolicyKind::Orca: return true;
-    // Decode-only batches while anyone decodes: in a steady run everyone decodes throughout.
-    case PolicyKind::FasterTransformer: return true;
-    // Decode-only batches only when no prefill is pending: the queue is empty throughout.
-    case PolicyKind::VanillaVllm: return true;
-  }
-  return false;
-}
+// The per-policy argument is written beside each policy's traits (`steady_skip`,
+// models/policies/).
+bool policy_allows_skipping(PolicyKind k) { return policy_traits(k).steady_skip; }
 
 bool property_allows_skipping(PropertyId p) {
   switch (p) {

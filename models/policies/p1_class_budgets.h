@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "models/policies/building_blocks.h"
+#include "models/policy_traits.h"
 
 namespace kvcheck {
 
@@ -38,5 +39,13 @@ void p1_class_budgets_step(PV& v) {
     total_left = total_left - D::select(ok, D::lit(1), D::lit(0));
   }
 }
+
+// Steady skip: budgets reset every slot; a steady slot admitted nobody, so every waiting
+// request's class has budget 0, and that stays so until something arrives.
+inline constexpr PolicyTraits p1_class_budgets_traits{
+    .source = "Dong & Cao Alg. 1",
+    .summary = "per-class activation budgets, no memory check",
+    .needs_classes = true,
+    .steady_skip = true};
 
 }  // namespace kvcheck

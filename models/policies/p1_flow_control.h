@@ -7,6 +7,7 @@
 /// admitted-from-the-end until U fits keeps the longest fitting prefix, which is how it is
 /// written here.
 #include "models/policies/building_blocks.h"
+#include "models/policy_traits.h"
 
 namespace kvcheck {
 
@@ -50,5 +51,13 @@ void p1_flow_control_step(PV& v) {
     alive = ok;
   }
 }
+
+// No steady skip: it draws a random budget B_t every slot (a recorded choice); a bulk skip
+// cannot replay the draws without a second copy of the policy.
+inline constexpr PolicyTraits p1_flow_control_traits{
+    .source = "Dong & Cao Alg. 2",
+    .summary = "random budget B_t, LIFO repair",
+    .needs_classes = false,
+    .steady_skip = false};
 
 }  // namespace kvcheck

@@ -5,6 +5,7 @@
 /// arrival order while the batch's memory fits C. No token budget, no watermark, admissions
 /// also after an eviction. Its Example 2 trap: (12 prefills) -> evict 6 -> (6 decodes) -> ...
 #include "models/policies/building_blocks.h"
+#include "models/policy_traits.h"
 
 namespace kvcheck {
 
@@ -15,5 +16,13 @@ void p2_fcfs_step(PV& v) {
   (void)blocks::serve_running_lifo(v, budget);
   blocks::admit_fcfs(v, D::truth(true), budget, D::lit(0));
 }
+
+// Steady skip: the same loops as vLLM with an unlimited budget and no watermark: the same
+// argument (sim/steady_skip.cpp).
+inline constexpr PolicyTraits p2_fcfs_traits{
+    .source = "Ao et al. §4.1",
+    .summary = "greedy FCFS; Example 2's trap",
+    .needs_classes = false,
+    .steady_skip = true};
 
 }  // namespace kvcheck

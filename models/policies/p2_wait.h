@@ -11,6 +11,7 @@
 
 #include "models/domain.h"
 #include "models/policies/building_blocks.h"
+#include "models/policy_traits.h"
 
 namespace kvcheck {
 
@@ -82,5 +83,14 @@ void p2_wait_step(PV& v) {
     add_at<D>(left, cls, D::lit(-1), ok);
   }
 }
+
+// No steady skip: residents advance only while their type is eligible, and an eligible type
+// also admits prompts, so a steady WAIT step hardly exists; eligibility counts are re-decided
+// each step from the queue. Not worth a proof.
+inline constexpr PolicyTraits p2_wait_traits{
+    .source = "Ao et al. Alg. 1",
+    .summary = "per-type thresholds (WAIT)",
+    .needs_classes = true,
+    .steady_skip = false};
 
 }  // namespace kvcheck

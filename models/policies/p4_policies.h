@@ -6,6 +6,7 @@
 /// Sarathi-Serve are work-conserving, hence throughput-optimal (Theorem 2); FasterTransformer
 /// and vanilla vLLM are not and can be unstable at loads the hardware can carry.
 #include "models/policies/batch_composition.h"
+#include "models/policy_traits.h"
 
 namespace kvcheck {
 
@@ -47,5 +48,38 @@ void vanilla_vllm_step(PV& v) {
   blocks::prefill_fcfs(v, pending, b, false);
   blocks::decode_fcfs(v, !pending, b);
 }
+
+// Steady skip: decode-first: all R decoders fit b_max and k_max; a waiting request is
+// admitted unless the decoders used the whole budget or k_max, which stays so while R is
+// constant.
+inline constexpr PolicyTraits sarathi_traits{
+    .source = "Li, Dai, Peng §4.3",
+    .summary = "decode-first, mixed, chunked: work-conserving",
+    .needs_classes = false,
+    .steady_skip = true};
+
+// Steady skip: prefill-first: a steady step admitted nobody, so the queue is empty (or the
+// budgets are 0).
+inline constexpr PolicyTraits orca_traits{
+    .source = "Li, Dai, Peng §4.3",
+    .summary = "prefill-first, mixed, chunked: work-conserving",
+    .needs_classes = false,
+    .steady_skip = true};
+
+// Steady skip: decode-only batches while anyone decodes: in a steady run everyone decodes
+// throughout.
+inline constexpr PolicyTraits faster_transformer_traits{
+    .source = "Li, Dai, Peng §4.3",
+    .summary = "decode-first, no mixing, whole prefills: not work-conserving",
+    .needs_classes = false,
+    .steady_skip = true};
+
+// Steady skip: decode-only batches only when no prefill is pending: the queue is empty
+// throughout.
+inline constexpr PolicyTraits vanilla_vllm_traits{
+    .source = "Li, Dai, Peng §4.3",
+    .summary = "prefill-first, no mixing, whole prefills: not work-conserving",
+    .needs_classes = false,
+    .steady_skip = true};
 
 }  // namespace kvcheck

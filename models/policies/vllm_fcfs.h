@@ -6,6 +6,7 @@
 /// head-of-line blocking, keeping `watermark_blocks` free, and only if nothing was preempted in
 /// this iteration (unless `admit_after_preempt`).
 #include "models/policies/building_blocks.h"
+#include "models/policy_traits.h"
 
 namespace kvcheck {
 
@@ -18,5 +19,14 @@ void vllm_fcfs_step(PV& v) {
   const auto allowed = p.policy.admit_after_preempt ? D::truth(true) : !preempted;
   blocks::admit_fcfs(v, allowed, budget, D::lit(p.policy.watermark_blocks));
 }
+
+// Steady skip: running requests decode first (budget and running count constant in a steady
+// run); the queue head is blocked by the token budget or max_num_seqs (constant) or by free
+// blocks (only shrink while everyone grows), so it stays blocked until an event.
+inline constexpr PolicyTraits vllm_fcfs_traits{
+    .source = "vLLM V1 scheduler (papers.md 5.2)",
+    .summary = "running first, LIFO recompute, no admission after a preemption, watermark, chunked prefill",
+    .needs_classes = false,
+    .steady_skip = true};
 
 }  // namespace kvcheck

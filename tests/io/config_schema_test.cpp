@@ -369,7 +369,7 @@ TEST(ConfigSchema, EveryFuzzShapeIsInTheTable) {
 // ---- the docs -------------------------------------------------------------------------------
 
 TEST(ConfigSchema, DocsKeyTablesAreTheGeneratedOnes) {
-  for (const char* doc : {"docs/config.md", "docs/explorer.md"}) {
+  for (const char* doc : {"docs/config.md", "docs/explorer.md", "docs/architecture.md"}) {
     const auto text = slurp(kSource / doc);
     const auto generated = schema::update_markdown(text);
     if (generated == text) continue;

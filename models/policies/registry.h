@@ -1,0 +1,30 @@
+#pragma once
+/// \file registry.h
+/// THE list of scheduler policies (docs/adding-a-policy.md). One line per policy:
+///
+///     X(EnumName, name)
+///
+/// where models/policies/ holds the step template `name_step(PV&)` and its `name_traits`
+/// (models/policy_traits.h). From this line follow: the PolicyKind enumerator, the config and
+/// ITF name (`[policy] name = "name"`), the dispatch in models/policy.h, the traits every layer
+/// asks for (models/params.h: policy_traits), the policy table of docs/architecture.md
+/// (`kvcheck schema --update-docs`), and every test that loops over all_policy_kinds().
+/// No includes here: models/params.h reads the list to declare the enum.
+#define KVCHECK_PRODUCT_POLICIES(X)       \
+  X(VllmFcfs, vllm_fcfs)                  \
+  X(P1ClassBudgets, p1_class_budgets)     \
+  X(P1FlowControl, p1_flow_control)       \
+  X(P2Fcfs, p2_fcfs)                      \
+  X(P2Wait, p2_wait)                      \
+  X(Sarathi, sarathi)                     \
+  X(Orca, orca)                           \
+  X(FasterTransformer, faster_transformer) \
+  X(VanillaVllm, vanilla_vllm)
+
+// tests/policy_registry/ registers one more policy, compiled into its own copy of the libraries,
+// to show that the line above is all a new policy needs. Never defined in a product build.
+#ifdef KVCHECK_TEST_POLICIES
+#define KVCHECK_POLICIES(X) KVCHECK_PRODUCT_POLICIES(X) KVCHECK_TEST_POLICIES(X)
+#else
+#define KVCHECK_POLICIES(X) KVCHECK_PRODUCT_POLICIES(X)
+#endif
