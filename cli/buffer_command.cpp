@@ -13,7 +13,7 @@ class BufferCommand final : public Command {
  public:
   void configure(CLI::App& sub) override {
     add_z3_flags(sub, flags_, false);
-    sub.add_option("--param", param_, "Parameter, e.g. policy.watermark_blocks")->required();
+    sub.add_option("--param", param_, "Parameter: " + buffer_param_names())->required();
     sub.add_option("--lo", lo_, "Smallest value tried (default: the smallest valid one >= 0)")
         ->each([this](const std::string&) { lo_set_ = true; });
     sub.add_option("--hi", hi_, "Largest value tried (default: 4 x the configured value)")

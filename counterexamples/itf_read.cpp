@@ -11,7 +11,9 @@
 #include "counterexamples/itf.h"
 #include "io/input_file.h"
 #include "io/limits.h"
+#include "io/config_schema.h"
 #include "io/input_error.h"
+#include "models/param_table.h"
 
 namespace kvcheck {
 namespace {
@@ -155,27 +157,25 @@ PolicyKind policy_kind(const Node& n) {
   return k;
 }
 
+/// The scalar parameters (models/param_table.h), each in its config schema range; a flow
+/// budget's maximum also at least its minimum.
+void read_scalars(const Node& s0, ModelParams& m) {
+  for (const auto& ip : kIntParams) {
+    const auto& k = schema::key(ip.section, ip.key);
+    const auto lo = ip.key == "flow_budget_max" ? std::max(k.ilo, m.policy.flow_budget_min) : k.ilo;
+    ip.field(m) = s0.at(std::string(ip.key)).integer(lo, k.ihi);
+  }
+  for (const auto& bp : kBoolParams) bp.field(m) = s0.at(std::string(bp.key)).boolean();
+}
+
 void read_engine(const Node& s0, EngineParams& e) {
-  e.block_size = s0.at("block_size").integer(1, 1 << 20);
-  e.num_blocks = s0.at("num_blocks").integer(1, 1LL << 31);
-  e.lookahead = s0.at("lookahead").integer(0, 64);
-  e.max_num_seqs = s0.at("max_num_seqs").integer(1, kUnlimited);
-  e.max_batched_tokens = s0.at("max_batched_tokens").integer(1, kUnlimited);
-  e.chunked_prefill = s0.at("chunked_prefill").boolean();
   const Node rq = s0.at("requeue");
   const auto r = rq.str();
   if (r != "front" && r != "back") rq.fail("expected \"front\" or \"back\", got \"" + r + "\"");
   e.requeue = r == "front" ? Requeue::Front : Requeue::Back;
 }
 
-void read_policy(const Node& s0, PolicyParams& p) {
-  p.kind = policy_kind(s0.at("policy"));
-  p.watermark_blocks = s0.at("watermark_blocks").integer(0, kUnlimited);
-  p.admit_after_preempt = s0.at("admit_after_preempt").boolean();
-  p.flow_budget_min = s0.at("flow_budget_min").integer(0, kUnlimited);
-  p.flow_budget_max = s0.at("flow_budget_max").integer(p.flow_budget_min, kUnlimited);
-  p.max_batch_seqs = s0.at("max_batch_seqs").integer(1, kUnlimited);
-}
+void read_policy(const Node& s0, PolicyParams& p) { p.kind = policy_kind(s0.at("policy")); }
 
 void read_classes(const Node& n, std::vector<ClassSpec>& out) {
   for (std::size_t i = 0; i < n.size(); ++i) {
@@ -230,6 +230,7 @@ void read_requests(const Node& n, std::int64_t nclasses, Workload& w) {
 
 /// The params, all set in ITF state 0.
 void read_params(const Node& s0, Trace& t) {
+  read_scalars(s0, t.params);
   read_engine(s0, t.params.engine);
   read_policy(s0, t.params.policy);
   read_classes(s0.at("classes"), t.params.classes);
@@ -241,7 +242,7 @@ void read_params(const Node& s0, Trace& t) {
   const auto nclasses = static_cast<std::int64_t>(t.params.classes.size());
   read_requests(s0.at("workload"), nclasses, t.workload);
   const auto kind = t.params.policy.kind;
-  if ((kind == PolicyKind::P2Wait || kind == PolicyKind::P1ClassBudgets) && nclasses == 0)
+  if (policy_traits(kind).needs_classes && nclasses == 0)
     s0.at("classes").fail("policy " + std::string(to_string(kind)) + " needs classes");
   if (t.params.policy.watermark_blocks >= t.params.engine.num_blocks)
     s0.at("watermark_blocks").fail("must be smaller than num_blocks");

@@ -9,6 +9,7 @@
 #include "counterexamples/itf.h"
 #include "counterexamples/itf_names.h"
 #include "io/input_error.h"
+#include "models/param_table.h"
 
 namespace kvcheck {
 namespace {
@@ -53,23 +54,14 @@ J time_record(const TimeModel& t) {
            {"ld", real(t.ld)}};
 }
 
-/// The `params` values, in itf_names.h's kParamNames order.
+/// The `params` values: models/param_table.h's scalars, then the rest of kParamNames.
 void put_params(const Trace& t, J& state) {
   const auto& e = t.params.engine;
   const auto& p = t.params.policy;
-  state["block_size"] = big(e.block_size);
-  state["num_blocks"] = big(e.num_blocks);
-  state["lookahead"] = big(e.lookahead);
-  state["max_num_seqs"] = big(e.max_num_seqs);
-  state["max_batched_tokens"] = big(e.max_batched_tokens);
-  state["chunked_prefill"] = e.chunked_prefill;
+  for (const auto& ip : kIntParams) state[std::string(ip.key)] = big(ip.get(t.params));
+  for (const auto& bp : kBoolParams) state[std::string(bp.key)] = bp.get(t.params);
   state["requeue"] = std::string(to_string(e.requeue));
   state["policy"] = std::string(to_string(p.kind));
-  state["watermark_blocks"] = big(p.watermark_blocks);
-  state["admit_after_preempt"] = p.admit_after_preempt;
-  state["flow_budget_min"] = big(p.flow_budget_min);
-  state["flow_budget_max"] = big(p.flow_budget_max);
-  state["max_batch_seqs"] = big(p.max_batch_seqs);
   J classes = J::array();
   for (const auto& c : t.params.classes) classes.push_back(class_record(c));
   state["classes"] = std::move(classes);

@@ -4,19 +4,18 @@
 #include <toml++/toml.h>
 
 #include "io/input_error.h"
+#include "models/param_table.h"
 
 namespace kvcheck {
 
+std::string buffer_param_names() {
+  std::string out;
+  for (const auto& ip : kIntParams) out += std::string(ip.section) + "." + std::string(ip.key) + ", ";
+  return out + "classes.<name>.budget or classes.<name>.threshold";
+}
+
 std::int64_t& param_ref(ModelParams& p, const std::string& name) {
-  if (name == "engine.num_blocks") return p.engine.num_blocks;
-  if (name == "engine.block_size") return p.engine.block_size;
-  if (name == "engine.max_batched_tokens") return p.engine.max_batched_tokens;
-  if (name == "engine.max_num_seqs") return p.engine.max_num_seqs;
-  if (name == "engine.lookahead") return p.engine.lookahead;
-  if (name == "policy.watermark_blocks") return p.policy.watermark_blocks;
-  if (name == "policy.flow_budget_min") return p.policy.flow_budget_min;
-  if (name == "policy.flow_budget_max") return p.policy.flow_budget_max;
-  if (name == "policy.max_batch_seqs") return p.policy.max_batch_seqs;
+  if (const auto* ip = find_int_param(name)) return ip->field(p);
   const std::string prefix = "classes.";
   if (name.rfind(prefix, 0) == 0) {
     const auto dot = name.rfind('.');
@@ -28,7 +27,8 @@ std::int64_t& param_ref(ModelParams& p, const std::string& name) {
       if (field == "threshold") return c.threshold;
     }
   }
-  throw config_error("", "--param", "unknown parameter \"" + name + "\"");
+  throw config_error("", "--param", "unknown parameter \"" + name + "\" (expected " +
+                                        buffer_param_names() + ")");
 }
 
 namespace {

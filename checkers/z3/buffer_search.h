@@ -21,11 +21,12 @@
 
 namespace kvcheck {
 
-/// Parameter names: engine.num_blocks, engine.block_size, engine.max_batched_tokens,
-/// engine.max_num_seqs, engine.lookahead, policy.watermark_blocks, policy.flow_budget_min,
-/// policy.flow_budget_max, policy.max_batch_seqs, classes.<name>.budget,
+/// The field `name` designates: an integer of models/param_table.h as `section.key`
+/// (engine.num_blocks, policy.watermark_blocks, ...), or classes.<name>.budget /
 /// classes.<name>.threshold. Throws InputError(ConfigError) for an unknown name.
 std::int64_t& param_ref(ModelParams& params, const std::string& name);
+/// The names param_ref accepts (models/param_table.h's integers and the per-class fields).
+std::string buffer_param_names();
 
 /// `cfg`'s model with parameter `name` set to `value`, validated by the config reader. Throws
 /// InputError(ConfigError) naming `field` (e.g. "--lo") when the reader rejects the value.
