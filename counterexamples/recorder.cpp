@@ -28,20 +28,8 @@ RequestSnapshot snap(const ConcreteView& v, std::int32_t id) {
 StepState snapshot(const ConcreteView& v) {
   const auto& r = v.last_step();
   StepState s;
-  s.step = r.step;
+  static_cast<StepEvents&>(s) = r;  // the events, field for field
   s.action = "step";
-  s.arrived = r.arrived;
-  s.rejected = r.rejected;
-  s.admitted = r.admitted;
-  s.preempted = r.preempted;
-  s.evicted = r.evicted;
-  s.completed = r.completed;
-  s.batch = r.batch;
-  s.picks = r.picks;
-  s.demand_blocks = r.demand_blocks;
-  s.used_blocks = r.used_blocks;
-  s.used_tokens = r.used_tokens;
-  s.overflow = r.overflow;
   s.waiting.assign(v.waiting().begin(), v.waiting().end());
   s.running = v.running();
   for (auto id : s.waiting) s.requests.push_back(snap(v, id));

@@ -11,6 +11,7 @@
 
 #include "models/params.h"
 #include "models/request.h"
+#include "models/step_record.h"
 #include "models/time_model.h"
 
 namespace kvcheck {
@@ -27,14 +28,8 @@ struct RequestSnapshot {
 
 /// The state after one iteration plus the iteration's action (ITF: one state per step; the
 /// action and its nondeterministic picks are `mbt::actionTaken` / `mbt::nondetPicks`).
-struct StepState {
-  std::int64_t step = 0;
+struct StepState : StepEvents {
   std::string action;  ///< "step" for an iteration (the only action of the engine model)
-  std::vector<std::int32_t> arrived, rejected, admitted, preempted, evicted, completed;
-  std::vector<std::pair<std::int32_t, std::int64_t>> batch;  ///< (request, tokens)
-  std::vector<std::int64_t> picks;
-  std::int64_t demand_blocks = 0, used_blocks = 0, used_tokens = 0;
-  bool overflow = false;
   std::vector<std::int32_t> waiting, running;  ///< queue order / admission order
   std::vector<RequestSnapshot> requests;       ///< residents and this step's completions, by id
   bool operator==(const StepState&) const = default;

@@ -16,19 +16,6 @@ bool selected(const std::string& name, const std::vector<std::string>& only) {
   return only.empty() || std::find(only.begin(), only.end(), name) != only.end();
 }
 
-ExitCode worse(ExitCode a, ExitCode b) {
-  auto rank = [](ExitCode c) {
-    switch (c) {
-      case ExitCode::Ok: return 0;
-      case ExitCode::Inconclusive: return 1;
-      case ExitCode::LivenessViolation: return 2;
-      case ExitCode::SafetyViolation: return 3;
-      default: return 4;
-    }
-  };
-  return rank(a) >= rank(b) ? a : b;
-}
-
 void judge(GateEntry& e) {
   bool violated = false, matching = false;
   std::string inconclusive;  // the first UNKNOWN: never a pass

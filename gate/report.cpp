@@ -5,23 +5,10 @@
 
 #include "gate/gate.h"
 #include "properties/property.h"
+#include "sim/xml_escape.h"
 
 namespace kvcheck {
 namespace {
-
-std::string xml_escape(const std::string& s) {
-  std::string out;
-  for (char ch : s) {
-    switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += ch;
-    }
-  }
-  return out;
-}
 
 std::string verdict_cell(const CheckResult& r) {
   std::string s = to_string(r.verdict);

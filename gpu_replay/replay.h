@@ -81,8 +81,11 @@ ReplayResult to_replay_result(const ReplayReport& rep);
 
 /// Writes the per-step log as CSV (step, seconds, tokens, blocks, events).
 void write_step_log(const ReplayReport& r, const std::filesystem::path& csv);
-/// Writes an SVG plot: blocks in use per step (engine and model), the pool size, OOM steps
-/// and iteration times.
+/// The replay's SVG chart (sim/svg_chart.h: axes, ticks, legend outside the data): KV blocks
+/// in use per step (engine and model), the pool, OOM and model-overflow steps, and the
+/// iteration times on the right axis.
+std::string replay_svg(const ReplayReport& r);
+/// Writes replay_svg(r) to `svg`.
 void write_svg(const ReplayReport& r, const std::filesystem::path& svg);
 
 }  // namespace kvcheck::engine

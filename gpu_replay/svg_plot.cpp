@@ -1,5 +1,7 @@
-// The replay's SVG plot (declared in replay.h): blocks in use per step, engine vs model, the
-// pool size, OOM steps and the backend's iteration times.
+// The replay's SVG plot (declared in replay.h), drawn by the one chart writer (sim/svg_chart.h):
+// KV blocks in use per step on the engine and in the model, the pool, the steps where the
+// engine's pool refused (OOM) or only the model overflowed, and the backend's iteration time
+// on the right axis.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -7,50 +9,53 @@
 
 #include "gpu_replay/replay.h"
 #include "io/input_error.h"
+#include "sim/svg_chart.h"
 
 namespace kvcheck::engine {
 namespace {
 
-constexpr double kW = 900, kH = 420, kLeft = 60, kRight = 20, kTop = 30, kMid = 280, kBottom = 400;
-
-std::string polyline(const std::vector<std::pair<double, double>>& pts, const char* colour) {
-  std::string p;
-  for (const auto& [x, y] : pts) p += fmt::format("{:.1f},{:.1f} ", x, y);
-  return fmt::format("<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"1.5\" points=\"{}\"/>\n", colour, p);
-}
+constexpr const char* kEngine = "stroke=\"#1f77b4\" stroke-width=\"2\"";
+constexpr const char* kModel = "stroke=\"#999999\" stroke-width=\"1.5\" stroke-dasharray=\"5,3\"";
+constexpr const char* kPool = "stroke=\"black\" stroke-width=\"1\" stroke-dasharray=\"4,3\"";
+constexpr const char* kTime = "stroke=\"#2ca02c\" stroke-width=\"1\"";
 
 }  // namespace
 
+std::string replay_svg(const ReplayReport& r) {
+  Chart c;
+  c.title = "kvcheck replay on " + r.backend;
+  c.x_title = "step";
+  c.left = {"KV blocks in use", "#1f77b4", 0, 0};
+  c.has_right = true;
+  c.right = {"iteration time (ms)", "#2ca02c", 0, 0};
+  ChartLine engine{kEngine, {}, false}, model{kModel, {}, false}, time{kTime, {}, true};
+  double last = 0;
+  for (const auto& l : r.log) {
+    const auto x = static_cast<double>(l.step);
+    last = std::max(last, x);
+    engine.points.emplace_back(x, static_cast<double>(l.used_blocks));
+    model.points.emplace_back(x, static_cast<double>(l.model_used_blocks));
+    time.points.emplace_back(x, 1e3 * l.seconds);
+    if (l.oom) c.markers.push_back({x, "red"});
+    else if (l.model_overflow) c.markers.push_back({x, "orange"});
+  }
+  c.x_min_top = std::max(1.0, last);
+  const auto pool = static_cast<double>(r.num_blocks);
+  ChartLine pool_line{kPool, {{0, pool}, {c.x_min_top, pool}}, false};
+  c.lines = {std::move(pool_line), std::move(model), std::move(engine), std::move(time)};
+  c.legend = {{kEngine, "KV blocks in use, engine"},
+              {kModel, "KV blocks in use, model"},
+              {kPool, fmt::format("pool ({} blocks)", r.num_blocks)},
+              {kTime, "iteration time (ms)"},
+              {"stroke=\"red\"", "engine OOM (pool refused)"},
+              {"stroke=\"orange\"", "model overflow only"}};
+  c.footnote = r.summary();
+  return render_svg(c);
+}
+
 void write_svg(const ReplayReport& r, const std::filesystem::path& svg) {
   std::ofstream f(svg);
-  if (!f) throw config_error(svg.string(), "", "cannot write the plot");
-  const double n = std::max<double>(1.0, static_cast<double>(r.log.size()));
-  double tmax = 1e-12;
-  for (const auto& l : r.log) tmax = std::max(tmax, l.seconds);
-  const double bmax = static_cast<double>(std::max<std::int64_t>(1, r.num_blocks)) * 1.1;
-  auto x = [&](std::size_t i) { return kLeft + (kW - kLeft - kRight) * static_cast<double>(i) / n; };
-  auto yb = [&](double b) { return kMid - (kMid - kTop) * b / bmax; };
-  auto yt = [&](double t) { return kBottom - (kBottom - kMid - 20) * t / tmax; };
-  std::vector<std::pair<double, double>> eng, model, time;
-  f << fmt::format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" font-family=\"sans-serif\" font-size=\"11\">\n", kW, kH);
-  f << fmt::format("<text x=\"{}\" y=\"18\">kvcheck replay on {} — {}</text>\n", kLeft, r.backend, r.summary());
-  for (std::size_t i = 0; i < r.log.size(); ++i) {
-    const auto& l = r.log[i];
-    eng.emplace_back(x(i), yb(static_cast<double>(l.used_blocks)));
-    model.emplace_back(x(i), yb(static_cast<double>(l.model_used_blocks)));
-    time.emplace_back(x(i), yt(l.seconds));
-    if (l.oom || l.model_overflow)
-      f << fmt::format("<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1}\" y2=\"{2}\" stroke=\"{3}\"/>\n", x(i), kTop, kMid,
-                       l.oom ? "red" : "orange");
-  }
-  const double pool = yb(static_cast<double>(r.num_blocks));
-  f << fmt::format("<line x1=\"{0}\" x2=\"{1}\" y1=\"{2:.1f}\" y2=\"{2:.1f}\" stroke=\"black\" stroke-dasharray=\"4 3\"/>\n", kLeft, kW - kRight, pool);
-  f << fmt::format("<text x=\"{}\" y=\"{:.1f}\">pool {} blocks</text>\n", kLeft + 4, pool - 4, r.num_blocks);
-  f << polyline(model, "#999999") << polyline(eng, "#1f77b4") << polyline(time, "#2ca02c");
-  f << fmt::format("<text x=\"4\" y=\"{}\">blocks</text><text x=\"4\" y=\"{}\">time</text>\n", kTop + 10, kMid + 30);
-  f << fmt::format("<text x=\"{}\" y=\"{}\">blue: engine blocks, grey: model blocks, red: engine OOM, orange: model overflow only; green: iteration time (max {:.3g} s)</text>\n",
-                   kLeft, kH - 4, tmax);
-  f << "</svg>\n";
+  if (!f || !(f << replay_svg(r))) throw config_error(svg.string(), "", "cannot write the plot");
 }
 
 }  // namespace kvcheck::engine

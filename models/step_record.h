@@ -8,20 +8,28 @@
 
 namespace kvcheck {
 
-struct StepRecord {
+/// The events of one iteration that a recorded trace keeps (counterexamples/trace.h's
+/// StepState is this plus the state after the iteration): who arrived, was rejected, admitted,
+/// preempted, evicted, completed; the batch; the nondeterministic picks; the pool's peak.
+struct StepEvents {
   std::int64_t step = 0;
-  double start_time = 0.0;  ///< seconds (== step for the unit time model)
-  double duration = 0.0;    ///< seconds; 0 for an empty batch
   std::vector<std::int32_t> arrived, rejected, admitted, preempted, evicted, completed;
   std::vector<std::pair<std::int32_t, std::int64_t>> batch;  ///< (request, tokens processed)
   std::vector<std::int64_t> picks;                           ///< nondeterministic inputs used
   std::int64_t demand_blocks = 0;   ///< KV blocks the policy's plan reserved (> pool: overflow)
   std::int64_t used_blocks = 0;     ///< KV blocks reserved during the iteration (its peak)
   std::int64_t used_tokens = 0;     ///< KV tokens reserved during the iteration
+  bool overflow = false;            ///< the policy's plan exceeded the pool (engine evicted)
+  bool operator==(const StepEvents&) const = default;
+};
+
+/// Everything the engine reports of one iteration: its events, its timing and token counts.
+struct StepRecord : StepEvents {
+  double start_time = 0.0;  ///< seconds (== step for the unit time model)
+  double duration = 0.0;    ///< seconds; 0 for an empty batch
   std::int64_t prefill_tokens = 0;  ///< prompt tokens processed
   std::int64_t decode_tokens = 0;   ///< decode tokens processed
   std::int64_t kv_tokens = 0;       ///< sum over the batch of its requests' KV tokens (P2's Eq. 1)
-  bool overflow = false;            ///< the policy's plan exceeded the pool (engine evicted)
   std::int64_t waiting_after = 0, running_after = 0, done_after = 0;
 
   void clear() {

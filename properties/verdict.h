@@ -49,6 +49,22 @@ inline Verdict combine(const Verdict& a, const Verdict& b) {
   return a;
 }
 
+/// The exit code of the worse of two outcomes, in `severity` order: ok < inconclusive <
+/// violated (a safety violation outranks a liveness one) < any error code. The gate folds its
+/// rows with it.
+inline ExitCode worse(ExitCode a, ExitCode b) {
+  auto rank = [](ExitCode c) {
+    switch (c) {
+      case ExitCode::Ok: return 2 * severity(VerdictKind::Proved);
+      case ExitCode::Inconclusive: return 2 * severity(VerdictKind::Unknown);
+      case ExitCode::LivenessViolation: return 2 * severity(VerdictKind::Violated);
+      case ExitCode::SafetyViolation: return 2 * severity(VerdictKind::Violated) + 1;
+      default: return 2 * severity(VerdictKind::Error);
+    }
+  };
+  return rank(a) >= rank(b) ? a : b;
+}
+
 inline ExitCode to_exit_code(const Verdict& v) {
   switch (v.kind) {
     case VerdictKind::NotChecked:

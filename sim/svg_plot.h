@@ -1,28 +1,16 @@
 #pragma once
 /// \file svg_plot.h
-/// A self-contained SVG line chart of a run's series: KV usage (% of the pool, left axis) and
-/// queue length (waiting requests, right axis) over simulated time, with axes, ticks, labels
-/// and a legend. No external tools.
+/// simulate's chart of a run's series: KV usage (% of the pool, left axis: the mean over each
+/// point's iterations and its maximum) and queue length (waiting and running requests, right
+/// axis) over simulated time, drawn by the one chart writer (sim/svg_chart.h).
 #include <string>
-#include <vector>
 
 #include "sim/metrics.h"
+#include "sim/svg_chart.h"
 
 namespace kvcheck {
 
 /// The chart as SVG text. `title` is shown on top (escaped).
 std::string kv_queue_svg(const Metrics& m, const std::string& title);
-
-/// "Nice" tick step (1, 2 or 5 times a power of ten) for about `ticks` ticks over [0, hi];
-/// always finite and > 0 (1 for a range that is not finite or not positive).
-double nice_step(double hi, int ticks);
-
-/// Most ticks one axis draws, whatever the data.
-inline constexpr int kMaxTicks = 64;
-
-/// The ticks 0, step, 2 step, ... up to `hi` (a top within 1e-9 steps of a multiple counts),
-/// at most kMaxTicks of them and all finite: {0} when `hi` or `step` is not finite and
-/// positive. Example: axis_ticks(10, 2) == {0, 2, 4, 6, 8, 10}.
-std::vector<double> axis_ticks(double hi, double step);
 
 }  // namespace kvcheck
