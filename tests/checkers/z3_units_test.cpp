@@ -11,11 +11,11 @@
 #include <string>
 #include <vector>
 
-#include "checkers/allocation_invariant.h"
-#include "checkers/bmc_session.h"
-#include "checkers/seed_search.h"
-#include "checkers/unroller.h"
-#include "checkers/vacuity.h"
+#include "checkers/z3/allocation_invariant.h"
+#include "checkers/z3/bmc_session.h"
+#include "checkers/z3/seed_search.h"
+#include "checkers/z3/unroller.h"
+#include "checkers/z3/vacuity.h"
 
 namespace kvcheck {
 namespace {
