@@ -10,15 +10,30 @@
 #include "io/input_file.h"
 #include "io/limits.h"
 #include "io/toml_section.h"
+#include "models/param_table.h"
 
 namespace kvcheck {
 namespace {
 
 using Section = TomlSection;
 
-void read_engine(const toml::table& root, const std::string& file, EngineParams& e) {
+/// The section's scalars of models/param_table.h, each with the table's default (the one
+/// default that is another key's value, flow_budget_max's, is flow_budget_min's, read first).
+/// engine.num_blocks is read by read_engine (it has a second spelling).
+void read_scalars(Section& s, std::string_view section, ModelParams& m) {
+  for (const auto& ip : kIntParams) {
+    if (ip.section != section || ip.key == "num_blocks") continue;
+    const auto def = ip.def == kDefaultFromOther ? m.policy.flow_budget_min : ip.def;
+    ip.field(m) = s.integer(std::string(ip.key), def);
+  }
+  for (const auto& bp : kBoolParams)
+    if (bp.section == section) bp.field(m) = s.boolean(std::string(bp.key), bp.def);
+}
+
+void read_engine(const toml::table& root, const std::string& file, ModelParams& m) {
   Section s(toml_table_at(root, file, "engine"), file, "engine");
-  e.block_size = s.integer("block_size", 1);
+  auto& e = m.engine;
+  read_scalars(s, "engine", m);
   const bool has_blocks = s.has("num_blocks"), has_tokens = s.has("kv_capacity_tokens");
   if (has_blocks == has_tokens)
     throw config_error(file, "engine.num_blocks",
@@ -38,10 +53,6 @@ void read_engine(const toml::table& root, const std::string& file, EngineParams&
                                        schema::format_int(max_blocks));
     (void)s.integer("num_blocks", 0);  // absent
   }
-  e.lookahead = s.integer("lookahead", 0);
-  e.max_num_seqs = s.integer("max_num_seqs", kUnlimited);
-  e.max_batched_tokens = s.integer("max_batched_tokens", kUnlimited);
-  e.chunked_prefill = s.boolean("chunked_prefill", false);
   e.requeue = s.choice("requeue", "front") == "back" ? Requeue::Back : Requeue::Front;
   s.reject_unknown();
 }
@@ -52,18 +63,15 @@ std::string policy_names() {
   return out;
 }
 
-void read_policy(const toml::table& root, const std::string& file, PolicyParams& p) {
+void read_policy(const toml::table& root, const std::string& file, ModelParams& m) {
   Section s(toml_table_at(root, file, "policy"), file, "policy");
+  auto& p = m.policy;
   if (!s.present()) throw config_error(file, "policy", "missing section [policy]");
   if (!s.has("name")) s.fail("name", "missing (one of " + policy_names() + ")");
   const auto name = s.string("name", "");
   if (!parse_policy_kind(name, p.kind))
     s.fail("name", "unknown policy \"" + name + "\" (expected " + policy_names() + ")");
-  p.watermark_blocks = s.integer("watermark_blocks", 0);
-  p.admit_after_preempt = s.boolean("admit_after_preempt", false);
-  p.flow_budget_min = s.integer("flow_budget_min", 0);
-  p.flow_budget_max = s.integer("flow_budget_max", p.flow_budget_min);
-  p.max_batch_seqs = s.integer("max_batch_seqs", kUnlimited);
+  read_scalars(s, "policy", m);
   if (p.flow_budget_max < p.flow_budget_min)
     s.fail("flow_budget_max", "must be >= policy.flow_budget_min");
   s.reject_unknown();
@@ -270,8 +278,8 @@ Config parse_config(const std::string& text, const std::filesystem::path& path) 
     c.expect_property = meta.choice("expect_property", "");
     meta.reject_unknown();
   }
-  read_engine(root, file, c.model.engine);
-  read_policy(root, file, c.model.policy);
+  read_engine(root, file, c.model);
+  read_policy(root, file, c.model);
   read_classes(root, file, c.model);
   read_time(root, file, c.time);
   read_workload(root, file, path.parent_path(), c.model, c.workload);

@@ -14,11 +14,15 @@
 
 namespace kvcheck {
 
+/// Marks a default that is another parameter's value (flow_budget_max: flow_budget_min).
+inline constexpr std::int64_t kDefaultFromOther = -1;
+
 /// An integer parameter.
 struct IntParam {
   std::string_view section;  ///< "engine" or "policy"
   std::string_view key;      ///< the config key and ITF name
   std::int64_t& (*field)(ModelParams&);
+  std::int64_t def;          ///< the config reader's default (kDefaultFromOther: see the reader)
   std::int64_t get(const ModelParams& m) const { return field(const_cast<ModelParams&>(m)); }
 };
 
@@ -27,31 +31,32 @@ struct BoolParam {
   std::string_view section;
   std::string_view key;
   bool& (*field)(ModelParams&);
+  bool def;
   bool get(const ModelParams& m) const { return field(const_cast<ModelParams&>(m)); }
 };
 
 inline constexpr IntParam kIntParams[] = {
-    {"engine", "block_size", [](ModelParams& m) -> std::int64_t& { return m.engine.block_size; }},
-    {"engine", "num_blocks", [](ModelParams& m) -> std::int64_t& { return m.engine.num_blocks; }},
-    {"engine", "lookahead", [](ModelParams& m) -> std::int64_t& { return m.engine.lookahead; }},
+    {"engine", "block_size", [](ModelParams& m) -> std::int64_t& { return m.engine.block_size; }, 1},
+    {"engine", "num_blocks", [](ModelParams& m) -> std::int64_t& { return m.engine.num_blocks; }, 0},
+    {"engine", "lookahead", [](ModelParams& m) -> std::int64_t& { return m.engine.lookahead; }, 0},
     {"engine", "max_num_seqs",
-     [](ModelParams& m) -> std::int64_t& { return m.engine.max_num_seqs; }},
+     [](ModelParams& m) -> std::int64_t& { return m.engine.max_num_seqs; }, kUnlimited},
     {"engine", "max_batched_tokens",
-     [](ModelParams& m) -> std::int64_t& { return m.engine.max_batched_tokens; }},
+     [](ModelParams& m) -> std::int64_t& { return m.engine.max_batched_tokens; }, kUnlimited},
     {"policy", "watermark_blocks",
-     [](ModelParams& m) -> std::int64_t& { return m.policy.watermark_blocks; }},
+     [](ModelParams& m) -> std::int64_t& { return m.policy.watermark_blocks; }, 0},
     {"policy", "flow_budget_min",
-     [](ModelParams& m) -> std::int64_t& { return m.policy.flow_budget_min; }},
+     [](ModelParams& m) -> std::int64_t& { return m.policy.flow_budget_min; }, 0},
     {"policy", "flow_budget_max",
-     [](ModelParams& m) -> std::int64_t& { return m.policy.flow_budget_max; }},
+     [](ModelParams& m) -> std::int64_t& { return m.policy.flow_budget_max; }, kDefaultFromOther},
     {"policy", "max_batch_seqs",
-     [](ModelParams& m) -> std::int64_t& { return m.policy.max_batch_seqs; }},
+     [](ModelParams& m) -> std::int64_t& { return m.policy.max_batch_seqs; }, kUnlimited},
 };
 
 inline constexpr BoolParam kBoolParams[] = {
-    {"engine", "chunked_prefill", [](ModelParams& m) -> bool& { return m.engine.chunked_prefill; }},
+    {"engine", "chunked_prefill", [](ModelParams& m) -> bool& { return m.engine.chunked_prefill; }, false},
     {"policy", "admit_after_preempt",
-     [](ModelParams& m) -> bool& { return m.policy.admit_after_preempt; }},
+     [](ModelParams& m) -> bool& { return m.policy.admit_after_preempt; }, false},
 };
 
 /// The integer parameter named `section.key` (buffer's --param spelling); nullptr if none.
