@@ -426,7 +426,7 @@ def main():
     ap.add_argument("--diff", metavar="REF",
                     help="only sites on lines changed between REF and HEAD (a CI sample)")
     ap.add_argument("--site", action="append", default=[], metavar="FILE:LINE:FROM:TO",
-                    help="run this mutant instead of a sample (repeatable; first match on the line)")
+                    help="run this mutant instead of a sample (repeatable; every match on the line)")
     ap.add_argument("--rescore", metavar="OLD_WORKDIR",
                     help="rerun the survivors of an earlier run (its workdir, same -n and -s) "
                          "at HEAD, each found again by its line's text")
@@ -470,7 +470,7 @@ def main():
             match = [s for s in sites if (s[0], s[1], s[3], s[4]) == (f, int(line), frm, to)]
             if not match:
                 sys.exit(f"--site {spec}: no such candidate site at HEAD")
-            chosen.append(match[0])
+            chosen.extend(match)  # every occurrence on the line (e.g. two `0 -> 1` literals)
     if args.rescore:
         chosen = rescore_sites(args, fresh, sites)
     mutants = [(k,) + s for k, s in enumerate(chosen)]
