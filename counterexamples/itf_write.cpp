@@ -54,14 +54,23 @@ J time_record(const TimeModel& t) {
            {"ld", real(t.ld)}};
 }
 
-/// The `params` values: models/param_table.h's scalars, then the rest of kParamNames.
+/// The scalar `params` (models/param_table.h's, requeue, policy), in kParamNames order so
+/// the file's bytes stay those of earlier versions.
+void put_scalars(const Trace& t, J& state) {
+  for (const auto name : kParamNames) {
+    const std::string key(name);
+    for (const auto& ip : kIntParams)
+      if (ip.key == name) state[key] = big(ip.get(t.params));
+    for (const auto& bp : kBoolParams)
+      if (bp.key == name) state[key] = bp.get(t.params);
+    if (name == "requeue") state[key] = std::string(to_string(t.params.engine.requeue));
+    if (name == "policy") state[key] = std::string(to_string(t.params.policy.kind));
+  }
+}
+
+/// The `params` values, in itf_names.h's kParamNames order.
 void put_params(const Trace& t, J& state) {
-  const auto& e = t.params.engine;
-  const auto& p = t.params.policy;
-  for (const auto& ip : kIntParams) state[std::string(ip.key)] = big(ip.get(t.params));
-  for (const auto& bp : kBoolParams) state[std::string(bp.key)] = bp.get(t.params);
-  state["requeue"] = std::string(to_string(e.requeue));
-  state["policy"] = std::string(to_string(p.kind));
+  put_scalars(t, state);
   J classes = J::array();
   for (const auto& c : t.params.classes) classes.push_back(class_record(c));
   state["classes"] = std::move(classes);
