@@ -575,6 +575,36 @@ TEST(P2WaitByHand, EachTypeHasItsOwnStageCounters) {
   EXPECT_EQ(v.last_step().completed, (Refs{0, 1}));
 }
 
+// WAIT advances at most n_j residents per stage (Ao et al. Alg. 1: min(n_j, #at stage s)),
+// oldest first. One type (1, 5) with threshold 2; restored by hand: A, B, C running at stage 1
+// (prompt done, one token out; 1 block each), D, E waiting (2 >= 2: the type is eligible).
+// The step: stage 1 takes A and B (2 = n_j), C waits its turn; stage 0 prefills D and E.
+TEST(P2WaitByHand, AtMostThresholdResidentsAdvancePerStage) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::P2Wait;
+  p.engine.num_blocks = 100;
+  p.classes = {{"c", 1, 5, 1.0, 0, 2}};
+  Workload w;
+  for (int i = 0; i < 5; ++i) w.requests.push_back(req(0, 1, 5));
+  TimeModel t;
+  SeededChoices ch(1);
+  ConcreteView v(p, w, t, ch);
+  std::vector<RequestState> residents(5);
+  for (std::size_t i = 0; i < 3; ++i) {
+    auto& s = residents[i];
+    s.computed = s.generated = s.blocks = s.tokens = 1;
+    s.status = Status::Running;
+    s.admit_seq = static_cast<std::int64_t>(i) + 1;
+  }
+  residents[3].status = residents[4].status = Status::Waiting;
+  const std::vector<std::int32_t> waiting = {3, 4}, running = {0, 1, 2};
+  v.restore(residents, waiting, running);
+  engine_step(v);
+  EXPECT_EQ(v.last_step().batch, (Batch{{0, 1}, {1, 1}, {3, 1}, {4, 1}}));
+  EXPECT_EQ(v.state(2).generated, 1);  // C did not advance
+  EXPECT_EQ(v.state(0).generated, 2);
+}
+
 // An iteration that runs nothing while requests are present is an idle tick (the unit time
 // model: 1 s); one with nobody in the system takes no time. P2 WAIT, one type (1, 2) with
 // threshold 2; A at step 1, B at step 2:
