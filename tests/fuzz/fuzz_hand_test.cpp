@@ -3,7 +3,7 @@
 // tables (the distributions' own quantiles), the Azure table's order, the generators' ranges and
 // shapes (RapidCheck's size semantics), tiny cases judged by hand (Ao et al. Example 2's seven
 // prefills), offered load and drift of tiny runs, and the report's contents. Small and quick:
-// no RapidCheck search runs here.
+// the only RapidCheck search here is five tiny cases, for its counters.
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 
@@ -15,6 +15,7 @@
 #include "checkers/fuzz/corpus.h"
 #include "checkers/fuzz/generators.h"
 #include "checkers/fuzz/report.h"
+#include "checkers/fuzz/search.h"
 #include "checkers/fuzz/stability.h"
 #include "counterexamples/itf.h"
 #include "io/input_error.h"
@@ -372,6 +373,27 @@ TEST(FuzzCaseByHand, WorkloadAccumulatesGapsAndTruncates) {
   EXPECT_EQ(d.str(), "y seed=0 requests=1 [+0:1x(1,1,c0)]");
 }
 
+// The per-step cap counts the requests of each arrival step afresh (the envelope's
+// max_arrivals_per_step): groups (+0: 3 requests), (+0: 1), (+1: 3), with at most 2 per step:
+//   step 0: the first group's 2 (the third dropped), the second group's request is a third in
+//   step 0: dropped; step 1: a new step, counted from 0: 2 of the third group. 4 requests, at
+//   steps 0 0 1 1. (Counting a new step from 1 would keep one per step: 2 requests.)
+// With last_arrival = 0 the third group (step 1) is dropped; -1 (the default) keeps it.
+TEST(FuzzCaseByHand, PerStepCapRestartsAtEachStep) {
+  const FuzzCase c{"x", {Group{0, 3, 1, 1, 0}, Group{0, 1, 2, 1, 0}, Group{1, 3, 3, 1, 0}}, 0};
+  const auto w = c.workload(0, 2);
+  ASSERT_EQ(w.requests.size(), 4U);
+  const std::vector<std::int64_t> steps{0, 0, 1, 1}, prompts{1, 1, 3, 3};
+  for (std::size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(w.requests[i].arrival_step, steps[i]) << i;
+    EXPECT_EQ(w.requests[i].prompt, prompts[i]) << i;
+  }
+  EXPECT_EQ(c.workload(0, 1).requests.size(), 2U);  // one per step: steps 0 and 1
+  EXPECT_EQ(c.workload(0, 0, 0).requests.size(), 4U);  // 3 + 1 at step 0, none after
+  EXPECT_EQ(c.workload(0, 0, -1).requests.size(), 7U);
+  EXPECT_EQ(c.workload(3, 2).requests.size(), 3U);  // the request cap ends it first
+}
+
 // ---------------------------------------------------------------------------------------------
 // The resolved model: bounds and tables.
 
@@ -488,6 +510,32 @@ properties = ["kv_no_overflow"]
 )"));
   EXPECT_GE(m->spec.max_requests, 10);
   EXPECT_EQ(m->class_mix_span, 1000);
+}
+
+// ... and at least one step: max_requests 1 at a total rate of 2 per step asks for 1 / 2 = 0.5
+// steps, truncated to 0, raised to 1 (a case spans one step, never none).
+TEST(FuzzModelByHand, ClassMixSpanIsAtLeastOneStep) {
+  const auto m = make_fuzz_model(config_of(R"([engine]
+block_size = 1
+num_blocks = 256
+[policy]
+name = "p1_class_budgets"
+[[classes]]
+name = "a"
+prompt = 3
+output = 5
+rate = 2.0
+budget = 1
+[workload]
+kind = "class_mix"
+count = 10
+[check]
+properties = ["kv_no_overflow"]
+[fuzz]
+max_requests = 1
+)"));
+  EXPECT_EQ(m->spec.max_requests, 1);
+  EXPECT_EQ(m->class_mix_span, 1);
 }
 
 // Poisson(1) per step, 8 quantiles q = i / 8 (exp(-1) = 0.3679):
@@ -699,6 +747,23 @@ TEST(FuzzGeneratorsByHand, OnOffAndPoissonRanges) {
   }
 }
 
+// on_off's gap is uniform in [0, 100] and its count in [1, 10] at full size (RapidCheck's
+// inRange spans the whole range at size 100): over 3000 cases (3000 to 6000 groups) each end
+// is drawn (a miss has probability (100 / 101)^3000 < 1e-12), so both ends are in the range.
+TEST(FuzzGeneratorsByHand, OnOffReachesBothEndsOfItsRanges) {
+  const auto& m = small_classless();
+  std::set<std::int64_t> gaps, counts;
+  for (std::uint64_t seed = 1; seed <= 3000; ++seed)
+    for (const auto& g : sample(gen_shape(m, Shape::OnOff), seed, 100).groups) {
+      gaps.insert(g.gap);
+      counts.insert(g.count);
+    }
+  EXPECT_EQ(*gaps.begin(), 0);
+  EXPECT_EQ(*gaps.rbegin(), 100);
+  EXPECT_EQ(*counts.begin(), 1);
+  EXPECT_EQ(*counts.rbegin(), 10);
+}
+
 // sync_finish without classes: n in [2, min(10, 6)] single requests, the first at gap 0, then
 // one per step, outputs base + n - 1 - i with base in [1, 6 - n + 1]: they all end at step
 // base + n - 1, the last output is base >= 1 and the first at most 6.
@@ -759,6 +824,17 @@ TEST(FuzzGeneratorsByHand, QuietBurstWarmThenLongPrompts) {
   EXPECT_EQ(warm_prompts, (std::set<std::int64_t>{1, 2}));
   EXPECT_EQ(*burst_prompts.begin(), 8);
   EXPECT_EQ(*burst_prompts.rbegin(), 16);
+}
+
+// The burst's count is uniform in [1, max_group = 10]: over 1000 cases every value is drawn (a
+// value missed: probability (9 / 10)^1000 < 1e-45), so a burst of one long request is possible
+// and no burst exceeds the groups' cap.
+TEST(FuzzGeneratorsByHand, QuietBurstCountsFromOne) {
+  const auto& m = small_classless();
+  std::set<std::int64_t> counts;
+  for (std::uint64_t seed = 1; seed <= 1000; ++seed)
+    counts.insert(sample(gen_shape(m, Shape::QuietBurst), seed, 100).groups.back().count);
+  EXPECT_EQ(counts, (std::set<std::int64_t>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}));
 }
 
 TEST(FuzzGeneratorsByHand, ClassModelsShapesAndNames) {
@@ -828,6 +904,22 @@ shapes = ["class_mix"]
 )"));
   for (std::uint64_t seed = 1; seed <= 5; ++seed)
     EXPECT_EQ(sample(gen_case(only), seed, 10).shape, "class_mix");
+}
+
+// A five-case search on small_classless: prompts <= 16 and outputs <= 6 fit its 64-block pool,
+// so no case is discarded (a discard is a case whose every request is unservable) and vLLM FCFS
+// stays within capacity: all 5 cases run to a pass, counted as cases, none as discards.
+TEST(FuzzSearchStatsByHand, FiveServableCasesAreFiveCases) {
+  SearchParams p;
+  p.seed = 7;
+  p.runs = 5;
+  p.max_size = 20;
+  p.shrink = false;
+  const auto r = search(small_classless(), p);
+  EXPECT_FALSE(r.failure.has_value());
+  EXPECT_EQ(r.stats.cases, 5);
+  EXPECT_EQ(r.stats.discarded, 0);
+  EXPECT_EQ(r.stats.shrinks_tried, 0);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -914,6 +1006,18 @@ TEST(StabilityByHand, OneRequestPerStepIsStable) {
   EXPECT_DOUBLE_EQ(r.throughput, 1.0);
   EXPECT_EQ(r.final_in_system, 0);
   EXPECT_DOUBLE_EQ(r.load.rho(), 0.25);
+}
+
+// Disabled, the experiment does not run: not applicable, over 0 steps (the report's JSON
+// prints "horizon": 0; the configured 100 is not what ran), with nothing measured.
+TEST(StabilityByHand, DisabledRunsNoSteps) {
+  const auto r = stability_of(config_of(one_token_requests(4, 1, "enabled = false\n")));
+  EXPECT_EQ(r.drift, Drift::NotApplicable);
+  EXPECT_EQ(r.horizon, 0);
+  EXPECT_DOUBLE_EQ(r.rate, 0.0);
+  EXPECT_DOUBLE_EQ(r.slope, 0.0);
+  EXPECT_DOUBLE_EQ(r.throughput, 0.0);
+  EXPECT_EQ(r.final_in_system, 0);
 }
 
 // The boundary is inclusive ("slope > epsilon is drift", stability.h): with epsilon = 0 the flat
