@@ -141,6 +141,38 @@ TEST(Envelope, BmcMayNarrowButNotWiden) {
   EXPECT_NE(error_of(kClassless + "[envelope]\nlast_arrival = 2\n[bmc]\narrival = [0, 3]\n", read)
                 .find("bmc.arrival: widens"),
             std::string::npos);
+  // the per-step bound narrows or equals the envelope's: 1 and 2 under the envelope's 2 are
+  // fine (equal is no widening), 3 widens, and so does 0 (any number per step)
+  const auto per_step = [&](int bmc) {
+    return error_of(kClassless + "[envelope]\nmax_arrivals_per_step = 2\n[bmc]\n"
+                                 "max_arrivals_per_step = " + std::to_string(bmc) + "\n", read);
+  };
+  EXPECT_EQ(per_step(1), "");
+  EXPECT_EQ(per_step(2), "");
+  EXPECT_NE(per_step(3).find("bmc.max_arrivals_per_step: widens"), std::string::npos);
+  EXPECT_NE(per_step(0).find("bmc.max_arrivals_per_step: widens"), std::string::npos);
+  EXPECT_EQ(parse_bmc_spec(cfg(kClassless + "[envelope]\nmax_arrivals_per_step = 2\n[bmc]\n"
+                                            "max_arrivals_per_step = 2\n")).max_arrivals_per_step, 2);
+}
+
+// [bmc] properties replace [check]'s, every one in the order written (the first included);
+// without the key, [check]'s are kept. An empty list, or an unknown name at index 1, is refused.
+TEST(Envelope, BmcPropertiesAreAllTheNamedOnesInOrder) {
+  const auto checked = kClassless + "[check]\nproperties = [\"kv_no_overflow\"]\n";
+  const auto s = parse_bmc_spec(
+      cfg(checked + "[bmc]\nproperties = [\"no_preemption\", \"kv_within_capacity\"]\n"));
+  EXPECT_EQ(s.properties,
+            (std::vector<PropertyId>{PropertyId::NoPreemption, PropertyId::KvWithinCapacity}));
+  EXPECT_EQ(parse_bmc_spec(cfg(checked + "[bmc]\nproperties = [\"no_preemption\"]\n")).properties,
+            std::vector<PropertyId>{PropertyId::NoPreemption});
+  EXPECT_EQ(parse_bmc_spec(cfg(checked)).properties,
+            std::vector<PropertyId>{PropertyId::KvNoOverflow});
+  const auto read = [](const Config& c) { return parse_bmc_spec(c); };
+  EXPECT_NE(error_of(checked + "[bmc]\nproperties = []\n", read).find("bmc.properties: empty"),
+            std::string::npos);
+  EXPECT_NE(error_of(checked + "[bmc]\nproperties = [\"no_preemption\", \"nope\"]\n", read)
+                .find("bmc.properties[1]: unknown property \"nope\""),
+            std::string::npos);
 }
 
 TEST(Envelope, ExplorerDefaultsAndWidenings) {
