@@ -141,7 +141,6 @@ void ConcreteView::commit() {
   if (!rec_.preempted.empty()) compact_running();
   running_.insert(running_.end(), rec_.admitted.begin(), rec_.admitted.end());
   apply_requeues();
-  max_waiting_pos_ = -1;
   rec_.demand_blocks = used_blocks_;
 }
 

@@ -209,6 +209,25 @@ TEST(Envelope, FuzzDefaultsAndWidenings) {
 // Length ranges may reach any 64-bit integer in the [lo, hi] reader; the envelope's own limit,
 // 2^30 tokens (docs/envelope.md), is what rejects a longer one, and 2^30 itself is accepted:
 // explore.prompts may then name it (an integer array's upper end is in range).
+// A coverage that says nothing about arrival steps claims none: an envelope with its last
+// arrival at step 5 and a default EnvelopeCoverage give "all of the envelope"; one bound by
+// step 3 names it ("arrival steps <= 3 of the envelope's <= 5"), and step 5 itself is no
+// narrowing. (The explorer sets no arrival-step bound: its coverage keeps the default.)
+TEST(Envelope, CoverageWithoutAnArrivalBoundClaimsNone) {
+  Envelope e;
+  e.classes = {{"c", {1, 2}, {1, 2}}};
+  e.last_arrival = 5;
+  EnvelopeCoverage c;
+  EXPECT_EQ(describe_coverage(e, c), "all of the envelope");
+  c.last_arrival = 3;
+  EXPECT_EQ(describe_coverage(e, c), "part of the envelope: arrival steps <= 3 of the envelope's <= 5");
+  c.last_arrival = 5;
+  EXPECT_EQ(describe_coverage(e, c), "all of the envelope");
+  e.last_arrival = -1;  // unbounded: any bound of the checker's is a narrowing
+  c.last_arrival = 0;
+  EXPECT_EQ(describe_coverage(e, c), "part of the envelope: arrival steps <= 0 of the envelope's any step");
+}
+
 TEST(Envelope, LengthsUpToTwoToTheThirtyAndNoFurther) {
   const auto env = [](const Config& c) { return workload_envelope(c); };
   EXPECT_EQ(error_of(kClassless + "[envelope]\nprompt = [2, 9223372036854775807]\n", env),

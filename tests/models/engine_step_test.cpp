@@ -605,6 +605,36 @@ TEST(P2WaitByHand, AtMostThresholdResidentsAdvancePerStage) {
   EXPECT_EQ(v.state(0).generated, 2);
 }
 
+// Algorithm 2 admits the longest fitting PREFIX of the queue (Dong & Cao; models/policies/
+// p1_flow_control.h): a head that does not fit blocks the requests behind it, even one that
+// would fit. Budget B_t = 2 every slot, pool 3 blocks of 1 token, lookahead 0.
+//   step 0: R (prompt 1, output 3: its peak, 3 blocks, fits the pool) arrives and is admitted:
+//           1 block.
+//   step 1: A (prompt 3) and B (prompt 1) arrive. U = R's next 2 blocks; A needs 3: 2 + 3 > 3,
+//           not admitted; B would fit (2 + 1 = 3) but comes after A: not admitted either.
+//   The batch of step 1 is R's decode alone. Also U = 2 < 3 = M exactly at the boundary of the
+//   repair (no preemption), and with U == M nothing is admitted either (step 2: R holds 3).
+TEST(P1FlowControlByHand, AHeadThatDoesNotFitBlocksTheQueue) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::P1FlowControl;
+  p.policy.flow_budget_min = p.policy.flow_budget_max = 2;
+  p.engine.num_blocks = 3;
+  Workload w;
+  w.requests = {req(0, 1, 3), req(1, 3, 1), req(1, 1, 1)};
+  TimeModel t;
+  SeededChoices ch(1);
+  ConcreteView v(p, w, t, ch);
+  engine_step(v);
+  EXPECT_EQ(v.last_step().admitted, (Refs{0}));
+  engine_step(v);
+  EXPECT_EQ(v.last_step().admitted, Refs{});
+  EXPECT_EQ(v.last_step().batch, (Batch{{0, 1}}));
+  EXPECT_TRUE(v.last_step().preempted.empty());
+  engine_step(v);  // R's last token: 3 blocks = M; nothing fits beside it
+  EXPECT_EQ(v.last_step().admitted, Refs{});
+  EXPECT_EQ(v.last_step().batch, (Batch{{0, 1}}));
+}
+
 // An iteration that runs nothing while requests are present is an idle tick (the unit time
 // model: 1 s); one with nobody in the system takes no time. P2 WAIT, one type (1, 2) with
 // threshold 2; A at step 1, B at step 2:

@@ -307,6 +307,62 @@ TEST(FastLoopRules, EmptyQueueEventsStartSteadyRunsAtOnce) {
   }
 }
 
+// A request still in (chunked) prefill is not steady: only once it is past its prompt may the
+// skipper start. vLLM FCFS, chunked prefill, 4 tokens per iteration, one request (prompt 10,
+// output 20), pool 100 of 1-token blocks:
+//   steps 0, 1: prefill chunks of 4 (generated 0): no skip;
+//   step 2: the last 2 prompt tokens, the first output token (generated 1): the queue is empty
+//           and the request is past its prompt, so a steady run starts;
+//   steps 3..20 (18 iterations: up to one before the completion, 20 - 1 - 1) are skipped;
+//   step 21 decodes token 20 and completes: 22 steps in all.
+TEST(FastLoopRules, ChunkedPrefillIsNotSteadyUntilThePromptIsDone) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::VllmFcfs;
+  p.engine.num_blocks = 100;
+  p.engine.chunked_prefill = true;
+  p.engine.max_batched_tokens = 4;
+  Workload w;
+  w.requests = {Request{0, 0.0, 10, 20, 0}};
+  TimeModel t;
+  SimOptions o = all_properties(1000, false);
+  std::erase(o.properties, PropertyId::Alg1MemoryBound);  // no classes: no Alg. 1 bound
+  EXPECT_EQ(expect_equal_runs(p, t, w, o, 1), 18);
+  EXPECT_EQ(run(p, t, w, o, true, 1).outcome.steps, 22);
+}
+
+/// The length of every steady run the skipper hands over, in order.
+class RunLengths final : public StepObserver {
+ public:
+  void on_step(const ConcreteView&) override {}
+  bool accepts_steady_runs() const override { return true; }
+  void on_steady_run(const ConcreteView&, const SteadyRun& run) override {
+    lengths.push_back(static_cast<std::int64_t>(run.steps.size()));
+  }
+  std::vector<std::int64_t> lengths;
+};
+
+// A pool that is exactly full is not short: the skip runs up to the iteration whose blocks
+// equal the pool. vLLM FCFS, 1-token blocks, pool 18; A and B (prompt 1, output 10) at step 0:
+//   step 0: both prefill (1 block each, generated 1): the queue is empty, a steady run starts;
+//   skipped iteration j (step j + 1) reserves 2 (j + 2) blocks; the run may last 10 - 1 - 1 = 8
+//   iterations (steps 1..8), the last of which reserves 2 x 9 = 18 = the pool: still skipped.
+TEST(FastLoopRules, AnExactlyFullPoolIsNotAShortage) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::VllmFcfs;
+  p.engine.num_blocks = 18;
+  Workload w;
+  w.requests = {Request{0, 0.0, 1, 10, 0}, Request{0, 0.0, 1, 10, 0}};
+  TimeModel t;
+  SeededChoices choices(1);
+  SimOptions o;
+  o.skip_steady = true;
+  RunLengths runs;
+  StepObserver* obs[] = {&runs};
+  (void)simulate(p, t, w, choices, o, obs);
+  ASSERT_FALSE(runs.lengths.empty());
+  EXPECT_EQ(runs.lengths.front(), 8);
+}
+
 /// A queue that is not empty still needs the plain witness (premise (a)): under memory
 /// pressure a blocked head must stay blocked, which one steady iteration demonstrates.
 TEST(FastLoopRules, NonEmptyQueueNeedsAQuietWitness) {

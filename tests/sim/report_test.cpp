@@ -232,6 +232,27 @@ TEST(Overrides, MaxStepsAndCountAcceptOneRejectZero) {
   EXPECT_NE(msg.find("--count"), std::string::npos) << msg;
 }
 
+// `--workload poisson` on a config whose [workload] is explicit: the generated requests take
+// [workload]'s documented defaults (docs/config.md: prompt 1, output 1), since the config gives
+// no shape for a generator.
+TEST(Overrides, GeneratorOverAnExplicitConfigUsesTheDocumentedShape) {
+  auto cfg = parse_config("[engine]\nnum_blocks = 8\n[policy]\nname = \"vllm_fcfs\"\n"
+                          "[workload]\nkind = \"explicit\"\nrequests = [{ arrival = 0, "
+                          "prompt = 3, output = 4 }]\n",
+                          "explicit.toml");
+  WorkloadOverrides o;
+  o.kind = "poisson";
+  o.count = 20;
+  o.rate = 0.5;
+  apply_overrides(cfg, o);
+  const auto w = build_workload(cfg);
+  ASSERT_EQ(w.requests.size(), 20u);
+  for (const auto& r : w.requests) {
+    EXPECT_EQ(r.prompt, 1);
+    EXPECT_EQ(r.output, 1);
+  }
+}
+
 TEST(Overrides, BadFlagValuesAreConfigErrorsNamingTheFlag) {
   std::string msg;
   WorkloadOverrides o;

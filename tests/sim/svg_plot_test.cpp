@@ -42,6 +42,38 @@ TEST(AxisTicks, ExtremeRangesAndStepsAreBounded) {
   }
 }
 
+// The documented contract of axis_ticks exactly (sim/svg_chart.h): {0} alone when the top
+// or the step is not finite and positive; otherwise every multiple of the step up to the top,
+// but never more than kMaxTicks = 64 ticks.
+TEST(AxisTicks, InvalidRangesGiveZeroAloneAndLongOnesStopAtSixtyFour) {
+  const std::pair<double, double> invalid[] = {{kInf, 2.0}, {kNan, 2.0}, {-5.0, 1.0}, {0.0, 1.0},
+                                               {10.0, kInf}, {10.0, kNan}, {10.0, 0.0},
+                                               {10.0, -1.0}};
+  for (const auto& [hi, step] : invalid)
+    EXPECT_EQ(axis_ticks(hi, step), (std::vector<double>{0})) << hi << " step " << step;
+  const auto many = axis_ticks(1000, 1);
+  ASSERT_EQ(many.size(), 64u);
+  EXPECT_EQ(many.back(), 63.0);
+  EXPECT_EQ(axis_ticks(63, 1).size(), 64u);  // 0..63: exactly the cap
+  EXPECT_EQ(axis_ticks(62, 1).size(), 63u);
+}
+
+// A point with a non-finite coordinate is neither drawn nor used for an axis's range: the
+// left axis is scaled from the finite points alone (largest 5: nice step 1, top 5).
+TEST(SvgChart, NonFinitePointsAreSkipped) {
+  Chart c;
+  c.title = "t";
+  c.x_min_top = 4;
+  c.lines = {{"stroke=\"black\"", {{1, kInf}, {2, 5}, {kNan, 3}, {3, -kInf}}, false}};
+  const auto svg = render_svg(c);
+  EXPECT_EQ(svg.find("inf"), std::string::npos) << svg;
+  EXPECT_EQ(svg.find("nan"), std::string::npos) << svg;
+  EXPECT_NE(svg.find(">5</text>"), std::string::npos) << svg;
+  EXPECT_EQ(svg.find(">6</text>"), std::string::npos) << svg;
+  // exactly one point drawn: (2, 5) at x = 80 + 2/4 * 800 = 480, y = the plot top, 96
+  EXPECT_NE(svg.find("points=\"480.0,96.0 \""), std::string::npos) << svg;
+}
+
 TEST(NiceStep, IsFiniteAndPositiveForAnyRange) {
   for (double hi : {kMax, 1e308, kInf, kNan, kDenorm, 1e-310, 0.0, -1.0}) {
     SCOPED_TRACE(hi);
