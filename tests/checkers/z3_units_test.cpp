@@ -193,6 +193,52 @@ TEST(AllocationProofEdges, AStoredZeroIsNotAssumedPositive) {
   EXPECT_TRUE(prove_allocation_invariant(u, ok, {PropertyId::KvNoOverflow}).holds);
 }
 
+// Every check is one query, counted as it is made (AllocationProof::queries, printed in prove's
+// progress line). A pool of -1 blocks (no config can give one; only to reach the first check's
+// failure) makes I false in the initial state (counter 0 > -1), so the first query, the initial
+// state, is answered sat and the argument stops there, not shown, after exactly 1 query.
+TEST(AllocationProofEdges, StopsAtTheFirstFailedQueryAfterOneQuery) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::VllmFcfs;
+  p.engine.num_blocks = -1;
+  BmcSpec spec;
+  spec.slots = 2;
+  z3::context ctx;
+  Unroller u(ctx, p, spec);
+  SymbolicScope scope(ctx);
+  z3::solver s(ctx);
+  for (const auto& c : u.input_constraints()) s.add(c.e);
+  const auto r = prove_allocation_invariant(u, s, {PropertyId::KvNoOverflow});
+  EXPECT_FALSE(r.holds);
+  EXPECT_EQ(r.queries, 1);
+  EXPECT_EQ(r.reason, "initial state: can fail");
+}
+
+// Check 3 looks at each reservation: Orca plans its prefills without a memory check, so from a
+// pre-state with the pool already full (used = 4 = the pool, allowed by I) and a request
+// waiting, the step's first reservation raises the counter past the pool. The argument fails
+// there, at check 3 (naming the change), before the post-state counter is looked at.
+TEST(AllocationProofEdges, AnUncheckedReservationFailsCheckThree) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::Orca;
+  p.engine.num_blocks = 4;
+  BmcSpec spec;
+  spec.slots = 2;
+  spec.prompt_lo = spec.prompt_hi = 2;
+  spec.output_lo = spec.output_hi = 1;
+  spec.arrival_hi = 0;
+  z3::context ctx;
+  Unroller u(ctx, p, spec);
+  SymbolicScope scope(ctx);
+  z3::solver s(ctx);
+  for (const auto& c : u.input_constraints()) s.add(c.e);
+  const auto r = prove_allocation_invariant(u, s, {PropertyId::KvNoOverflow});
+  EXPECT_FALSE(r.holds);
+  EXPECT_EQ(r.reason.rfind("the pool counter can exceed the pool (change ", 0), 0U) << r.reason;
+  EXPECT_NE(r.reason.find("): can fail"), std::string::npos) << r.reason;
+  EXPECT_GE(r.queries, 2);  // the initial state, then this one
+}
+
 // --- unroller.cpp -----------------------------------------------------------------------------
 
 /// The queue-order rules of unroller.h, stated plainly over plain numbers: a running (waiting)
@@ -352,6 +398,56 @@ TEST(WithinSpec, EveryBoundOnItsOwn) {
   EXPECT_TRUE(within_spec(p, spec, wl({rq(0, 1, 2, 0), rq(0, 3, 1, 1)})));
   EXPECT_FALSE(within_spec(p, spec, wl({rq(0, 3, 1, 0)})));
   EXPECT_FALSE(within_spec(p, spec, wl({rq(0, 1, 2, 2)})));
+  // one of the two lengths wrong is enough: class a is (1, 2)
+  EXPECT_FALSE(within_spec(p, spec, wl({rq(0, 1, 1, 0)})));  // the prompt right, not the output
+  EXPECT_FALSE(within_spec(p, spec, wl({rq(0, 2, 2, 0)})));  // the output right, not the prompt
+  EXPECT_FALSE(within_spec(p, spec, wl({rq(0, 3, 2, 1)})));  // class b is (3, 1)
+}
+
+// --- unroller.cpp: fixes --------------------------------------------------------------------------
+
+// fixes(w) pins every input of every slot to w's (an absent slot's arrival to horizon + 1 = 5,
+// the horizon being arrival_hi + 1 = 4): with the input constraints it is satisfiable, its model
+// reads back as w, and changing any one field of any slot away from w's value contradicts it. 3 slots, prompt and output in [1, 3], arrivals
+// in [0, 3]; w has two requests, slot 2 is absent.
+TEST(UnrollerFixes, PinsEveryFieldOfEverySlot) {
+  ModelParams p;
+  p.engine.num_blocks = 8;
+  BmcSpec spec;
+  spec.slots = 3;
+  spec.prompt_lo = spec.output_lo = 1;
+  spec.prompt_hi = spec.output_hi = 3;
+  spec.arrival_lo = 0;
+  spec.arrival_hi = 3;
+  z3::context ctx;
+  Unroller u(ctx, p, spec);
+  SymbolicScope scope(ctx);
+  const auto w = wl({rq(1, 2, 3), rq(3, 3, 1)});
+  z3::solver s(ctx);
+  for (const auto& c : u.input_constraints()) s.add(c.e);
+  s.add(u.fixes(w).e);
+  ASSERT_EQ(s.check(), z3::sat);
+  const auto back = u.workload(s.get_model());
+  ASSERT_EQ(back.requests.size(), 2U);
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(back.requests[i].arrival_step, w.requests[i].arrival_step) << i;
+    EXPECT_EQ(back.requests[i].prompt, w.requests[i].prompt) << i;
+    EXPECT_EQ(back.requests[i].output, w.requests[i].output) << i;
+    EXPECT_EQ(back.requests[i].klass, 0) << i;
+  }
+  // the expected value of each field, written out: (arrival, prompt, output, class) per slot
+  const std::vector<std::vector<std::int64_t>> want{{1, 2, 3, 0}, {3, 3, 1, 0}};
+  for (std::size_t i = 0; i < 3; ++i) {
+    const auto& in = u.inputs()[i];
+    const std::vector<z3::expr> fields{in.arrival.e, in.prompt.e, in.output.e, in.klass.e};
+    for (std::size_t f = 0; f < (i < 2 ? 4U : 1U); ++f) {
+      const auto value = i < 2 ? want[i][f] : 5;  // absent: arrival horizon + 1
+      s.push();
+      s.add(fields[f] != ctx.int_val(value));
+      EXPECT_EQ(s.check(), z3::unsat) << "slot " << i << " field " << f;
+      s.pop();
+    }
+  }
 }
 
 // --- seed_search.cpp: the lengths drawn ----------------------------------------------------------
@@ -388,6 +484,48 @@ TEST(SeedDraws, LengthsAreAtTheRangeEndsHalfOfTheTime) {
   EXPECT_LE(seen[40], 140);
   EXPECT_GE(inner, 150);
   EXPECT_LE(inner, 230);
+}
+
+// peak_demand starts from nothing: with no run, or a depth of 0 (no step < 0 is observed), no
+// plan is seen and the peak is 0 blocks, not 1. (The same model's one run within depth 1 plans
+// its prompt: between 1 and 40, SeedDraws above.)
+TEST(SeedDraws, PeakDemandOfNothingIsZero) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::VllmFcfs;
+  p.engine.num_blocks = 100;
+  BmcSpec spec;
+  spec.slots = 1;
+  spec.allow_absent = false;
+  spec.prompt_lo = 1;
+  spec.prompt_hi = 40;
+  spec.output_lo = spec.output_hi = 1;
+  spec.arrival_lo = spec.arrival_hi = 0;
+  spec.properties = {PropertyId::KvNoOverflow};
+  EXPECT_EQ(peak_demand(p, spec, 1, 0, 1), 0);
+  EXPECT_EQ(peak_demand(p, spec, 0, 5, 1), 0);
+  EXPECT_GE(peak_demand(p, spec, 1, 1, 1), 1);
+}
+
+// seed_search tries `runs` workloads, the first numbered 1. Orca plans without a memory check:
+// two requests (prompt 2, output 1) arriving at step 0 on a 2-block pool (blocks of 1 token)
+// plan 2 + 2 = 4 blocks in step 0, so every draw overflows at step 0 and a single run finds it.
+TEST(SeedDraws, OneRunIsTriedAndItIsRunOne) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::Orca;
+  p.engine.num_blocks = 2;
+  BmcSpec spec;
+  spec.slots = 2;
+  spec.allow_absent = false;
+  spec.prompt_lo = spec.prompt_hi = 2;
+  spec.output_lo = spec.output_hi = 1;
+  spec.arrival_lo = spec.arrival_hi = 0;
+  spec.properties = {PropertyId::KvNoOverflow};
+  const auto hint = seed_search(p, spec, 3, 1, 1);
+  ASSERT_TRUE(hint.has_value());
+  EXPECT_EQ(hint->run, 1);
+  EXPECT_EQ(hint->step, 0);
+  EXPECT_EQ(hint->property, PropertyId::KvNoOverflow);
+  EXPECT_FALSE(seed_search(p, spec, 3, 0, 1).has_value());  // no run, no witness
 }
 
 // --- vacuity.cpp ---------------------------------------------------------------------------------
