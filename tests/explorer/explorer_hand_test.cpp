@@ -634,6 +634,50 @@ properties = ["kv_no_overflow"]
   EXPECT_TRUE(trace_matches(t, g, lasso, opts, why)) << why;
 }
 
+// The idle limit of a replay is one past the witness's length, so no witness replay can stall:
+// a 1-edge witness whose only arrival is a request too large for the pool (prompt 8 + output 3
+// - 1 = 10 tokens > 8 blocks of 1 token: rejected at arrival). Replay: step 0 rejects it; a
+// rejection is not progress (nothing arrives into the queue, nothing runs), so that iteration
+// is idle: 1 idle iteration, the whole witness, against a limit of 1 + 1 = 2: not a stall. All
+// requests are rejected, so the run ends there: status "ok", 1 state, nothing violated.
+TEST(WitnessTraceByHand, AnIdleFirstIterationIsNotAStall) {
+  const auto cfg = config_of(R"([engine]
+block_size = 1
+num_blocks = 8
+[policy]
+name = "p2_wait"
+[[classes]]
+name = "t"
+prompt = 2
+output = 3
+threshold = 2
+[workload]
+kind = "deterministic"
+count = 1
+prompt = 2
+output = 3
+[check]
+properties = ["kv_no_overflow"]
+)");
+  ExploreOptions opts;
+  opts.properties = {PropertyId::KvNoOverflow};
+  opts.shapes = {{8, 3, 0}};
+  auto g = graph_of({0, 0});
+  Transition arrive;
+  arrive.arrivals = {0};
+  arrive.arrival_count = 1;
+  add_edge(g, 0, 1, arrive);
+  Witness w;
+  w.edges = {0};
+  w.property = "kv_no_overflow";
+  const auto t = witness_trace(g, w, cfg, opts);
+  EXPECT_EQ(t.meta.status, "ok");
+  EXPECT_EQ(t.meta.violated_property, "");
+  ASSERT_EQ(t.states.size(), 1U);
+  EXPECT_TRUE(t.states[0].waiting.empty());
+  EXPECT_TRUE(t.states[0].running.empty());
+}
+
 // The same pool with at least one arrival per step (while arrivals are allowed):
 //   S0: [a] -> S1, [a,a] -> X     S1: [a] -> S3     X: [] -> S3     S3: [] -> S4
 //   S4: [] -> S5     S5: [] -> S5          6 states, 7 transitions
@@ -769,6 +813,11 @@ TEST(SuccessorsByHand, ArrivalChoicesOverTwoShapes) {
   opts.max_waiting = 2;
   EXPECT_EQ(arrivals_of(state(0, {kW}, {})), (A{{}, {0}, {1}}));
   EXPECT_EQ(arrivals_of(state(0, {kW, kW}, {})), (A{{}}));
+  // one request in all: at most 1 - 0 = 1 arrives from the initial state, none after it
+  opts.max_waiting = 0;
+  opts.max_requests = 1;
+  EXPECT_EQ(arrivals_of(state(0, {}, {})), (A{{}, {0}, {1}}));
+  EXPECT_EQ(arrivals_of(state(1, {}, {})), (A{{}}));
 }
 
 // Saturated mode, pool 2, window 3 fresh (1,2) requests, 1 arrival per step:
