@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 
+#include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -863,6 +864,55 @@ TEST(FuzzGeneratorsByHand, ClassModelsShapesAndNames) {
     // class_mix spans up to 20 / 0.75 = 26 steps
     EXPECT_LE(cm.groups.size(), 2U * 26U);
   }
+}
+
+// class_mix draws each step's count as per_step[i], i uniform over the table's 256 entries.
+// One class at rate 2 per step: Poisson(2)'s CDF 0.1353 0.4060 0.6767 0.8571 0.9473 0.9834
+// 0.9955 0.9989 (k = 0..7); entry i is the first k with CDF > i / 256, so entries 252..254
+// (q 0.9844..0.9922) are 6 and only entry 255 (q 0.99609 >= 0.9955) is 7: a quiet step (rate 2)
+// counts at most 7, and 7 with probability exactly 1/256. Busy cases (rate 4) are told apart by
+// their mean count over >= 100 steps (2 vs 4; the mean's sd <= 0.2). Over the quiet cases' steps
+// (about 2.7 x 10^4 here) 7 must be drawn, steps / 256 times within 3.5 sd, and nothing above 7.
+// (An index drawn from 257 values and clamped would give 7 twice as often: about 9 sd off.)
+TEST(FuzzGeneratorsByHand, ClassMixCountsAreUniformOverTheWholeTable) {
+  const auto m = make_fuzz_model(config_of(R"([engine]
+block_size = 1
+num_blocks = 256
+[policy]
+name = "p1_class_budgets"
+[[classes]]
+name = "a"
+prompt = 1
+output = 1
+rate = 2.0
+budget = 4
+[workload]
+kind = "class_mix"
+count = 10
+[check]
+properties = ["kv_no_overflow"]
+[envelope]
+max_requests = 0
+[fuzz]
+max_requests = 2000
+)"));
+  ASSERT_EQ(m->class_mix_span, 1000);  // 2000 / 2
+  std::int64_t quiet_steps = 0, sevens = 0, most = 0;
+  for (std::uint64_t seed = 1; seed <= 120; ++seed) {
+    const auto c = sample(gen_shape(m, Shape::ClassMix), seed, 100);
+    if (c.groups.size() < 100) continue;
+    const auto mean = static_cast<double>(c.requests()) / static_cast<double>(c.groups.size());
+    if (mean >= 3.0) continue;  // busy
+    quiet_steps += static_cast<std::int64_t>(c.groups.size());
+    for (const auto& g : c.groups) {
+      sevens += g.count == 7 ? 1 : 0;
+      most = std::max(most, g.count);
+    }
+  }
+  ASSERT_GE(quiet_steps, 10000);
+  EXPECT_EQ(most, 7);
+  const double expected = static_cast<double>(quiet_steps) / 256.0;
+  EXPECT_NEAR(static_cast<double>(sevens), expected, 3.5 * std::sqrt(expected)) << quiet_steps;
 }
 
 TEST(FuzzGeneratorsByHand, ClasslessNamesCarryTheLengthDistribution) {
