@@ -24,6 +24,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -155,6 +156,47 @@ TEST(BmcEdges, ResourceTriggersCloseASafeGuardedModelOnlyWhenOn) {
   EXPECT_EQ(last.verdict.kind, VerdictKind::BoundedOk);
   EXPECT_EQ(last.verdict.depth, 1);
   EXPECT_EQ(last.verdict.reason, "");
+}
+
+// The triggers are inclusive: "once a depth's query consumes >= alloc_after_work (lemma_after_work)
+// units" (bmc_session.h, docs/z3-backend.md). The model above with 1 slot arriving at step 0 or
+// 1 (cheaper), progress on: the
+// line of depth 0's query ("bmc_depth_0: unsat in ... s, N units") names its units N. Rerun
+// to depth 2 (a fresh session, the same queries, the same units): a threshold of exactly N
+// closes at depth 1, N + 1 leaves a plain BOUNDED_OK (depth 1 is the last: never closed there).
+TEST(BmcEdges, ResourceTriggersIncludeTheirThreshold) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::VllmFcfs;
+  p.engine.num_blocks = 6;
+  BmcSpec spec;
+  spec.slots = 1;
+  spec.prompt_hi = 2;
+  spec.arrival_hi = 1;
+  spec.properties = {PropertyId::KvNoOverflow};
+  std::ostringstream log;
+  auto measured = plain();
+  measured.progress = &log;
+  (void)run_bmc(p, spec, 1, measured);
+  const auto text = log.str();
+  const auto line = text.find("bmc_depth_0: ");
+  ASSERT_NE(line, std::string::npos) << text;
+  const auto units_at = text.find(" units", line);
+  ASSERT_NE(units_at, std::string::npos) << text;
+  const auto from = text.rfind(", ", units_at);
+  ASSERT_NE(from, std::string::npos) << text;
+  const std::int64_t n = std::stoll(text.substr(from + 2, units_at - from - 2));
+  ASSERT_GT(n, 0) << text;
+  for (const bool alloc : {true, false}) {
+    const auto with = [&](std::int64_t threshold) {
+      auto o = plain();
+      (alloc ? o.alloc_after_work : o.lemma_after_work) = threshold;
+      return run_bmc(p, spec, 2, o).verdict.reason;  // depth 2: only depth 0 can close it
+    };
+    SCOPED_TRACE(std::string(alloc ? "alloc_after_work" : "lemma_after_work") + " around " +
+                 std::to_string(n) + " units");
+    EXPECT_TRUE(starts_with(with(n), "closed at depth 1: ")) << n;
+    EXPECT_EQ(with(n + 1), "") << n;  // every depth queried, nothing closed it
+  }
 }
 
 // A resource limit of 1 unit per query: every query is unknown, so check and prove are UNKNOWN,
