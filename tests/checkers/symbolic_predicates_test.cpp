@@ -232,5 +232,32 @@ TEST(SymbolicQueues, PreemptedRequestJoinsTheQueueFrontOrBack) {
   }
 }
 
+// Requeue after an overflow eviction (the engine's repair, end of step), front and back: the
+// Alg. 1 schedule above (5 blocks; A (3, 3) at 0, B (2, 3) at 1). Step 1: A decodes (4 blocks),
+// B is admitted (2): 6 > 5, B (the newest) is evicted; nobody else waits, so either way B is
+// the whole queue: waiting at position 0 (at the tail: the 0 requests waiting before the
+// evictions, plus its eviction order 0). Step 2: the same again (A 5 + B 2 = 7 > 5), and A
+// completes (its third output token): A done (position 0), B waiting at 0. Well-formed after
+// every step.
+TEST(SymbolicQueues, EvictedRequestJoinsTheQueueFrontOrBack) {
+  for (const auto requeue : {Requeue::Front, Requeue::Back}) {
+    SCOPED_TRACE(requeue == Requeue::Front ? "front" : "back");
+    ModelParams p;
+    p.policy.kind = PolicyKind::P1ClassBudgets;
+    p.engine.num_blocks = 5;
+    p.engine.requeue = requeue;
+    p.classes = {{"c", 1, 1, 1.0, 10}};
+    Workload w;
+    w.requests = {req(0, 3, 3), req(1, 2, 3)};
+    const auto q = symbolic_queues(p, w, 3, {});
+    ASSERT_EQ(q.size(), 3U);
+    using S = std::pair<Status, std::int64_t>;
+    EXPECT_EQ(q[0].slots[0], (S{Status::Running, 0}));
+    EXPECT_EQ(q[1].slots, (std::vector<S>{{Status::Running, 0}, {Status::Waiting, 0}}));
+    EXPECT_EQ(q[2].slots, (std::vector<S>{{Status::Done, 0}, {Status::Waiting, 0}}));
+    for (const auto& s : q) EXPECT_TRUE(s.well_formed);
+  }
+}
+
 }  // namespace
 }  // namespace kvcheck

@@ -160,10 +160,10 @@ TEST(BmcEdges, ResourceTriggersCloseASafeGuardedModelOnlyWhenOn) {
 
 // The triggers are inclusive: "once a depth's query consumes >= alloc_after_work (lemma_after_work)
 // units" (bmc_session.h, docs/z3-backend.md). The model above with 1 slot arriving at step 0 or
-// 1 (cheaper), progress on: the
-// line of depth 0's query ("bmc_depth_0: unsat in ... s, N units") names its units N. Rerun
-// to depth 2 (a fresh session, the same queries, the same units): a threshold of exactly N
-// closes at depth 1, N + 1 leaves a plain BOUNDED_OK (depth 1 is the last: never closed there).
+// 1 (cheaper), progress on: the line of depth 0's query ("bmc_depth_0: unsat in ... s, N units")
+// names its units N. Rerun to depth 2 (a fresh session, the same queries, the same units): a
+// threshold of exactly N closes at depth 1, N + 1 leaves a plain BOUNDED_OK (depth 1 is the
+// last: never closed there).
 TEST(BmcEdges, ResourceTriggersIncludeTheirThreshold) {
   ModelParams p;
   p.policy.kind = PolicyKind::VllmFcfs;
