@@ -646,5 +646,29 @@ TEST(LemmaBudget, GivesUpAfterThreeTimeoutsMoreThanProved) {
 // fails at step 1 in simulation run 2 of 2000") were recorded with the default seed 1.
 TEST(SolverDefaults, SeedIsOne) { EXPECT_EQ(SolverOptions{}.seed, 1U); }
 
+// The k-induction step case starts from an arbitrary state satisfying the built-in invariant,
+// every part of it (no lemmas proved here, so none is left out): the first part, "time", keeps
+// the start state's time (the constant time@0) in [0, horizon] with horizon = arrival_hi + 1 = 4,
+// and both ends are possible (the initial state has time 0; a state after the last arrival,
+// time 4). Without that part, any state valid at time 4 would also be valid at time 5 (the only
+// other part naming time, "pending", reads the same there: present arrivals <= 3 are past,
+// absent slots at 5 are still to come), and the all-pending initial state at time -1.
+TEST(StepCaseStart, TimeIsWithinTheHorizon) {
+  const auto p = two_slot_model();
+  const auto spec = two_slot_spec();
+  SolverOptions o;
+  o.seed_runs = 0;
+  BmcSession s(p, spec, o, true);
+  SymbolicScope scope(s.ctx());
+  const auto time = s.ctx().int_const("time@0");
+  const auto can = [&](const z3::expr& e, const char* name) {
+    return s.query(SymBool{e}, name).result;
+  };
+  EXPECT_EQ(can(time > 4, "after_horizon"), z3::unsat);
+  EXPECT_EQ(can(time < 0, "negative"), z3::unsat);
+  EXPECT_EQ(can(time == 4, "at_horizon"), z3::sat);
+  EXPECT_EQ(can(time == 0, "at_zero"), z3::sat);
+}
+
 }  // namespace
 }  // namespace kvcheck
