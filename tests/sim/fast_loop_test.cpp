@@ -363,6 +363,31 @@ TEST(FastLoopRules, AnExactlyFullPoolIsNotAShortage) {
   EXPECT_EQ(runs.lengths.front(), 8);
 }
 
+// Premise (a) by hand: with a queue, the skip starts after one steady iteration, one in which
+// every running request decoded one token (generated >= 2 after it). vLLM FCFS, 1-token
+// blocks, pool 20; A (prompt 1, output 10) and B (prompt 20, output 1) at step 0:
+//   step 0: A prefills (1 block); B needs 20 of the 19 free: the queue head is blocked;
+//   step 1: A decodes (generated 2), B still blocked: a steady iteration, the witness;
+//   steps 2..8: skipped (10 - 2 - 1 = 7 iterations: up to one before A's completion);
+//   step 9: A completes; B is admitted after it.
+TEST(FastLoopRules, AQueueWaitsForOneSteadyIterationThenSkips) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::VllmFcfs;
+  p.engine.num_blocks = 20;
+  Workload w;
+  w.requests = {Request{0, 0.0, 1, 10, 0}, Request{0, 0.0, 20, 1, 0}};
+  TimeModel t;
+  SeededChoices choices(1);
+  SimOptions o;
+  o.skip_steady = true;
+  RunLengths runs;
+  StepObserver* obs[] = {&runs};
+  const auto out = simulate(p, t, w, choices, o, obs);
+  ASSERT_FALSE(runs.lengths.empty());
+  EXPECT_EQ(runs.lengths.front(), 7);
+  EXPECT_TRUE(out.finished);
+}
+
 /// A queue that is not empty still needs the plain witness (premise (a)): under memory
 /// pressure a blocked head must stay blocked, which one steady iteration demonstrates.
 TEST(FastLoopRules, NonEmptyQueueNeedsAQuietWitness) {
