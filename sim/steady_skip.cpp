@@ -58,7 +58,8 @@ bool SteadySkipper::scan(const ConcreteView& v, std::int64_t& limit, std::int64_
   // (a) queue not empty: a steady iteration. Nothing arrived, was admitted or completed, and
   //     every running request decoded one token (so the queue head is blocked).
   // (b) queue empty: arrivals, admissions and completions allowed; every running request is
-  //     past its prompt. See policy_allows_skipping for why both keep the plan steady.
+  //     past its prompt. Why both keep the plan steady: the comment above policy_allows_skipping
+  //     and each policy's `steady_skip` trait (models/policies/).
   const bool queue_empty = v.count_waiting() == 0;
   if (!queue_empty && (!r.arrived.empty() || !r.rejected.empty() || !r.admitted.empty() ||
                        !r.completed.empty()))
