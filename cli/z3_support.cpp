@@ -21,8 +21,10 @@ void add_z3_flags(CLI::App& sub, Z3Flags& f, bool dump) {
                  "Outer wall-clock limit for the whole run in seconds (0 = none); reached is UNKNOWN")
       ->check(CLI::Range(0.0, 1e7));
   sub.add_option("--seed-runs", f.seed_runs,
-                 "Random workloads inside the [bmc] bounds simulated before the solver; a "
-                 "violation found is reported once every shallower depth is unsat (0 = off)")
+                 fmt::format("Random workloads inside the [bmc] bounds simulated before the "
+                             "solver; a violation found is reported once every shallower depth "
+                             "is unsat (0 = off; default {})",
+                             SolverOptions{}.seed_runs))
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{100000000}));
   if (dump) sub.add_option("--dump-smt2", f.dump, "Write every solver query as SMT-LIB2 into DIR");
   sub.add_option("--out", f.out, "Directory for counterexample traces (default kvcheck-out)");

@@ -21,7 +21,9 @@ inline constexpr std::int64_t kMaxTimeoutMs = (std::int64_t{1} << 31) - 1;
 struct Z3Flags {
   std::string config, dump, out = "kvcheck-out";
   std::int64_t timeout_ms = -1;
-  std::int64_t seed_runs = 2000;  ///< simulated workloads tried before the solver; 0 = off
+  /// simulated workloads tried before the solver; 0 = off (the library's default, which the
+  /// gate uses too)
+  std::int64_t seed_runs = SolverOptions{}.seed_runs;
   std::int64_t rlimit = -1;       ///< Z3 resource units per query (-1: [bmc] rlimit)
   double time_limit_s = 0.0;      ///< outer wall-clock guard for the whole run (0 = none)
 };

@@ -1,6 +1,7 @@
 #include "checkers/z3/buffer_search.h"
 
 #include <sstream>
+#include <string_view>
 #include <toml++/toml.h>
 
 #include "io/input_error.h"
@@ -14,13 +15,23 @@ std::string buffer_param_names() {
   return out + "classes.<name>.budget or classes.<name>.threshold";
 }
 
+namespace {
+
+constexpr std::string_view kClassPrefix = "classes.";
+
+/// "classes.<cls>.<key>" -> "<cls>".
+std::string class_of(const std::string& name) {
+  const auto dot = name.rfind('.');
+  return name.substr(kClassPrefix.size(), dot - kClassPrefix.size());
+}
+
+}  // namespace
+
 std::int64_t& param_ref(ModelParams& p, const std::string& name) {
   if (const auto* ip = find_int_param(name)) return ip->field(p);
-  const std::string prefix = "classes.";
-  if (name.rfind(prefix, 0) == 0) {
-    const auto dot = name.rfind('.');
-    const auto cls = name.substr(prefix.size(), dot - prefix.size());
-    const auto field = name.substr(dot + 1);
+  if (name.rfind(kClassPrefix, 0) == 0 && name.rfind('.') >= kClassPrefix.size()) {
+    const auto cls = class_of(name);
+    const auto field = name.substr(name.rfind('.') + 1);
     for (auto& c : p.classes) {
       if (c.name != cls) continue;
       if (field == "budget") return c.budget;
@@ -40,11 +51,11 @@ toml::table* param_table(toml::table& root, const std::string& name, std::string
   key = name.substr(dot + 1);
   if (name.rfind("engine.", 0) == 0) return root["engine"].as_table();
   if (name.rfind("policy.", 0) == 0) return root["policy"].as_table();
-  const auto cls = name.substr(8, dot - 8);  // "classes.<cls>.<key>"
   auto* arr = root["classes"].as_array();
-  for (std::size_t i = 0; arr && i < arr->size(); ++i)
-    if (auto* t = (*arr)[i].as_table(); t && t->get("name") && t->get("name")->value_or(std::string()) == cls)
-      return t;
+  if (!arr) return nullptr;
+  const auto cls = class_of(name);
+  for (auto& node : *arr)
+    if (auto* t = node.as_table(); t && (*t)["name"].value_or(std::string()) == cls) return t;
   return nullptr;
 }
 

@@ -66,14 +66,18 @@ class DeadlineGuard {
   std::optional<PeriodicTask> task_;
 };
 
-/// A progress line on `os` every 5 s while a long solver call runs (`what`, seconds so far),
-/// so a run is never silent for minutes. Printing only: it changes nothing the solver does.
+/// How often a Heartbeat prints.
+inline constexpr std::chrono::milliseconds kHeartbeatPeriod{5000};
+
+/// A progress line on `os` every `every` (5 s) while a long solver call runs (`what`, seconds
+/// so far), the first one `every` after the start, so a run is never silent for minutes and a
+/// quick call prints nothing. Printing only: it changes nothing the solver does.
 class Heartbeat {
  public:
-  Heartbeat(std::ostream* os, std::string what) {
+  Heartbeat(std::ostream* os, std::string what,
+            std::chrono::milliseconds every = kHeartbeatPeriod) {
     if (!os) return;
     const auto start = std::chrono::steady_clock::now();
-    const auto every = std::chrono::seconds(5);
     task_.emplace(start + every, every, [os, what = std::move(what), start] {
       const auto s = std::chrono::duration_cast<std::chrono::seconds>(
                          std::chrono::steady_clock::now() - start).count();

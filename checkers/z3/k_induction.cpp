@@ -74,8 +74,9 @@ ProveResult prove_k_induction(const ModelParams& params, const BmcSpec& spec,
     return prove_unguarded(params, spec, opts);
   } catch (const z3::exception& e) {
     if (!expired(opts.deadline)) throw;
-    return {Verdict::unknown(std::string("time limit reached (") + e.msg() + ")"), std::nullopt,
-            0, {}};
+    ProveResult r;  // no k, claim or trace: an interrupted run proved nothing
+    r.verdict = Verdict::unknown(std::string("time limit reached (") + e.msg() + ")");
+    return r;
   }
 }
 

@@ -26,15 +26,18 @@
 #include <filesystem>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "checkers/z3/bmc.h"
 #include "checkers/z3/buffer_search.h"
 #include "checkers/z3/confirm.h"
+#include "checkers/z3/deadline.h"
 #include "checkers/z3/k_induction.h"
 #include "checkers/z3/seed_search.h"
 #include "checkers/z3/vacuity.h"
 #include "io/config.h"
+#include "io/input_error.h"
 
 namespace kvcheck {
 namespace {
@@ -503,6 +506,134 @@ TEST(ProveTriggers, PlainKInductionWhenTheTriggerIsOff) {
   EXPECT_EQ(r.verdict.kind, VerdictKind::Proved) << r.verdict.reason;
   EXPECT_NE(r.verdict.reason, "inductive invariant, k = 1");
   EXPECT_EQ(r.claim.find("pool counter"), std::string::npos) << r.claim;
+}
+
+// --- run 4's survivors (issue 19) ------------------------------------------------------------
+
+// docs/z3-backend.md: "`check` (and `prove`'s base case) simulate `--seed-runs` (default 2000)
+// random concrete workloads". The command line's default is the library's (cli/z3_support.h),
+// and the gate runs with the library's.
+TEST(SolverDefaults, SeedRunsIsTheDocumented2000) { EXPECT_EQ(SolverOptions{}.seed_runs, 2000); }
+
+// The seed search runs exactly when seed_runs > 0 (bmc_session.h: "0 = off"). On the ages model
+// with M = 4 it finds the step-2 overflow (a burst of two at step 0 is one of its shapes), and
+// BMC reports it at depth 2 after depths 0 and 1 were unsat; with the search off the progress
+// stream never mentions it. Both ways the verdict is the hand one.
+TEST(SeedEdges, TheSeedSearchRunsExactlyWhenSeedRunsArePositive) {
+  for (const std::int64_t runs : {0, 1, 50}) {
+    SCOPED_TRACE("seed_runs " + std::to_string(runs));
+    auto o = plain();
+    o.seed_runs = runs;
+    std::ostringstream progress;
+    o.progress = &progress;
+    const auto r = run_bmc(ages_model(4), ages_spec(3), 3, o);
+    expect_ages_overflow(ages_model(4), r);
+    const auto text = progress.str();
+    EXPECT_EQ(text.find("seed search: ") != std::string::npos, runs > 0) << text;
+    if (runs == 50) {
+      EXPECT_NE(text.find("bmc_depth_2: the seed search's witness (depths < 2 are unsat)"),
+                std::string::npos)
+          << text;
+    }
+  }
+}
+
+// Non-vacuity asks simulation first whenever seed_runs > 0 (even 1: vacuity.cpp runs its own
+// 200 workloads), the solver only with the seed search off. On the ages model with M = 4 any
+// request arriving by step 2 is scheduled within a 3-step horizon, so both find work; the
+// detail says which did.
+TEST(VacuityEdges, SimulationFirstWheneverSeedRunsArePositive) {
+  for (const std::int64_t runs : {0, 1, 2000}) {
+    SCOPED_TRACE("seed_runs " + std::to_string(runs));
+    auto o = plain();
+    o.seed_runs = runs;
+    const auto a = check_activity(ages_model(4), ages_spec(3), 3, o);
+    EXPECT_EQ(a.activity, Activity::Exercised);
+    EXPECT_TRUE(starts_with(a.detail, runs > 0 ? "simulated workload " : "the solver found "))
+        << a.detail;
+  }
+}
+
+// within_spec's class index: with two [[classes]] (per_class: each request has its class's
+// exact shape) the indices 0 and 1 are inside the bounds, 2 and -1 are not.
+TEST(SeedEdges, WithinSpecAcceptsEveryClassIndexAndNoOther) {
+  ModelParams p = ages_model(8);
+  p.classes = {{"a", 1, 3, 1.0, 1}, {"b", 2, 2, 1.0, 1}};
+  auto spec = ages_spec(3);
+  const auto one = [](std::int64_t klass, std::int64_t prompt, std::int64_t output) {
+    Workload w;
+    w.requests.push_back({0, 0.0, prompt, output, klass});
+    return w;
+  };
+  EXPECT_TRUE(within_spec(p, spec, one(0, 1, 3)));
+  EXPECT_TRUE(within_spec(p, spec, one(1, 2, 2)));
+  EXPECT_FALSE(within_spec(p, spec, one(1, 1, 3)));  // class b's shape is (2, 2)
+  EXPECT_FALSE(within_spec(p, spec, one(2, 2, 2)));
+  EXPECT_FALSE(within_spec(p, spec, one(-1, 1, 3)));
+}
+
+// `buffer --param classes.<name>.<key>`: the value lands in that class's [[classes]] entry and
+// nowhere else (the second of two classes, so the entry is found by name, not position); a
+// class name that does not exist is the documented one-line --param error.
+TEST(BufferEdges, AClassParameterChangesThatClassOnly) {
+  const std::string text = R"([meta]
+name = "two_classes"
+[engine]
+block_size = 1
+num_blocks = 16
+lookahead = 0
+[policy]
+name = "p1_class_budgets"
+[[classes]]
+name = "a"
+prompt = 1
+output = 3
+rate = 0.5
+budget = 1
+[[classes]]
+name = "b"
+prompt = 2
+output = 2
+rate = 0.5
+budget = 2
+[workload]
+kind = "class_mix"
+count = 4
+seed = 1
+)";
+  const auto cfg = parse_config(text, "two_classes.toml");
+  const auto m = with_param(cfg, "classes.b.budget", 5, "--param");
+  ASSERT_EQ(m.classes.size(), 2U);
+  EXPECT_EQ(m.classes[0].name, "a");
+  EXPECT_EQ(m.classes[0].budget, 1);
+  EXPECT_EQ(m.classes[1].name, "b");
+  EXPECT_EQ(m.classes[1].budget, 5);
+  EXPECT_EQ(with_param(cfg, "classes.a.budget", 3, "--param").classes[0].budget, 3);
+  try {
+    (void)with_param(cfg, "classes.zz.budget", 3, "--param");
+    ADD_FAILURE() << "an unknown class was accepted";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.field(), "--param");
+    EXPECT_TRUE(starts_with(e.reason(), "unknown parameter \"classes.zz.budget\"")) << e.reason();
+  }
+}
+
+// Heartbeat (deadline.h): the first line comes one period after the start, so a call shorter
+// than the period prints nothing (with the default 5 s: nothing within 300 ms); with a 50 ms
+// period a 1 s call prints lines naming what runs. The period is the documented 5 s.
+TEST(HeartbeatEdges, FirstLineOnePeriodAfterTheStart) {
+  EXPECT_EQ(kHeartbeatPeriod, std::chrono::seconds(5));
+  std::ostringstream quiet, busy;
+  {
+    const Heartbeat beat(&quiet, "depth 3");
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
+  EXPECT_EQ(quiet.str(), "");
+  {
+    const Heartbeat beat(&busy, "depth 3", std::chrono::milliseconds(50));
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+  EXPECT_EQ(busy.str().rfind("  ... depth 3: still solving after 0 s\n", 0), 0U) << busy.str();
 }
 
 }  // namespace

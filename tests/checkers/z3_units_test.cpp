@@ -298,6 +298,47 @@ TEST(UnrollerOrder, CandidatesAreTheQueueOrderRulesOnEveryConcreteState) {
   EXPECT_EQ(checked, 1728 * 9);
 }
 
+// well_formed_parts' queue bounds (unroller.h: "queue positions a permutation"), stated plainly:
+// a waiting (running) slot's position lies in [0, number of waiting (running) slots). Every
+// assignment of 3 slots to Pending / Waiting / Running / Done and positions 0..2 (e.g. two
+// running slots at positions 0 and 2: run_pos fails for the second, 2 >= 2).
+TEST(UnrollerWellFormed, QueuePositionsLieBelowTheQueueLength) {
+  ModelParams p;
+  p.engine.num_blocks = 4;
+  BmcSpec spec;
+  spec.slots = 3;
+  z3::context ctx;
+  Unroller u(ctx, p, spec);
+  SymbolicScope scope(ctx);
+  const std::vector<Status> kinds{Status::Pending, Status::Waiting, Status::Running, Status::Done};
+  int checked = 0;
+  for (int code = 0; code < 4 * 4 * 4 * 3 * 3 * 3; ++code) {
+    int c = code;
+    std::vector<Status> st;
+    std::vector<std::int64_t> pos;
+    for (int i = 0; i < 3; ++i, c /= 4) st.push_back(kinds[static_cast<std::size_t>(c % 4)]);
+    for (int i = 0; i < 3; ++i, c /= 3) pos.push_back(c % 3);
+    const auto count = [&](Status k) { return std::count(st.begin(), st.end(), k); };
+    SymState s{{}, D::lit(0), D::lit(0)};
+    for (int i = 0; i < 3; ++i)
+      s.slots.push_back({D::lit(status_code(st[static_cast<std::size_t>(i)])),
+                         D::lit(pos[static_cast<std::size_t>(i)]), D::lit(0), D::lit(0),
+                         D::lit(0), D::lit(0)});
+    for (const auto& part : u.well_formed_parts(s)) {
+      const bool wait = part.name.rfind("wait_pos_", 0) == 0;
+      if (!wait && part.name.rfind("run_pos_", 0) != 0) continue;
+      const auto i = static_cast<std::size_t>(part.name.back() - '0');
+      const auto k = wait ? Status::Waiting : Status::Running;
+      const bool want = st[i] != k || (pos[i] >= 0 && pos[i] < count(k));
+      const auto got = part.holds.e.simplify();
+      ASSERT_TRUE(got.is_true() || got.is_false()) << part.name << ": " << got;
+      EXPECT_EQ(got.is_true(), want) << part.name << " in state " << code;
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 1728 * 6);
+}
+
 // max_arrivals_per_step = m: at most m present requests arrive in one step; absent slots
 // (arrival horizon + 1 = 5 here) are not counted. 3 slots, arrivals in [0, 3].
 TEST(UnrollerInputs, AtMostMArrivalsPerStep) {
