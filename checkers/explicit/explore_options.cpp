@@ -128,8 +128,8 @@ ExploreOptions read_explore_options(const Config& cfg) {
   o.envelope = workload_envelope(cfg);
   const auto env_requests = o.envelope.max_requests;
   if (s.choice("mode", "bounded") == "saturated") o.mode = ExploreMode::Saturated;
-  o.min_arrivals = s.integer("min_arrivals_per_step", 0);
-  o.max_arrivals = s.integer("max_arrivals_per_step", 1);
+  o.min_arrivals = s.integer("min_arrivals_per_step", o.min_arrivals);
+  o.max_arrivals = s.integer("max_arrivals_per_step", o.max_arrivals);
   // the explorer's budget: 3 requests, or fewer when the envelope has fewer
   o.max_requests = s.integer(
       "max_requests", o.mode == ExploreMode::Bounded

@@ -994,6 +994,38 @@ TEST(ExploreOptionsByHand, SaturatedDefaults) {
   EXPECT_EQ(o.mode, ExploreMode::Saturated);
   EXPECT_EQ(o.max_requests, 0);
   EXPECT_EQ(o.queue_window, 9);  // num_blocks + 1
+  // what it covers of the envelope: a saturated queue has no request count (0 = unbounded)
+  const auto c = explore_coverage(o);
+  EXPECT_EQ(c.max_requests, 0);
+  EXPECT_EQ(c.max_arrivals_per_step, 1);
+}
+
+// Bounded: the coverage states the explorer's own request and arrival bounds.
+TEST(ExploreOptionsByHand, BoundedCoverageIsTheExplorersBounds) {
+  const auto c = explore_coverage(read_explore_options(config_of(kClasses)));
+  EXPECT_EQ(c.max_requests, 3);
+  EXPECT_EQ(c.max_arrivals_per_step, 1);
+}
+
+// Without explore.prompts / outputs every shape of the envelope is an arrival choice, at most
+// 64 of them (explore_options.cpp): prompts 1..16 x outputs 1..4 = 64 shapes are read,
+// prompts 1..13 x outputs 1..5 = 65 are the one-line error naming explore.prompts.
+TEST(ExploreOptionsByHand, AtMost64DefaultShapes) {
+  const auto wide = [](int prompts, int outputs) {
+    return "[engine]\nblock_size = 1\nnum_blocks = 32\n[policy]\nname = \"p2_fcfs\"\n"
+           "[workload]\nkind = \"deterministic\"\ncount = 4\n"
+           "[check]\nproperties = [\"kv_no_overflow\"]\n[envelope]\nprompt = [1, " +
+           std::to_string(prompts) + "]\noutput = [1, " + std::to_string(outputs) +
+           "]\nmax_requests = 0\n";
+  };
+  EXPECT_EQ(read_explore_options(config_of(wide(16, 4))).shapes.size(), 64U);
+  try {
+    (void)read_explore_options(config_of(wide(13, 5)));
+    ADD_FAILURE() << "65 default shapes were accepted";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.field(), "explore.prompts");
+    EXPECT_NE(e.reason().find("more than 64 request shapes"), std::string::npos) << e.reason();
+  }
 }
 
 bool accepted(const std::string& text) {

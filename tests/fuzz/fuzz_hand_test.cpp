@@ -290,6 +290,76 @@ starvation_bound = 2
   EXPECT_EQ(served.what, "");
 }
 
+// The same engine with bound T = 1 (the smallest bound that turns the watch on): C = (5, 1)
+// would fit after steps 2 and 3 (7 <= 10 - t), twice in a row, more than T = 1, so it starves
+// at step 3.
+TEST(FuzzCaseByHand, StarvationBoundOneIsWatched) {
+  const auto m = make_fuzz_model(config_of(R"([engine]
+block_size = 1
+num_blocks = 16
+lookahead = 2
+[policy]
+name = "vllm_fcfs"
+[workload]
+kind = "poisson"
+rate = 0.5
+count = 10
+prompt = 4
+output = 8
+[check]
+properties = ["kv_within_capacity", "conservation", "exact_delivery"]
+[envelope]
+prompt = [1, 1024]
+output = [1, 1024]
+max_requests = 0
+[fuzz]
+starvation_bound = 1
+)"));
+  const auto r = run_case(
+      *m, FuzzCase{"hand", {Group{0, 1, 4, 10, 0}, Group{1, 1, 12, 1, 0}, Group{1, 1, 5, 1, 0}}, 0});
+  EXPECT_EQ(r.what, "starvation");
+  EXPECT_EQ(r.verdict.depth, 3);
+  EXPECT_NE(r.verdict.reason.find("request 2 "), std::string::npos) << r.verdict.reason;
+}
+
+// A preempted request's streak starts again from 0: its steps while running do not count as
+// waiting. vllm_fcfs (LIFO victims, recompute, watermark 0), 10 blocks of 1 token, no
+// lookahead, T = 1. A = (4, 6) and B = (4, 6) (peak 4 + 6 - 1 = 9 blocks each, servable)
+// arrive at step 0 and are both admitted (4 + 4 <= 10); after step 1 they hold 5 + 5 = 10.
+// At step 2 both need a 6th block: the newest, B, is preempted (its 5 blocks freed) and A holds
+// 6. After step 2 B would fit (prompt 4 <= 10 - 6 free): its first step in a row (1 <= T). At
+// steps 3 and 4 A grows to 7 and 8 first and B does not fit (3, 2 free); A completes at step 5
+// (6 tokens generated) and frees its blocks, B would fit once more (streak 1) and is admitted
+// at step 6. B never fits twice in a row while waiting: no starvation, one preemption.
+TEST(FuzzCaseByHand, APreemptedRequestsStreakStartsAtZero) {
+  const auto m = make_fuzz_model(config_of(R"([engine]
+block_size = 1
+num_blocks = 10
+lookahead = 0
+[policy]
+name = "vllm_fcfs"
+watermark_blocks = 0
+[workload]
+kind = "poisson"
+rate = 0.5
+count = 10
+prompt = 4
+output = 8
+[check]
+properties = ["kv_within_capacity", "conservation"]
+[envelope]
+prompt = [1, 1024]
+output = [1, 1024]
+max_requests = 0
+[fuzz]
+starvation_bound = 1
+)"));
+  const auto r = run_case(*m, FuzzCase{"hand", {Group{0, 2, 4, 6, 0}}, 0});
+  EXPECT_FALSE(r.failed()) << r.what << ": " << r.verdict.reason;
+  EXPECT_EQ(r.what, "");
+  EXPECT_TRUE(r.coverage.preemption);
+}
+
 TEST(FuzzCorpusByHand, CounterexampleTraceSaveAndReplay) {
   const auto& m = example2();
   const auto dir = fresh_dir("corpus");
