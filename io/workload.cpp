@@ -188,9 +188,10 @@ bool parse_timestamp(const std::string& s, double& out) {
   if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
       !(sec >= 0 && sec < 61))
     return false;
-  // days since epoch (civil calendar), enough for ordering and differences
+  // days since epoch (civil calendar), enough for ordering and differences; y >= 1, so the
+  // March-based year yy is >= 0 and the era is a plain quotient (no negative-year rounding)
   const int yy = y - (mo <= 2);
-  const int era = (yy >= 0 ? yy : yy - 399) / 400;
+  const int era = yy / 400;
   const int yoe = yy - era * 400;
   const int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
   const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
@@ -255,7 +256,9 @@ Workload load_azure_csv(const std::filesystem::path& path, double time_scale, st
       throw trace_error(file, where + ": ContextTokens", "expected an integer in [1, 2^40]");
     if (!parse_int(cols[2], r.output) || r.output < 1 || r.output > limits::kMaxTokens)
       throw trace_error(file, where + ": GeneratedTokens", "expected an integer in [1, 2^40]");
-    if (w.requests.empty()) first = t;
+    // The first row sets both: a trace before 1970 has t < 0 (days before the epoch), which a
+    // `last` left at 0 would call a decrease.
+    if (w.requests.empty()) first = last = t;
     if (t < last) throw trace_error(file, where + ": TIMESTAMP", "timestamps must not decrease");
     last = t;
     r.arrival_time = (t - first) * time_scale;

@@ -81,6 +81,20 @@ TEST(ConfigErrors, EachNamesFileAndField) {
   }
 }
 
+// A string key with a fixed set of values names them all in the error, in the schema's order
+// (docs/config.md: [time] model is one of unit, p2_linear, p4_step, linear; [engine] requeue
+// one of front, back): "a", "b" or "c", on one line.
+TEST(ConfigErrors, ABadChoiceListsEveryAllowedValue) {
+  const auto model = config_failure(kBase + "[time]\nmodel = \"cubic\"\n");
+  EXPECT_EQ(std::string(model.what()),
+            "c.toml: time.model: expected \"unit\", \"p2_linear\", \"p4_step\" or \"linear\", "
+            "got \"cubic\"");
+  const auto requeue = config_failure(
+      "[engine]\nnum_blocks = 16\nrequeue = \"middle\"\n" + kBase.substr(kBase.find("[policy]")));
+  EXPECT_EQ(std::string(requeue.what()),
+            "c.toml: engine.requeue: expected \"front\" or \"back\", got \"middle\"");
+}
+
 /// Writes `text` as a CSV under the build tree and returns its path.
 std::filesystem::path csv(const std::string& name, const std::string& text) {
   const auto dir = std::filesystem::path(KVCHECK_BINARY_DIR) / "test-out" / "io";
@@ -181,6 +195,35 @@ TEST(AzureCsvCalendar, AcrossTheFourHundredYearCycle) {
   EXPECT_NEAR(w.requests[1].arrival_time, 1.0, 1e-3);
   EXPECT_NEAR(w.requests[2].arrival_time, 60 * day, 1e-3);
   EXPECT_NEAR(w.requests[3].arrival_time, 60 * day + 1.0, 1e-3);
+}
+
+// Year 0001 is the first valid year (the reader takes years 1..9999; 0000 is rejected below):
+// 0001-01-01 -> 0001-03-01 is January's 31 days + February's 28 (year 1 is not divisible by
+// 4, so not a leap year) = 59 days, at the same time of day. (Every row before 1970 once failed
+// as "timestamps must not decrease": its time since the epoch is negative.)
+TEST(AzureCsvCalendar, YearOneIsTheFirstYear) {
+  const auto w = load_azure_csv(csv("year1.csv", kHeader + "0001-01-01 00:00:00.0,3,4\n"
+                                                           "0001-03-01 00:00:00.0,3,4\n"),
+                                1.0, 0);
+  ASSERT_EQ(w.requests.size(), 2U);
+  EXPECT_NEAR(w.requests[1].arrival_time, 59 * 86400.0, 1e-3);
+}
+
+// Gregorian rule: a year divisible by 100 is a leap year only when divisible by 400. 2100 is
+// not (2100 = 21 x 100, 2100 / 400 = 5.25): February 2100 has 28 days, so 2100-02-28 12:00 ->
+// 2100-03-01 12:00 is one day; 2000 is (AcrossTheFourHundredYearCycle), 2000-02-28 12:00 ->
+// 2000-03-01 12:00 is two days. Rows (in time order): 2000-02-28 12:00 (t = 0), 2000-03-01
+// 12:00 (2 days), 2100-02-28 12:00, 2100-03-01 12:00 (1 day after the row before).
+TEST(AzureCsvCalendar, CenturyYearsAreLeapOnlyByFourHundred) {
+  const auto w = load_azure_csv(csv("century.csv", kHeader + "2000-02-28 12:00:00.0,3,4\n"
+                                                             "2000-03-01 12:00:00.0,3,4\n"
+                                                             "2100-02-28 12:00:00.0,3,4\n"
+                                                             "2100-03-01 12:00:00.0,3,4\n"),
+                                1.0, 0);
+  ASSERT_EQ(w.requests.size(), 4U);
+  const double day = 86400.0;
+  EXPECT_NEAR(w.requests[1].arrival_time, 2 * day, 1e-3);
+  EXPECT_NEAR(w.requests[3].arrival_time - w.requests[2].arrival_time, 1 * day, 1e-3);
 }
 
 // Each calendar field out of range is a TIMESTAMP error, one field at a time (month 0 and 13,
