@@ -21,6 +21,7 @@ TEST(Replay, RecordedRunsOfEveryPolicyReproduce) {
     const auto r = replay(parse_itf(to_itf_json(t), "mem"));
     EXPECT_TRUE(r.reproduced) << r.message();
     EXPECT_EQ(r.states_checked, static_cast<std::int64_t>(t.states.size()));
+    EXPECT_EQ(r.state, -1) << "replay.h: state -1 means no differing state";
   }
 }
 
@@ -48,6 +49,7 @@ TEST(Replay, ClaimedViolationThatDoesNotHappenDiverges) {
   EXPECT_FALSE(r.reproduced);
   EXPECT_EQ(r.field, "#meta.violated_property");
   EXPECT_EQ(r.actual, "not violated");
+  EXPECT_EQ(r.state, -1) << "replay.h: a whole-trace check names no state (-1)";
 }
 
 TEST(Replay, LassoPropertiesAreReportedUncheckedUnknownNamesDiverge) {
