@@ -1,0 +1,37 @@
+// The model's inputs against their documented contracts: the iteration-time models of
+// models/time_model.h (hand-computed durations) and a Request's field ranges (models/request.h).
+#include <gtest/gtest.h>
+
+#include "models/request.h"
+#include "models/time_model.h"
+
+namespace kvcheck {
+namespace {
+
+// Linear: la + lb*P + lc*D + ld*KV, every coefficient and input non-zero and distinct, all
+// binary fractions (exact in double). la = 0.5, lb = 0.25, lc = 2, ld = 0.125; P = 8, D = 3,
+// KV = 40: 0.5 + 0.25*8 + 2*3 + 0.125*40 = 0.5 + 2 + 6 + 5 = 13.5 s. An idle tick is la.
+TEST(TimeModelByHand, LinearIsTheSumOfItsFourTerms) {
+  TimeModel t;
+  t.kind = TimeModelKind::Linear;
+  t.la = 0.5;
+  t.lb = 0.25;
+  t.lc = 2.0;
+  t.ld = 0.125;
+  const BatchShape s{.prefill_tokens = 8, .decode_tokens = 3, .kv_tokens = 40, .num_seqs = 4};
+  EXPECT_EQ(t.duration(s), 13.5);
+  EXPECT_EQ(t.idle(), 0.5);
+  EXPECT_EQ(t.duration(BatchShape{}), 0.0);  // an empty batch takes 0
+}
+
+// request.h: prompt s >= 1 and output o >= 1. A Request built without setting them (as by-hand
+// workloads do, setting only what they vary) is a valid one: both at least 1.
+TEST(RequestContract, DefaultLengthsAreValid) {
+  const Request r;
+  EXPECT_GE(r.prompt, 1);
+  EXPECT_GE(r.output, 1);
+  EXPECT_EQ(r.klass, 0);  // "0 if none"
+}
+
+}  // namespace
+}  // namespace kvcheck
