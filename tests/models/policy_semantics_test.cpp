@@ -2,6 +2,8 @@
 // paper states and would fail if the policy definition drifted.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <utility>
 #include <vector>
 
 #include "models/choice_source.h"
@@ -214,6 +216,44 @@ TEST(P4Policies, WorkConservingPoliciesCarryLoadThatFasterTransformerCannot) {
   EXPECT_LE(orca, 6U);
   EXPECT_GE(ft, 100U);  // ~2 admitted per 8-step cycle against 6 arrivals
   EXPECT_GE(queue_after(PolicyKind::FasterTransformer, 800), 2 * ft - 10);  // keeps growing
+}
+
+// Li, Dai, Peng section 4.3: k_max (policy.max_batch_seqs) counts the requests in the batch; a
+// running request still in prefill gets no decode token, so it takes no seat in the decode
+// pass and keeps its seat for its prefill chunk. Sarathi, b_max = 4, k_max = 2; A (prompt 1,
+// output 3) and B (prompt 8, output 1) wait at step 0. By hand:
+//   step 0: no decoders; prefill FCFS: A's 1 token (budget 4 -> 3, seats 2 -> 1), B's chunk
+//           min(8, 3) = 3 (budget 0, seats 0). A has its first token; B has 3 of 8 computed.
+//   step 1: decode pass: A decodes (budget 3, seats 1); B is in prefill: no token, no seat.
+//           Prefill pass: B's chunk min(5, 3) = 3 (seats 1 -> 0). Batch {A: 1, B: 3}.
+TEST(P4Policies, SarathiSeatsOnlyTheRequestsItSchedules) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::Sarathi;
+  p.engine.num_blocks = 1 << 20;
+  p.engine.max_batched_tokens = 4;
+  p.engine.chunked_prefill = true;
+  p.policy.max_batch_seqs = 2;
+  Workload w;
+  w.requests.resize(2);
+  w.requests[0].prompt = 1;
+  w.requests[0].output = 3;
+  w.requests[1].prompt = 8;
+  w.requests[1].output = 1;
+  TimeModel t;
+  SeededChoices ch(1);
+  ConcreteView v(p, w, t, ch);
+  using Sched = std::vector<std::pair<ConcreteView::Ref, std::int64_t>>;
+  const auto batch = [&v] {
+    Sched b;
+    for (const auto& [r, n] : v.last_step().batch) b.emplace_back(r, n);
+    std::sort(b.begin(), b.end());
+    return b;
+  };
+  engine_step(v);
+  EXPECT_EQ(batch(), (Sched{{0, 1}, {1, 3}}));
+  engine_step(v);
+  EXPECT_EQ(batch(), (Sched{{0, 1}, {1, 3}}));
+  EXPECT_EQ(v.state(1).computed, 6);
 }
 
 }  // namespace
