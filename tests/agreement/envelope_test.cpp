@@ -228,6 +228,62 @@ TEST(Envelope, CoverageWithoutAnArrivalBoundClaimsNone) {
   EXPECT_EQ(describe_coverage(e, c), "part of the envelope: arrival steps <= 0 of the envelope's any step");
 }
 
+// The hull of classes whose prompts are all 1 is exactly [1, 1] (not wider): classes a
+// (prompt 1, output 1) and b (prompt 1, output 3) give prompt hull [1, 1], output hull [1, 3].
+TEST(Envelope, HullOfTheClassesIsExact) {
+  const auto e = workload_envelope(cfg(R"(
+[engine]
+num_blocks = 8
+[policy]
+name = "p1_class_budgets"
+[[classes]]
+name = "a"
+prompt = 1
+output = 1
+budget = 1
+[[classes]]
+name = "b"
+prompt = 1
+output = 3
+budget = 1
+[workload]
+kind = "explicit"
+requests = [{ arrival = 0, prompt = 1, output = 1, class = 0 }]
+)"));
+  EXPECT_EQ(e.prompt_hull(), (LengthRange{1, 1}));
+  EXPECT_EQ(e.output_hull(), (LengthRange{1, 3}));
+  EXPECT_EQ(e.prompt_hi(), 1);
+  EXPECT_EQ(e.output_hi(), 3);
+}
+
+// max_arrivals_per_step = 1 is a bound like any other (0 alone means unbounded): kClassless's
+// arrivals at steps 0 and 2 fit it; a second arrival at step 0 does not, and 2 per step allows
+// that workload again.
+TEST(Envelope, OneArrivalPerStepIsEnforced) {
+  const auto read = [](const Config& c) { return workload_envelope(c); };
+  EXPECT_EQ(error_of(kClassless + "[envelope]\nmax_arrivals_per_step = 1\n", read), "");
+  std::string two_at_zero = kClassless;
+  two_at_zero.replace(two_at_zero.find("arrival = 2"), 11, "arrival = 0");
+  EXPECT_EQ(error_of(two_at_zero + "[envelope]\nmax_arrivals_per_step = 1\n", read),
+            "t.toml: envelope.max_arrivals_per_step: the [workload] has more arrivals at step 0");
+  EXPECT_EQ(error_of(two_at_zero + "[envelope]\nmax_arrivals_per_step = 2\n", read), "");
+}
+
+// An Envelope whose bounds are not set is unbounded (envelope.h: max_requests and
+// max_arrivals_per_step 0 = unbounded, last_arrival -1 = unbounded; "unbounded when not
+// given"), and says so; a checker's 3 requests are then a narrowing of an unbounded count.
+TEST(Envelope, BoundsNotSetAreUnbounded) {
+  Envelope e;
+  e.classes = {{"c", {1, 2}, {1, 2}}};
+  EXPECT_EQ(describe_envelope(e),
+            "workloads of any number of requests with prompt [1, 2], output [1, 2]; any number "
+            "arriving per step; arrivals at any step");
+  EnvelopeCoverage c;
+  c.max_requests = 3;
+  EXPECT_EQ(describe_coverage(e, c), "part of the envelope: N <= 3 requests of the envelope's "
+                                     "unbounded count");
+}
+
 TEST(Envelope, LengthsUpToTwoToTheThirtyAndNoFurther) {
   const auto env = [](const Config& c) { return workload_envelope(c); };
   EXPECT_EQ(error_of(kClassless + "[envelope]\nprompt = [2, 9223372036854775807]\n", env),
