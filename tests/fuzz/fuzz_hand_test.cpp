@@ -835,6 +835,47 @@ TEST(FuzzGeneratorsByHand, OnOffReachesBothEndsOfItsRanges) {
   EXPECT_EQ(*counts.rbegin(), 10);
 }
 
+// Uniform lengths are uniform on [1, cap] (generators.cpp `length`): the first group of each
+// poisson/uniform case of small_classless (prompt cap 16, output cap 6) at full size (the
+// other groups are drawn at a scaled-down size, `some`). Uniform on 1..16 has mean 8.5,
+// variance (16^2 - 1) / 12 = 21.25 and P(1) = 1/16; on 1..6 mean 3.5, variance 35/12. Over
+// the ~1000 first groups of 3000 cases each mean is within 4 sigma of its value and the share
+// of prompt 1 within 4 sigma of 1/16 (a range starting at 0, raised to the minimum 1, would
+// give 2/17, about 7 sigma off).
+TEST(FuzzGeneratorsByHand, UniformLengthsAreUniformOnOneToTheCap) {
+  const auto& m = small_classless();
+  double n = 0, prompts = 0, outputs = 0, ones = 0;
+  for (std::uint64_t seed = 1; seed <= 3000; ++seed) {
+    const auto c = sample(gen_shape(m, Shape::Poisson), seed, 100);
+    if (c.shape != "poisson/uniform") continue;
+    {
+      const auto& g = c.groups.front();
+      ASSERT_GE(g.prompt, 1);
+      ASSERT_LE(g.prompt, 16);
+      ASSERT_GE(g.output, 1);
+      ASSERT_LE(g.output, 6);
+      n += 1;
+      prompts += static_cast<double>(g.prompt);
+      outputs += static_cast<double>(g.output);
+      ones += g.prompt == 1 ? 1 : 0;
+    }
+  }
+  ASSERT_GE(n, 500);
+  EXPECT_NEAR(prompts / n, 8.5, 4 * std::sqrt(21.25 / n));
+  EXPECT_NEAR(outputs / n, 3.5, 4 * std::sqrt(35.0 / 12.0 / n));
+  EXPECT_NEAR(ones / n, 1.0 / 16, 4 * std::sqrt(1.0 / 16 * 15.0 / 16 / n));
+}
+
+// Without [[classes]] every request is of class 0 (request.h: "0 if none"), in every shape.
+TEST(FuzzGeneratorsByHand, ClasslessGroupsAreClassZero) {
+  const auto& m = small_classless();
+  for (const auto shape : {Shape::Poisson, Shape::OnOff, Shape::Markov, Shape::QuietBurst,
+                           Shape::SyncFinish})
+    for (std::uint64_t seed = 1; seed <= 200; ++seed)
+      for (const auto& g : sample(gen_shape(m, shape), seed, 100).groups)
+        ASSERT_EQ(g.klass, 0) << to_string(shape) << " seed " << seed;
+}
+
 // sync_finish without classes: n in [2, min(10, 6)] single requests, the first at gap 0, then
 // one per step, outputs base + n - 1 - i with base in [1, 6 - n + 1]: they all end at step
 // base + n - 1, the last output is base >= 1 and the first at most 6.

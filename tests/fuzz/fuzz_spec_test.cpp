@@ -32,6 +32,7 @@ TEST(FuzzSpec, DefaultsDeriveFromThePool) {
   EXPECT_EQ(m->spec.max_output, 16);
   EXPECT_DOUBLE_EQ(m->spec.rate, 2.0);  // the workload's rate
   EXPECT_EQ(m->spec.starvation_bound, 0);
+  EXPECT_EQ(m->spec.max_groups, 8);  // docs/config.md: [fuzz] max_groups, default 8
   EXPECT_GE(m->spec.max_requests, 16);
   EXPECT_FALSE(m->shapes.empty());
 }
@@ -74,6 +75,14 @@ TEST(FuzzSpec, BadValuesAreConfigErrorsNamingTheField) {
   expect_config_error("[fuzz]\nmax_reqests = 3\n", "fuzz.max_reqests");
   expect_config_error("[fuzz.coverage]\nmin_preemption = 1.5\n", "fuzz.coverage.min_preemption");
   expect_config_error("[fuzz.stability]\nhorizon = \"long\"\n", "fuzz.stability.horizon");
+}
+
+// The stability run generates rate x horizon requests up front (backlog 0 here), at most
+// limits.h's 10,000,000: at rate 2 per step a horizon of 5,000,000 is exactly the limit, one
+// more step is the one-line error naming the horizon.
+TEST(FuzzSpec, StabilityRunSizeIsRateTimesHorizon) {
+  EXPECT_NO_THROW((void)make_fuzz_model(with_fuzz("[fuzz.stability]\nhorizon = 5000000\n")));
+  expect_config_error("[fuzz.stability]\nhorizon = 5000001\n", "fuzz.stability.horizon");
 }
 
 }  // namespace
