@@ -396,7 +396,7 @@ def run_fast(build, args, log_path, mutant=None, tests=None):
                    text)
     if rc == 0:
         return "survived", ""
-    return ("timeout" if "Timeout" in text else "killed"), (by.group(0) if by else "")
+    return ("timeout" if "***Timeout" in text else "killed"), (by.group(0) if by else "")
 
 
 def build(src, build_dir, targets, args, log_path):
