@@ -254,6 +254,28 @@ requests = [{ arrival = 0, prompt = 1, output = 1, class = 0 }]
   EXPECT_EQ(e.output_hull(), (LengthRange{1, 3}));
   EXPECT_EQ(e.prompt_hi(), 1);
   EXPECT_EQ(e.output_hi(), 3);
+  // and the output hull of classes whose outputs are all 1 is [1, 1] (prompts 1 and 2: [1, 2])
+  const auto ones = workload_envelope(cfg(R"(
+[engine]
+num_blocks = 8
+[policy]
+name = "p1_class_budgets"
+[[classes]]
+name = "a"
+prompt = 2
+output = 1
+budget = 1
+[[classes]]
+name = "b"
+prompt = 1
+output = 1
+budget = 1
+[workload]
+kind = "explicit"
+requests = [{ arrival = 0, prompt = 2, output = 1, class = 0 }]
+)"));
+  EXPECT_EQ(ones.output_hull(), (LengthRange{1, 1}));
+  EXPECT_EQ(ones.prompt_hull(), (LengthRange{1, 2}));
 }
 
 // max_arrivals_per_step = 1 is a bound like any other (0 alone means unbounded): kClassless's
