@@ -539,18 +539,24 @@ TEST(SeedEdges, TheSeedSearchRunsExactlyWhenSeedRunsArePositive) {
 }
 
 // Non-vacuity asks simulation first whenever seed_runs > 0 (even 1: vacuity.cpp runs its own
-// 200 workloads), the solver only with the seed search off. On the ages model with M = 4 any
-// request arriving by step 2 is scheduled within a 3-step horizon, so both find work; the
-// detail says which did.
+// 200 workloads), the solver only with the seed search off (no simulated workload at all).
+// On the ages model with M = 4 any request arriving by step 2 is scheduled within a 3-step
+// horizon, and with arrivals pinned to step 0 every workload is, so both find work; the detail
+// says which did.
 TEST(VacuityEdges, SimulationFirstWheneverSeedRunsArePositive) {
-  for (const std::int64_t runs : {0, 1, 2000}) {
-    SCOPED_TRACE("seed_runs " + std::to_string(runs));
-    auto o = plain();
-    o.seed_runs = runs;
-    const auto a = check_activity(ages_model(4), ages_spec(3), 3, o);
-    EXPECT_EQ(a.activity, Activity::Exercised);
-    EXPECT_TRUE(starts_with(a.detail, runs > 0 ? "simulated workload " : "the solver found "))
-        << a.detail;
+  auto at_zero = ages_spec(3);
+  at_zero.arrival_hi = 0;
+  for (const auto& spec : {ages_spec(3), at_zero}) {
+    for (const std::int64_t runs : {0, 1, 2000}) {
+      SCOPED_TRACE("seed_runs " + std::to_string(runs) + ", last arrival " +
+                   std::to_string(spec.arrival_hi));
+      auto o = plain();
+      o.seed_runs = runs;
+      const auto a = check_activity(ages_model(4), spec, 3, o);
+      EXPECT_EQ(a.activity, Activity::Exercised);
+      EXPECT_TRUE(starts_with(a.detail, runs > 0 ? "simulated workload " : "the solver found "))
+          << a.detail;
+    }
   }
 }
 
