@@ -263,17 +263,11 @@ std::map<std::string, bool> order_plainly(const std::vector<Status>& st,
   return out;
 }
 
-// Every assignment of 3 slots to Pending / Waiting / Running / Done and positions 0..2.
-TEST(UnrollerOrder, CandidatesAreTheQueueOrderRulesOnEveryConcreteState) {
-  ModelParams p;
-  p.engine.num_blocks = 4;
-  BmcSpec spec;
-  spec.slots = 3;
-  z3::context ctx;
-  Unroller u(ctx, p, spec);
-  SymbolicScope scope(ctx);
+/// Calls f(code, statuses, positions, state) for every assignment of 3 slots to Pending /
+/// Waiting / Running / Done and positions 0..2 (1728 states; the state's other fields 0).
+template <class F>
+void for_each_three_slot_state(F&& f) {
   const std::vector<Status> kinds{Status::Pending, Status::Waiting, Status::Running, Status::Done};
-  int checked = 0;
   for (int code = 0; code < 4 * 4 * 4 * 3 * 3 * 3; ++code) {
     int c = code;
     std::vector<Status> st;
@@ -285,6 +279,22 @@ TEST(UnrollerOrder, CandidatesAreTheQueueOrderRulesOnEveryConcreteState) {
       s.slots.push_back({D::lit(status_code(st[static_cast<std::size_t>(i)])),
                          D::lit(pos[static_cast<std::size_t>(i)]), D::lit(0), D::lit(0),
                          D::lit(0), D::lit(0)});
+    f(code, st, pos, s);
+  }
+}
+
+// Every assignment of 3 slots to Pending / Waiting / Running / Done and positions 0..2.
+TEST(UnrollerOrder, CandidatesAreTheQueueOrderRulesOnEveryConcreteState) {
+  ModelParams p;
+  p.engine.num_blocks = 4;
+  BmcSpec spec;
+  spec.slots = 3;
+  z3::context ctx;
+  Unroller u(ctx, p, spec);
+  SymbolicScope scope(ctx);
+  int checked = 0;
+  for_each_three_slot_state([&](int code, const std::vector<Status>& st,
+                                const std::vector<std::int64_t>& pos, const SymState& s) {
     const auto want = order_plainly(st, pos);
     const auto got = u.order_candidates(s);
     ASSERT_EQ(got.size(), want.size());
@@ -294,7 +304,7 @@ TEST(UnrollerOrder, CandidatesAreTheQueueOrderRulesOnEveryConcreteState) {
       EXPECT_EQ(part.holds.e.is_true(), want.at(part.name)) << part.name << " in state " << code;
       ++checked;
     }
-  }
+  });
   EXPECT_EQ(checked, 1728 * 9);
 }
 
@@ -310,20 +320,10 @@ TEST(UnrollerWellFormed, QueuePositionsLieBelowTheQueueLength) {
   z3::context ctx;
   Unroller u(ctx, p, spec);
   SymbolicScope scope(ctx);
-  const std::vector<Status> kinds{Status::Pending, Status::Waiting, Status::Running, Status::Done};
   int checked = 0;
-  for (int code = 0; code < 4 * 4 * 4 * 3 * 3 * 3; ++code) {
-    int c = code;
-    std::vector<Status> st;
-    std::vector<std::int64_t> pos;
-    for (int i = 0; i < 3; ++i, c /= 4) st.push_back(kinds[static_cast<std::size_t>(c % 4)]);
-    for (int i = 0; i < 3; ++i, c /= 3) pos.push_back(c % 3);
+  for_each_three_slot_state([&](int code, const std::vector<Status>& st,
+                                const std::vector<std::int64_t>& pos, const SymState& s) {
     const auto count = [&](Status k) { return std::count(st.begin(), st.end(), k); };
-    SymState s{{}, D::lit(0), D::lit(0)};
-    for (int i = 0; i < 3; ++i)
-      s.slots.push_back({D::lit(status_code(st[static_cast<std::size_t>(i)])),
-                         D::lit(pos[static_cast<std::size_t>(i)]), D::lit(0), D::lit(0),
-                         D::lit(0), D::lit(0)});
     for (const auto& part : u.well_formed_parts(s)) {
       const bool wait = part.name.rfind("wait_pos_", 0) == 0;
       if (!wait && part.name.rfind("run_pos_", 0) != 0) continue;
@@ -335,7 +335,7 @@ TEST(UnrollerWellFormed, QueuePositionsLieBelowTheQueueLength) {
       EXPECT_EQ(got.is_true(), want) << part.name << " in state " << code;
       ++checked;
     }
-  }
+  });
   EXPECT_EQ(checked, 1728 * 6);
 }
 

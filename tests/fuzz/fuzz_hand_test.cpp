@@ -248,6 +248,18 @@ TEST(FuzzCaseByHand, StarvationWatchCountsAnExactFit) {
   EXPECT_NE(r.verdict.reason.find("request 2 "), std::string::npos) << r.verdict.reason;
 }
 
+/// A vllm_fcfs fuzz model on `blocks` blocks of 1 token with starvation bound `bound` (its
+/// [workload] only makes the config valid: the cases below are written by hand).
+ModelPtr vllm_fcfs_watch(int blocks, int lookahead, int bound, const std::string& policy = "") {
+  return make_fuzz_model(config_of(
+      "[engine]\nblock_size = 1\nnum_blocks = " + std::to_string(blocks) +
+      "\nlookahead = " + std::to_string(lookahead) + "\n[policy]\nname = \"vllm_fcfs\"\n" + policy +
+      "[workload]\nkind = \"poisson\"\nrate = 0.5\ncount = 10\nprompt = 4\noutput = 8\n"
+      "[check]\nproperties = [\"kv_within_capacity\", \"conservation\", \"exact_delivery\"]\n"
+      "[envelope]\nprompt = [1, 1024]\noutput = [1, 1024]\nmax_requests = 0\n"
+      "[fuzz]\nstarvation_bound = " + std::to_string(bound) + "\n"));
+}
+
 // The starvation watch counts the lookahead slots a request would reserve on admission
 // (prompt + lookahead tokens). vllm_fcfs, 16 blocks of 1 token, lookahead 2, bound T = 2.
 // A = (4, 10) at step 0 reserves 4 + 2 = 6 blocks at its prefill and 4 + t + 2 at decode step
@@ -257,27 +269,7 @@ TEST(FuzzCaseByHand, StarvationWatchCountsAnExactFit) {
 // T = 2: starvation at step 4); with p = 5, 7 <= 10 - t only after steps 2 and 3, then not
 // until A has left and B goes first: never more than T, no starvation.
 TEST(FuzzCaseByHand, StarvationWatchCountsTheLookahead) {
-  const auto m = make_fuzz_model(config_of(R"([engine]
-block_size = 1
-num_blocks = 16
-lookahead = 2
-[policy]
-name = "vllm_fcfs"
-[workload]
-kind = "poisson"
-rate = 0.5
-count = 10
-prompt = 4
-output = 8
-[check]
-properties = ["kv_within_capacity", "conservation", "exact_delivery"]
-[envelope]
-prompt = [1, 1024]
-output = [1, 1024]
-max_requests = 0
-[fuzz]
-starvation_bound = 2
-)"));
+  const auto m = vllm_fcfs_watch(16, 2, 2);
   const auto with_c = [](std::int64_t p) {
     return FuzzCase{"hand", {Group{0, 1, 4, 10, 0}, Group{1, 1, 12, 1, 0}, Group{1, 1, p, 1, 0}}, 0};
   };
@@ -294,27 +286,7 @@ starvation_bound = 2
 // would fit after steps 2 and 3 (7 <= 10 - t), twice in a row, more than T = 1, so it starves
 // at step 3.
 TEST(FuzzCaseByHand, StarvationBoundOneIsWatched) {
-  const auto m = make_fuzz_model(config_of(R"([engine]
-block_size = 1
-num_blocks = 16
-lookahead = 2
-[policy]
-name = "vllm_fcfs"
-[workload]
-kind = "poisson"
-rate = 0.5
-count = 10
-prompt = 4
-output = 8
-[check]
-properties = ["kv_within_capacity", "conservation", "exact_delivery"]
-[envelope]
-prompt = [1, 1024]
-output = [1, 1024]
-max_requests = 0
-[fuzz]
-starvation_bound = 1
-)"));
+  const auto m = vllm_fcfs_watch(16, 2, 1);
   const auto r = run_case(
       *m, FuzzCase{"hand", {Group{0, 1, 4, 10, 0}, Group{1, 1, 12, 1, 0}, Group{1, 1, 5, 1, 0}}, 0});
   EXPECT_EQ(r.what, "starvation");
@@ -332,28 +304,7 @@ starvation_bound = 1
 // (6 tokens generated) and frees its blocks, B would fit once more (streak 1) and is admitted
 // at step 6. B never fits twice in a row while waiting: no starvation, one preemption.
 TEST(FuzzCaseByHand, APreemptedRequestsStreakStartsAtZero) {
-  const auto m = make_fuzz_model(config_of(R"([engine]
-block_size = 1
-num_blocks = 10
-lookahead = 0
-[policy]
-name = "vllm_fcfs"
-watermark_blocks = 0
-[workload]
-kind = "poisson"
-rate = 0.5
-count = 10
-prompt = 4
-output = 8
-[check]
-properties = ["kv_within_capacity", "conservation"]
-[envelope]
-prompt = [1, 1024]
-output = [1, 1024]
-max_requests = 0
-[fuzz]
-starvation_bound = 1
-)"));
+  const auto m = vllm_fcfs_watch(10, 0, 1, "watermark_blocks = 0\n");
   const auto r = run_case(*m, FuzzCase{"hand", {Group{0, 2, 4, 6, 0}}, 0});
   EXPECT_FALSE(r.failed()) << r.what << ": " << r.verdict.reason;
   EXPECT_EQ(r.what, "");
