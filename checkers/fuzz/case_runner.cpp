@@ -28,16 +28,13 @@ class CaseProbe final : public StepObserver {
 
  private:
   /// Blocks admitting r next step would reserve, or -1 when the engine's rules forbid it
-  /// (unservable, or a prompt over the token budget without chunked prefill).
+  /// (unservable: too big for the pool, or a prompt over the token budget without chunked
+  /// prefill). Otherwise the next chunk fits the budget or is cut to it (chunked prefill).
   std::int64_t need(const ConcreteView& v, ConcreteView::Ref r) const {
     const auto& e = m_.params.engine;
     const auto& in = v.input(r);
     if (unservable<Concrete>(e, in.prompt, in.output)) return -1;
-    auto chunk = in.prompt - v.computed(r);
-    if (chunk > e.max_batched_tokens) {
-      if (!e.chunked_prefill) return -1;
-      chunk = e.max_batched_tokens;
-    }
+    const auto chunk = std::min(in.prompt - v.computed(r), e.max_batched_tokens);
     return blocks_for<Concrete>(e, v.computed(r) + chunk + e.lookahead);
   }
 

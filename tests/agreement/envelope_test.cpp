@@ -132,6 +132,18 @@ TEST(Envelope, BmcMayNarrowButNotWiden) {
             "[envelope])");
   EXPECT_NE(error_of(kClassless + "[bmc]\nprompt = [1, 3]\n", read).find("bmc.prompt: widens"),
             std::string::npos);
+  // an envelope of one request admits one slot, not two (max_requests = 1 is a bound, 0 alone
+  // is unbounded)
+  const std::string one = "[engine]\nnum_blocks = 16\n[policy]\nname = \"vllm_fcfs\"\n"
+                          "[workload]\nkind = \"explicit\"\n"
+                          "requests = [{ arrival = 0, prompt = 2, output = 4 }]\n"
+                          "[envelope]\nmax_requests = 1\n";
+  EXPECT_EQ(error_of(one + "[bmc]\nslots = 1\n", read), "");
+  EXPECT_NE(error_of(one + "[bmc]\nslots = 2\n", read)
+                .find("bmc.slots: widens the workload envelope: requests 2 where the envelope "
+                      "allows 1"),
+            std::string::npos)
+      << error_of(one + "[bmc]\nslots = 2\n", read);
   EXPECT_NE(error_of(kClasses + "[bmc]\noutput = [1, 3]\n", read).find("classes' own"),
             std::string::npos);
   EXPECT_NE(error_of(kClassless + "[envelope]\nmax_arrivals_per_step = 1\n[bmc]\n"

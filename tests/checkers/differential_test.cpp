@@ -207,6 +207,27 @@ TEST_P(Differential, SymbolicMatchesConcreteEveryStep) {
 INSTANTIATE_TEST_SUITE_P(AllPolicies, Differential, ::testing::ValuesIn(all_policy_kinds()),
                          [](const auto& pi) { return std::string(to_string(pi.param)); });
 
+// Two preemptions in one step, requeued at the head: vllm_fcfs on 5 blocks of 1 token, A and B
+// (prompt 2) and C (prompt 1), outputs 3, all admitted at step 0 (2 + 2 + 1 = 5 blocks). At
+// step 1 A needs a 3rd block: the newest, C, is preempted; then B needs one and is itself the
+// newest: preempted too. Both go to the head of the queue, so the symbolic positions of two
+// preempted requests (and everyone behind them) are compared, which random cases rarely reach.
+TEST(DifferentialByHand, TwoPreemptionsRequeuedAtTheHead) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::VllmFcfs;
+  p.policy.watermark_blocks = 0;
+  p.engine.num_blocks = 5;
+  p.engine.lookahead = 0;
+  p.engine.requeue = Requeue::Front;
+  Workload w;
+  w.requests = {{0, 0.0, 2, 3, 0}, {0, 0.0, 2, 3, 0}, {0, 0.0, 1, 3, 0}};
+  const auto conc = run_concrete(p, w, 6, 1);
+  ASSERT_GE(conc.size(), 2U);
+  EXPECT_EQ(conc[1].preemptions, 2);
+  const auto diff = first_difference(p, w, conc, -1);
+  EXPECT_FALSE(diff.has_value()) << *diff;
+}
+
 // The comparison can fail: a prompt one token longer in the symbolic model must show up.
 TEST(DifferentialSelfCheck, PerturbedInputIsDetected) {
   ModelParams p;

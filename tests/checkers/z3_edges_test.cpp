@@ -642,5 +642,21 @@ TEST(HeartbeatEdges, FirstLineOnePeriodAfterTheStart) {
   EXPECT_EQ(busy.str().rfind("  ... depth 3: still solving after 0 s\n", 0), 0U) << busy.str();
 }
 
+// prove's claim names every bound of its scope (k_induction.h describe_scope), the arrival cap
+// included from 1 on (0 means no cap and is not mentioned).
+TEST(ProveClaim, TheScopeNamesEveryBound) {
+  auto spec = ages_spec(3);
+  spec.per_class = false;
+  spec.prompt_lo = 1, spec.prompt_hi = 3, spec.output_lo = 2, spec.output_hi = 2;
+  spec.max_arrivals_per_step = 0;
+  EXPECT_EQ(describe_scope(spec),
+            "for all workloads of <= 2 requests with prompt in [1, 3], output in [2, 2], "
+            "arrival steps in [0, 3]");
+  spec.max_arrivals_per_step = 1;
+  EXPECT_EQ(describe_scope(spec),
+            "for all workloads of <= 2 requests with prompt in [1, 3], output in [2, 2], "
+            "arrival steps in [0, 3], <= 1 arrivals per step");
+}
+
 }  // namespace
 }  // namespace kvcheck

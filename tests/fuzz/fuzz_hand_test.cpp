@@ -463,6 +463,16 @@ TEST(FuzzModelByHand, DerivedBoundsWithoutClasses) {
   EXPECT_EQ(t->spec.max_output, 2);
   EXPECT_EQ(t->spec.max_requests, 16);
   EXPECT_EQ(t->max_group, 8);
+  // below the floor: 4 tokens: prompts max(1, 4 / 4) = 1, outputs clamp(1, 2, 512) = 2; and
+  // at the cap: 4096 tokens: outputs clamp(1024, 2, 512) = 512 (docs/fuzz.md's defaults)
+  auto four = kClassless;
+  four.replace(four.find("num_blocks = 64"), 15, "num_blocks = 4");
+  const auto f = make_fuzz_model(config_of(four));
+  EXPECT_EQ(f->spec.max_prompt, 1);
+  EXPECT_EQ(f->spec.max_output, 2);
+  auto big = kClassless;
+  big.replace(big.find("num_blocks = 64"), 15, "num_blocks = 4096");
+  EXPECT_EQ(make_fuzz_model(config_of(big))->spec.max_output, 512);
   // the pool in tokens is blocks x block_size: 16 blocks of 4 tokens are 64 tokens
   auto wide = kClassless;
   const std::string pool = "block_size = 1\nnum_blocks = 64";
@@ -825,6 +835,23 @@ TEST(FuzzGeneratorsByHand, ClasslessGroupsAreClassZero) {
     for (std::uint64_t seed = 1; seed <= 200; ++seed)
       for (const auto& g : sample(gen_shape(m, shape), seed, 100).groups)
         ASSERT_EQ(g.klass, 0) << to_string(shape) << " seed " << seed;
+}
+
+// sync_finish staggers at most 64 single requests (generators.cpp): with groups of up to
+// 100 and outputs up to 100 the count n lies in [2, 64], and 64 is drawn (range(2, 64) at full
+// size: a miss over 600 cases has probability (62 / 63)^600 < 1e-4).
+TEST(FuzzGeneratorsByHand, SyncFinishStaggersAtMost64) {
+  static const auto m = make_fuzz_model(config_of(
+      kClassless + "[fuzz]\nmax_output = 100\nmax_requests = 200\nmax_groups = 2\n"));
+  ASSERT_GE(m->max_group, 65);
+  std::int64_t most = 0;
+  for (std::uint64_t seed = 1; seed <= 600; ++seed) {
+    const auto n = static_cast<std::int64_t>(sample(gen_shape(m, Shape::SyncFinish), seed, 100).groups.size());
+    ASSERT_GE(n, 2);
+    ASSERT_LE(n, 64);
+    most = std::max(most, n);
+  }
+  EXPECT_EQ(most, 64);
 }
 
 // sync_finish without classes: n in [2, min(10, 6)] single requests, the first at gap 0, then
