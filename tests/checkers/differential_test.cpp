@@ -228,6 +228,27 @@ TEST(DifferentialByHand, TwoPreemptionsRequeuedAtTheHead) {
   EXPECT_FALSE(diff.has_value()) << *diff;
 }
 
+// Dong & Cao Algorithm 2 admits only while the active set plus the new prompt fits: pool 6
+// blocks of 1 token, budget B_t = 1, A (3, 3) at step 0 (admitted: 3 <= 6), B (3, 3) at
+// step 1: A's next step needs 4 blocks, 4 + 3 = 7 > 6, so B waits until A completes (step 2,
+// generated 3), then is admitted at step 3. The symbolic view, whose slots run past the
+// running requests, must leave the active set's count untouched where nothing is repaired.
+TEST(DifferentialByHand, FlowControlAdmitsOnlyWhatFits) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::P1FlowControl;
+  p.policy.flow_budget_min = p.policy.flow_budget_max = 1;
+  p.engine.num_blocks = 6;
+  p.engine.lookahead = 0;
+  Workload w;
+  w.requests = {{0, 0.0, 3, 3, 0}, {1, 0.0, 3, 3, 0}};
+  const auto conc = run_concrete(p, w, 5, 1);
+  ASSERT_GE(conc.size(), 4U);
+  EXPECT_EQ(conc[1].slots[1].status, status_code(Status::Waiting));
+  EXPECT_EQ(conc[3].slots[1].status, status_code(Status::Running));
+  const auto diff = first_difference(p, w, conc, -1);
+  EXPECT_FALSE(diff.has_value()) << *diff;
+}
+
 // The comparison can fail: a prompt one token longer in the symbolic model must show up.
 TEST(DifferentialSelfCheck, PerturbedInputIsDetected) {
   ModelParams p;

@@ -890,11 +890,13 @@ TEST(FuzzGeneratorsByHand, SyncFinishOutputsEndTogether) {
 // max(1, 16 / 8) = 2), then the burst: gap 10..200, 1..10 requests, prompts in [8, 16].
 TEST(FuzzGeneratorsByHand, QuietBurstWarmThenLongPrompts) {
   const auto& m = small_classless();
-  std::set<std::int64_t> warm_prompts, burst_prompts;
+  std::set<std::int64_t> warm_prompts, burst_prompts, warm_gaps, warm_counts;
   for (std::uint64_t seed = 1; seed <= 200; ++seed) {
     const auto c = sample(gen_shape(m, Shape::QuietBurst), seed, 100);
     ASSERT_EQ(c.groups.size(), 2U);
     const auto& w = c.groups[0];
+    warm_gaps.insert(w.gap);
+    warm_counts.insert(w.count);
     EXPECT_GE(w.gap, 0);
     EXPECT_LE(w.gap, 3);
     EXPECT_GE(w.count, 1);
@@ -912,6 +914,9 @@ TEST(FuzzGeneratorsByHand, QuietBurstWarmThenLongPrompts) {
     burst_prompts.insert(b.prompt);
   }
   EXPECT_EQ(warm_prompts, (std::set<std::int64_t>{1, 2}));
+  // every warm gap and count is drawn over 200 cases (a value missed: (3 / 4)^200 < 1e-24)
+  EXPECT_EQ(warm_gaps, (std::set<std::int64_t>{0, 1, 2, 3}));
+  EXPECT_EQ(warm_counts, (std::set<std::int64_t>{1, 2, 3}));
   EXPECT_EQ(*burst_prompts.begin(), 8);
   EXPECT_EQ(*burst_prompts.rbegin(), 16);
 }

@@ -513,6 +513,31 @@ TEST(AdmitFcfs, MaxNumSeqsCountsRunningAndJustAdmitted) {
   EXPECT_EQ(v3.last_step().admitted, (Refs{0, 1, 2}));
 }
 
+// With chunked prefill a waiting request is admitted whenever any token of the budget is left,
+// with a chunk of what is left. Budget 2 tokens, pool 100; A (prompt 1, output 4) at step 0,
+// B (prompt 3, output 2) at step 1:
+//   step 0: A admitted, prefill 1 token.
+//   step 1: A decodes 1 token, 1 token of budget left: B admitted with a 1-token chunk.
+//   step 2: A decodes 1, B's next chunk is the 1 token left (computed 1 -> 2).
+TEST(AdmitFcfs, ChunkedPrefillAdmitsWithOneTokenOfBudgetLeft) {
+  auto p = vllm(100);
+  p.engine.chunked_prefill = true;
+  p.engine.max_batched_tokens = 2;
+  Workload w;
+  w.requests = {req(0, 1, 4), req(1, 3, 2)};
+  TimeModel t;
+  SeededChoices ch(1);
+  ConcreteView v(p, w, t, ch);
+  engine_step(v);
+  EXPECT_EQ(v.last_step().admitted, Refs{0});
+  engine_step(v);
+  EXPECT_EQ(v.last_step().admitted, Refs{1});
+  EXPECT_EQ(v.last_step().batch, (Batch{{0, 1}, {1, 1}}));
+  engine_step(v);
+  EXPECT_EQ(v.last_step().batch, (Batch{{0, 1}, {1, 1}}));
+  EXPECT_EQ(v.state(1).computed, 2);
+}
+
 // ---- P4 vanilla vLLM (batch_composition.h prefill_pending) ----------------------------------
 
 // While a prefill is pending (anyone waiting, or a running request mid-prompt) the batch is

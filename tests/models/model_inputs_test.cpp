@@ -2,6 +2,7 @@
 // models/time_model.h (hand-computed durations) and a Request's field ranges (models/request.h).
 #include <gtest/gtest.h>
 
+#include "models/policy_traits.h"
 #include "models/request.h"
 #include "models/time_model.h"
 
@@ -32,6 +33,10 @@ TEST(RequestContract, DefaultLengthsAreValid) {
   EXPECT_GE(r.output, 1);
   EXPECT_EQ(r.klass, 0);  // "0 if none"
 }
+
+// models/policy_traits.h: "false is always safe (the loop then steps one iteration at a
+// time)": a policy whose traits do not state a steady-skip argument is never skipped over.
+TEST(PolicyTraitsContract, SteadySkipIsOffUnlessArgued) { EXPECT_FALSE(PolicyTraits{}.steady_skip); }
 
 }  // namespace
 }  // namespace kvcheck
