@@ -388,6 +388,89 @@ TEST(FastLoopRules, AQueueWaitsForOneSteadyIterationThenSkips) {
   EXPECT_TRUE(out.finished);
 }
 
+/// Runs vLLM FCFS on w with the event-skipping loop; returns the steady run lengths in order.
+std::vector<std::int64_t> vllm_run_lengths(const ModelParams& p, const Workload& w,
+                                           SimOutcome* out = nullptr) {
+  TimeModel t;
+  SeededChoices choices(1);
+  SimOptions o;
+  o.skip_steady = true;
+  RunLengths runs;
+  StepObserver* obs[] = {&runs};
+  const auto r = simulate(p, t, w, choices, o, obs);
+  if (out) *out = r;
+  return runs.lengths;
+}
+
+// The shortest steady run, one iteration, is skipped like any other. vLLM FCFS, 1-token blocks,
+// pool 100; one request (prompt 1, output 3) at step 0:
+//   step 0: prefill (generated 1): the queue is empty, a steady run may start;
+//   it may last up to one iteration before the completion: 3 - 1 - 1 = 1 (step 1);
+//   step 2 decodes token 3 and completes: 3 steps, one steady run of length 1.
+TEST(FastLoopRules, AOneIterationSteadyRunIsSkipped) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::VllmFcfs;
+  p.engine.num_blocks = 100;
+  Workload w;
+  w.requests = {Request{0, 0.0, 1, 3, 0}};
+  SimOutcome out;
+  EXPECT_EQ(vllm_run_lengths(p, w, &out), (std::vector<std::int64_t>{1}));
+  EXPECT_TRUE(out.finished);
+  EXPECT_EQ(out.steps, 3);
+}
+
+// Premise (a): an arrival into a non-empty queue is an event, even when nothing is admitted,
+// rejected or completed in that iteration. As AQueueWaitsForOneSteadyIterationThenSkips, but
+// B (prompt 20, output 1) arrives at step 1; vLLM FCFS, 1-token blocks, pool 20; A (prompt 1,
+// output 10) at step 0:
+//   step 0: A prefills (generated 1); the queue is empty but B arrives at step 1: no skip;
+//   step 1: B arrives, needs 20 blocks of the 18 free: blocked (A decodes, generated 2); the
+//           arrival makes this iteration no witness;
+//   step 2: A decodes (generated 3), B still blocked: the steady witness;
+//   steps 3..8 skipped (10 - 3 - 1 = 6 iterations, up to one before A's completion);
+//   step 9: A completes (generated 10); step 10: B is admitted and completes: 11 steps.
+TEST(FastLoopRules, AnArrivalIntoAQueueIsNoSteadyWitness) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::VllmFcfs;
+  p.engine.num_blocks = 20;
+  Workload w;
+  w.requests = {Request{0, 0.0, 1, 10, 0}, Request{1, 1.0, 20, 1, 0}};
+  SimOutcome out;
+  EXPECT_EQ(vllm_run_lengths(p, w, &out), (std::vector<std::int64_t>{6}));
+  EXPECT_TRUE(out.finished);
+  EXPECT_EQ(out.steps, 11);
+}
+
+// Premise (a): with a queue, a request still in its prompt is not steady even when it gets one
+// token per iteration (a one-token chunk is a prefill, not a decode). vLLM FCFS, chunked
+// prefill, 2 tokens per iteration, max_num_seqs 2, pool 100 of 1-token blocks; at step 0
+// A (prompt 1, output 20), B (prompt 5, output 10), C (prompt 1, output 1), in that order:
+//   step 0: A admitted, prefill 1 (generated 1); B admitted, first chunk 1 (budget used up);
+//           C waits (no budget) -- admissions: no witness;
+//   steps 1..3: A decodes, B gets 1 prompt token each (computed 2, 3, 4; generated 0): B is in
+//           its prompt, no witness (C waits on the budget and on max_num_seqs);
+//   step 4: B's last prompt token (generated 1): not yet a decode, no witness;
+//   step 5: A (generated 6) and B (generated 2) decode one token each, C waits: the witness;
+//   steps 6..12 skipped: up to one before B's completion, 10 - 2 - 1 = 7 (A's 20 - 6 - 1 = 13);
+//   step 13: B completes (generated 10); the budget went to A and B, C still waits;
+//   step 14: A decodes (generated 15), C admitted, prefill 1 = its output: completes; the queue
+//            is now empty and A is past its prompt (premise (b));
+//   steps 15..18 skipped (20 - 15 - 1 = 4); step 19: A completes: 20 steps.
+TEST(FastLoopRules, AOneTokenPrefillChunkIsNotADecode) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::VllmFcfs;
+  p.engine.num_blocks = 100;
+  p.engine.chunked_prefill = true;
+  p.engine.max_batched_tokens = 2;
+  p.engine.max_num_seqs = 2;
+  Workload w;
+  w.requests = {Request{0, 0.0, 1, 20, 0}, Request{0, 0.0, 5, 10, 0}, Request{0, 0.0, 1, 1, 0}};
+  SimOutcome out;
+  EXPECT_EQ(vllm_run_lengths(p, w, &out), (std::vector<std::int64_t>{7, 4}));
+  EXPECT_TRUE(out.finished);
+  EXPECT_EQ(out.steps, 20);
+}
+
 /// A queue that is not empty still needs the plain witness (premise (a)): under memory
 /// pressure a blocked head must stay blocked, which one steady iteration demonstrates.
 TEST(FastLoopRules, NonEmptyQueueNeedsAQuietWitness) {
