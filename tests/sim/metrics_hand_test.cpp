@@ -291,5 +291,40 @@ TEST(SimulatorByHand, RejectedRequestsCountAsFinished) {
   EXPECT_EQ(out.verdict(true).kind, VerdictKind::BoundedOk);
 }
 
+// A stall is reported (docs/config.md, `max_idle_steps`: this many iterations in a row without
+// progress = stalled, a liveness violation, exit 13). Ao et al.'s WAIT serves a type only while
+// at least its threshold of prompts wait: one type of threshold 2, ONE request (prompt 2,
+// output 3) at step 0, max_idle_steps 3, no properties checked:
+//   step 0: the request arrives (progress: an arrival), 1 < 2 wait: nothing is served;
+//   steps 1, 2, 3: empty batches, no arrivals: 1, 2, 3 idle iterations in a row -> stalled.
+// The run stops after 4 iterations, unfinished, with a liveness violation at step 4.
+TEST(SimulatorByHand, NoProgressForMaxIdleStepsIsAStall) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::P2Wait;
+  p.engine.num_blocks = 32;
+  ClassSpec c;
+  c.name = "t";
+  c.prompt = 2;
+  c.output = 3;
+  c.threshold = 2;
+  p.classes = {c};
+  Workload w;
+  w.requests = {req(0, 2, 3)};
+  SimOptions o;
+  o.max_steps = 50;
+  o.max_idle_steps = 3;
+  SeededChoices ch(1);
+  const auto out = simulate(p, TimeModel{}, w, ch, o);
+  EXPECT_TRUE(out.stalled);
+  EXPECT_FALSE(out.finished);
+  EXPECT_FALSE(out.hit_max_steps);
+  EXPECT_EQ(out.steps, 4);
+  EXPECT_EQ(out.unfinished, 1);
+  const auto v = out.verdict(true);
+  EXPECT_EQ(v.kind, VerdictKind::Violated);
+  EXPECT_EQ(v.property_kind, PropertyKind::Liveness);
+  EXPECT_EQ(v.depth, 4);
+}
+
 }  // namespace
 }  // namespace kvcheck
