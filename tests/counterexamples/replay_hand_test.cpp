@@ -191,6 +191,22 @@ TEST(ReplayHand, WrongViolationStepOrPropertyIsRejected) {
   EXPECT_TRUE(replay(t).reproduced) << replay(t).message();
 }
 
+// A claimed stall needs an idle last iteration with requests resident (docs/itf.md, Replay:
+// "the re-executed run ends in an idle iteration with requests resident, after exactly
+// violation_step iterations"). The hand trace cut after step 3 (4 states) ends with B resident
+// (running) and no arrival, but step 3 prefills B (batch {B: 2}): not idle, so "stalled at
+// step 4" must not reproduce.
+TEST(ReplayHand, AClaimedStallNeedsAnIdleLastIteration) {
+  auto t = hand_trace();
+  t.states.resize(4);
+  t.meta.violated_property = "stalled";
+  t.meta.violation_step = 4;
+  t.meta.depth = 4;
+  const auto r = replay(t);
+  EXPECT_FALSE(r.reproduced) << r.message();
+  EXPECT_EQ(r.field, "#meta.violated_property");
+}
+
 TEST(ReplayHand, WorkloadOrParamsChangesAreRejected) {
   auto t = hand_trace();
   t.workload.requests[1].prompt = 1;  // B would fit at step 1 (4 + 1 = 5)
