@@ -218,6 +218,9 @@ const Tamper kTampers[] = {
      }, "states[2].requests.#map[1][0]"},
     {"class out of range", [](json& j) { j["states"][0]["workload"][0]["class"] = {{"#bigint", "7"}}; },
      "states[0].workload[0].class"},
+    // `params` and `vars` list names (docs/itf.md): strings, each checked, not only the first
+    {"param name not a string", [](json& j) { j["params"][1] = 7; }, "params[1]"},
+    {"var name not a string", [](json& j) { j["vars"][2] = json::array(); }, "vars[2]"},
 };
 
 TEST(Itf, MalformedTracesNameFileAndField) {
