@@ -10,8 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "models/choice_source.h"
 #include "sim/metrics.h"
 #include "sim/series.h"
+#include "sim/simulator.h"
 #include "sim/svg_plot.h"
 
 namespace kvcheck {
@@ -54,6 +56,44 @@ TEST(DownsamplerByHand, PairsMergeAndPartialBucketsCount) {
     EXPECT_EQ(pts[i].kv_sum, sums[i]);
     EXPECT_EQ(pts[i].kv_max, maxima[i]);
   }
+}
+
+// The report's series holds at most 400 points by default (sim/README.md: report.json's
+// `series.points`, "<= 400 points of 2^k iterations each"). 401 iterations do not fit in 400
+// points of one iteration, so they are grouped (here as the simulator's metrics and as a bare
+// Downsampler), and every iteration is still counted once.
+void expect_at_most_400_points(const std::vector<SeriesPoint>& pts, std::int64_t width) {
+  EXPECT_LE(pts.size(), 400U);
+  EXPECT_GE(width, 2);
+  std::int64_t iterations = 0;
+  for (const auto& q : pts) iterations += q.iterations;
+  EXPECT_EQ(iterations, 401);
+}
+
+TEST(DownsamplerByHand, TheDefaultCapIs400Points) {
+  Downsampler d;
+  for (int s = 0; s < 401; ++s) d.add(s, s, 1, 0, 1);
+  expect_at_most_400_points(d.points(), d.width());
+}
+
+// One request (prompt 1, output 401) alone in a pool of 1000 1-token blocks: 401 iterations
+// (vLLM FCFS, plain stepper: step 0 prefills, steps 1..400 decode, the last completes).
+TEST(MetricsByHand, TheReportSeriesHasAtMost400Points) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::VllmFcfs;
+  p.engine.num_blocks = 1000;
+  Workload w;
+  Request r;
+  r.prompt = 1;
+  r.output = 401;
+  w.requests = {r};
+  MetricsCollector metrics(p);
+  StepObserver* obs[] = {&metrics};
+  SeededChoices ch(1);
+  const auto out = simulate(p, TimeModel{}, w, ch, SimOptions{}, obs);
+  EXPECT_TRUE(out.finished);
+  EXPECT_EQ(out.steps, 401);
+  expect_at_most_400_points(metrics.metrics().series, metrics.metrics().series_width);
 }
 
 // ---- the chart, read back -------------------------------------------------------------------
