@@ -136,24 +136,26 @@ ArrivalTables arrival_tables(double rate, std::size_t n) {
     // gap: P(gap >= k) = p_empty^k
     const double g = rate > 0.0 ? std::floor(std::log1p(-q) / std::log(p_empty)) : 0.0;
     t.gap.push_back(static_cast<std::int64_t>(std::min(g, 1e6)));
-    // count: zero-truncated Poisson inverse CDF
-    double pk = p_empty, cdf = 0.0;
+    // count: zero-truncated Poisson inverse CDF. The terms P(N = k) are built in log space:
+    // exp(-rate) underflows to 0 from rate ~745 on, and the product then left every count at
+    // the cap instead of near the rate.
+    double log_pk = -rate, cdf = 0.0;
     std::int64_t k = 0;
-    const double norm = 1.0 - p_empty;
-    while (k < 10'000) {
+    const double norm = -std::expm1(-rate);
+    while (k < kMaxArrivalCount) {
       ++k;
-      pk *= rate / static_cast<double>(k);
-      cdf += pk / norm;
+      log_pk += std::log(rate / static_cast<double>(k));
+      cdf += std::exp(log_pk) / norm;
       if (cdf > q) break;
     }
     t.count.push_back(k);
-    // per-step count: Poisson inverse CDF (zero included)
-    double pj = p_empty, cj = p_empty;
+    // per-step count: Poisson inverse CDF (zero included), the same way
+    double log_pj = -rate, cj = p_empty;
     std::int64_t j = 0;
-    while (cj <= q && j < 10'000) {
+    while (cj <= q && j < kMaxArrivalCount) {
       ++j;
-      pj *= rate / static_cast<double>(j);
-      cj += pj;
+      log_pj += std::log(rate / static_cast<double>(j));
+      cj += std::exp(log_pj);
     }
     t.per_step.push_back(j);
   }

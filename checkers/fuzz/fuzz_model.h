@@ -62,7 +62,11 @@ ModelPtr make_fuzz_model(const Config& c);
 /// What the model's bounds cover of its envelope (io/envelope.h describe_coverage).
 EnvelopeCoverage fuzz_coverage(const FuzzModel& m);
 
-/// Quantile tables for per-step Poisson(rate) arrivals, `n` entries each.
+/// The largest arrival count a quantile table holds (rates far above it are capped there).
+inline constexpr std::int64_t kMaxArrivalCount = 10'000;
+
+/// Quantile tables for per-step Poisson(rate) arrivals, `n` entries each (counts at most
+/// kMaxArrivalCount).
 ArrivalTables arrival_tables(double rate, std::size_t n);
 
 }  // namespace kvcheck::fuzz

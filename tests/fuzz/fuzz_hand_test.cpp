@@ -581,6 +581,24 @@ TEST(FuzzModelByHand, ArrivalTablesArePoissonQuantiles) {
   EXPECT_EQ(t.per_step, (std::vector<std::int64_t>{0, 0, 0, 1, 1, 1, 2, 2}));
 }
 
+// At a high rate the tables still follow Poisson(rate): for rate 800 (sd 28.3) the median
+// (q = 4/8) is 800 and the q = 6/8 quantile 800 + 0.674 * 28.3 = 819.1, i.e. 819 or 820, in
+// both tables (the zero-truncation changes nothing there). exp(-800) underflows to 0: built as a
+// product from it, every count was the cap. Far above the cap (rate 20,000) every quantile
+// past the first is capped at fuzz_model.h's kMaxArrivalCount = 10,000.
+TEST(FuzzModelByHand, ArrivalTablesAtHighRates) {
+  const auto t = arrival_tables(800.0, 8);
+  for (const auto* table : {&t.count, &t.per_step}) {
+    EXPECT_NEAR(static_cast<double>((*table)[4]), 800.0, 1.0);
+    EXPECT_NEAR(static_cast<double>((*table)[6]), 819.5, 1.0);
+  }
+  const auto capped = arrival_tables(20'000.0, 8);
+  for (std::size_t i = 1; i < 8; ++i) {
+    EXPECT_EQ(capped.count[i], 10'000) << i;
+    EXPECT_EQ(capped.per_step[i], 10'000) << i;
+  }
+}
+
 // Length tables (256 entries) for caps 80 (prompts) and 16 (outputs):
 //   lognormal, median cap / 8 = 10, sigma 1, at q = (i + 0.5) / 256: i = 64: 10 e^-0.6745 ~ 5.13
 //   -> 5; i = 128: 10 e^0.0049 -> 10; i = 215 (q = 0.8418, z ~ 1.002): 27.2 -> 27; i = 255: 179
