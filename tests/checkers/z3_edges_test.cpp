@@ -538,6 +538,34 @@ TEST(SeedEdges, TheSeedSearchRunsExactlyWhenSeedRunsArePositive) {
   }
 }
 
+// The seed search keeps looking past a later witness for an earlier one and stops early only
+// at step 0, where nothing is shorter. Orca plans every waiting prefill without a memory
+// check: pool 6 blocks of 1 token, no lookahead, 3 slots, prompts and outputs 1..3, arrivals
+// 0..3. At step 0 only three arrivals whose prompts sum to 7 or more overflow (two prompts hold
+// at most 6 blocks), so step 0 is the minimal step, and over 2000 workloads the search finds it,
+// for every seed (some find a later step first).
+TEST(SeedEdges, TheSearchReturnsTheEarliestStepOverAllRuns) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::Orca;
+  p.engine.num_blocks = 6;
+  p.engine.lookahead = 0;
+  BmcSpec spec;
+  spec.slots = 3;
+  spec.prompt_lo = 1, spec.prompt_hi = 3, spec.output_lo = 1, spec.output_hi = 3;
+  spec.arrival_lo = 0, spec.arrival_hi = 3;
+  spec.properties = {PropertyId::KvNoOverflow};
+  for (std::uint64_t seed = 1; seed <= 40; ++seed) {
+    const auto hint = seed_search(p, spec, 4, 2000, seed);
+    ASSERT_TRUE(hint.has_value()) << "seed " << seed;
+    EXPECT_EQ(hint->step, 0) << "seed " << seed;
+    std::int64_t at_zero = 0, prompts = 0;
+    for (const auto& r : hint->workload.requests)
+      if (r.arrival_step == 0) ++at_zero, prompts += r.prompt;
+    EXPECT_EQ(at_zero, 3) << "seed " << seed;
+    EXPECT_GE(prompts, 7) << "seed " << seed;
+  }
+}
+
 // Non-vacuity asks simulation first whenever seed_runs > 0 (even 1: vacuity.cpp runs its own
 // 200 workloads), the solver only with the seed search off (no simulated workload at all).
 // On the ages model with M = 4 any request arriving by step 2 is scheduled within a 3-step
