@@ -146,13 +146,13 @@ ArrivalTables arrival_tables(double rate, std::size_t n) {
       ++k;
       log_pk += std::log(rate / static_cast<double>(k));
       cdf += std::exp(log_pk) / norm;
-      if (cdf > q) break;
+      if (cdf >= q) break;  // the smallest k with F(k) >= q (1 at q = 0, however small F(1))
     }
     t.count.push_back(k);
     // per-step count: Poisson inverse CDF (zero included), the same way
     double log_pj = -rate, cj = p_empty;
     std::int64_t j = 0;
-    while (cj <= q && j < kMaxArrivalCount) {
+    while (cj < q && j < kMaxArrivalCount) {  // the smallest j with F(j) >= q
       ++j;
       log_pj += std::log(rate / static_cast<double>(j));
       cj += std::exp(log_pj);

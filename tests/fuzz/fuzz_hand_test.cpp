@@ -581,13 +581,17 @@ TEST(FuzzModelByHand, ArrivalTablesArePoissonQuantiles) {
   EXPECT_EQ(t.per_step, (std::vector<std::int64_t>{0, 0, 0, 1, 1, 1, 2, 2}));
 }
 
-// At a high rate the tables still follow Poisson(rate): for rate 800 (sd 28.3) the median
+// At a high rate the tables still follow Poisson(rate) (entry i: the smallest value whose CDF
+// reaches q = i / 8): for rate 800 (sd 28.3) the median
 // (q = 4/8) is 800 and the q = 6/8 quantile 800 + 0.674 * 28.3 = 819.1, i.e. 819 or 820, in
 // both tables (the zero-truncation changes nothing there). exp(-800) underflows to 0: built as a
 // product from it, every count was the cap. Far above the cap (rate 20,000) every quantile
 // past the first is capped at fuzz_model.h's kMaxArrivalCount = 10,000.
 TEST(FuzzModelByHand, ArrivalTablesAtHighRates) {
   const auto t = arrival_tables(800.0, 8);
+  // q = 0: the smallest value with F >= 0, however small its probability (e^-800 underflows)
+  EXPECT_EQ(t.count[0], 1);
+  EXPECT_EQ(t.per_step[0], 0);
   for (const auto* table : {&t.count, &t.per_step}) {
     EXPECT_NEAR(static_cast<double>((*table)[4]), 800.0, 1.0);
     EXPECT_NEAR(static_cast<double>((*table)[6]), 819.5, 1.0);
