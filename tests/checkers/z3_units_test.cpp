@@ -493,16 +493,15 @@ TEST(UnrollerFixes, PinsEveryFieldOfEverySlot) {
 
 // --- seed_search.cpp: the lengths drawn ----------------------------------------------------------
 
-// seed_search.h: "lengths at the range ends half of the time" (one end each a quarter of the
-// time, else uniform over the range). One request of prompt in [1, 40] (output 1) arriving at
-// step 0 under vLLM FCFS, blocks of 1 token, a pool of 100: the plan of step 0 reserves exactly
-// its prompt, so peak_demand over one run with seed k is the prompt drawn with seed k. Over 400
-// seeds: P(1) = P(40) = 1/4 + 1/2 * 1/40 = 0.2625 (105 expected, sd 8.8), each inner value
-// 1/80 (190 expected in all, sd 10); bounds at about 4 sd.
-TEST(SeedDraws, LengthsAreAtTheRangeEndsHalfOfTheTime) {
+/// vLLM FCFS on a pool of 100 one-token blocks, and one request of prompt in [1, 40] (output 1)
+/// arriving at step 0: the plan of step 0 reserves exactly its prompt.
+ModelParams one_prompt_model() {
   ModelParams p;
   p.policy.kind = PolicyKind::VllmFcfs;
   p.engine.num_blocks = 100;
+  return p;
+}
+BmcSpec one_prompt_spec() {
   BmcSpec spec;
   spec.slots = 1;
   spec.allow_absent = false;
@@ -511,6 +510,18 @@ TEST(SeedDraws, LengthsAreAtTheRangeEndsHalfOfTheTime) {
   spec.output_lo = spec.output_hi = 1;
   spec.arrival_lo = spec.arrival_hi = 0;
   spec.properties = {PropertyId::KvNoOverflow};
+  return spec;
+}
+
+// seed_search.h: "lengths at the range ends half of the time" (one end each a quarter of the
+// time, else uniform over the range). One request of prompt in [1, 40] (output 1) arriving at
+// step 0 under vLLM FCFS, blocks of 1 token, a pool of 100: the plan of step 0 reserves exactly
+// its prompt, so peak_demand over one run with seed k is the prompt drawn with seed k. Over 400
+// seeds: P(1) = P(40) = 1/4 + 1/2 * 1/40 = 0.2625 (105 expected, sd 8.8), each inner value
+// 1/80 (190 expected in all, sd 10); bounds at about 4 sd.
+TEST(SeedDraws, LengthsAreAtTheRangeEndsHalfOfTheTime) {
+  const auto p = one_prompt_model();
+  const auto spec = one_prompt_spec();
   std::map<std::int64_t, int> seen;
   for (std::uint64_t seed = 1; seed <= 400; ++seed) ++seen[peak_demand(p, spec, 1, 1, seed)];
   int inner = 0;
@@ -531,17 +542,8 @@ TEST(SeedDraws, LengthsAreAtTheRangeEndsHalfOfTheTime) {
 // plan is seen and the peak is 0 blocks, not 1. (The same model's one run within depth 1 plans
 // its prompt: between 1 and 40, SeedDraws above.)
 TEST(SeedDraws, PeakDemandOfNothingIsZero) {
-  ModelParams p;
-  p.policy.kind = PolicyKind::VllmFcfs;
-  p.engine.num_blocks = 100;
-  BmcSpec spec;
-  spec.slots = 1;
-  spec.allow_absent = false;
-  spec.prompt_lo = 1;
-  spec.prompt_hi = 40;
-  spec.output_lo = spec.output_hi = 1;
-  spec.arrival_lo = spec.arrival_hi = 0;
-  spec.properties = {PropertyId::KvNoOverflow};
+  const auto p = one_prompt_model();
+  const auto spec = one_prompt_spec();
   EXPECT_EQ(peak_demand(p, spec, 1, 0, 1), 0);
   EXPECT_EQ(peak_demand(p, spec, 0, 5, 1), 0);
   EXPECT_GE(peak_demand(p, spec, 1, 1, 1), 1);
