@@ -250,10 +250,12 @@ TEST(FuzzCaseByHand, StarvationWatchCountsAnExactFit) {
 
 /// A vllm_fcfs fuzz model on `blocks` blocks of 1 token with starvation bound `bound` (its
 /// [workload] only makes the config valid: the cases below are written by hand).
-ModelPtr vllm_fcfs_watch(int blocks, int lookahead, int bound, const std::string& policy = "") {
+ModelPtr vllm_fcfs_watch(int blocks, int lookahead, int bound, const std::string& policy = "",
+                         const std::string& engine = "") {
   return make_fuzz_model(config_of(
       "[engine]\nblock_size = 1\nnum_blocks = " + std::to_string(blocks) +
-      "\nlookahead = " + std::to_string(lookahead) + "\n[policy]\nname = \"vllm_fcfs\"\n" + policy +
+      "\nlookahead = " + std::to_string(lookahead) + "\n" + engine +
+      "[policy]\nname = \"vllm_fcfs\"\n" + policy +
       "[workload]\nkind = \"poisson\"\nrate = 0.5\ncount = 10\nprompt = 4\noutput = 8\n"
       "[check]\nproperties = [\"kv_within_capacity\", \"conservation\", \"exact_delivery\"]\n"
       "[envelope]\nprompt = [1, 1024]\noutput = [1, 1024]\nmax_requests = 0\n"
@@ -289,6 +291,22 @@ TEST(FuzzCaseByHand, StarvationBoundOneIsWatched) {
   const auto m = vllm_fcfs_watch(16, 2, 1);
   const auto r = run_case(
       *m, FuzzCase{"hand", {Group{0, 1, 4, 10, 0}, Group{1, 1, 12, 1, 0}, Group{1, 1, 5, 1, 0}}, 0});
+  EXPECT_EQ(r.what, "starvation");
+  EXPECT_EQ(r.verdict.depth, 3);
+  EXPECT_NE(r.verdict.reason.find("request 2 "), std::string::npos) << r.verdict.reason;
+}
+
+// With chunked prefill a request "would fit" when its next chunk (at most the token budget)
+// fits, not its whole prompt. vllm_fcfs, 16 blocks of 1 token, chunked prefill with a budget of
+// 2 tokens, bound T = 2. A = (1, 10) and B = (1, 10) at step 0 take 1 token each and then
+// decode one each per step: the budget is used up and after step t they hold 2 (1 + t) blocks,
+// 14 - 2t free. C = (14, 1) arrives at step 1 and is never given a token while A and B run;
+// its first chunk, 2 tokens, fits after steps 1, 2 and 3 (12, 10, 8 free): 3 in a row, more
+// than T = 2: starvation at step 3. (Its whole prompt, 14 blocks, would never fit beside them.)
+TEST(FuzzCaseByHand, ChunkedPrefillWatchCountsTheNextChunk) {
+  const auto m = vllm_fcfs_watch(16, 0, 2, "watermark_blocks = 0\n",
+                                 "chunked_prefill = true\nmax_batched_tokens = 2\n");
+  const auto r = run_case(*m, FuzzCase{"hand", {Group{0, 2, 1, 10, 0}, Group{1, 1, 14, 1, 0}}, 0});
   EXPECT_EQ(r.what, "starvation");
   EXPECT_EQ(r.verdict.depth, 3);
   EXPECT_NE(r.verdict.reason.find("request 2 "), std::string::npos) << r.verdict.reason;
