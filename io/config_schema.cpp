@@ -10,6 +10,7 @@
 #include "models/params.h"
 #include "models/time_model.h"
 #include "properties/property.h"
+#include "properties/findings.h"
 
 namespace kvcheck::schema {
 namespace {
@@ -45,7 +46,7 @@ std::vector<std::string> property_names() {
 /// fuzzer ("starvation") or the explorer ("instability").
 std::vector<std::string> expect_property_names() {
   auto out = property_names();
-  for (const char* n : {"stalled", "starvation", "instability"}) out.emplace_back(n);
+  for (const auto& f : kFindings) out.emplace_back(f.name);
   return out;
 }
 
