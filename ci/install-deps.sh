@@ -9,6 +9,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev libtomlplusplus-dev
   cvc5
   clang libclang-rt-14-dev
+  python3 python3-jsonschema
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -6,6 +6,7 @@
 /// vacuity check of verification.md B.6) must be VIOLATED by at least one checker, on the
 /// expected property when one is named.
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -20,6 +21,10 @@ struct GateRow {
   std::string checker;
   CheckResult result;
   std::filesystem::path trace;  ///< written counterexample, if any
+  /// For an ERROR verdict: the exit code it stands for. 255 (a kvcheck bug) unless the row is
+  /// a bad input (checker "config": the config could not be read; 150 / 151 from a checker's
+  /// own input, e.g. a malformed workload CSV).
+  ExitCode error_code = ExitCode::InternalError;
 };
 
 struct GateEntry {
@@ -44,15 +49,27 @@ struct GateReport {
   ExitCode exit_code() const;
 };
 
-/// Runs the gate. `only` restricts checkers by name (empty: all). Counterexample traces go to
-/// `out_dir` (when non-empty) as <config>.<checker>.itf.json.
-/// `progress` (when set) gets one line per config and checker as each finishes: config,
-/// checker, verdict, seconds. Past budget.deadline the checkers not yet run are UNKNOWN rows
-/// ("not run: the gate's time limit was reached").
+using CheckerSet = std::vector<std::unique_ptr<Checker>>;
+/// Makes a fresh set of checkers: one per worker, so no checker object is shared by threads.
+using CheckerFactory = std::function<CheckerSet()>;
+
+struct GateOptions {
+  std::vector<std::string> only;     ///< checkers by name (empty: all)
+  CheckBudget budget;
+  std::filesystem::path out_dir;     ///< counterexamples as <config>.<checker>.itf.json
+  /// One line per config and checker as each finishes: config, checker, verdict, seconds.
+  std::ostream* progress = nullptr;
+  int jobs = 1;                      ///< configs checked at once (each on its own thread)
+};
+
+/// Runs the gate. Entries come back in the order of `configs` whatever `jobs` is, and each
+/// config's checks run in the same order on one thread, so the report does not depend on
+/// `jobs`. A config that cannot be read is an entry with one ERROR row (checker "config") and
+/// its input error's exit code; a checker that throws is an ERROR row; the other configs still
+/// run. Past budget.deadline the checkers not yet run are UNKNOWN rows ("not run: the gate's
+/// time limit was reached").
 GateReport run_gate(const std::vector<std::filesystem::path>& configs,
-                    std::vector<std::unique_ptr<Checker>>& checkers,
-                    const std::vector<std::string>& only, const CheckBudget& budget,
-                    const std::filesystem::path& out_dir, std::ostream* progress = nullptr);
+                    const CheckerFactory& make_checkers, const GateOptions& options);
 
 /// The twin rule (gate/mutation_twin.h): an entry whose mutated twin is PROVED or BOUNDED_OK
 /// fails as a vacuous proof (exit 5); an ERROR twin is an internal error; VIOLATED and
@@ -61,9 +78,5 @@ void judge_twin(GateEntry& e);
 
 /// The verdict table in GitHub-flavoured Markdown (also for $GITHUB_STEP_SUMMARY).
 void write_markdown(const GateReport& r, std::ostream& os);
-/// JUnit XML: one test case per config x checker.
-void write_junit(const GateReport& r, std::ostream& os);
-/// SARIF 2.1.0: one result per violation, its trace as a code flow.
-void write_sarif(const GateReport& r, std::ostream& os);
 
 }  // namespace kvcheck

@@ -5,6 +5,7 @@
 #include <rapidcheck/detail/TestListener.h>
 
 #include <memory>
+#include <mutex>
 
 #include "checkers/fuzz/generators.h"
 #include "models/engine_rules.h"
@@ -15,6 +16,14 @@ namespace {
 /// RC_TAG shows its arguments with rc::show, which quotes strings.
 std::string unquote(const std::string& t) {
   return t.size() >= 2 && t.front() == '"' && t.back() == '"' ? t.substr(1, t.size() - 2) : t;
+}
+
+/// RapidCheck keeps its implicit parameters (the generation scope stack) in process-wide
+/// statics, not per thread: two properties checked at once on two threads would corrupt each
+/// other's scopes. Every RapidCheck run in kvcheck goes through this lock (the gate's --jobs).
+std::mutex& rapidcheck_lock() {
+  static std::mutex m;
+  return m;
 }
 
 /// Counts generated cases, discards, tags and shrink attempts.
@@ -91,6 +100,7 @@ bool reproduces(const ModelPtr& m, const SearchParams& p, const Failure& f) {
   rc::detail::TestMetadata meta{test_id(*m), test_id(*m)};
   SearchStats ignored;
   StatsListener listener(ignored);
+  const std::lock_guard<std::mutex> guard(rapidcheck_lock());
   const auto res = rc::detail::checkProperty(make_property(m, last), meta, test_params(p),
                                              listener, cfg.reproduce);
   return res.is<rc::detail::FailureResult>() && last->c && *last->c == f.minimal;
@@ -107,8 +117,11 @@ SearchResult search(const ModelPtr& m, const SearchParams& p) {
   std::unordered_map<std::string, rc::detail::Reproduce> repro;
   if (!p.reproduce.empty()) repro = rc::detail::configFromString(p.reproduce).reproduce;
   StatsListener listener(out.stats);
-  const auto res = rc::detail::checkProperty(make_property(m, last), meta, test_params(p),
-                                             listener, repro);
+  auto res = [&] {
+    const std::lock_guard<std::mutex> guard(rapidcheck_lock());
+    return rc::detail::checkProperty(make_property(m, last), meta, test_params(p), listener,
+                                     repro);
+  }();
   rc::detail::FailureResult fail;
   rc::detail::GaveUpResult gave_up;
   if (res.match(gave_up)) out.gave_up = gave_up.description;

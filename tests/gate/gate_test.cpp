@@ -4,13 +4,21 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <fstream>
 #include <sstream>
 
+#include "gate/config_lines.h"
 #include "gate/gate.h"
+#include "gate/junit.h"
+#include "gate/report_json.h"
+#include "gate/sarif.h"
 #include "gate/search_checkers.h"
+#include "gate/shard.h"
 #include "gate/simulate_checker.h"
 #include "gate/z3_checkers.h"
+#include "io/input_error.h"
 
 namespace kvcheck {
 namespace {
@@ -40,8 +48,10 @@ class GateTest : public ::testing::Test {
     return p;
   }
   GateReport gate(const std::vector<fs::path>& configs, std::vector<std::string> only = {}) {
-    auto checkers = all_checkers();
-    return run_gate(configs, checkers, only, CheckBudget{}, dir / "traces");
+    GateOptions o;
+    o.only = std::move(only);
+    o.out_dir = dir / "traces";
+    return run_gate(configs, &all_checkers, o);
   }
 };
 
@@ -102,10 +112,17 @@ class FixedChecker final : public Checker {
   Verdict v_;
 };
 
+/// A factory of one FixedChecker.
+CheckerFactory fixed(Verdict v) {
+  return [v] {
+    CheckerSet set;
+    set.push_back(std::make_unique<FixedChecker>(v));
+    return set;
+  };
+}
+
 ExitCode gate_with(const fs::path& config, Verdict v) {
-  std::vector<std::unique_ptr<Checker>> checkers;
-  checkers.push_back(std::make_unique<FixedChecker>(std::move(v)));
-  return run_gate({config}, checkers, {}, CheckBudget{}, {}).exit_code();
+  return run_gate({config}, fixed(std::move(v)), GateOptions{}).exit_code();
 }
 
 TEST_F(GateTest, UnknownIsNeverAPassAndErrorIsInternal) {
@@ -122,7 +139,7 @@ TEST_F(GateTest, ReportsNameEveryVerdict) {
   std::ostringstream md, junit, sarif;
   write_markdown(r, md);
   write_junit(r, junit);
-  write_sarif(r, sarif);
+  write_sarif(r, {dir}, sarif);
   EXPECT_NE(md.str().find("NOT MET"), std::string::npos);
   EXPECT_NE(junit.str().find("<failure"), std::string::npos);
   const auto doc = nlohmann::json::parse(sarif.str());
@@ -130,6 +147,282 @@ TEST_F(GateTest, ReportsNameEveryVerdict) {
   ASSERT_EQ(doc["runs"][0]["results"].size(), 1u);
   EXPECT_EQ(doc["runs"][0]["results"][0]["ruleId"], "no_preemption");
   EXPECT_EQ(doc["runs"][0]["results"][0]["level"], "error");
+}
+
+/// A checker that throws what `make` makes, as a backend with a bug or a bad input would.
+class ThrowingChecker final : public Checker {
+ public:
+  explicit ThrowingChecker(std::function<void()> t) : throw_(std::move(t)) {}
+  std::string name() const override { return "thrower"; }
+  bool applicable(const Config&) const override { return true; }
+  CheckResult run(const Config&, const CheckBudget&) override {
+    throw_();
+    return {};
+  }
+
+ private:
+  std::function<void()> throw_;
+};
+
+CheckerFactory throwing(std::function<void()> t) {
+  return [t] {
+    CheckerSet set;
+    set.push_back(std::make_unique<ThrowingChecker>(t));
+    return set;
+  };
+}
+
+/// How often `needle` occurs in `hay`.
+std::size_t count(const std::string& hay, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto p = hay.find(needle); p != std::string::npos; p = hay.find(needle, p + 1)) ++n;
+  return n;
+}
+
+/// The value of the first `attr="..."` in `xml`.
+std::string attribute(const std::string& xml, const std::string& attr) {
+  const auto p = xml.find(" " + attr + "=\"");
+  if (p == std::string::npos) return {};
+  const auto b = p + attr.size() + 3;
+  return xml.substr(b, xml.find('"', b) - b);
+}
+
+TEST_F(GateTest, BadConfigIsAnErrorRowAndTheOthersStillRun) {
+  const auto bad = write("bad", "[meta]\nname = \"bad\"\nexpect = \"ok\"\n[engine\n");
+  const auto safe = write("safe", tiny("safe", "ok", 2));
+  const auto r = gate({bad, safe});
+  ASSERT_EQ(r.entries.size(), 2u);
+  const auto& e = r.entries[0];
+  EXPECT_EQ(e.name, "bad");  // the file's stem: its [meta] name could not be read
+  ASSERT_EQ(e.rows.size(), 1u);
+  EXPECT_EQ(e.rows[0].checker, "config");
+  EXPECT_EQ(e.rows[0].result.verdict.kind, VerdictKind::Error);
+  EXPECT_NE(e.rows[0].result.verdict.reason.find("bad.toml"), std::string::npos);
+  EXPECT_FALSE(e.met);
+  EXPECT_EQ(e.code, ExitCode::ConfigError);
+  EXPECT_TRUE(r.entries[1].met) << r.entries[1].why;
+  EXPECT_EQ(r.exit_code(), ExitCode::ConfigError);
+
+  std::ostringstream junit, sarif;
+  write_junit(r, junit);
+  write_sarif(r, {dir}, sarif);
+  // bad: config (error) + expect (error); safe: simulate + expect.
+  EXPECT_EQ(attribute(junit.str(), "tests"), "4");
+  EXPECT_EQ(attribute(junit.str(), "errors"), "2");
+  EXPECT_EQ(attribute(junit.str(), "failures"), "0");
+  const auto doc = nlohmann::json::parse(sarif.str());
+  const auto& inv = doc["runs"][0]["invocations"][0];
+  EXPECT_EQ(inv["executionSuccessful"], false);
+  ASSERT_EQ(inv["toolExecutionNotifications"].size(), 1u);
+  EXPECT_EQ(inv["toolExecutionNotifications"][0]["locations"][0]["physicalLocation"]
+               ["artifactLocation"]["uri"],
+            "bad.toml");
+}
+
+TEST_F(GateTest, ACheckerThatThrowsIsAnErrorRowWithItsInputErrorsCode) {
+  const auto safe = write("safe", tiny("safe", "ok", 2));
+  const auto bug = run_gate({safe}, throwing([] { throw std::logic_error("boom"); }), {});
+  ASSERT_EQ(bug.entries[0].rows.size(), 1u);
+  EXPECT_EQ(bug.entries[0].rows[0].result.verdict.kind, VerdictKind::Error);
+  EXPECT_EQ(bug.exit_code(), ExitCode::InternalError);
+  const auto csv = run_gate(
+      {safe}, throwing([] { throw trace_error("w.csv", "line 3", "not a number"); }), {});
+  EXPECT_EQ(csv.exit_code(), ExitCode::TraceParseError);
+  EXPECT_NE(csv.entries[0].why.find("w.csv: line 3: not a number"), std::string::npos)
+      << csv.entries[0].why;
+}
+
+TEST_F(GateTest, JUnitTotalsCountItsTestCases) {
+  const auto r = gate({write("safe", tiny("safe", "ok", 2)), write("broken", tiny("broken", "ok", 4))});
+  std::ostringstream os;
+  write_junit(r, os);
+  const auto xml = os.str();
+  // safe: simulate + "expect ok" pass; broken: simulate (VIOLATED under expect ok) and
+  // "expect ok" fail. Four cases, two failures, each failure a <failure> element.
+  EXPECT_EQ(count(xml, "<testcase "), 4u);
+  EXPECT_EQ(attribute(xml, "tests"), "4");
+  EXPECT_EQ(attribute(xml, "failures"), "2");
+  EXPECT_EQ(count(xml, "<failure "), 2u);
+  EXPECT_EQ(count(xml, "<error "), 0u);
+  EXPECT_NE(xml.find("name=\"expect ok\""), std::string::npos);
+}
+
+TEST_F(GateTest, JUnitMarksCheckersSkippedAfterACounterexample) {
+  const auto cfg = write("bmc", tiny("bmc", "violated", 4,
+                                     "[bmc]\nslots = 2\nprompt = [2, 2]\noutput = [4, 4]\n"
+                                     "arrival = [0, 0]\ndepth = 8\n"));
+  std::ostringstream os;
+  write_junit(gate({cfg}), os);
+  // simulate (pass: the expected violation), bmc and prove skipped, "expect violated" pass.
+  EXPECT_EQ(attribute(os.str(), "tests"), "4");
+  EXPECT_EQ(attribute(os.str(), "skipped"), "2");
+  EXPECT_EQ(count(os.str(), "<skipped "), 2u);
+  EXPECT_EQ(attribute(os.str(), "failures"), "0");
+}
+
+TEST_F(GateTest, SarifPointsAtThePropertyLineWithRelativeUrisAndTextStates) {
+  const auto r = gate({write("broken", tiny("broken", "ok", 4))});
+  std::ostringstream os;
+  write_sarif(r, {dir}, os);
+  const auto doc = nlohmann::json::parse(os.str());
+  const auto& run = doc["runs"][0];
+  ASSERT_EQ(run["results"].size(), 1u);
+  const auto& res = run["results"][0];
+  const auto& phys = res["locations"][0]["physicalLocation"];
+  EXPECT_EQ(phys["artifactLocation"]["uri"], "broken.toml");
+  EXPECT_EQ(phys["artifactLocation"]["uriBaseId"], "SRCROOT");
+  // tiny(): [meta], name, expect, [engine], block_size, num_blocks, [policy], name,
+  // [workload], kind, requests, [check], properties <- line 13.
+  EXPECT_EQ(phys["region"]["startLine"], 13);
+  EXPECT_EQ(run["tool"]["driver"]["rules"][res["ruleIndex"].get<std::size_t>()]["id"], "no_preemption");
+  const std::string root = run["originalUriBaseIds"]["SRCROOT"]["uri"];
+  EXPECT_EQ(root.rfind("file:///", 0), 0u) << root;
+  EXPECT_EQ(root.back(), '/');
+  const auto& steps = res["codeFlows"][0]["threadFlows"][0]["locations"];
+  ASSERT_FALSE(steps.empty());
+  for (const auto& step : steps)
+    for (const auto& [key, value] : step["state"].items())
+      EXPECT_TRUE(value.is_object() && value["text"].is_string()) << key;
+  // A rule for every finding a config may expect, not only the [check] properties.
+  std::vector<std::string> ids;
+  for (const auto& rule : run["tool"]["driver"]["rules"]) ids.push_back(rule["id"]);
+  for (const char* id : {"starvation", "instability", "stalled", "kvcheck.inconclusive"})
+    EXPECT_NE(std::find(ids.begin(), ids.end(), id), ids.end()) << id;
+}
+
+TEST_F(GateTest, SarifReportsAnExpectationNotMetAtTheExpectLine) {
+  const auto r = gate({write("s", tiny("s", "violated", 2))});  // nothing breaks it
+  std::ostringstream os;
+  write_sarif(r, {dir}, os);
+  const auto doc = nlohmann::json::parse(os.str());
+  ASSERT_EQ(doc["runs"][0]["results"].size(), 1u);
+  const auto& res = doc["runs"][0]["results"][0];
+  EXPECT_EQ(res["ruleId"], "kvcheck.inconclusive");
+  EXPECT_EQ(res["level"], "error");
+  EXPECT_EQ(res["locations"][0]["physicalLocation"]["region"]["startLine"], 3);  // expect =
+}
+
+TEST(SarifUri, RelativeToTheRootAndPercentEncoded) {
+  EXPECT_EQ(relative_uri("/repo/configs/a.toml", "/repo"), "configs/a.toml");
+  EXPECT_EQ(relative_uri("/repo/configs/../b c.toml", "/repo/"), "b%20c.toml");
+  EXPECT_EQ(relative_uri("/elsewhere/x.toml", "/repo"), "../elsewhere/x.toml");
+}
+
+TEST(ConfigLines, FindsQuotedWordsSectionsAndKeysOutsideComments) {
+  const ConfigLines lines({"# \"kv_no_overflow\" in a comment", "[meta]", "expect = \"ok\"  # [check]",
+                           "expected_x = 1", "  [check]", "properties = [\"conservation\",",
+                           "  \"kv_no_overflow\"]  # \"progress\"", "[[classes]]"});
+  EXPECT_EQ(lines.quoted("kv_no_overflow"), 7);
+  EXPECT_EQ(lines.quoted("progress"), 0);
+  EXPECT_EQ(lines.section("check"), 5);
+  EXPECT_EQ(lines.section("classes"), 8);
+  EXPECT_EQ(lines.section("engine"), 0);
+  EXPECT_EQ(lines.key("expect"), 3);
+  EXPECT_EQ(lines.key("expected_x"), 4);
+  EXPECT_EQ(ConfigLines::read("/nonexistent/kvcheck.toml").key("expect"), 0);
+}
+
+TEST(Shard, ParsesIOfNAndRejectsTheRest) {
+  const auto s = parse_shard("1/4", "--shard");
+  EXPECT_EQ(s.index, 1);
+  EXPECT_EQ(s.total, 4);
+  for (const char* bad : {"4/4", "-1/4", "1/0", "x/2", "1", "1/2/3", ""})
+    EXPECT_THROW(parse_shard(bad, "--shard"), InputError) << bad;
+}
+
+TEST(Shard, SlicesTheSortedListRoundRobinEveryConfigOnce) {
+  const std::vector<fs::path> configs{"g", "c", "a", "e", "b", "f", "d"};
+  EXPECT_EQ(shard_slice(configs, {0, 3}), (std::vector<fs::path>{"a", "d", "g"}));
+  EXPECT_EQ(shard_slice(configs, {1, 3}), (std::vector<fs::path>{"b", "e"}));
+  EXPECT_EQ(shard_slice(configs, {2, 3}), (std::vector<fs::path>{"c", "f"}));
+  EXPECT_EQ(shard_slice(configs, {0, 1}).size(), 7u);
+}
+
+TEST(Shard, FromTheEnvironmentInOrderOfPrecedence) {
+  const auto env = [](std::map<std::string, std::string> vars) {
+    return [vars](const char* n) -> const char* {
+      const auto it = vars.find(n);
+      return it == vars.end() ? nullptr : it->second.c_str();
+    };
+  };
+  EXPECT_FALSE(shard_from_env(env({})).has_value());
+  const auto gtest = shard_from_env(env({{"GTEST_SHARD_INDEX", "2"}, {"GTEST_TOTAL_SHARDS", "3"}}));
+  ASSERT_TRUE(gtest.has_value());
+  EXPECT_EQ(gtest->index, 2);
+  const auto own = shard_from_env(env({{"KVCHECK_SHARD_INDEX", "0"}, {"KVCHECK_TOTAL_SHARDS", "2"},
+                                       {"GTEST_SHARD_INDEX", "2"}, {"GTEST_TOTAL_SHARDS", "3"}}));
+  EXPECT_EQ(own->total, 2);
+  const auto k8s = shard_from_env(env({{"JOB_COMPLETION_INDEX", "4"}, {"KVCHECK_TOTAL_SHARDS", "5"}}));
+  ASSERT_TRUE(k8s.has_value());
+  EXPECT_EQ(k8s->index, 4);
+  EXPECT_FALSE(shard_from_env(env({{"JOB_COMPLETION_INDEX", "4"}})).has_value());
+  EXPECT_THROW(shard_from_env(env({{"GTEST_SHARD_INDEX", "1"}})), InputError);
+  EXPECT_THROW(shard_from_env(env({{"KVCHECK_SHARD_INDEX", "3"}, {"KVCHECK_TOTAL_SHARDS", "3"}})),
+               InputError);
+}
+
+TEST_F(GateTest, ParallelJobsGiveTheSameReportInTheSameOrder) {
+  const std::vector<fs::path> configs{write("a", tiny("a", "ok", 2)), write("b", tiny("b", "ok", 4)),
+                                      write("c", tiny("c", "violated", 4))};
+  GateOptions one, three;
+  three.jobs = 3;
+  const auto r1 = run_gate(configs, &all_checkers, one);
+  const auto r3 = run_gate(configs, &all_checkers, three);
+  ASSERT_EQ(r3.entries.size(), 3u);
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(r3.entries[i].name, r1.entries[i].name);
+    EXPECT_EQ(r3.entries[i].met, r1.entries[i].met);
+    ASSERT_EQ(r3.entries[i].rows.size(), r1.entries[i].rows.size());
+    EXPECT_EQ(to_string(r3.entries[i].rows[0].result.verdict),
+              to_string(r1.entries[i].rows[0].result.verdict));
+  }
+  EXPECT_EQ(r3.exit_code(), ExitCode::SafetyViolation);
+}
+
+TEST_F(GateTest, ShardReportsMergeIntoTheWholeGate) {
+  const std::vector<fs::path> configs{write("a", tiny("a", "ok", 2)), write("b", tiny("b", "ok", 4)),
+                                      write("c", tiny("c", "violated", 4))};
+  for (int i = 0; i < 2; ++i) {
+    GateOptions o;
+    std::ofstream(dir / ("shard" + std::to_string(i) + ".json"))
+        << [&] {
+             std::ostringstream os;
+             write_report_json(run_gate(shard_slice(configs, {i, 2}), &all_checkers, o), os);
+             return os.str();
+           }();
+  }
+  // Shard 1 first: the merge orders by config path, not by argument.
+  const auto merged = merge_reports({dir / "shard1.json", dir / "shard0.json"});
+  ASSERT_EQ(merged.entries.size(), 3u);
+  EXPECT_EQ(merged.entries[0].name, "a");
+  EXPECT_EQ(merged.entries[1].name, "b");
+  EXPECT_EQ(merged.entries[2].name, "c");
+  EXPECT_FALSE(merged.entries[1].met);
+  EXPECT_EQ(merged.exit_code(), ExitCode::SafetyViolation);
+  // The counterexample survives the round trip, step by step.
+  const auto whole = gate({configs[1]});
+  ASSERT_TRUE(merged.entries[1].rows[0].result.counterexample.has_value());
+  EXPECT_EQ(merged.entries[1].rows[0].result.counterexample->states,
+            whole.entries[0].rows[0].result.counterexample->states);
+  EXPECT_THROW(merge_reports({dir / "shard0.json", dir / "shard0.json"}), InputError);
+}
+
+TEST_F(GateTest, AReportThatIsNotOneIsATraceErrorNamingTheField) {
+  std::ofstream(dir / "r.json") << R"({"kvcheck_gate_report": 1, "z3_version": "4",
+    "entries": [{"config": "a.toml", "name": "a", "expect": "ok", "expect_property": "",
+    "rows": [{"checker": "simulate", "verdict": {"kind": "maybe", "depth": 0,
+    "liveness": false, "reason": ""}, "summary": "", "seconds": 0, "trace": "",
+    "error_code": 0}], "skipped": [], "met": true, "why": "", "exit_code": 0,
+    "twin_note": ""}]})";
+  try {
+    read_report_json(dir / "r.json");
+    FAIL() << "accepted an unknown verdict kind";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.code(), ExitCode::TraceParseError);
+    EXPECT_EQ(e.field(), "entries[0].rows[0].verdict.kind");
+  }
+  std::ofstream(dir / "n.json") << "[1, 2";
+  EXPECT_THROW(read_report_json(dir / "n.json"), InputError);
 }
 
 }  // namespace

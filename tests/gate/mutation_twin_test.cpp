@@ -63,9 +63,9 @@ TEST(MutationTwin, NoneWithoutAMemoryProperty) {
 
 // The proved safe config's twin is not proved by the same prove: the gate accepts the proof.
 TEST(MutationTwin, GateRunsTheTwinAfterAProofAndItFails) {
-  auto checkers = all_checkers();
-  const auto r = run_gate({write("safe", shipped("vllm_fcfs_safe.toml"))}, checkers, {"prove"},
-                          CheckBudget{}, {});
+  GateOptions o;
+  o.only = {"prove"};
+  const auto r = run_gate({write("safe", shipped("vllm_fcfs_safe.toml"))}, &all_checkers, o);
   ASSERT_EQ(r.entries.size(), 1u);
   const auto& e = r.entries[0];
   ASSERT_EQ(e.rows.size(), 1u);
