@@ -11,8 +11,9 @@ cmake --build --preset release --target kvcheck
 bin=build/release/kvcheck
 mkdir -p out/gate
 status=0
-"$bin" gate --dir configs --time-limit 1500 --out out/gate/traces --junit out/gate/junit.xml \
-  --sarif out/gate/kvcheck.sarif | tee out/gate/summary.md || status=${PIPESTATUS[0]}
+"$bin" gate --dir configs --jobs "$(nproc)" --time-limit 1500 --out out/gate/traces \
+  --junit out/gate/junit.xml --sarif out/gate/kvcheck.sarif --json out/gate/report.json \
+  | tee out/gate/summary.md || status=${PIPESTATUS[0]}
 "$bin" simulate configs/vllm_fcfs_azure_conv.toml --out out/azure
 echo "ci/gate.sh: gate report in out/gate, Azure report in out/azure"
 exit "$status"
