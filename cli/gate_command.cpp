@@ -5,8 +5,10 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include "cli/command.h"
+#include "gate/baseline.h"
 #include "gate/gate.h"
 #include "gate/junit.h"
 #include "gate/report_json.h"
@@ -82,6 +84,15 @@ class GateCommand final : public Command {
                    "list); default from KVCHECK_SHARD_INDEX / KVCHECK_TOTAL_SHARDS, "
                    "GTEST_SHARD_INDEX / GTEST_TOTAL_SHARDS, or JOB_COMPLETION_INDEX with "
                    "KVCHECK_TOTAL_SHARDS");
+    sub.add_option("--baseline", baseline_,
+                   "Compare with this --json report of the old build: flipped verdicts, new "
+                   "counterexamples, metric regressions (a Markdown section)");
+    sub.add_option("--tolerance", tolerance_,
+                   "Relative change of a metric --baseline reports (0.05 = 5 %)")
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 100.0));
+    sub.add_flag("--fail-on-regression", fail_on_regression_,
+                 "Exit 20 when --baseline finds a regression and the gate itself passed");
     sub.add_option("--merge", merge_,
                    "Run nothing: merge these --json reports (one per shard) and write the "
                    "reports of the whole gate")
@@ -102,20 +113,34 @@ class GateCommand final : public Command {
   int run() override {
     if (!merge_.empty() && !configs_.empty())
       throw config_error("<command line>", "--merge", "runs no config: name none beside it");
+    if (fail_on_regression_ && baseline_.empty())
+      throw config_error("<command line>", "--fail-on-regression", "needs --baseline FILE");
+    // The baseline is read first: a bad one is an error before minutes of checking.
+    const auto baseline =
+        baseline_.empty() ? std::optional<GateReport>() : read_report_json(baseline_);
     const auto report = merge_.empty() ? gate() : merge_reports({merge_.begin(), merge_.end()});
-    write_markdown(report, std::cout);
+    const auto diff = baseline ? std::optional(compare_to_baseline(*baseline, report, tolerance_))
+                               : std::nullopt;
+    const auto markdown = [&](std::ostream& os) {
+      write_markdown(report, os);
+      if (diff) write_baseline_markdown(*diff, os);
+    };
+    markdown(std::cout);
     if (const char* summary = std::getenv("GITHUB_STEP_SUMMARY")) {
       std::ofstream os(summary, std::ios::app);
-      write_markdown(report, os);
+      markdown(os);
     }
     write_file(junit_, "--junit", [&](std::ostream& os) { write_junit(report, os); });
     write_file(sarif_, "--sarif", [&](std::ostream& os) {
       write_sarif(report, {source_root(source_root_)}, os);
     });
     write_file(json_, "--json", [&](std::ostream& os) { write_report_json(report, os); });
-    const auto code = report.exit_code();
+    auto code = report.exit_code();
+    if (code == ExitCode::Ok && diff && diff->regressed() && fail_on_regression_)
+      code = ExitCode::ReplayDiverged;
     std::cout.flush();
-    fmt::print("gate: {}\n", code == ExitCode::Ok ? "PASS" : "FAIL");
+    fmt::print("gate: {}{}\n", code == ExitCode::Ok ? "PASS" : "FAIL",
+               code == ExitCode::ReplayDiverged ? " (regressed against the baseline)" : "");
     return to_int(code);
   }
 
@@ -148,7 +173,9 @@ class GateCommand final : public Command {
   }
 
   std::vector<std::string> configs_, only_, merge_;
-  std::string dir_ = "configs", out_, junit_, sarif_, json_, shard_, source_root_;
+  std::string dir_ = "configs", out_, junit_, sarif_, json_, shard_, source_root_, baseline_;
+  double tolerance_ = 0.05;
+  bool fail_on_regression_ = false;
   CheckBudget budget_;
   double time_limit_s_ = 0.0;
   int jobs_ = 1;

@@ -5,6 +5,7 @@
 /// CLI and the tests iterate over checkers without knowing which engine is behind them.
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -35,6 +36,9 @@ struct CheckResult {
   std::optional<Trace> counterexample;  ///< for Violated
   std::string summary;                  ///< one line: depth reached, states, cases, time
   double seconds = 0.0;
+  /// What the check measured, by name (the simulate checker: gate/gate_metrics.h); the gate's
+  /// --baseline compares them with the old build's.
+  std::map<std::string, double> metrics;
 };
 
 class Checker {

@@ -67,7 +67,7 @@ CheckResult run_within(Checker& c, const Config& cfg, const CheckBudget& budget)
   };
   if (past())
     return {Verdict::unknown("not run: the gate's time limit was reached"), std::nullopt,
-            "not run", 0.0};
+            "not run", 0.0, {}};
   auto r = c.run(cfg, budget);
   const auto k = r.verdict.kind;
   if (past() && (k == VerdictKind::Proved || k == VerdictKind::BoundedOk))
@@ -124,11 +124,11 @@ GateRow error_row(std::string checker, std::exception_ptr ex) {
   try {
     std::rethrow_exception(ex);
   } catch (const InputError& err) {
-    row.result = {Verdict::error(err.what()), std::nullopt, "input error", 0.0};
+    row.result = {Verdict::error(err.what()), std::nullopt, "input error", 0.0, {}};
     row.error_code = err.code();
   } catch (const std::exception& err) {
     row.result = {Verdict::error(std::string("internal error: ") + err.what()), std::nullopt,
-                  "internal error", 0.0};
+                  "internal error", 0.0, {}};
   }
   return row;
 }

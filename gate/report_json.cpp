@@ -46,7 +46,8 @@ json row_json(const GateRow& row) {
             {"summary", row.result.summary},
             {"seconds", row.result.seconds},
             {"trace", row.trace.generic_string()},
-            {"error_code", to_int(row.error_code)}};
+            {"error_code", to_int(row.error_code)},
+            {"metrics", row.result.metrics}};
   if (row.result.counterexample)
     j["counterexample"] = json::parse(to_itf_json(*row.result.counterexample));
   return j;
@@ -142,6 +143,11 @@ GateRow read_row(const Reader& r, const json& j) {
   row.result.seconds = r.number("seconds");
   row.trace = r.str("trace");
   row.error_code = r.exit_code("error_code");
+  if (j.contains("metrics")) {
+    const auto m = r.sub("metrics", j.at("metrics"));
+    for (const auto& [name, value] : j.at("metrics").items())
+      row.result.metrics[name] = m.number(name);
+  }
   if (j.contains("counterexample"))
     row.result.counterexample =
         parse_itf(j.at("counterexample").dump(), r.file() + ": " + r.path() + ".counterexample");

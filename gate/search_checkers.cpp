@@ -36,7 +36,7 @@ CheckResult FuzzChecker::run(const Config& cfg, const CheckBudget& budget) {
   o.corpus_dir = corpus_near(cfg.path);
   o.out_dir = std::filesystem::temp_directory_path() / ("kvcheck-gate-fuzz-" + cfg.hash);
   const auto r = fuzz::run_fuzz(cfg, o);
-  CheckResult out{gate_verdict(r), std::nullopt, {}, r.seconds};
+  CheckResult out{gate_verdict(r), std::nullopt, {}, r.seconds, {}};
   if (!r.counterexample.empty()) out.counterexample = read_itf(r.counterexample);
   std::filesystem::remove_all(o.out_dir);
   out.summary = std::to_string(r.search.stats.cases) + " cases, seed " +
@@ -56,7 +56,7 @@ bool ExploreChecker::applicable(const Config& cfg) const { return has_section(cf
 
 CheckResult ExploreChecker::run(const Config& cfg, const CheckBudget&) {
   const auto r = explicit_state::explore(cfg, explicit_state::read_explore_options(cfg));
-  CheckResult out{r.verdict, std::nullopt, {}, r.seconds};
+  CheckResult out{r.verdict, std::nullopt, {}, r.seconds, {}};
   out.summary = std::to_string(r.states) + " states, " + std::to_string(r.transitions) +
                 " transitions" + (r.complete ? ", complete" : ", state limit reached");
   // The verdict's reason becomes the property name (what [meta] expect_property names); the

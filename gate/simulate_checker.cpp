@@ -3,11 +3,32 @@
 #include <chrono>
 
 #include "counterexamples/recorder.h"
+#include "gate/gate_metrics.h"
 #include "io/workload.h"
 #include "models/choice_source.h"
+#include "sim/metrics.h"
 #include "sim/simulator.h"
 
 namespace kvcheck {
+namespace {
+
+/// The run's serving metrics under the names of gate_metrics.h.
+std::map<std::string, double> gate_metrics(const Metrics& m) {
+  const std::map<std::string, double> all = {
+      {"ttft_p99_s", m.ttft_seconds.p99},
+      {"e2e_p99_s", m.e2e_seconds.p99},
+      {"ttft_p99_iterations", m.ttft_iterations.p99},
+      {"e2e_p99_iterations", m.e2e_iterations.p99},
+      {"preemptions", static_cast<double>(m.preemptions)},
+      {"evictions", static_cast<double>(m.evictions)},
+      {"tokens_per_iteration", m.tokens_per_iteration},
+      {"completed", static_cast<double>(m.completed)}};
+  std::map<std::string, double> out;
+  for (const auto& g : kGateMetrics) out[std::string(g.name)] = all.at(std::string(g.name));
+  return out;
+}
+
+}  // namespace
 
 CheckResult SimulateChecker::run(const Config& cfg, const CheckBudget& budget) {
   const auto t0 = std::chrono::steady_clock::now();
@@ -21,7 +42,8 @@ CheckResult SimulateChecker::run(const Config& cfg, const CheckBudget& budget) {
   CheckResult out;
   SimOutcome outcome;
   // Traces are recorded only for small workloads; large runs report the verdict alone.
-  if (workload.requests.size() <= kMaxTracedRequests) {
+  const bool traced = workload.requests.size() <= kMaxTracedRequests;
+  if (traced) {
     TraceMeta meta;
     meta.source = "simulate";
     meta.config_name = cfg.name;
@@ -29,9 +51,15 @@ CheckResult SimulateChecker::run(const Config& cfg, const CheckBudget& budget) {
     meta.seed = budget.seed;
     auto trace = record_run(cfg.model, cfg.time, workload, choices, opts, meta, &outcome);
     if (!outcome.violations.empty() || outcome.stalled) out.counterexample = std::move(trace);
-  } else {
-    outcome = simulate(cfg.model, cfg.time, workload, choices, opts);
   }
+  // The metrics: the verdict's own run for a large workload; for a small one a second run
+  // with the same seed (the recorder takes no observers; a small run is cheap).
+  MetricsCollector metrics(cfg.model);
+  StepObserver* obs[] = {&metrics};
+  SeededChoices again(budget.seed);
+  const auto measured = simulate(cfg.model, cfg.time, workload, again, opts, obs);
+  if (!traced) outcome = measured;
+  out.metrics = gate_metrics(metrics.metrics());
   out.verdict = outcome.verdict(budget.depth <= 0 && !cfg.check.max_steps_declared);
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   out.summary = std::to_string(outcome.steps) + " iterations, " +

@@ -57,7 +57,7 @@ CheckResult BmcChecker::run(const Config& cfg, const CheckBudget& budget) {
   const auto spec = spec_for(cfg, budget);
   auto opts = gate_solver_options(spec, budget);
   auto r = run_bmc(cfg.model, spec, spec.depth, opts);
-  CheckResult out{r.verdict, std::nullopt, {}, 0.0};
+  CheckResult out{r.verdict, std::nullopt, {}, 0.0, {}};
   if (r.cex) attach_confirmed(cfg, cfg.model, *r.cex, "bmc", out);
   out.summary = "depth " + std::to_string(spec.depth) + ", " + describe_scope(spec);
   out.seconds = since(t0);
@@ -71,7 +71,7 @@ CheckResult ProveChecker::run(const Config& cfg, const CheckBudget& budget) {
   const auto spec = spec_for(cfg, budget);
   auto opts = gate_solver_options(spec, budget);
   auto r = prove_k_induction(cfg.model, spec, opts);
-  CheckResult out{r.verdict, std::nullopt, {}, 0.0};
+  CheckResult out{r.verdict, std::nullopt, {}, 0.0, {}};
   if (r.cex) attach_confirmed(cfg, cfg.model, *r.cex, "prove", out);
   out.summary = r.verdict.kind == VerdictKind::Proved ? "k = " + std::to_string(r.k) + ": " + r.claim
                                                       : describe_scope(spec);
@@ -87,7 +87,7 @@ std::optional<CheckResult> run_mutation_twin(const Config& cfg, const CheckBudge
   if (!twin) return std::nullopt;
   // The same prove that proved the config, on a twin that is concretely unsafe.
   auto r = prove_k_induction(twin->params, twin->spec, gate_solver_options(spec, budget));
-  CheckResult out{r.verdict, std::nullopt, twin->what, 0.0};
+  CheckResult out{r.verdict, std::nullopt, twin->what, 0.0, {}};
   if (r.cex) {
     attach_confirmed(cfg, twin->params, *r.cex, "twin", out);
     out.counterexample.reset();  // the twin's params are no config's: its trace is not kept

@@ -6,9 +6,11 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <tuple>
 #include <fstream>
 #include <sstream>
 
+#include "gate/baseline.h"
 #include "gate/config_lines.h"
 #include "gate/gate.h"
 #include "gate/junit.h"
@@ -106,7 +108,7 @@ class FixedChecker final : public Checker {
   explicit FixedChecker(Verdict v) : v_(std::move(v)) {}
   std::string name() const override { return "fixed"; }
   bool applicable(const Config&) const override { return true; }
-  CheckResult run(const Config&, const CheckBudget&) override { return {v_, {}, "fixed", 0.0}; }
+  CheckResult run(const Config&, const CheckBudget&) override { return {v_, {}, "fixed", 0.0, {}}; }
 
  private:
   Verdict v_;
@@ -423,6 +425,98 @@ TEST_F(GateTest, AReportThatIsNotOneIsATraceErrorNamingTheField) {
   }
   std::ofstream(dir / "n.json") << "[1, 2";
   EXPECT_THROW(read_report_json(dir / "n.json"), InputError);
+}
+
+TEST_F(GateTest, SimulateRowCarriesTheServingMetrics) {
+  // Two requests of prompt 2 / output 2 in 8 one-token blocks: both fit to the end (2 x 4
+  // tokens), so nothing is preempted and both complete.
+  const auto safe = gate({write("safe", tiny("safe", "ok", 2))});
+  const auto& m = safe.entries[0].rows[0].result.metrics;
+  EXPECT_EQ(m.at("completed"), 2.0);
+  EXPECT_EQ(m.at("preemptions"), 0.0);
+  EXPECT_EQ(m.at("evictions"), 0.0);
+  EXPECT_GT(m.at("tokens_per_iteration"), 0.0);
+  // Output 4 needs 12 tokens at the end: the first preemption is the (expected) violation.
+  const auto broken = gate({write("u", tiny("u", "violated", 4))});
+  EXPECT_GE(broken.entries[0].rows[0].result.metrics.at("preemptions"), 1.0);
+}
+
+/// A row with a verdict and metrics, for hand-built reports.
+GateRow row(std::string checker, Verdict v, std::map<std::string, double> metrics = {}) {
+  GateRow r{std::move(checker), {}, {}};
+  r.result.verdict = std::move(v);
+  r.result.metrics = std::move(metrics);
+  return r;
+}
+
+GateEntry entry(std::string config, std::string expect, bool met, std::vector<GateRow> rows) {
+  GateEntry e;
+  e.config = config;
+  e.name = config;
+  e.expect = std::move(expect);
+  e.met = met;
+  e.why = met ? "" : "broken";
+  e.rows = std::move(rows);
+  return e;
+}
+
+TEST(Baseline, ReportsFlipsNewCounterexamplesAndMetricsBeyondTheTolerance) {
+  GateReport before, after;
+  before.entries = {
+      entry("a.toml", "ok", true,
+            {row("simulate", Verdict::bounded_ok(10),
+                 {{"preemptions", 0}, {"tokens_per_iteration", 100}, {"ttft_p99_iterations", 5}}),
+             row("prove", Verdict::proved())}),
+      entry("b.toml", "violated", true,
+            {row("simulate", Verdict::violated(1, PropertyKind::Safety, "no_preemption"))}),
+      entry("d.toml", "ok", true, {row("simulate", Verdict::bounded_ok(3))})};
+  after.entries = {
+      entry("a.toml", "ok", true,
+            {row("simulate", Verdict::bounded_ok(10),
+                 // 0 -> 2: worse (a count that was 0); 100 -> 104: +4 %, inside 5 %;
+                 // 5 -> 6: +20 %, worse.
+                 {{"preemptions", 2}, {"tokens_per_iteration", 104}, {"ttft_p99_iterations", 6}}),
+             row("prove", Verdict::unknown("rlimit"))}),
+      entry("b.toml", "violated", false, {row("simulate", Verdict::bounded_ok(10))}),
+      entry("c.toml", "ok", true, {row("simulate", Verdict::bounded_ok(4))})};
+  const auto d = compare_to_baseline(before, after, 0.05);
+  using K = BaselineChange::Kind;
+  std::vector<std::tuple<K, std::string, std::string, bool>> got;
+  for (const auto& c : d.changes) got.emplace_back(c.kind, c.config, c.what, c.regression);
+  const std::vector<std::tuple<K, std::string, std::string, bool>> want = {
+      {K::MetricWorse, "a.toml", "ttft_p99_iterations", true},
+      {K::MetricWorse, "a.toml", "preemptions", true},
+      {K::VerdictChanged, "a.toml", "verdict", true},  // PROVED -> UNKNOWN
+      {K::ExpectationBroken, "b.toml", "expectation", true},
+      {K::VerdictChanged, "b.toml", "verdict", true},  // the expected VIOLATED is gone
+      {K::ConfigAdded, "c.toml", "config", false},
+      {K::ConfigRemoved, "d.toml", "config", false}};
+  EXPECT_EQ(got, want);
+  EXPECT_TRUE(d.regressed());
+  std::ostringstream md;
+  write_baseline_markdown(d, md);
+  EXPECT_NE(md.str().find("| a.toml | simulate | metric worse (regression) | preemptions | 0 | 2 |"),
+            std::string::npos)
+      << md.str();
+}
+
+TEST(Baseline, ANewCounterexampleOnAnOkConfigIsARegressionAndBetterIsNot) {
+  GateReport before, after;
+  before.entries = {entry("a.toml", "ok", true,
+                          {row("simulate", Verdict::bounded_ok(5), {{"completed", 10}})})};
+  after.entries = {entry("a.toml", "ok", false,
+                         {row("simulate", Verdict::violated(3, PropertyKind::Safety, "no_eviction"),
+                              {{"completed", 12}})})};
+  const auto d = compare_to_baseline(before, after, 0.05);
+  ASSERT_EQ(d.changes.size(), 3u);
+  EXPECT_EQ(d.changes[0].kind, BaselineChange::Kind::ExpectationBroken);
+  EXPECT_EQ(d.changes[1].kind, BaselineChange::Kind::NewCounterexample);
+  EXPECT_EQ(d.changes[1].after, "VIOLATED no_eviction @3");
+  EXPECT_TRUE(d.changes[1].regression);
+  EXPECT_EQ(d.changes[2].kind, BaselineChange::Kind::MetricBetter);  // 10 -> 12 completed
+  EXPECT_FALSE(d.changes[2].regression);
+  // The same report against itself: nothing.
+  EXPECT_TRUE(compare_to_baseline(after, after, 0.0).changes.empty());
 }
 
 }  // namespace

@@ -84,7 +84,7 @@ TEST(MutationTwin, GateRunsTheTwinAfterAProofAndItFails) {
 TEST(MutationTwin, StillSafeTwinFailsTheEntry) {
   const auto entry = [](Verdict v) {
     GateEntry e;
-    e.twin = GateRow{"twin", CheckResult{std::move(v), std::nullopt, "pool 8 -> 7", 0.0}, {}};
+    e.twin = GateRow{"twin", CheckResult{std::move(v), std::nullopt, "pool 8 -> 7", 0.0, {}}, {}};
     judge_twin(e);
     return e;
   };

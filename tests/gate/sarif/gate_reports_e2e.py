@@ -8,6 +8,8 @@ usage: gate_reports_e2e.py KVCHECK SOURCE_DIR
    2.1.0 schema; JUnit's totals equal its test cases; the broken config is an ERROR row, a JUnit
    <error> and a SARIF tool-execution notification.
 2. The same configs as two shards (--shard 0/2, 1/2) merged with --merge: the same verdicts.
+   --baseline against the gate's own report: no change; against a doctored one: a regression,
+   exit 20 with --fail-on-regression.
 3. BMC alone on an unsafe config: its counterexample is a code flow with one location per step.
 """
 import hashlib
@@ -103,6 +105,26 @@ with tempfile.TemporaryDirectory() as tmp:
     check(verdicts(merged + ".json") == verdicts(whole + ".json"), "merged verdicts differ")
     validate(merged + ".sarif")
     junit_counts(merged + ".xml")
+
+    # --baseline: the same build against its own report changes nothing; against a report in
+    # which one config completed more requests, that metric is a regression, and with
+    # --fail-on-regression a passing gate exits 20.
+    good = CONFIGS[1:]
+    base = os.path.join(tmp, "base")
+    rc_b, _, _ = gate(base, good)
+    check(rc_b == 0, f"baseline gate exit {rc_b}")
+    rc_s, out_s, _ = gate(os.path.join(tmp, "same"), good + ["--baseline", base + ".json"])
+    check(rc_s == 0 and "No verdict, expectation or metric changed." in out_s,
+          "a build against its own baseline reports changes")
+    doc = json.load(open(base + ".json"))
+    row = doc["entries"][0]["rows"][0]
+    check(row["checker"] == "simulate" and "completed" in row["metrics"], "no simulate metrics")
+    row["metrics"]["completed"] += 100
+    json.dump(doc, open(base + "-more.json", "w"))
+    rc_r, out_r, _ = gate(os.path.join(tmp, "reg"),
+                          good + ["--baseline", base + "-more.json", "--fail-on-regression"])
+    check(rc_r == 20, f"a regression with --fail-on-regression exits {rc_r}, want 20")
+    check("metric worse (regression) | completed" in out_r, "the regression is not named")
 
     bmc = os.path.join(tmp, "bmc.sarif")
     p = subprocess.run([KVCHECK, "gate", "--checkers", "bmc", "--sarif", bmc,
