@@ -336,7 +336,8 @@ QueryResult BmcSession::query(const SymBool& bad, const std::string& name) {
   if (r.result == z3::sat) r.model = solver_.get_model();
   if (r.result == z3::unknown) r.reason = solver_.reason_unknown();
   const auto stats = brief_stats(solver_);
-  r.work = resource_count(solver_) - before;
+  const auto after = resource_count(solver_);
+  r.work = after - before;
   if (assume) solver_.add(!lit);
   else solver_.pop();
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -344,7 +345,8 @@ QueryResult BmcSession::query(const SymBool& bad, const std::string& name) {
     *opts_.progress << name << ": " << (r.result == z3::sat     ? "sat"
                                         : r.result == z3::unsat ? "unsat"
                                                                 : "unknown")
-                    << " in " << r.seconds << " s, " << r.work << " units" << stats << "\n"
+                    << " in " << r.seconds << " s, " << r.work << " units (" << after
+                    << " in this session)" << stats << "\n"
                     << std::flush;
   return r;
 }

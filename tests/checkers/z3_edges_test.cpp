@@ -202,6 +202,43 @@ TEST(BmcEdges, ResourceTriggersIncludeTheirThreshold) {
   }
 }
 
+// A query's units are its own work: what the solver's resource count grew by during that
+// check ("N units (T in this session)" on each progress line, bmc_session.h), not the running
+// total T. Between two depths' checks the solver also works on the new step's assertions, so a
+// depth's own units are at most the growth of T since the previous depth, and never T itself.
+// The resource triggers compare the own work with their threshold; a total would make every
+// later depth "slow".
+TEST(BmcEdges, EachQuerysUnitsAreItsOwnWorkNotTheSessionTotal) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::VllmFcfs;
+  p.engine.num_blocks = 6;
+  BmcSpec spec;
+  spec.slots = 2;
+  spec.prompt_hi = 2;
+  spec.arrival_hi = 2;
+  spec.properties = {PropertyId::KvNoOverflow};
+  std::ostringstream log;
+  auto o = plain();
+  o.progress = &log;
+  (void)run_bmc(p, spec, 4, o);
+  std::istringstream lines(log.str());
+  std::uint64_t previous = 0;
+  int depths = 0;
+  for (std::string line; std::getline(lines, line);) {
+    const auto units = line.find(" units (");
+    if (line.rfind("bmc_depth_", 0) != 0 || units == std::string::npos) continue;
+    const auto from = line.rfind(", ", units) + 2;
+    const auto own = std::stoull(line.substr(from, units - from));
+    const auto total = std::stoull(line.substr(units + 8));
+    ASSERT_GT(total, previous) << line;
+    EXPECT_GT(own, 0U) << line;
+    EXPECT_LE(own, total - previous) << line;
+    previous = total;
+    ++depths;
+  }
+  EXPECT_EQ(depths, 4) << log.str();
+}
+
 // A resource limit of 1 unit per query: every query is unknown, so check and prove are UNKNOWN,
 // never BOUNDED_OK / PROVED / VIOLATED, on the safe and the unsafe model alike (the simulated
 // non-vacuity witness keeps the solver out of the vacuity check, so the limit bites in BMC).

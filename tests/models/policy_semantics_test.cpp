@@ -179,6 +179,41 @@ TEST(P2Wait, Example2ThresholdKeepsFluidRhythm) {
   EXPECT_EQ(v.waiting().size(), 0U);
 }
 
+// P2 WAIT keeps one counter per (type, decode stage): stages 1..o_j - 1 of every type, so a
+// type with o = 2 has one stage and another type's stage 1 is a different counter. A (prompt 1,
+// output 2, n = 1) and B (prompt 1, output 3, n = 1); one of each arrives at steps 0 and 1
+// (both types stay eligible: a waiting count >= n). By hand:
+//   step 0: no residents; admit A0 and B0 (a prefill each).        batch {A0: 1, B0: 1}
+//   step 1: residents A0 (type A, stage 1) and B0 (type B, stage 1): each is the first of its
+//           own counter (< n = 1), both decode; admit A1 and B1.    batch of 4
+// Were the two stage-1 counters one, B0 would find it taken by A0 and wait: a batch of 3.
+TEST(P2Wait, EachTypeCountsItsOwnStagesEvenWithOneDecodeStage) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::P2Wait;
+  p.engine.num_blocks = 64;
+  p.classes = {{"A", 1, 2, 1.0, 0, 1}, {"B", 1, 3, 1.0, 0, 1}};
+  Workload w;
+  for (int s = 0; s < 2; ++s)
+    for (int k = 0; k < 2; ++k) {
+      Request r;
+      r.arrival_step = s;
+      r.prompt = 1;
+      r.output = k == 0 ? 2 : 3;
+      r.klass = k;
+      w.requests.push_back(r);
+    }
+  TimeModel t;
+  SeededChoices ch(1);
+  ConcreteView v(p, w, t, ch);
+  engine_step(v);
+  EXPECT_EQ(v.last_step().batch.size(), 2U);
+  engine_step(v);
+  std::vector<ConcreteView::Ref> ids;
+  for (const auto& [r, n] : v.last_step().batch) ids.push_back(r);
+  std::sort(ids.begin(), ids.end());
+  EXPECT_EQ(ids, (std::vector<ConcreteView::Ref>{0, 1, 2, 3}));
+}
+
 // Li, Dai, Peng: work-conserving Sarathi carries a load that FasterTransformer-style batching
 // cannot. b_max = 16 tokens, requests (8 prompt, 8 output), 3 arrivals every 4 steps:
 // 12 tokens/step of work < 16. Sarathi's queue stays bounded; FT's grows.

@@ -291,6 +291,24 @@ TEST(SimulatorByHand, RejectedRequestsCountAsFinished) {
   EXPECT_EQ(out.verdict(true).kind, VerdictKind::BoundedOk);
 }
 
+// The verdict of a run that stopped at max_steps (sim/simulator.h): a bound, BOUNDED_OK(steps),
+// unless the run was meant to cover the whole workload (require_complete) and requests were
+// left: then UNKNOWN ("incomplete"), never ok. Without the flag (the fuzzer's cases, whose
+// horizon is the case's own) it stays a bound; with nothing left there is nothing to miss.
+TEST(SimulatorByHand, StoppedAtMaxStepsIsIncompleteOnlyWhenCoverageIsRequiredAndWorkIsLeft) {
+  SimOutcome out;
+  out.steps = 10;
+  out.hit_max_steps = true;
+  out.unfinished = 2;
+  EXPECT_EQ(to_string(out.verdict()), "BOUNDED_OK(10)");
+  const auto v = out.verdict(true);
+  EXPECT_EQ(v.kind, VerdictKind::Unknown);
+  EXPECT_NE(v.reason.find("incomplete: stopped at max_steps = 10 with 2 requests unfinished"),
+            std::string::npos) << v.reason;
+  out.unfinished = 0;
+  EXPECT_EQ(to_string(out.verdict(true)), "BOUNDED_OK(10)");
+}
+
 // A stall is reported (docs/config.md, `max_idle_steps`: this many iterations in a row without
 // progress = stalled, a liveness violation, exit 13). Ao et al.'s WAIT serves a type only while
 // at least its threshold of prompts wait: one type of threshold 2, ONE request (prompt 2,

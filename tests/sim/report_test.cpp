@@ -281,6 +281,45 @@ TEST(Overrides, BadFlagValuesAreConfigErrorsNamingTheFlag) {
   EXPECT_EQ(msg.find('\n'), std::string::npos);  // one line
 }
 
+// --rate's limits are closed: [1e-6, 1e6] per step (io/limits.h: kMinRate, kMaxRate); just
+// outside either end is a config error naming the flag.
+TEST(Overrides, RateAtEitherLimitIsAcceptedAndJustOutsideIsNot) {
+  std::string msg;
+  for (const double ok : {1e-6, 1e6}) {
+    WorkloadOverrides o;
+    o.kind = "poisson";
+    o.rate = ok;
+    o.count = 5;
+    EXPECT_EQ(code_of(o, msg), ExitCode::Ok) << ok << ": " << msg;
+  }
+  for (const double bad : {0.99e-6, 1.01e6}) {
+    WorkloadOverrides o;
+    o.kind = "poisson";
+    o.rate = bad;
+    o.count = 5;
+    EXPECT_EQ(code_of(o, msg), ExitCode::ConfigError) << bad;
+    EXPECT_NE(msg.find("--rate"), std::string::npos) << msg;
+  }
+}
+
+// A run that stopped at the declared max_steps with requests left says what it covers; one
+// that stopped there with nothing left claims no bound (there is nothing beyond it).
+TEST(Reports, TextNamesAStopAtMaxStepsOnlyWithRequestsLeft) {
+  RunReport r;
+  r.verdict = Verdict::bounded_ok(40);
+  r.outcome.steps = 40;
+  r.outcome.hit_max_steps = true;
+  r.outcome.unfinished = 3;
+  r.outcome.not_arrived = 1;
+  EXPECT_NE(report_text(r).find("stopped at the declared max_steps = 40 with 3 requests "
+                                "unfinished (1 never arrived)"),
+            std::string::npos)
+      << report_text(r);
+  r.outcome.unfinished = 0;
+  r.outcome.not_arrived = 0;
+  EXPECT_EQ(report_text(r).find("stopped at the declared max_steps"), std::string::npos);
+}
+
 TEST(Overrides, FlagsWinOverTheConfig) {
   auto cfg = tiny();
   WorkloadOverrides o;
