@@ -161,6 +161,35 @@ TEST(BmcEdges, ResourceTriggersCloseASafeGuardedModelOnlyWhenOn) {
   EXPECT_EQ(last.verdict.reason, "");
 }
 
+// prove proves the well-formedness lemmas before its step case when lemma_after_work >= 0:
+// 0 means "first", not "off" (-1 is off). The claim counts the lemmas it was strengthened by.
+TEST(ProveEdges, LemmaThresholdZeroProvesTheLemmasFirstAndMinusOneSkipsThem) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::VllmFcfs;
+  p.engine.num_blocks = 6;
+  BmcSpec spec;
+  spec.slots = 2;
+  spec.prompt_hi = 2;
+  spec.arrival_hi = 2;
+  spec.max_k = 4;
+  spec.properties = {PropertyId::KvNoOverflow};
+  const auto lemmas_in = [](const std::string& claim) -> long long {
+    const auto end = claim.find(" lemmas proved inductive first");
+    if (end == std::string::npos) return -1;
+    const auto from = claim.rfind(" and ", end) + 5;
+    return std::stoll(claim.substr(from, end - from));
+  };
+  auto first = plain();
+  first.lemma_after_work = 0;
+  const auto with = prove_k_induction(p, spec, first);
+  ASSERT_EQ(with.verdict.kind, VerdictKind::Proved) << to_string(with.verdict);
+  EXPECT_GT(lemmas_in(with.claim), 0) << with.claim;
+  const auto without = prove_k_induction(p, spec, plain());
+  if (without.verdict.kind == VerdictKind::Proved) {
+    EXPECT_EQ(lemmas_in(without.claim), 0);
+  }
+}
+
 // The triggers are inclusive: "once a depth's query consumes >= alloc_after_work (lemma_after_work)
 // units" (bmc_session.h, docs/z3-backend.md). The model above with 1 slot arriving at step 0 or
 // 1 (cheaper), progress on: the line of depth 0's query ("bmc_depth_0: unsat in ... s, N units")

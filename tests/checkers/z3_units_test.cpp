@@ -5,6 +5,8 @@
 // never another run of the code under test. Part of the z3_edges_test binary.
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include <algorithm>
 #include <map>
 #include <sstream>
@@ -89,6 +91,35 @@ TEST(SymbolicDomain, ComparisonsAreTheIntegerOnes) {
       EXPECT_EQ(truth_at(v != D::lit(a), v, b), b != a);
     }
   }
+}
+
+// ceil(a / b) folded on two literals and symbolic otherwise: ceil(4/2) = 2, ceil(5/2) = 3,
+// ceil(0/3) = 0, ceil(7/1) = 7; with a symbolic numerator the same values at v = 4, 5, 0.
+TEST(SymbolicDomain, CeilDivIsTheCeilingOfTheQuotient) {
+  z3::context ctx;
+  SymbolicScope scope(ctx);
+  const auto v = D::var("v");
+  for (const auto& [a, b, q] : {std::tuple{4, 2, 2}, std::tuple{5, 2, 3}, std::tuple{0, 3, 0},
+                                std::tuple{7, 1, 7}, std::tuple{6, 4, 2}}) {
+    std::int64_t folded = -1;
+    ASSERT_TRUE(D::ceil_div(D::lit(a), D::lit(b)).e.is_numeral_i64(folded)) << a << "/" << b;
+    EXPECT_EQ(folded, q) << a << "/" << b;
+    EXPECT_EQ(at(D::ceil_div(v, D::lit(b)), v, a), q) << a << "/" << b;
+  }
+}
+
+// The symbolic domain has no direct index: lookup is a select chain over the entries, and an
+// index outside them gives 0 (models/domain.h).
+TEST(SymbolicDomain, LookupSelectsTheEntryAtTheIndex) {
+  z3::context ctx;
+  SymbolicScope scope(ctx);
+  const auto i = D::var("i");
+  const std::vector<SymInt> v{D::lit(5), D::lit(7), D::lit(9)};
+  EXPECT_EQ(at(lookup<D>(v, i), i, 0), 5);
+  EXPECT_EQ(at(lookup<D>(v, i), i, 1), 7);
+  EXPECT_EQ(at(lookup<D>(v, i), i, 2), 9);
+  EXPECT_EQ(at(lookup<D>(v, i), i, 3), 0);
+  EXPECT_EQ(at(lookup<D>(v, i), i, -1), 0);
 }
 
 // --- allocation_invariant.cpp: nonneg_by_shape --------------------------------------------------

@@ -262,6 +262,22 @@ TEST(StarvationByHand, ASelfLoopWithRoomAtTheHead) {
       << w->detail;
 }
 
+// A saturated start has its queue already full: the initial state's own first edge (edge 0)
+// can be the starving cycle. State 0 with one waiting request, e0: 0 -> 0, the head stays at
+// position 0 with room: the lasso is that one edge, looping from index 0.
+TEST(StarvationByHand, TheInitialStatesFirstEdgeCanBeTheCycle) {
+  auto g = graph_of({1});
+  Transition t;
+  t.waiting_next = {0};
+  t.capacity = {true};
+  add_edge(g, 0, 0, t);
+  const auto w = find_starvation(g, bfs_tree(g));
+  ASSERT_TRUE(w.has_value());
+  EXPECT_EQ(w->edges, (std::vector<std::uint32_t>{0}));
+  ASSERT_TRUE(w->loop.has_value());
+  EXPECT_EQ(*w->loop, 0U);
+}
+
 // The way back around the cycle is a SHORTEST product path. States: 0 empty; A, B, C, D (1..4)
 // with one waiting request each, so product vertices p0..p3 = (A..D, position 0). Base edges
 // e0: 0 -> A, e1: A -> B, e2: A -> C, e3: B -> C, e4: C -> D, e5: D -> A; the request stays at

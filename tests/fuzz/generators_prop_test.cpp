@@ -10,6 +10,7 @@
 
 #include "checkers/fuzz/case_runner.h"
 #include "checkers/fuzz/generators.h"
+#include "io/config.h"
 #include "fuzz_test_util.h"
 #include "models/choice_source.h"
 #include "models/concrete_view.h"
@@ -45,6 +46,46 @@ RC_GTEST_PROP(FuzzGenerators, CasesStayWithinTheConfiguredBounds, ()) {
   RC_ASSERT(static_cast<std::int64_t>(w.requests.size()) <= m->spec.max_requests);
   for (std::size_t i = 1; i < w.requests.size(); ++i)
     RC_ASSERT(w.requests[i - 1].arrival_step <= w.requests[i].arrival_step);
+}
+
+/// Outputs of one token only ([fuzz] max_output = 1): every shape must stay inside it. The
+/// synchronised-finish shape staggers outputs base + (n - 1 - i), so with max_output 1 it can
+/// only make groups of one request.
+const ModelPtr& one_token_outputs() {
+  static const auto m = make_fuzz_model(parse_config(R"([engine]
+block_size = 1
+num_blocks = 16
+[policy]
+name = "vllm_fcfs"
+[workload]
+kind = "poisson"
+rate = 0.5
+count = 20
+prompt = 2
+output = 1
+[check]
+properties = ["conservation"]
+[envelope]
+prompt = [1, 4]
+output = [1, 1]
+[fuzz]
+runs = 10
+max_prompt = 4
+max_output = 1
+max_requests = 8
+)", "one_token_outputs.toml"));
+  return m;
+}
+
+RC_GTEST_PROP(FuzzGenerators, SyncFinishStaysWithinAOneTokenOutputBound, ()) {
+  const auto& m = one_token_outputs();
+  const auto c = *gen_shape(m, Shape::SyncFinish);
+  for (const auto& g : c.groups) {
+    RC_ASSERT(g.output == 1);
+    RC_ASSERT(g.count >= 1);
+  }
+  const auto w = c.workload(m->spec.max_requests);
+  for (const auto& r : w.requests) RC_ASSERT(r.output == 1);
 }
 
 RC_GTEST_PROP(FuzzGenerators, ClassModelsUseTheClassLengths, ()) {
