@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "checkers/z3/allocation_invariant.h"
+#include "checkers/z3/solver_limits.h"
 #include "io/input_error.h"
 
 namespace kvcheck {
@@ -24,16 +25,6 @@ std::string brief_stats(const z3::solver& s) {
            (st.is_uint(i) ? std::to_string(st.uint_value(i)) : std::to_string(st.double_value(i)));
   }
   return out;
-}
-
-/// A millisecond limit as Z3's unsigned parameter, saturated (never wrapped to a tiny one).
-unsigned z3_millis(std::int64_t ms) {
-  return static_cast<unsigned>(std::clamp<std::int64_t>(ms, 1, std::numeric_limits<unsigned>::max()));
-}
-
-/// A resource budget as Z3's unsigned parameter, saturated.
-unsigned z3_units(std::uint64_t units) {
-  return static_cast<unsigned>(std::min<std::uint64_t>(units, std::numeric_limits<unsigned>::max()));
 }
 
 }  // namespace

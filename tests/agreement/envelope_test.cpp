@@ -215,6 +215,13 @@ TEST(Envelope, FuzzDefaultsAndWidenings) {
   EXPECT_NE(error_of(kClassless + "[fuzz]\nmax_requests = 5\n", read)
                 .find("fuzz.max_requests: widens"),
             std::string::npos);
+  // outputs: the envelope's [1, 4]; 4 is the edge, 5 widens it
+  EXPECT_EQ(error_of(kClassless + "[fuzz]\nmax_output = 4\n", read), "");
+  EXPECT_NE(error_of(kClassless + "[fuzz]\nmax_output = 5\n", read).find("fuzz.max_output: widens"),
+            std::string::npos);
+  // prompts: [2, 5]; a largest prompt of 1 lies below every prompt the envelope allows
+  EXPECT_NE(error_of(kClassless + "[fuzz]\nmax_prompt = 1\n", read).find("fuzz.max_prompt: widens"),
+            std::string::npos);
 }
 
 

@@ -16,6 +16,7 @@
 #include "checkers/z3/allocation_invariant.h"
 #include "checkers/z3/bmc_session.h"
 #include "checkers/z3/seed_search.h"
+#include "checkers/z3/solver_limits.h"
 #include "checkers/z3/unroller.h"
 #include "checkers/z3/vacuity.h"
 
@@ -120,6 +121,22 @@ TEST(SymbolicDomain, LookupSelectsTheEntryAtTheIndex) {
   EXPECT_EQ(at(lookup<D>(v, i), i, 2), 9);
   EXPECT_EQ(at(lookup<D>(v, i), i, 3), 0);
   EXPECT_EQ(at(lookup<D>(v, i), i, -1), 0);
+}
+
+// --- solver_limits.h ---------------------------------------------------------------------------
+
+// Saturated, never wrapped: 1 ms stays 1 ms (0 would mean "no limit" to Z3), 2^32 ms and more
+// become 2^32 - 1; resource units likewise.
+TEST(SolverLimits, MillisecondsAndUnitsSaturateAtTheUnsignedMaximum) {
+  constexpr unsigned kMax = 4294967295U;
+  EXPECT_EQ(z3_millis(1), 1U);
+  EXPECT_EQ(z3_millis(2), 2U);
+  EXPECT_EQ(z3_millis(0), 1U);
+  EXPECT_EQ(z3_millis(4294967295LL), kMax);
+  EXPECT_EQ(z3_millis(4294967296LL), kMax);
+  EXPECT_EQ(z3_units(0), 0U);
+  EXPECT_EQ(z3_units(12345), 12345U);
+  EXPECT_EQ(z3_units(std::uint64_t{1} << 40), kMax);
 }
 
 // --- allocation_invariant.cpp: nonneg_by_shape --------------------------------------------------

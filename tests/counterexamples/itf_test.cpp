@@ -132,6 +132,19 @@ TEST(Itf, FileRoundTripAndLoop) {
   EXPECT_EQ(json::parse(to_itf_json(t))["loop"], 3);  // ITF index: state 0 is "init"
 }
 
+// A lasso may loop back to its very last state (a self-loop witness): ITF loop index = the
+// number of trace states (state 0 is "init"), the largest the reader accepts.
+TEST(Itf, ALoopAtTheLastStateReadsBack) {
+  auto t = recorded_run(PolicyKind::VllmFcfs);
+  ASSERT_GE(t.states.size(), 2U);
+  t.loop = static_cast<std::int64_t>(t.states.size()) - 1;
+  const auto text = to_itf_json(t);
+  EXPECT_EQ(json::parse(text)["loop"], t.states.size());
+  const auto back = parse_itf(text, "mem");
+  ASSERT_TRUE(back.loop.has_value());
+  EXPECT_EQ(*back.loop, *t.loop);
+}
+
 TEST(Itf, WrittenFormFollowsAdr015) {
   const auto t = recorded_run(PolicyKind::P2Fcfs);
   const auto j = json::parse(to_itf_json(t));
@@ -217,6 +230,9 @@ const Tamper kTampers[] = {
        std::swap(m[0], m[1]);
      }, "states[2].requests.#map[1][0]"},
     {"class out of range", [](json& j) { j["states"][0]["workload"][0]["class"] = {{"#bigint", "7"}}; },
+     "states[0].workload[0].class"},
+    // the fixture's two classes are 0 and 1: 2 is one past the last
+    {"class one past the last", [](json& j) { j["states"][0]["workload"][0]["class"] = {{"#bigint", "2"}}; },
      "states[0].workload[0].class"},
     // `params` and `vars` list names (docs/itf.md): strings, each checked, not only the first
     {"param name not a string", [](json& j) { j["params"][1] = 7; }, "params[1]"},

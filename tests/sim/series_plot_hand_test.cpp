@@ -259,6 +259,33 @@ TEST(KvQueueSvgByHand, TheLegendIsAboveThePlotArea) {
   EXPECT_EQ(labels, 4);
 }
 
+// The four legend entries sit in two columns of two rows, so no label overlaps another: the
+// second entry 400 px right of the first (svg_chart.cpp: kLegendColumn), the third under the
+// first one row (22 px) down, the fourth under the second.
+TEST(KvQueueSvgByHand, TheLegendIsTwoColumnsOfTwoRows) {
+  Metrics m;
+  m.num_blocks = 1;
+  m.iterations = 1;
+  m.sim_seconds = 1.0;
+  m.series = {point(0.0, 1, 1, 0)};
+  const auto svg = kv_queue_svg(m, "t");
+  std::vector<std::pair<double, double>> at;
+  for (const char* text : {"KV blocks reserved, mean per point", "KV blocks reserved, maximum",
+                           "waiting requests (queue)", "running requests"}) {
+    const auto label = svg.find(std::string(">") + text);
+    ASSERT_NE(label, std::string::npos) << text;
+    const auto x = svg.rfind("<text x=\"", label) + 9;
+    const auto y = svg.find("y=\"", x) + 3;
+    at.emplace_back(std::strtod(svg.c_str() + x, nullptr), std::strtod(svg.c_str() + y, nullptr));
+  }
+  EXPECT_DOUBLE_EQ(at[1].first - at[0].first, 400.0);
+  EXPECT_DOUBLE_EQ(at[1].second, at[0].second);
+  EXPECT_DOUBLE_EQ(at[2].first, at[0].first);
+  EXPECT_DOUBLE_EQ(at[2].second - at[0].second, 22.0);
+  EXPECT_DOUBLE_EQ(at[3].first, at[1].first);
+  EXPECT_DOUBLE_EQ(at[3].second, at[2].second);
+}
+
 
 // The two axis titles (rotated -90 degrees) sit in the margins: inside the 960 px canvas, clear
 // of their axis's tick labels, vertically centred on the plot area. A rotated 13 px line of
