@@ -16,22 +16,34 @@ class ImportCommand final : public Command {
  public:
   void configure(CLI::App& sub) override {
     sub.require_subcommand(1);
-    vllm_ = sub.add_subcommand("vllm", "A `vllm serve` command line (after --) as a vllm_fcfs "
-                                       "config, every key commented with its source");
-    vllm_->add_option("--bench", bench_, "`vllm bench serve` arguments (one quoted string): the [workload]");
+    vllm_ = sub.add_subcommand("vllm",
+                               "A `vllm serve` command line (after --) as a vllm_fcfs "
+                               "config, every key commented with its source");
+    vllm_->add_option("--bench", bench_,
+                      "`vllm bench serve` arguments (one quoted string): the [workload]");
     vllm_->add_option("-o,--output", output_, "Write the config here (default: stdout)");
-    vllm_->add_option("--hf-config", hf_config_, "The model's config.json (instead of the built-in table)");
-    vllm_->add_option("--gpu-memory-gib", gpu_gib_, "Total memory of one GPU in GiB (sizes the pool "
-                                                   "without --num-gpu-blocks-override)")
+    vllm_->add_option("--hf-config", hf_config_,
+                      "The model's config.json (instead of the built-in table)");
+    vllm_
+        ->add_option("--gpu-memory-gib", gpu_gib_,
+                     "Total memory of one GPU in GiB (sizes the pool "
+                     "without --num-gpu-blocks-override)")
         ->check(CLI::Range(1.0, 1e6));
-    vllm_->add_option("--gpu-name", gpu_name_, "The GPU's name (vLLM's batch defaults exclude A100s)");
-    vllm_->add_option("--reserve-gib", opt_.reserve_gib,
-                      "Assumed non-KV, non-weight GPU memory: activations, CUDA context, graphs (default 2)")
+    vllm_->add_option("--gpu-name", gpu_name_,
+                      "The GPU's name (vLLM's batch defaults exclude A100s)");
+    vllm_
+        ->add_option(
+            "--reserve-gib", opt_.reserve_gib,
+            "Assumed non-KV, non-weight GPU memory: activations, CUDA context, graphs (default 2)")
         ->check(CLI::Range(0.0, 1e6));
-    vllm_->add_option("--weights-gib", weights_gib_, "Whole-model weight size, instead of the dense count")
+    vllm_
+        ->add_option("--weights-gib", weights_gib_,
+                     "Whole-model weight size, instead of the dense count")
         ->check(CLI::Range(0.0, 1e6));
-    vllm_->add_option("--step-seconds", step_seconds_,
-                      "Assumed seconds per engine iteration (maps --bench --request-rate to per step)")
+    vllm_
+        ->add_option(
+            "--step-seconds", step_seconds_,
+            "Assumed seconds per engine iteration (maps --bench --request-rate to per step)")
         ->check(CLI::Range(1e-9, 1e6));
     vllm_->add_option("serve", serve_, "vllm serve MODEL [flags] (after --)")->required();
   }
@@ -45,7 +57,10 @@ class ImportCommand final : public Command {
     if (step_seconds_ > 0) opt_.step_seconds = step_seconds_;
     opt_.gpu_name = gpu_name_;
     opt_.command_line = "vllm serve";
-    for (const auto& w : serve_) opt_.command_line += (w == "vllm" || w == "serve") ? "" : " " + w;
+    std::size_t first = 0;  // a leading `vllm serve` is part of the form, not an argument
+    if (first < serve_.size() && serve_[first] == "vllm") ++first;
+    if (first < serve_.size() && serve_[first] == "serve") ++first;
+    for (std::size_t i = first; i < serve_.size(); ++i) opt_.command_line += " " + serve_[i];
     if (!bench_.empty()) opt_.command_line += "\n#   vllm bench serve " + bench_;
     const auto text = importers::import_vllm(opt_);
     if (output_.empty()) {

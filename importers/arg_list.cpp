@@ -100,8 +100,9 @@ std::int64_t ParsedArgs::integer(const std::string& name, std::int64_t fallback,
   if (used == 0 || used != it->second.size())
     throw config_error(where, "--" + name, "not an integer: '" + it->second + "'");
   if (v < lo || v > hi)
-    throw config_error(where, "--" + name, "must be in [" + std::to_string(lo) + ", " +
-                                               std::to_string(hi) + "], got " + it->second);
+    throw config_error(
+        where, "--" + name,
+        "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + it->second);
   return v;
 }
 
@@ -118,8 +119,9 @@ double ParsedArgs::number(const std::string& name, double fallback, double lo, d
   if (used == 0 || used != it->second.size() || !std::isfinite(v))
     throw config_error(where, "--" + name, "not a finite number: '" + it->second + "'");
   if (v < lo || v > hi)
-    throw config_error(where, "--" + name, "must be in [" + std::to_string(lo) + ", " +
-                                               std::to_string(hi) + "], got " + it->second);
+    throw config_error(
+        where, "--" + name,
+        "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + it->second);
   return v;
 }
 
@@ -136,8 +138,10 @@ std::vector<std::string> split_words(const std::string& line, const std::string&
   char quote = 0;
   for (char c : line) {
     if (quote) {
-      if (c == quote) quote = 0;
-      else cur += c;
+      if (c == quote)
+        quote = 0;
+      else
+        cur += c;
     } else if (c == '\'' || c == '"') {
       quote = c;
       in_word = true;

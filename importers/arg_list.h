@@ -25,9 +25,9 @@ struct ArgSpec {
 };
 
 struct ParsedArgs {
-  std::string where;                           ///< names the command line in errors
-  std::map<std::string, std::string> values;   ///< name -> value ("true"/"false" for switches)
-  std::vector<std::string> order;              ///< names in the order given (each once)
+  std::string where;                          ///< names the command line in errors
+  std::map<std::string, std::string> values;  ///< name -> value ("true"/"false" for switches)
+  std::vector<std::string> order;             ///< names in the order given (each once)
   std::vector<std::string> positionals;
 
   bool has(const std::string& name) const { return values.count(name) > 0; }
@@ -43,7 +43,8 @@ struct ParsedArgs {
 };
 
 /// Parses `args` against `specs`. `where` names the command line in errors
-/// (`command line: --the-flag: reason`); `unknown_reason` is the reason for a flag not in the table.
+/// (`command line: --the-flag: reason`); `unknown_reason` is the reason for a flag not in the
+/// table.
 ParsedArgs parse_args(const std::vector<std::string>& args, std::span<const ArgSpec> specs,
                       const std::string& where, const std::string& unknown_reason);
 

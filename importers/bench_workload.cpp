@@ -69,9 +69,7 @@ std::uint64_t splitmix64(std::uint64_t& s) {
   return z ^ (z >> 31);
 }
 
-double uniform01(std::uint64_t& s) {
-  return static_cast<double>(splitmix64(s) >> 11) * 0x1.0p-53;
-}
+double uniform01(std::uint64_t& s) { return static_cast<double>(splitmix64(s) >> 11) * 0x1.0p-53; }
 
 std::int64_t uniform_int(std::uint64_t& s, std::int64_t lo, std::int64_t hi) {
   const auto span = static_cast<std::uint64_t>(hi - lo + 1);
@@ -107,12 +105,14 @@ double step_rate(const ParsedArgs& a, const BenchOptions& opt, std::vector<std::
                        "(poisson is shape 1)");
   const double per_step = rate * *opt.step_seconds;
   if (per_step < limits::kMinRate || per_step > limits::kMaxRate)
-    throw config_error(kWhere, "--request-rate", fmt::format(
-        "{} per s x --step-seconds {} = {} per step, outside [1e-6, 1e6]", rate,
-        *opt.step_seconds, per_step));
-  why.push_back(fmt::format("--request-rate {} /s x --step-seconds {} (assumed iteration time) "
-                            "= {} arrivals per step, Poisson (--burstiness 1)",
-                            rate, *opt.step_seconds, per_step));
+    throw config_error(
+        kWhere, "--request-rate",
+        fmt::format("{} per s x --step-seconds {} = {} per step, outside [1e-6, 1e6]", rate,
+                    *opt.step_seconds, per_step));
+  why.push_back(
+      fmt::format("--request-rate {} /s x --step-seconds {} (assumed iteration time) "
+                  "= {} arrivals per step, Poisson (--burstiness 1)",
+                  rate, *opt.step_seconds, per_step));
   return per_step;
 }
 
@@ -148,8 +148,10 @@ Section generated(std::int64_t n, const Lengths& l, double rate, std::int64_t se
 /// r > 0: lengths drawn uniformly from vLLM's ranges, listed.
 Section listed(std::int64_t n, const Lengths& l, double rate, std::int64_t seed) {
   if (n > kMaxListed)
-    throw config_error(kWhere, "--num-prompts", fmt::format(
-        "{} requests with a length range would be listed one by one; at most {}", n, kMaxListed));
+    throw config_error(
+        kWhere, "--num-prompts",
+        fmt::format("{} requests with a length range would be listed one by one; at most {}", n,
+                    kMaxListed));
   auto s = static_cast<std::uint64_t>(seed);
   const auto at = arrivals(n, rate, s);
   Section w{"[workload]", {}, {{"kind = \"explicit\"", ""}}};
@@ -177,8 +179,8 @@ Section envelope_of(const Lengths& l) {
 }  // namespace
 
 BenchImport import_bench(const std::vector<std::string>& words, const BenchOptions& opt) {
-  const auto a = parse_args(words, kBenchArgs, kWhere,
-                            "not a `vllm bench serve` argument the importer maps");
+  const auto a =
+      parse_args(words, kBenchArgs, kWhere, "not a `vllm bench serve` argument the importer maps");
   refuse_unmapped(a);
   BenchImport out;
   out.count = a.integer("num-prompts", 1000, 1, limits::kMaxRequests);
@@ -193,7 +195,8 @@ BenchImport import_bench(const std::vector<std::string>& words, const BenchOptio
   out.workload = r == 0 ? generated(out.count, l, rate, seed) : listed(out.count, l, rate, seed);
   if (r > 0) out.envelope = envelope_of(l);
   out.workload.notes = why;
-  out.workload.notes.insert(out.workload.notes.begin(),
+  out.workload.notes.insert(
+      out.workload.notes.begin(),
       fmt::format("from --bench: random dataset, prompts {}..{} tokens, outputs {}..{} tokens{}",
                   l.prompt_lo, l.prompt_hi, l.output_lo, l.output_hi,
                   r > 0 ? " (uniform; kvcheck's own draw from vLLM's ranges)" : ""));
@@ -201,8 +204,9 @@ BenchImport import_bench(const std::vector<std::string>& words, const BenchOptio
       "vLLM subtracts the tokenizer's special tokens from --random-input-len; kvcheck keeps the "
       "length as given (longer by those few tokens)");
   if (!a.flag("ignore-eos", false))
-    out.workload.notes.push_back("no --ignore-eos: a real output may stop early at EOS, so the "
-                                 "output lengths here are upper bounds");
+    out.workload.notes.push_back(
+        "no --ignore-eos: a real output may stop early at EOS, so the "
+        "output lengths here are upper bounds");
   for (const auto& name : a.order)
     if (find_spec(kBenchArgs, name)->ignored) out.ignored.push_back("--" + name);
   out.max_prompt = l.prompt_hi;

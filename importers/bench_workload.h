@@ -27,7 +27,7 @@ struct BenchOptions {
 struct BenchImport {
   Section workload;
   std::optional<Section> envelope;
-  std::vector<std::string> ignored;      ///< bench flags accepted and not mapped
+  std::vector<std::string> ignored;             ///< bench flags accepted and not mapped
   std::int64_t max_prompt = 0, max_output = 0;  ///< longest request the workload can hold
   std::int64_t count = 0;
 };

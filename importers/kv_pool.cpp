@@ -28,8 +28,8 @@ std::int64_t weight_bytes(const PoolInputs& in, std::vector<std::string>& lines)
   }
   const auto params = dense_param_count(in.model);
   const auto w = params * in.weight_dtype_bytes / in.tensor_parallel;
-  lines.push_back(fmt::format("weights = {} parameters (dense count) x {} B / TP {} = {}",
-                              params, in.weight_dtype_bytes, in.tensor_parallel, gib(w)));
+  lines.push_back(fmt::format("weights = {} parameters (dense count) x {} B / TP {} = {}", params,
+                              in.weight_dtype_bytes, in.tensor_parallel, gib(w)));
   return w;
 }
 
@@ -37,7 +37,8 @@ std::int64_t weight_bytes(const PoolInputs& in, std::vector<std::string>& lines)
 std::int64_t available_bytes(const PoolInputs& in, std::vector<std::string>& lines,
                              const std::string& where) {
   if (in.kv_cache_bytes) {
-    lines.push_back(fmt::format("available = --kv-cache-memory-bytes = {}", gib(*in.kv_cache_bytes)));
+    lines.push_back(
+        fmt::format("available = --kv-cache-memory-bytes = {}", gib(*in.kv_cache_bytes)));
     return *in.kv_cache_bytes;
   }
   const auto budget = gib_to_bytes(in.gpu_gib * in.utilization);
@@ -88,11 +89,11 @@ PoolSize pool_from_memory(const PoolInputs& in, const std::string& where) {
                                      p.bytes_per_token, in.block_size, p.bytes_per_block));
   const auto available = available_bytes(in, p.arithmetic, where);
   p.num_blocks = available / p.bytes_per_block;
-  p.arithmetic.push_back(fmt::format("GPU blocks = floor({} / {}) = {}", available,
-                                     p.bytes_per_block, p.num_blocks));
+  p.arithmetic.push_back(
+      fmt::format("GPU blocks = floor({} / {}) = {}", available, p.bytes_per_block, p.num_blocks));
   if (p.num_blocks < 2)
-    throw config_error(where, "--gpu-memory-gib", "fewer than 2 KV blocks fit: " +
-                                                       std::to_string(p.num_blocks));
+    throw config_error(where, "--gpu-memory-gib",
+                       "fewer than 2 KV blocks fit: " + std::to_string(p.num_blocks));
   return p;
 }
 

@@ -20,13 +20,13 @@ namespace kvcheck::importers {
 struct PoolInputs {
   ModelDims model;
   std::int64_t block_size = 16;
-  std::int64_t kv_dtype_bytes = 2;      ///< --kv-cache-dtype (auto: the model's dtype)
-  std::int64_t weight_dtype_bytes = 2;  ///< --dtype (auto: the model's torch_dtype)
-  std::int64_t tensor_parallel = 1;     ///< --tensor-parallel-size: pools are per GPU
-  double gpu_gib = 0;                   ///< total memory of one GPU, GiB (2^30 bytes)
-  double utilization = 0.9;             ///< --gpu-memory-utilization
-  double reserve_gib = 0;               ///< activations, CUDA context, graphs: an assumption
-  std::optional<double> weights_gib;    ///< whole-model weights, instead of the dense count
+  std::int64_t kv_dtype_bytes = 2;             ///< --kv-cache-dtype (auto: the model's dtype)
+  std::int64_t weight_dtype_bytes = 2;         ///< --dtype (auto: the model's torch_dtype)
+  std::int64_t tensor_parallel = 1;            ///< --tensor-parallel-size: pools are per GPU
+  double gpu_gib = 0;                          ///< total memory of one GPU, GiB (2^30 bytes)
+  double utilization = 0.9;                    ///< --gpu-memory-utilization
+  double reserve_gib = 0;                      ///< activations, CUDA context, graphs: an assumption
+  std::optional<double> weights_gib;           ///< whole-model weights, instead of the dense count
   std::optional<std::int64_t> kv_cache_bytes;  ///< --kv-cache-memory-bytes (per GPU)
 };
 

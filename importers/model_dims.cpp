@@ -15,8 +15,12 @@ namespace {
 // hidden_size / num_attention_heads, vocab_size, tie_word_embeddings, torch_dtype).
 ModelDims row(const char* name, std::int64_t layers, std::int64_t hidden, std::int64_t inter,
               std::int64_t heads, std::int64_t kv_heads, std::int64_t vocab, bool qkv_bias) {
-  return ModelDims{name, "kvcheck's built-in table (the model's config.json)", layers, hidden,
-                   inter, heads, kv_heads, hidden / heads, vocab, false, qkv_bias, "bfloat16"};
+  return ModelDims{name,     "kvcheck's built-in table (the model's config.json)",
+                   layers,   hidden,
+                   inter,    heads,
+                   kv_heads, hidden / heads,
+                   vocab,    false,
+                   qkv_bias, "bfloat16"};
 }
 
 const std::vector<ModelDims>& table() {
@@ -90,15 +94,16 @@ ModelDims model_from_hf_config(const std::filesystem::path& path) {
   m.hidden = need_int(j, "hidden_size", file);
   m.intermediate = need_int(j, "intermediate_size", file);
   m.heads = need_int(j, "num_attention_heads", file);
-  m.kv_heads = j.contains("num_key_value_heads") ? need_int(j, "num_key_value_heads", file)
-                                                  : m.heads;
+  m.kv_heads =
+      j.contains("num_key_value_heads") ? need_int(j, "num_key_value_heads", file) : m.heads;
   m.head_dim = j.contains("head_dim") && !j["head_dim"].is_null() ? need_int(j, "head_dim", file)
                                                                   : m.hidden / m.heads;
   m.vocab = need_int(j, "vocab_size", file);
   m.tied_embeddings = opt_bool(j, "tie_word_embeddings", false, file);
   m.qkv_bias = opt_bool(j, "attention_bias", j.value("model_type", std::string()) == "qwen2", file);
   m.dtype = j.contains("torch_dtype") && j["torch_dtype"].is_string()
-                ? j["torch_dtype"].get<std::string>() : std::string("bfloat16");
+                ? j["torch_dtype"].get<std::string>()
+                : std::string("bfloat16");
   if (dtype_bytes(m.dtype) == 0) throw config_error(file, "torch_dtype", "unknown: " + m.dtype);
   refuse_unmodelled(j, file);
   return m;
@@ -106,8 +111,8 @@ ModelDims model_from_hf_config(const std::filesystem::path& path) {
 
 std::int64_t dense_param_count(const ModelDims& m) {
   const std::int64_t q = m.heads * m.head_dim, kv = m.kv_heads * m.head_dim;
-  const std::int64_t attention = m.hidden * q + 2 * m.hidden * kv + q * m.hidden +
-                                 (m.qkv_bias ? q + 2 * kv : 0);
+  const std::int64_t attention =
+      m.hidden * q + 2 * m.hidden * kv + q * m.hidden + (m.qkv_bias ? q + 2 * kv : 0);
   const std::int64_t mlp = 3 * m.hidden * m.intermediate;
   const std::int64_t per_layer = attention + mlp + 2 * m.hidden;
   const std::int64_t embeddings = m.vocab * m.hidden * (m.tied_embeddings ? 1 : 2);

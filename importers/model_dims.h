@@ -14,8 +14,8 @@ namespace kvcheck::importers {
 struct ModelDims {
   std::string name;
   std::string source;  ///< where the numbers come from (the table, or the config.json path)
-  std::int64_t layers = 0, hidden = 0, intermediate = 0, heads = 0, kv_heads = 0,
-               head_dim = 0, vocab = 0;
+  std::int64_t layers = 0, hidden = 0, intermediate = 0, heads = 0, kv_heads = 0, head_dim = 0,
+               vocab = 0;
   bool tied_embeddings = false;  ///< lm_head shares the embedding matrix
   bool qkv_bias = false;         ///< Qwen2-style biases on the q, k and v projections
   std::string dtype;             ///< torch_dtype: bfloat16, float16, float32

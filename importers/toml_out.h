@@ -13,8 +13,8 @@ struct TomlLine {
 };
 
 struct Section {
-  std::string header;               ///< `[engine]`
-  std::vector<std::string> notes;   ///< comment lines above the keys
+  std::string header;              ///< `[engine]`
+  std::vector<std::string> notes;  ///< comment lines above the keys
   std::vector<TomlLine> lines;
 };
 

@@ -17,7 +17,7 @@ namespace {
 
 const std::string kWhere = "command line";
 constexpr std::int64_t kIntMax = 2147483647;  // 2^31 - 1, kvcheck's "unlimited"
-constexpr double kLargeGpuGiB = 70.0;  // vllm/engine/arg_utils.py get_batch_defaults
+constexpr double kLargeGpuGiB = 70.0;         // vllm/engine/arg_utils.py get_batch_defaults
 
 std::string model_name(const ParsedArgs& a) {
   if (a.has("model")) return a.text("model", "");
@@ -36,8 +36,7 @@ ModelDims resolve_model(const ParsedArgs& a, const ImportOptions& opt) {
                          "): give its config.json, or --num-gpu-blocks-override");
 }
 
-std::int64_t element_bytes(const std::string& flag, const std::string& value,
-                           const ModelDims& m) {
+std::int64_t element_bytes(const std::string& flag, const std::string& value, const ModelDims& m) {
   const auto b = dtype_bytes(value == "auto" ? m.dtype : value);
   if (b == 0) throw config_error(kWhere, "--" + flag, "unknown dtype '" + value + "'");
   return b;
@@ -56,11 +55,16 @@ std::int64_t gpu_blocks(const ParsedArgs& a, const ImportOptions& opt, std::int6
                        "absent, and without --gpu-memory-gib G the pool cannot be computed: give "
                        "the \"# GPU blocks\" vLLM logs at start-up, or the GPU's memory");
   const auto m = resolve_model(a, opt);
-  PoolInputs in{m, block_size, element_bytes("kv-cache-dtype", a.text("kv-cache-dtype", "auto"), m),
+  PoolInputs in{m,
+                block_size,
+                element_bytes("kv-cache-dtype", a.text("kv-cache-dtype", "auto"), m),
                 element_bytes("dtype", a.text("dtype", "auto"), m),
-                a.integer("tensor-parallel-size", 1, 1, 1024), opt.gpu_memory_gib.value_or(0),
-                a.number("gpu-memory-utilization", 0.9, 1e-6, 1.0), opt.reserve_gib,
-                opt.weights_gib, std::nullopt};
+                a.integer("tensor-parallel-size", 1, 1, 1024),
+                opt.gpu_memory_gib.value_or(0),
+                a.number("gpu-memory-utilization", 0.9, 1e-6, 1.0),
+                opt.reserve_gib,
+                opt.weights_gib,
+                std::nullopt};
   if (a.has("kv-cache-memory-bytes"))
     in.kv_cache_bytes = a.integer("kv-cache-memory-bytes", 0, 1, std::int64_t{1} << 50);
   lines.push_back(fmt::format("model {} ({}): {} layers, {} KV heads, head_dim {}, {}", m.name,
@@ -84,8 +88,8 @@ struct Limit {
 };
 
 /// `--max-num-seqs` / `--max-num-batched-tokens`, or vLLM's `vllm serve` default for the GPU.
-Limit batch_limit(const ParsedArgs& a, const ImportOptions& opt, const char* flag,
-                     const char* key, std::int64_t large, std::int64_t small) {
+Limit batch_limit(const ParsedArgs& a, const ImportOptions& opt, const char* flag, const char* key,
+                  std::int64_t large, std::int64_t small) {
   if (a.has(flag)) {
     const auto v = a.integer(flag, 0, 1, kIntMax);
     return {v, {fmt::format("{} = {}", key, v), fmt::format("--{} {}", flag, v)}};
@@ -96,10 +100,11 @@ Limit batch_limit(const ParsedArgs& a, const ImportOptions& opt, const char* fla
                        "get_batch_defaults): give it, or --gpu-memory-gib");
   const bool big = large_gpu(opt);
   const auto v = big ? large : small;
-  return {v, {fmt::format("{} = {}", key, v),
-          fmt::format("vllm serve default on a GPU with {} 70 GiB{} (arg_utils.py "
-                      "get_batch_defaults, OPENAI_API_SERVER)",
-                      big ? ">=" : "< (or an A100 with)", big ? ", not an A100" : "")}};
+  return {v,
+          {fmt::format("{} = {}", key, v),
+           fmt::format("vllm serve default on a GPU with {} 70 GiB{} (arg_utils.py "
+                       "get_batch_defaults, OPENAI_API_SERVER)",
+                       big ? ">=" : "< (or an A100 with)", big ? ", not an A100" : "")}};
 }
 
 void refuse_unmodelled(const ParsedArgs& a) {
@@ -132,14 +137,16 @@ Section engine_section(const ParsedArgs& a, const ImportOptions& opt, std::int64
                                          : "vLLM's default block size 16 (vllm/config/cache.py)"});
   e.lines.push_back({fmt::format("num_blocks = {}", blocks - 1),
                      fmt::format("{} GPU blocks - 1: V1 reserves block 0 as the null block "
-                                 "(vllm/v1/core/block_pool.py)", blocks)});
+                                 "(vllm/v1/core/block_pool.py)",
+                                 blocks)});
   e.lines.push_back(seqs.line);
   e.lines.push_back(tokens.line);
   e.lines.push_back({fmt::format("chunked_prefill = {}", chunked ? "true" : "false"),
                      a.has("enable-chunked-prefill")
                          ? (chunked ? "--enable-chunked-prefill" : "--no-enable-chunked-prefill")
                          : "V1 default: chunked prefill on"});
-  e.lines.push_back({"lookahead = 0", "V1 allocates no lookahead slots without speculative decoding"});
+  e.lines.push_back(
+      {"lookahead = 0", "V1 allocates no lookahead slots without speculative decoding"});
   e.lines.push_back({"requeue = \"front\"", "V1 puts a preempted request at the front of waiting"});
   return e;
 }
@@ -152,18 +159,19 @@ Section policy_section(const ParsedArgs& a, std::int64_t blocks) {
   }
   const double w = a.number("watermark", 0, 0, 0.999999);
   const auto wb = static_cast<std::int64_t>(w * static_cast<double>(blocks));
-  if (wb >= blocks - 1)
-    throw config_error(kWhere, "--watermark", "leaves no usable block");
+  if (wb >= blocks - 1) throw config_error(kWhere, "--watermark", "leaves no usable block");
   p.lines.push_back({fmt::format("watermark_blocks = {}", wb),
                      fmt::format("int(--watermark {} x {} GPU blocks); kvcheck applies it to "
-                                 "every admission (see the header)", w, blocks)});
+                                 "every admission (see the header)",
+                                 w, blocks)});
   return p;
 }
 
 std::string ignored_list(const ParsedArgs& a, const BenchImport& b) {
   std::string out;
   for (const auto& name : a.order)
-    if (find_spec(serve_arg_specs(), name)->ignored) out += (out.empty() ? "" : ", ") + ("--" + name);
+    if (find_spec(serve_arg_specs(), name)->ignored)
+      out += (out.empty() ? "" : ", ") + ("--" + name);
   for (const auto& name : b.ignored) out += (out.empty() ? "" : ", ") + ("--bench " + name);
   return out.empty() ? "(none)" : out;
 }
@@ -172,9 +180,11 @@ std::string header(const ImportOptions& opt, const ParsedArgs& a, const BenchImp
                    const std::vector<std::string>& pool_lines, bool prefix_caching) {
   std::string h = "# Imported by `kvcheck import vllm` (docs/import-vllm.md) from:\n#   " +
                   opt.command_line + "\n#\n";
-  h += "# Mapping: vLLM's V1 engine (0.10-0.11 family): scheduler vllm/v1/core/sched/scheduler.py;\n"
-       "# defaults vllm/config/scheduler.py, vllm/config/cache.py, vllm/engine/arg_utils.py;\n"
-       "# KV pool vllm/v1/core/kv_cache_utils.py (get_num_blocks), vllm/v1/kv_cache_interface.py.\n#\n";
+  h +=
+      "# Mapping: vLLM's V1 engine (0.10-0.11 family): scheduler vllm/v1/core/sched/scheduler.py;\n"
+      "# defaults vllm/config/scheduler.py, vllm/config/cache.py, vllm/engine/arg_utils.py;\n"
+      "# KV pool vllm/v1/core/kv_cache_utils.py (get_num_blocks), "
+      "vllm/v1/kv_cache_interface.py.\n#\n";
   h += "# KV pool:\n";
   for (const auto& l : pool_lines) h += "#   " + l + "\n";
   if (!a.has("num-gpu-blocks-override"))
@@ -182,11 +192,13 @@ std::string header(const ImportOptions& opt, const ParsedArgs& a, const BenchImp
          "#   assumption. The exact pool is --num-gpu-blocks-override, or the \"# GPU blocks\"\n"
          "#   vLLM logs at start-up.\n";
   h += "#\n# What vllm_fcfs does NOT model faithfully:\n"
-       "#   - watermark: V1 (PR #44594) keeps int(w x blocks) free only when admitting a WAITING or\n"
+       "#   - watermark: V1 (PR #44594) keeps int(w x blocks) free only when admitting a WAITING "
+       "or\n"
        "#     PREEMPTED request while something is already scheduled; kvcheck's watermark_blocks\n"
        "#     applies to every admission, the first one included (stricter).\n"
        "#   - null block: V1's block 0 is never allocated; num_blocks below is already one less.\n";
-  h += std::string("#   - prefix caching: ") + (prefix_caching ? "on in vLLM (V1 default)" : "off") +
+  h += std::string("#   - prefix caching: ") +
+       (prefix_caching ? "on in vLLM (V1 default)" : "off") +
        "; kvcheck never shares blocks, so a\n"
        "#     workload with shared prefixes (--random-prefix-len) needs fewer blocks in vLLM.\n"
        "#   - lookahead / speculative decoding: not modelled (lookahead = 0).\n"
@@ -199,10 +211,12 @@ std::string header(const ImportOptions& opt, const ParsedArgs& a, const BenchImp
 }
 
 Section check_section() {
-  return Section{"[check]", {"what simulate checks; add \"no_preemption\" to ask whether the "
-                             "deployment ever preempts"},
+  return Section{"[check]",
+                 {"what simulate checks; add \"no_preemption\" to ask whether the "
+                  "deployment ever preempts"},
                  {{"properties = [\"kv_no_overflow\", \"kv_within_capacity\", \"conservation\", "
-                   "\"exact_delivery\", \"progress\"]", ""}}};
+                   "\"exact_delivery\", \"progress\"]",
+                   ""}}};
 }
 
 Section bmc_section() {
@@ -214,22 +228,26 @@ Section bmc_section() {
                  {{"depth = 10", "steps unrolled by check"},
                   {"max_k = 4", "largest induction depth prove tries"},
                   {"properties = [\"no_preemption\", \"kv_no_overflow\", \"kv_within_capacity\", "
-                   "\"conservation\"]", ""}}};
+                   "\"conservation\"]",
+                   ""}}};
 }
 
 void check_model_len(const ParsedArgs& a, const BenchImport& b) {
   if (!a.has("max-model-len")) return;
   const auto len = a.integer("max-model-len", 0, 1, kIntMax);
   if (b.max_prompt + b.max_output > len)
-    throw config_error(kWhere, "--max-model-len", fmt::format(
-        "the workload's requests reach {} + {} tokens, over {}: vLLM would reject them",
-        b.max_prompt, b.max_output, len));
+    throw config_error(
+        kWhere, "--max-model-len",
+        fmt::format("the workload's requests reach {} + {} tokens, over {}: vLLM would reject them",
+                    b.max_prompt, b.max_output, len));
 }
 
 }  // namespace
 
 std::string import_vllm(const ImportOptions& opt) {
   const auto a = parse_serve_args(opt.serve_args);
+  if (a.positionals.size() > (a.has("model") ? 0u : 1u))
+    throw config_error(kWhere, a.positionals.back(), "unexpected argument: one MODEL only");
   refuse_unmodelled(a);
   const auto block_size = a.integer("block-size", 16, 1, 1 << 20);
   const bool chunked = a.flag("enable-chunked-prefill", true);
@@ -239,9 +257,9 @@ std::string import_vllm(const ImportOptions& opt) {
                        "--max-model-len)");
   std::vector<std::string> pool_lines;
   const auto blocks = gpu_blocks(a, opt, block_size, pool_lines);
-  const auto bench = opt.bench ? import_bench(split_words(*opt.bench, kWhere, "--bench"),
-                                              {opt.step_seconds})
-                               : default_bench();
+  const auto bench =
+      opt.bench ? import_bench(split_words(*opt.bench, kWhere, "--bench"), {opt.step_seconds})
+                : default_bench();
   check_model_len(a, bench);
   const auto engine = engine_section(a, opt, block_size, blocks, chunked);
   std::string out = header(opt, a, bench, pool_lines, a.flag("enable-prefix-caching", true));

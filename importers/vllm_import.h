@@ -12,15 +12,15 @@
 namespace kvcheck::importers {
 
 struct ImportOptions {
-  std::vector<std::string> serve_args;           ///< after `--`; a leading `vllm serve` is skipped
-  std::optional<std::string> bench;              ///< `vllm bench serve` arguments, one string
+  std::vector<std::string> serve_args;  ///< after `--`; a leading `vllm serve` is skipped
+  std::optional<std::string> bench;     ///< `vllm bench serve` arguments, one string
   std::optional<std::filesystem::path> hf_config;  ///< the model's config.json
-  std::optional<double> gpu_memory_gib;          ///< total memory of one GPU
-  std::string gpu_name;                          ///< for vLLM's A100 exception to its defaults
-  double reserve_gib = 2.0;                      ///< non-KV, non-weight memory (assumed)
-  std::optional<double> weights_gib;             ///< whole-model weights, instead of the count
-  std::optional<double> step_seconds;            ///< seconds per iteration, for --request-rate
-  std::string command_line;                      ///< the import command, for the header
+  std::optional<double> gpu_memory_gib;            ///< total memory of one GPU
+  std::string gpu_name;                            ///< for vLLM's A100 exception to its defaults
+  double reserve_gib = 2.0;                        ///< non-KV, non-weight memory (assumed)
+  std::optional<double> weights_gib;               ///< whole-model weights, instead of the count
+  std::optional<double> step_seconds;              ///< seconds per iteration, for --request-rate
+  std::string command_line;                        ///< the import command, for the header
 };
 
 /// The config text. Throws InputError (exit 151) naming the flag it cannot map.

@@ -10,7 +10,9 @@
 namespace kvcheck::testing {
 namespace {
 
-bool has(const std::string& text, const std::string& s) { return text.find(s) != std::string::npos; }
+bool has(const std::string& text, const std::string& s) {
+  return text.find(s) != std::string::npos;
+}
 
 Config parsed(const CliRun& r) { return parse_config(r.out, "imported.toml"); }
 
@@ -37,9 +39,10 @@ TEST(ImportVllm, OverrideFlagsMapExactly) {
 
 // `--flag=value`, underscores, and `--no-` switches: 100 GPU blocks -> 99.
 TEST(ImportVllm, EqualsFormsAndNegatedSwitches) {
-  const auto r = run_kvcheck("import vllm -- serve m --block_size=32 --num-gpu-blocks-override=100"
-                             " --no-enable-chunked-prefill --max-num-seqs=8"
-                             " --max-num-batched-tokens=4096");
+  const auto r = run_kvcheck(
+      "import vllm -- serve m --block_size=32 --num-gpu-blocks-override=100"
+      " --no-enable-chunked-prefill --max-num-seqs=8"
+      " --max-num-batched-tokens=4096");
   ASSERT_EQ(r.status, 0) << r.err;
   const auto c = parsed(r);
   EXPECT_EQ(c.model.engine.block_size, 32);
@@ -103,21 +106,24 @@ TEST(ImportVllm, BatchDefaultsFollowTheGpu) {
   ASSERT_EQ(big.status, 0) << big.err;
   EXPECT_EQ(parsed(big).model.engine.max_num_seqs, 1024);
   EXPECT_EQ(parsed(big).model.engine.max_batched_tokens, 8192);
-  const auto a100 = run_kvcheck("import vllm --gpu-memory-gib 79 --gpu-name 'NVIDIA A100-SXM4-80GB'" + serve);
+  const auto a100 =
+      run_kvcheck("import vllm --gpu-memory-gib 79 --gpu-name 'NVIDIA A100-SXM4-80GB'" + serve);
   ASSERT_EQ(a100.status, 0) << a100.err;
   EXPECT_EQ(parsed(a100).model.engine.max_num_seqs, 256);
   EXPECT_EQ(parsed(a100).model.engine.max_batched_tokens, 2048);
   expect_error(run_kvcheck("import vllm" + serve), 151, {"command line", "--max-num-seqs"});
 }
 
-const std::string kSmall = " -- vllm serve m --num-gpu-blocks-override 200 --max-num-seqs 16"
-                           " --max-num-batched-tokens 2048";
+const std::string kSmall =
+    " -- vllm serve m --num-gpu-blocks-override 200 --max-num-seqs 16"
+    " --max-num-batched-tokens 2048";
 
 TEST(ImportVllm, UnmappableFlagsAreOneLineErrors) {
   expect_error(run_kvcheck("import vllm" + kSmall + " --frobnicate 3"), 151,
                {"command line", "--frobnicate"});
   expect_error(run_kvcheck("import vllm" + kSmall + " --preemption-mode swap"), 151,
                {"command line", "--preemption-mode", "no swap"});
+  expect_error(run_kvcheck("import vllm" + kSmall + " stray"), 151, {"command line", "stray"});
   expect_error(run_kvcheck("import vllm -- vllm serve m --max-num-seqs 16"), 151,
                {"command line", "--num-gpu-blocks-override"});
   expect_error(run_kvcheck("import vllm --bench '--max-concurrency 8'" + kSmall), 151,
@@ -134,9 +140,11 @@ TEST(ImportVllm, IgnoredFlagsAreListed) {
 
 // 10 requests/s x 0.05 s per step = 0.5 arrivals per step; lengths exact (range ratio 0).
 TEST(ImportVllm, BenchRateAndLengths) {
-  const auto r = run_kvcheck("import vllm --step-seconds 0.05 --bench '--dataset-name random"
-                             " --random-input-len 512 --random-output-len 64 --num-prompts 40"
-                             " --request-rate 10 --ignore-eos'" + kSmall);
+  const auto r = run_kvcheck(
+      "import vllm --step-seconds 0.05 --bench '--dataset-name random"
+      " --random-input-len 512 --random-output-len 64 --num-prompts 40"
+      " --request-rate 10 --ignore-eos'" +
+      kSmall);
   ASSERT_EQ(r.status, 0) << r.err;
   const auto c = parsed(r);
   EXPECT_EQ(c.workload.kind, WorkloadKind::Poisson);
@@ -149,8 +157,10 @@ TEST(ImportVllm, BenchRateAndLengths) {
 // Range ratio 0.5: prompts floor(1024 x 0.5) = 512 .. ceil(1024 x 1.5) = 1536, outputs
 // 64 .. 192; listed requests stay inside, and the envelope states the full ranges.
 TEST(ImportVllm, BenchRangeRatioListsDrawsInsideVllmsRanges) {
-  const auto r = run_kvcheck("import vllm --bench '--random-input-len 1024 --random-output-len 128"
-                             " --random-range-ratio 0.5 --num-prompts 50'" + kSmall);
+  const auto r = run_kvcheck(
+      "import vllm --bench '--random-input-len 1024 --random-output-len 128"
+      " --random-range-ratio 0.5 --num-prompts 50'" +
+      kSmall);
   ASSERT_EQ(r.status, 0) << r.err;
   const auto c = parsed(r);
   ASSERT_EQ(c.workload.requests.size(), 50u);
@@ -175,12 +185,16 @@ TEST(ImportVllm, ImportedConfigRunsUnderSimulateCheckAndBuffer) {
   ASSERT_EQ(r.status, 0) << r.err;
   const auto c = load_config(file);
   EXPECT_EQ(c.model.engine.num_blocks, 63);
-  const auto sim = run_kvcheck("simulate " + sh_quote(file) + " --out " + sh_quote((dir / "sim").string()));
+  const auto sim =
+      run_kvcheck("simulate " + sh_quote(file) + " --out " + sh_quote((dir / "sim").string()));
   EXPECT_EQ(sim.status, 0) << sim.err << sim.out;
-  const auto chk = run_kvcheck("check " + sh_quote(file) + " --depth 4 --out " + sh_quote((dir / "c").string()));
+  const auto chk =
+      run_kvcheck("check " + sh_quote(file) + " --depth 4 --out " + sh_quote((dir / "c").string()));
   EXPECT_TRUE(chk.status == 0 || chk.status == 12) << chk.status << chk.err << chk.out;
-  const auto buf = run_kvcheck("buffer " + sh_quote(file) + " --param policy.watermark_blocks --hi 2"
-                               " --time-limit 60 --out " + sh_quote((dir / "b").string()));
+  const auto buf = run_kvcheck("buffer " + sh_quote(file) +
+                               " --param policy.watermark_blocks --hi 2"
+                               " --time-limit 60 --out " +
+                               sh_quote((dir / "b").string()));
   EXPECT_TRUE(buf.status == 0 || buf.status == 5) << buf.status << buf.err << buf.out;
 }
 
