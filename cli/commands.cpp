@@ -14,6 +14,7 @@ std::unique_ptr<Command> make_buffer_command();
 std::unique_ptr<Command> make_calibrate_command();
 std::unique_ptr<Command> make_gate_command();
 std::unique_ptr<Command> make_schema_command();
+std::unique_ptr<Command> make_import_command();
 
 const std::vector<CommandEntry>& all_commands() {
   static const std::vector<CommandEntry> kCommands{
@@ -39,6 +40,8 @@ const std::vector<CommandEntry>& all_commands() {
        &make_gate_command},
       {"schema", "The config schema (every section and key) as Markdown tables; --update-docs "
        "rewrites a doc's generated tables", &make_schema_command},
+      {"import", "Another engine's settings as a kvcheck config: `import vllm [...] -- vllm serve "
+       "ARGS` (docs/import-vllm.md)", &make_import_command},
   };
   return kCommands;
 }

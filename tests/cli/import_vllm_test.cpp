@@ -1,0 +1,202 @@
+// `kvcheck import vllm` (docs/import-vllm.md): every expectation below is computed by hand in
+// the comment beside it, never copied from the importer's output.
+#include <gtest/gtest.h>
+
+#include "cli_harness.h"
+#include "importers/kv_pool.h"
+#include "importers/model_dims.h"
+#include "io/config.h"
+
+namespace kvcheck::testing {
+namespace {
+
+bool has(const std::string& text, const std::string& s) {
+  return text.find(s) != std::string::npos;
+}
+
+Config parsed(const CliRun& r) { return parse_config(r.out, "imported.toml"); }
+
+const std::string kLlama8B = "meta-llama/Llama-3.1-8B-Instruct";
+
+// The flags of vLLM's docs example: the pool and the batch limits are copied, less the null
+// block: 8576 GPU blocks, of which block 0 is V1's null block -> 8575 usable.
+TEST(ImportVllm, OverrideFlagsMapExactly) {
+  const auto r = run_kvcheck("import vllm -- vllm serve " + kLlama8B +
+                             " --num-gpu-blocks-override 8576 --block-size 16"
+                             " --max-num-seqs 256 --max-num-batched-tokens 8192");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto c = parsed(r);
+  EXPECT_EQ(c.model.engine.block_size, 16);
+  EXPECT_EQ(c.model.engine.num_blocks, 8575);
+  EXPECT_EQ(c.model.engine.max_num_seqs, 256);
+  EXPECT_EQ(c.model.engine.max_batched_tokens, 8192);
+  EXPECT_TRUE(c.model.engine.chunked_prefill);  // V1 default
+  EXPECT_EQ(c.model.policy.watermark_blocks, 0);
+  EXPECT_TRUE(has(r.out, "--num-gpu-blocks-override 8576")) << r.out;
+  EXPECT_TRUE(has(r.out, "# --max-num-seqs 256")) << r.out;
+  EXPECT_TRUE(has(r.out, "vllm/v1/core/sched/scheduler.py")) << r.out;
+}
+
+// `--flag=value`, underscores, and `--no-` switches: 100 GPU blocks -> 99.
+TEST(ImportVllm, EqualsFormsAndNegatedSwitches) {
+  const auto r = run_kvcheck(
+      "import vllm -- serve m --block_size=32 --num-gpu-blocks-override=100"
+      " --no-enable-chunked-prefill --max-num-seqs=8"
+      " --max-num-batched-tokens=4096");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto c = parsed(r);
+  EXPECT_EQ(c.model.engine.block_size, 32);
+  EXPECT_EQ(c.model.engine.num_blocks, 99);
+  EXPECT_EQ(c.model.engine.max_num_seqs, 8);
+  EXPECT_FALSE(c.model.engine.chunked_prefill);
+}
+
+// Llama-3.1-8B (config.json: 32 layers, 8 KV heads, head_dim 4096/32 = 128, bfloat16):
+// KV per token = 2 x 32 x 8 x 128 x 2 B = 131,072 B; per 16-token block 2,097,152 B (2 MiB).
+// Parameters: embeddings 2 x 128256 x 4096 = 1,050,673,152; per layer q 4096^2 + k, v
+// 2 x 4096 x 1024 + o 4096^2 + MLP 3 x 4096 x 14336 + norms 2 x 4096 = 218,112,000, x 32 =
+// 6,979,584,000; final norm 4096: 8,030,261,248 (the model card's 8.03B). Weights x 2 B =
+// 16,060,522,496 B. Budget 80 GiB x 0.9 = 77,309,411,328 B; reserve 2 GiB = 2,147,483,648 B;
+// available 59,101,405,184 B; / 2,097,152 = 28,181.66 -> 28,181 GPU blocks, 28,180 usable.
+TEST(ImportVllm, MemoryFormulaByHand) {
+  const auto m = *importers::builtin_model(kLlama8B);
+  EXPECT_EQ(importers::kv_bytes_per_token(m, 8, 2), 131072);
+  EXPECT_EQ(importers::dense_param_count(m), 8030261248);
+  importers::PoolInputs in{m, 16, 2, 2, 1, 80.0, 0.9, 2.0, std::nullopt, std::nullopt};
+  const auto p = importers::pool_from_memory(in, "test");
+  EXPECT_EQ(p.bytes_per_block, 2097152);
+  EXPECT_EQ(p.num_blocks, 28181);
+  const auto r = run_kvcheck("import vllm --gpu-memory-gib 80 -- vllm serve " + kLlama8B +
+                             " --max-num-seqs 256 --max-num-batched-tokens 8192");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(parsed(r).model.engine.num_blocks, 28180);
+  EXPECT_TRUE(has(r.out, "131072 B")) << r.out;
+}
+
+// Tensor parallelism 2: 4 KV heads and half the weights per GPU. KV per token 65,536 B, per
+// block 1,048,576 B; weights 8,030,261,248 B; available 77,309,411,328 - 8,030,261,248 -
+// 2,147,483,648 = 67,131,666,432 B; / 1,048,576 = 64,021.4 -> 64,021 blocks.
+TEST(ImportVllm, TensorParallelSplitsHeadsAndWeights) {
+  const auto m = *importers::builtin_model(kLlama8B);
+  importers::PoolInputs in{m, 16, 2, 2, 2, 80.0, 0.9, 2.0, std::nullopt, std::nullopt};
+  EXPECT_EQ(importers::pool_from_memory(in, "test").num_blocks, 64021);
+}
+
+// Qwen2.5-7B-Instruct's config.json (28 layers, hidden 3584, 28 heads, 4 KV heads, MLP 18944,
+// vocab 152064, q/k/v biases): 7,615,616,512 parameters (its model card), from the file too.
+TEST(ImportVllm, HfConfigGivesTheSameModel) {
+  const auto dir = scratch_dir();
+  write_text(dir / "config.json",
+             R"({"model_type": "qwen2", "num_hidden_layers": 28, "hidden_size": 3584,
+                 "intermediate_size": 18944, "num_attention_heads": 28,
+                 "num_key_value_heads": 4, "vocab_size": 152064,
+                 "tie_word_embeddings": false, "torch_dtype": "bfloat16"})");
+  const auto m = importers::model_from_hf_config(dir / "config.json");
+  EXPECT_EQ(m.head_dim, 128);  // 3584 / 28
+  EXPECT_EQ(importers::dense_param_count(m), 7615616512);
+  EXPECT_EQ(importers::dense_param_count(*importers::builtin_model("Qwen/Qwen2.5-7B-Instruct")),
+            7615616512);
+}
+
+// vLLM's `vllm serve` defaults (arg_utils.py get_batch_defaults): >= 70 GiB and not an A100:
+// 1024 sequences, 8192 tokens; otherwise 256 and 2048.
+TEST(ImportVllm, BatchDefaultsFollowTheGpu) {
+  const std::string serve = " -- vllm serve m --num-gpu-blocks-override 1000";
+  const auto big = run_kvcheck("import vllm --gpu-memory-gib 79" + serve);
+  ASSERT_EQ(big.status, 0) << big.err;
+  EXPECT_EQ(parsed(big).model.engine.max_num_seqs, 1024);
+  EXPECT_EQ(parsed(big).model.engine.max_batched_tokens, 8192);
+  const auto a100 =
+      run_kvcheck("import vllm --gpu-memory-gib 79 --gpu-name 'NVIDIA A100-SXM4-80GB'" + serve);
+  ASSERT_EQ(a100.status, 0) << a100.err;
+  EXPECT_EQ(parsed(a100).model.engine.max_num_seqs, 256);
+  EXPECT_EQ(parsed(a100).model.engine.max_batched_tokens, 2048);
+  expect_error(run_kvcheck("import vllm" + serve), 151, {"command line", "--max-num-seqs"});
+}
+
+const std::string kSmall =
+    " -- vllm serve m --num-gpu-blocks-override 200 --max-num-seqs 16"
+    " --max-num-batched-tokens 2048";
+
+TEST(ImportVllm, UnmappableFlagsAreOneLineErrors) {
+  expect_error(run_kvcheck("import vllm" + kSmall + " --frobnicate 3"), 151,
+               {"command line", "--frobnicate"});
+  expect_error(run_kvcheck("import vllm" + kSmall + " --preemption-mode swap"), 151,
+               {"command line", "--preemption-mode", "no swap"});
+  expect_error(run_kvcheck("import vllm" + kSmall + " stray"), 151, {"command line", "stray"});
+  expect_error(run_kvcheck("import vllm -- vllm serve m --max-num-seqs 16"), 151,
+               {"command line", "--num-gpu-blocks-override"});
+  expect_error(run_kvcheck("import vllm --bench '--max-concurrency 8'" + kSmall), 151,
+               {"--bench", "--max-concurrency"});
+  expect_error(run_kvcheck("import vllm --bench '--request-rate 10'" + kSmall), 151,
+               {"--bench", "--request-rate", "--step-seconds"});
+}
+
+TEST(ImportVllm, IgnoredFlagsAreListed) {
+  const auto r = run_kvcheck("import vllm" + kSmall + " --port 8000 --enforce-eager");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(has(r.out, "# ignored (do not change scheduling): --port, --enforce-eager")) << r.out;
+}
+
+// 10 requests/s x 0.05 s per step = 0.5 arrivals per step; lengths exact (range ratio 0).
+TEST(ImportVllm, BenchRateAndLengths) {
+  const auto r = run_kvcheck(
+      "import vllm --step-seconds 0.05 --bench '--dataset-name random"
+      " --random-input-len 512 --random-output-len 64 --num-prompts 40"
+      " --request-rate 10 --ignore-eos'" +
+      kSmall);
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto c = parsed(r);
+  EXPECT_EQ(c.workload.kind, WorkloadKind::Poisson);
+  EXPECT_DOUBLE_EQ(c.workload.rate, 0.5);
+  EXPECT_EQ(c.workload.count, 40);
+  EXPECT_EQ(c.workload.prompt, 512);
+  EXPECT_EQ(c.workload.output, 64);
+}
+
+// Range ratio 0.5: prompts floor(1024 x 0.5) = 512 .. ceil(1024 x 1.5) = 1536, outputs
+// 64 .. 192; listed requests stay inside, and the envelope states the full ranges.
+TEST(ImportVllm, BenchRangeRatioListsDrawsInsideVllmsRanges) {
+  const auto r = run_kvcheck(
+      "import vllm --bench '--random-input-len 1024 --random-output-len 128"
+      " --random-range-ratio 0.5 --num-prompts 50'" +
+      kSmall);
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto c = parsed(r);
+  ASSERT_EQ(c.workload.requests.size(), 50u);
+  for (const auto& q : c.workload.requests) {
+    EXPECT_GE(q.prompt, 512);
+    EXPECT_LE(q.prompt, 1536);
+    EXPECT_GE(q.output, 64);
+    EXPECT_LE(q.output, 192);
+  }
+  EXPECT_TRUE(has(r.out, "prompt = [512, 1536]")) << r.out;
+  EXPECT_TRUE(has(r.out, "output = [64, 192]")) << r.out;
+}
+
+// The imported config runs: simulate exits 0; check and buffer load it and reach a verdict.
+TEST(ImportVllm, ImportedConfigRunsUnderSimulateCheckAndBuffer) {
+  const auto dir = scratch_dir();
+  const auto file = (dir / "imported.toml").string();
+  const auto r = run_kvcheck("import vllm -o " + sh_quote(file) +
+                             " --bench '--random-input-len 64 --random-output-len 16"
+                             " --num-prompts 30' -- vllm serve m --num-gpu-blocks-override 64"
+                             " --max-num-seqs 8 --max-num-batched-tokens 256 --block-size 16");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto c = load_config(file);
+  EXPECT_EQ(c.model.engine.num_blocks, 63);
+  const auto sim =
+      run_kvcheck("simulate " + sh_quote(file) + " --out " + sh_quote((dir / "sim").string()));
+  EXPECT_EQ(sim.status, 0) << sim.err << sim.out;
+  const auto chk =
+      run_kvcheck("check " + sh_quote(file) + " --depth 4 --out " + sh_quote((dir / "c").string()));
+  EXPECT_TRUE(chk.status == 0 || chk.status == 12) << chk.status << chk.err << chk.out;
+  const auto buf = run_kvcheck("buffer " + sh_quote(file) +
+                               " --param policy.watermark_blocks --hi 2"
+                               " --time-limit 60 --out " +
+                               sh_quote((dir / "b").string()));
+  EXPECT_TRUE(buf.status == 0 || buf.status == 5) << buf.status << buf.err << buf.out;
+}
+
+}  // namespace
+}  // namespace kvcheck::testing
