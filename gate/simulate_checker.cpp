@@ -51,14 +51,18 @@ CheckResult SimulateChecker::run(const Config& cfg, const CheckBudget& budget) {
     meta.seed = budget.seed;
     auto trace = record_run(cfg.model, cfg.time, workload, choices, opts, meta, &outcome);
     if (!outcome.violations.empty() || outcome.stalled) out.counterexample = std::move(trace);
+  } else {
+    outcome = simulate(cfg.model, cfg.time, workload, choices, opts);
   }
-  // The metrics: the verdict's own run for a large workload; for a small one a second run
-  // with the same seed (the recorder takes no observers; a small run is cheap).
+  // The serving metrics (--baseline compares them between builds) come from the whole
+  // workload, not the prefix up to the first violation: a run cut at a violation completes
+  // nothing, and its empty latency percentiles would read as an improvement.
   MetricsCollector metrics(cfg.model);
   StepObserver* obs[] = {&metrics};
+  SimOptions whole = opts;
+  whole.stop_at_violation = false;
   SeededChoices again(budget.seed);
-  const auto measured = simulate(cfg.model, cfg.time, workload, again, opts, obs);
-  if (!traced) outcome = measured;
+  (void)simulate(cfg.model, cfg.time, workload, again, whole, obs);
   out.metrics = gate_metrics(metrics.metrics());
   out.verdict = outcome.verdict(budget.depth <= 0 && !cfg.check.max_steps_declared);
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
