@@ -72,6 +72,23 @@ SolverOptions plain() {
   return o;
 }
 
+/// vLLM FCFS checks free blocks before every reservation: on 6 one-token blocks, prompts 1..2,
+/// `slots` requests arriving at steps 0..arrival_hi, kv_no_overflow holds at every depth.
+ModelParams guarded_model() {
+  ModelParams p;
+  p.policy.kind = PolicyKind::VllmFcfs;
+  p.engine.num_blocks = 6;
+  return p;
+}
+BmcSpec guarded_spec(int slots, std::int64_t arrival_hi) {
+  BmcSpec spec;
+  spec.slots = slots;
+  spec.prompt_hi = 2;
+  spec.arrival_hi = arrival_hi;
+  spec.properties = {PropertyId::KvNoOverflow};
+  return spec;
+}
+
 bool starts_with(const std::string& s, const std::string& prefix) {
   return s.rfind(prefix, 0) == 0;
 }
@@ -126,14 +143,8 @@ TEST(BmcEdges, ForcedAllocationAndLemmasKeepTheMinimalViolation) {
 // forced lemmas (allocation off): closed at depth 1 by the lemmas; both off: every depth queried,
 // no "closed" reason. Never closed after the last depth: a depth-1 run is plain.
 TEST(BmcEdges, ResourceTriggersCloseASafeGuardedModelOnlyWhenOn) {
-  ModelParams p;
-  p.policy.kind = PolicyKind::VllmFcfs;
-  p.engine.num_blocks = 6;
-  BmcSpec spec;
-  spec.slots = 2;
-  spec.prompt_hi = 2;
-  spec.arrival_hi = 2;
-  spec.properties = {PropertyId::KvNoOverflow};
+  const auto p = guarded_model();
+  const auto spec = guarded_spec(2, 2);
   auto alloc = plain();
   alloc.alloc_after_work = 0;
   const auto a = run_bmc(p, spec, 4, alloc);
@@ -164,15 +175,9 @@ TEST(BmcEdges, ResourceTriggersCloseASafeGuardedModelOnlyWhenOn) {
 // prove proves the well-formedness lemmas before its step case when lemma_after_work >= 0:
 // 0 means "first", not "off" (-1 is off). The claim counts the lemmas it was strengthened by.
 TEST(ProveEdges, LemmaThresholdZeroProvesTheLemmasFirstAndMinusOneSkipsThem) {
-  ModelParams p;
-  p.policy.kind = PolicyKind::VllmFcfs;
-  p.engine.num_blocks = 6;
-  BmcSpec spec;
-  spec.slots = 2;
-  spec.prompt_hi = 2;
-  spec.arrival_hi = 2;
+  const auto p = guarded_model();
+  auto spec = guarded_spec(2, 2);
   spec.max_k = 4;
-  spec.properties = {PropertyId::KvNoOverflow};
   const auto lemmas_in = [](const std::string& claim) -> long long {
     const auto end = claim.find(" lemmas proved inductive first");
     if (end == std::string::npos) return -1;
@@ -197,14 +202,8 @@ TEST(ProveEdges, LemmaThresholdZeroProvesTheLemmasFirstAndMinusOneSkipsThem) {
 // threshold of exactly N closes at depth 1, N + 1 leaves a plain BOUNDED_OK (depth 1 is the
 // last: never closed there).
 TEST(BmcEdges, ResourceTriggersIncludeTheirThreshold) {
-  ModelParams p;
-  p.policy.kind = PolicyKind::VllmFcfs;
-  p.engine.num_blocks = 6;
-  BmcSpec spec;
-  spec.slots = 1;
-  spec.prompt_hi = 2;
-  spec.arrival_hi = 1;
-  spec.properties = {PropertyId::KvNoOverflow};
+  const auto p = guarded_model();
+  const auto spec = guarded_spec(1, 1);
   std::ostringstream log;
   auto measured = plain();
   measured.progress = &log;
@@ -238,14 +237,8 @@ TEST(BmcEdges, ResourceTriggersIncludeTheirThreshold) {
 // The resource triggers compare the own work with their threshold; a total would make every
 // later depth "slow".
 TEST(BmcEdges, EachQuerysUnitsAreItsOwnWorkNotTheSessionTotal) {
-  ModelParams p;
-  p.policy.kind = PolicyKind::VllmFcfs;
-  p.engine.num_blocks = 6;
-  BmcSpec spec;
-  spec.slots = 2;
-  spec.prompt_hi = 2;
-  spec.arrival_hi = 2;
-  spec.properties = {PropertyId::KvNoOverflow};
+  const auto p = guarded_model();
+  const auto spec = guarded_spec(2, 2);
   std::ostringstream log;
   auto o = plain();
   o.progress = &log;
