@@ -8,8 +8,8 @@
 #include "models/policies/p2_wait.h"
 #include "models/policies/p4_policies.h"
 #include "models/policies/vllm_fcfs.h"
-#ifdef KVCHECK_TEST_POLICY_HEADER  // tests/policy_registry/ only (see registry.h)
-#include KVCHECK_TEST_POLICY_HEADER
+#ifdef KVCHECK_EXTRA_POLICY_HEADER  // a registration header's policies (see registry.h)
+#include KVCHECK_EXTRA_POLICY_HEADER
 #endif
 
 namespace kvcheck {

@@ -21,10 +21,13 @@
   X(FasterTransformer, faster_transformer) \
   X(VanillaVllm, vanilla_vllm)
 
-// tests/policy_registry/ registers one more policy, compiled into its own copy of the libraries,
-// to show that the line above is all a new policy needs. Never defined in a product build.
-#ifdef KVCHECK_TEST_POLICIES
-#define KVCHECK_POLICIES(X) KVCHECK_PRODUCT_POLICIES(X) KVCHECK_TEST_POLICIES(X)
+// More policies from outside this tree: a registration header, force-included into every source
+// (cmake: KVCHECK_POLICY_REGISTRATION), defines KVCHECK_EXTRA_POLICIES(X) with the same one
+// line per policy and KVCHECK_EXTRA_POLICY_HEADER (models/policy.h includes it). A team's own
+// checker is built that way (docs/adding-a-policy.md, "Your own policy, out of tree"), and so is
+// tests/policy_registry/. Never defined in the stock build.
+#ifdef KVCHECK_EXTRA_POLICIES
+#define KVCHECK_POLICIES(X) KVCHECK_PRODUCT_POLICIES(X) KVCHECK_EXTRA_POLICIES(X)
 #else
 #define KVCHECK_POLICIES(X) KVCHECK_PRODUCT_POLICIES(X)
 #endif
