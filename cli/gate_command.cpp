@@ -85,8 +85,9 @@ class GateCommand final : public Command {
                    "GTEST_SHARD_INDEX / GTEST_TOTAL_SHARDS, or JOB_COMPLETION_INDEX with "
                    "KVCHECK_TOTAL_SHARDS");
     sub.add_option("--baseline", baseline_,
-                   "Compare with this --json report of the old build: flipped verdicts, new "
-                   "counterexamples, metric regressions (a Markdown section)");
+                   "Compare with the old build's --json report (a file, or a directory with "
+                   "report.json): flipped verdicts, new counterexamples, metric regressions (a "
+                   "Markdown section)");
     sub.add_option("--tolerance", tolerance_,
                    "Relative change of a metric --baseline reports (0.05 = 5 %)")
         ->capture_default_str()
@@ -117,7 +118,7 @@ class GateCommand final : public Command {
       throw config_error("<command line>", "--fail-on-regression", "needs --baseline FILE");
     // The baseline is read first: a bad one is an error before minutes of checking.
     const auto baseline =
-        baseline_.empty() ? std::optional<GateReport>() : read_report_json(baseline_);
+        baseline_.empty() ? std::optional<GateReport>() : read_report_json(baseline_file());
     const auto report = merge_.empty() ? gate() : merge_reports({merge_.begin(), merge_.end()});
     const auto diff = baseline ? std::optional(compare_to_baseline(*baseline, report, tolerance_))
                                : std::nullopt;
@@ -145,6 +146,13 @@ class GateCommand final : public Command {
   }
 
  private:
+  /// --baseline names a report, or a directory holding one as report.json (the old build's
+  /// out/gate/ from ci/gate.sh).
+  std::filesystem::path baseline_file() const {
+    const std::filesystem::path p(baseline_);
+    return std::filesystem::is_directory(p) ? p / "report.json" : p;
+  }
+
   GateReport gate() {
     const auto known = all_checkers();
     for (const auto& name : only_)

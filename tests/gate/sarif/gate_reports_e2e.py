@@ -116,6 +116,13 @@ with tempfile.TemporaryDirectory() as tmp:
     rc_s, out_s, _ = gate(os.path.join(tmp, "same"), good + ["--baseline", base + ".json"])
     check(rc_s == 0 and "No verdict, expectation or metric changed." in out_s,
           "a build against its own baseline reports changes")
+    # a directory holding report.json (ci/gate.sh's out/gate/) names the same baseline
+    os.makedirs(os.path.join(tmp, "old-out"))
+    os.replace(base + ".json", os.path.join(tmp, "old-out", "report.json"))
+    rc_d, out_d, _ = gate(os.path.join(tmp, "same-dir"), good + ["--baseline", os.path.join(tmp, "old-out")])
+    check(rc_d == 0 and "No verdict, expectation or metric changed." in out_d,
+          "--baseline DIR does not read DIR/report.json")
+    os.replace(os.path.join(tmp, "old-out", "report.json"), base + ".json")
     doc = json.load(open(base + ".json"))
     row = doc["entries"][0]["rows"][0]
     check(row["checker"] == "simulate" and "completed" in row["metrics"], "no simulate metrics")
