@@ -39,6 +39,12 @@ struct GateEntry {
   /// or UNKNOWN, else the proof is vacuous and the entry fails. `twin_note` says why none ran.
   std::optional<GateRow> twin;
   std::string twin_note;
+  /// The entry failed on an error (a bad input, 150 / 151, or a kvcheck bug, 255), not on a
+  /// verdict: JUnit reports it as an <error>, SARIF as a tool-execution notification.
+  bool errored() const {
+    return code == ExitCode::InternalError || code == ExitCode::ConfigError ||
+           code == ExitCode::TraceParseError;
+  }
 };
 
 struct GateReport {

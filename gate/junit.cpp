@@ -17,11 +17,6 @@ struct Case {
   std::string message, text;  ///< for a failure, an error or a skip; the case's output
 };
 
-bool is_error_code(ExitCode c) {
-  return c == ExitCode::InternalError || c == ExitCode::ConfigError ||
-         c == ExitCode::TraceParseError;
-}
-
 Outcome row_outcome(const GateEntry& e, const GateRow& row) {
   const auto k = row.result.verdict.kind;
   if (k == VerdictKind::Error) return Outcome::Error;
@@ -58,7 +53,7 @@ std::vector<Case> cases(const GateEntry& e) {
                    row_text(*e.twin)});
   Case expect{"expect " + (e.expect.empty() ? std::string("-") : e.expect), 0.0, Outcome::Pass,
               e.why, e.why};
-  if (!e.met) expect.outcome = is_error_code(e.code) ? Outcome::Error : Outcome::Failure;
+  if (!e.met) expect.outcome = e.errored() ? Outcome::Error : Outcome::Failure;
   out.push_back(expect);
   return out;
 }

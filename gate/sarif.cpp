@@ -128,11 +128,6 @@ json violation_result(const GateEntry& e, const GateRow& row, const json& rules,
   return res;
 }
 
-bool is_input_or_internal(ExitCode c) {
-  return c == ExitCode::InternalError || c == ExitCode::ConfigError ||
-         c == ExitCode::TraceParseError;
-}
-
 /// Every byte outside RFC 3986's unreserved set and '/' percent-encoded.
 std::string percent_encoded(const std::string& s) {
   std::string out;
@@ -176,7 +171,7 @@ void write_sarif(const GateReport& r, const SarifOptions& o, std::ostream& os) {
                                        row.result.verdict.reason}}},
              {"locations", json::array({location(uri, 0)})}});
     }
-    if (e.met || unexpected || is_input_or_internal(e.code)) continue;
+    if (e.met || unexpected || e.errored()) continue;
     const bool vacuous = e.twin && (e.twin->result.verdict.kind == VerdictKind::Proved ||
                                     e.twin->result.verdict.kind == VerdictKind::BoundedOk);
     const std::string id = vacuous ? kVacuous : kInconclusive;
