@@ -23,42 +23,6 @@ bool selected(const std::string& name, const std::vector<std::string>& only) {
   return only.empty() || std::find(only.begin(), only.end(), name) != only.end();
 }
 
-void judge(GateEntry& e) {
-  bool violated = false, matching = false;
-  std::string inconclusive;  // the first UNKNOWN: never a pass
-  for (const auto& row : e.rows) {
-    const auto& v = row.result.verdict;
-    if (v.kind == VerdictKind::Unknown && inconclusive.empty())
-      inconclusive = row.checker + " inconclusive: " + v.reason;
-    if (v.kind == VerdictKind::Error) {
-      e.met = false;
-      e.why = row.checker + ": " + v.reason;
-      e.code = row.error_code;
-      return;
-    }
-    if (v.kind != VerdictKind::Violated) continue;
-    violated = true;
-    matching = matching || e.expect_property.empty() || v.reason == e.expect_property;
-    if (e.expect != "violated") {
-      e.met = false;
-      e.why = row.checker + " found " + v.reason + " at step " + std::to_string(v.depth);
-      e.code = worse(e.code, to_exit_code(v));
-    }
-  }
-  if (e.expect == "violated" && !(violated && matching)) {
-    e.met = false;
-    e.why = violated ? "violated, but not " + e.expect_property
-                     : "expected a violation; no checker found one";
-    e.code = worse(e.code, ExitCode::Inconclusive);
-  }
-  if (e.met && !inconclusive.empty() && e.expect != "violated") {
-    e.met = false;
-    e.why = inconclusive;
-    e.code = worse(e.code, ExitCode::Inconclusive);
-  }
-  judge_twin(e);
-}
-
 /// Runs `c` unless the gate's deadline has passed (then an UNKNOWN row); a checker that ran
 /// past the deadline and came back with a pass is UNKNOWN too (its run may have been cut).
 CheckResult run_within(Checker& c, const Config& cfg, const CheckBudget& budget) {
@@ -93,6 +57,45 @@ void check_twin(const Config& cfg, const CheckBudget& budget, GateEntry& e,
 }
 
 }  // namespace
+
+void judge_entry(GateEntry& e) {
+  e.met = true;
+  e.why.clear();
+  e.code = ExitCode::Ok;
+  bool violated = false, matching = false;
+  std::string inconclusive;  // the first UNKNOWN: never a pass
+  for (const auto& row : e.rows) {
+    const auto& v = row.result.verdict;
+    if (v.kind == VerdictKind::Unknown && inconclusive.empty())
+      inconclusive = row.checker + " inconclusive: " + v.reason;
+    if (v.kind == VerdictKind::Error) {
+      e.met = false;
+      e.why = row.checker + ": " + v.reason;
+      e.code = row.error_code;
+      return;
+    }
+    if (v.kind != VerdictKind::Violated) continue;
+    violated = true;
+    matching = matching || e.expect_property.empty() || v.reason == e.expect_property;
+    if (e.expect != "violated") {
+      e.met = false;
+      e.why = row.checker + " found " + v.reason + " at step " + std::to_string(v.depth);
+      e.code = worse(e.code, to_exit_code(v));
+    }
+  }
+  if (e.expect == "violated" && !(violated && matching)) {
+    e.met = false;
+    e.why = violated ? "violated, but not " + e.expect_property
+                     : "expected a violation; no checker found one";
+    e.code = worse(e.code, ExitCode::Inconclusive);
+  }
+  if (e.met && !inconclusive.empty() && e.expect != "violated") {
+    e.met = false;
+    e.why = inconclusive;
+    e.code = worse(e.code, ExitCode::Inconclusive);
+  }
+  judge_twin(e);
+}
 
 void judge_twin(GateEntry& e) {
   if (!e.twin) return;
@@ -155,7 +158,7 @@ GateEntry gate_config(const std::filesystem::path& path, CheckerSet& checkers,
   } catch (...) {
     e.rows.push_back(error_row("config", std::current_exception()));
     progress_line(o, lock, index, total, e.name, e.rows.back());
-    judge(e);
+    judge_entry(e);
     return e;
   }
   e.name = cfg.name;
@@ -190,7 +193,7 @@ GateEntry gate_config(const std::filesystem::path& path, CheckerSet& checkers,
   } catch (...) {
     e.twin = error_row("twin", std::current_exception());
   }
-  judge(e);
+  judge_entry(e);
   return e;
 }
 

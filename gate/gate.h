@@ -77,6 +77,11 @@ struct GateOptions {
 GateReport run_gate(const std::vector<std::filesystem::path>& configs,
                     const CheckerFactory& make_checkers, const GateOptions& options);
 
+/// The entry's judgement from its rows and twin alone (met, why, code; the earlier values are
+/// discarded): the expectation rules of the file comment, then judge_twin. `--merge` re-judges
+/// every entry it reads, so a report whose `met` disagrees with its own rows cannot pass.
+void judge_entry(GateEntry& e);
+
 /// The twin rule (gate/mutation_twin.h): an entry whose mutated twin is PROVED or BOUNDED_OK
 /// fails as a vacuous proof (exit 5); an ERROR twin is an internal error; VIOLATED and
 /// UNKNOWN twins leave the entry as it is.

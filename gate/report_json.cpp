@@ -173,6 +173,8 @@ GateEntry read_entry(const Reader& r, const json& j) {
   e.code = r.exit_code("exit_code");
   e.twin_note = r.str("twin_note");
   if (j.contains("twin")) e.twin = read_row(r.sub("twin", j.at("twin")), j.at("twin"));
+  // met / why / exit_code come from judging the rows again, never from the file's word.
+  judge_entry(e);
   return e;
 }
 

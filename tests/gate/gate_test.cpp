@@ -409,6 +409,21 @@ TEST_F(GateTest, ShardReportsMergeIntoTheWholeGate) {
   EXPECT_THROW(merge_reports({dir / "shard0.json", dir / "shard0.json"}), InputError);
 }
 
+// A shard report whose judgement disagrees with its own rows (met, exit 0, but an expect-ok
+// config with a VIOLATED row) cannot make the merged gate pass: --merge judges the rows again.
+TEST_F(GateTest, MergeJudgesTheRowsAgainInsteadOfTrustingMet) {
+  std::ofstream(dir / "lie.json") << R"({"kvcheck_gate_report": 1, "z3_version": "4",
+    "entries": [{"config": "a.toml", "name": "a", "expect": "ok", "expect_property": "",
+    "rows": [{"checker": "simulate", "verdict": {"kind": "violated", "depth": 3,
+    "liveness": false, "reason": "kv_no_overflow"}, "summary": "", "seconds": 0, "trace": "",
+    "error_code": 0}], "skipped": [], "met": true, "why": "", "exit_code": 0,
+    "twin_note": ""}]})";
+  const auto r = merge_reports({dir / "lie.json"});
+  ASSERT_EQ(r.entries.size(), 1u);
+  EXPECT_FALSE(r.entries[0].met);
+  EXPECT_EQ(r.exit_code(), ExitCode::SafetyViolation);
+}
+
 TEST_F(GateTest, AReportThatIsNotOneIsATraceErrorNamingTheField) {
   std::ofstream(dir / "r.json") << R"({"kvcheck_gate_report": 1, "z3_version": "4",
     "entries": [{"config": "a.toml", "name": "a", "expect": "ok", "expect_property": "",
