@@ -9,12 +9,20 @@
 namespace kvcheck {
 
 /// Configuration constants, set in ITF state 0 only.
-inline constexpr std::array<std::string_view, 17> kParamNames{
+inline constexpr std::array<std::string_view, 23> kParamNames{
     "block_size",      "num_blocks",       "lookahead",         "max_num_seqs",
     "max_batched_tokens", "chunked_prefill", "requeue",         "policy",
     "watermark_blocks", "admit_after_preempt", "flow_budget_min", "flow_budget_max",
     "max_batch_seqs",  "classes",          "time_model",        "arrival_clock",
-    "workload"};
+    "workload",        "max_model_len",    "long_prefill_token_threshold",
+    "reject_unservable", "recompute_keeps_output", "watermark_only_when_busy",
+    "full_sequence_admission"};
+
+/// Parameters added after the first traces were written (2026-12, the vLLM rules): a trace
+/// without them was written with the config reader's defaults, which the reader then uses.
+inline constexpr std::array<std::string_view, 6> kParamsAddedLater{
+    "max_model_len", "long_prefill_token_threshold", "reject_unservable",
+    "recompute_keeps_output", "watermark_only_when_busy", "full_sequence_admission"};
 
 /// Variables set in every ITF state.
 inline constexpr std::array<std::string_view, 17> kVarNames{
@@ -33,13 +41,16 @@ inline constexpr std::string_view kWorkloadType =
     "class: Int })";
 
 /// `#meta.varTypes`: every param and variable with its Apalache type.
-inline constexpr std::array<std::pair<std::string_view, std::string_view>, 34> kVarTypes{{
+inline constexpr std::array<std::pair<std::string_view, std::string_view>, 40> kVarTypes{{
     {"block_size", "Int"}, {"num_blocks", "Int"}, {"lookahead", "Int"},
     {"max_num_seqs", "Int"}, {"max_batched_tokens", "Int"}, {"chunked_prefill", "Bool"},
     {"requeue", "Str"}, {"policy", "Str"}, {"watermark_blocks", "Int"},
     {"admit_after_preempt", "Bool"}, {"flow_budget_min", "Int"}, {"flow_budget_max", "Int"},
     {"max_batch_seqs", "Int"}, {"classes", kClassType}, {"time_model", kTimeType},
     {"arrival_clock", "Str"}, {"workload", kWorkloadType},
+    {"max_model_len", "Int"}, {"long_prefill_token_threshold", "Int"},
+    {"reject_unservable", "Bool"}, {"recompute_keeps_output", "Bool"},
+    {"watermark_only_when_busy", "Bool"}, {"full_sequence_admission", "Bool"},
     {"step", "Int"}, {"arrived", "Seq(Int)"}, {"rejected", "Seq(Int)"},
     {"admitted", "Seq(Int)"}, {"preempted", "Seq(Int)"}, {"evicted", "Seq(Int)"},
     {"completed", "Seq(Int)"}, {"batch", "Seq(<<Int, Int>>)"}, {"demand_blocks", "Int"},

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "counterexamples/itf.h"
+#include "counterexamples/itf_names.h"
 #include "io/input_file.h"
 #include "io/limits.h"
 #include "io/config_schema.h"
@@ -157,15 +158,31 @@ PolicyKind policy_kind(const Node& n) {
   return k;
 }
 
+bool added_later(std::string_view key) {
+  for (const auto k : kParamsAddedLater)
+    if (k == key) return true;
+  return false;
+}
+
 /// The scalar parameters (models/param_table.h), each in its config schema range; a flow
-/// budget's maximum also at least its minimum.
+/// budget's maximum also at least its minimum. A parameter added after a trace was written
+/// (itf_names.h, kParamsAddedLater) may be absent and takes the config reader's default,
+/// which is what the run that wrote it used; any other is required.
 void read_scalars(const Node& s0, ModelParams& m) {
   for (const auto& ip : kIntParams) {
     const auto& k = schema::key(ip.section, ip.key);
     const auto lo = ip.key == "flow_budget_max" ? std::max(k.ilo, m.policy.flow_budget_min) : k.ilo;
-    ip.field(m) = s0.at(std::string(ip.key)).integer(lo, k.ihi);
+    const std::string key(ip.key);
+    if (!s0.has(key) && added_later(key)) {
+      ip.field(m) = ip.def;
+      continue;
+    }
+    ip.field(m) = s0.at(key).integer(lo, k.ihi);
   }
-  for (const auto& bp : kBoolParams) bp.field(m) = s0.at(std::string(bp.key)).boolean();
+  for (const auto& bp : kBoolParams) {
+    const std::string key(bp.key);
+    bp.field(m) = !s0.has(key) && added_later(key) ? bp.def : s0.at(key).boolean();
+  }
 }
 
 void read_engine(const Node& s0, EngineParams& e) {

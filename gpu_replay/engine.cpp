@@ -71,12 +71,14 @@ void Engine::restart(std::int32_t id, std::int64_t step, EventKind kind) {
     throw PlanError(who(id) + (kind == EventKind::Evict ? " evicted" : " preempted") + " while not running");
   events_.push_back({step, kind, id, static_cast<std::int64_t>(s.blocks.size())});
   release(s);
-  // a recompute must sample these tokens again (checked in run_batch)
-  if (s.generated.size() > s.first_run.size()) s.first_run = s.generated;
   ++s.preemptions;
-  s.generated.clear();
   s.computed = 0;
   s.status = SeqStatus::Waiting;
+  // vLLM's recompute keeps the sampled tokens and computes prompt + output again as a prefill;
+  // the papers' restart drops them, and must then sample the same tokens again (run_batch).
+  if (params_.recompute_keeps_output) return;
+  if (s.generated.size() > s.first_run.size()) s.first_run = s.generated;
+  s.generated.clear();
 }
 
 std::int64_t Engine::target_blocks(const Sequence& s, std::int64_t n) const {
@@ -131,7 +133,8 @@ void Engine::run_batch(const StepState& plan, EngineStepResult& r) {
         throw PlanError(who(id) + " scheduled past its last sampled token");
       tokens.push_back(p < prompt ? s.prompt[static_cast<std::size_t>(p)] : s.generated[static_cast<std::size_t>(g)]);
     }
-    const bool sample = s.computed + n >= prompt;
+    // The step that computes the last known token (prompt, then each sampled one) samples.
+    const bool sample = s.computed + n >= prompt + static_cast<std::int64_t>(s.generated.size());
     b.add(tokens, static_cast<std::int32_t>(s.computed), s.blocks, sample);
     if (sample) sampled.push_back(&s);
     r.batch.emplace_back(id, n);

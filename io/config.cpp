@@ -10,6 +10,7 @@
 #include "io/input_file.h"
 #include "io/limits.h"
 #include "io/toml_section.h"
+#include "models/engine_profiles.h"
 #include "models/param_table.h"
 
 namespace kvcheck {
@@ -17,22 +18,50 @@ namespace {
 
 using Section = TomlSection;
 
-/// The section's scalars of models/param_table.h, each with the table's default (the one
-/// default that is another key's value, flow_budget_max's, is flow_budget_min's, read first).
+/// The section's scalars of models/param_table.h, each with its default: the value `m`
+/// holds, which is the table's default (ModelParams' initialisers equal it, a test holds them
+/// together) or the engine profile's (models/engine_profiles.h, applied first); the one
+/// default that is another key's value, flow_budget_max's, is flow_budget_min's, read first.
 /// engine.num_blocks is read by read_engine (it has a second spelling).
 void read_scalars(Section& s, std::string_view section, ModelParams& m) {
   for (const auto& ip : kIntParams) {
     if (ip.section != section || ip.key == "num_blocks") continue;
-    const auto def = ip.def == kDefaultFromOther ? m.policy.flow_budget_min : ip.def;
+    const auto def = ip.def == kDefaultFromOther ? m.policy.flow_budget_min : ip.get(m);
     ip.field(m) = s.integer(std::string(ip.key), def);
   }
   for (const auto& bp : kBoolParams)
-    if (bp.section == section) bp.field(m) = s.boolean(std::string(bp.key), bp.def);
+    if (bp.section == section) bp.field(m) = s.boolean(std::string(bp.key), bp.get(m));
+}
+
+/// [engine] profile, applied before any other key is read (its values are defaults).
+void read_profile(Section& s, ModelParams& m) {
+  apply_engine_profile(*find_engine_profile(s.choice("profile", "papers")), m);
+}
+
+/// vLLM's null block: under a vLLM profile `num_blocks` is the pool vLLM reports ("# GPU
+/// blocks"), and the scheduler can allocate one block less (BlockPool.null_block).
+void subtract_null_blocks(Section& s, EngineParams& e) {
+  if (e.null_blocks == 0) return;
+  if (e.num_blocks <= e.null_blocks)
+    s.fail("num_blocks", "leaves no usable block after vLLM's null block");
+  e.num_blocks -= e.null_blocks;
+}
+
+/// vLLM's start-up check (kv_cache_utils._check_enough_kv_cache_memory, before PR #47272):
+/// max_model_len must fit the KV memory of all num_blocks blocks, the null block included.
+void check_max_model_len(Section& s, const EngineParams& e) {
+  if (e.max_model_len == kUnlimited) return;
+  const auto blocks = (e.max_model_len + e.block_size - 1) / e.block_size;
+  if (blocks > e.num_blocks + e.null_blocks)
+    s.fail("max_model_len", "needs " + std::to_string(blocks) + " blocks of KV, more than the " +
+                                std::to_string(e.num_blocks + e.null_blocks) +
+                                " the pool has (vLLM refuses to start)");
 }
 
 void read_engine(const toml::table& root, const std::string& file, ModelParams& m) {
   Section s(toml_table_at(root, file, "engine"), file, "engine");
   auto& e = m.engine;
+  read_profile(s, m);
   read_scalars(s, "engine", m);
   const bool has_blocks = s.has("num_blocks"), has_tokens = s.has("kv_capacity_tokens");
   if (has_blocks == has_tokens)
@@ -53,8 +82,21 @@ void read_engine(const toml::table& root, const std::string& file, ModelParams& 
                                        schema::format_int(max_blocks));
     (void)s.integer("num_blocks", 0);  // absent
   }
+  subtract_null_blocks(s, e);
+  check_max_model_len(s, e);
   e.requeue = s.choice("requeue", "front") == "back" ? Requeue::Back : Requeue::Front;
   s.reject_unknown();
+}
+
+/// [policy] watermark_fraction, vLLM's `--watermark w`: int(w x num_gpu_blocks) blocks, the
+/// null block counted (KVCacheManager.__init__, PR #44594). Exclusive with watermark_blocks.
+void read_watermark_fraction(Section& s, ModelParams& m) {
+  if (!s.has("watermark_fraction")) return;
+  if (s.has("watermark_blocks"))
+    s.fail("watermark_fraction", "give watermark_fraction or watermark_blocks, not both");
+  const double w = s.number("watermark_fraction", 0.0);
+  const auto total = m.engine.num_blocks + m.engine.null_blocks;
+  m.policy.watermark_blocks = static_cast<std::int64_t>(w * static_cast<double>(total));
 }
 
 std::string policy_names() {
@@ -72,6 +114,7 @@ void read_policy(const toml::table& root, const std::string& file, ModelParams& 
   if (!parse_policy_kind(name, p.kind))
     s.fail("name", "unknown policy \"" + name + "\" (expected " + policy_names() + ")");
   read_scalars(s, "policy", m);
+  read_watermark_fraction(s, m);
   if (p.flow_budget_max < p.flow_budget_min)
     s.fail("flow_budget_max", "must be >= policy.flow_budget_min");
   s.reject_unknown();

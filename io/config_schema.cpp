@@ -7,6 +7,7 @@
 
 #include "io/input_error.h"
 #include "io/limits.h"
+#include "models/engine_profiles.h"
 #include "models/params.h"
 #include "models/time_model.h"
 #include "properties/property.h"
@@ -44,6 +45,12 @@ std::vector<std::string> property_names() {
 
 /// [meta] expect_property: a [check] property, or a finding of the simulator ("stalled"), the
 /// fuzzer ("starvation") or the explorer ("instability").
+std::vector<std::string> profile_names() {
+  std::vector<std::string> out;
+  for (const auto& p : kEngineProfiles) out.emplace_back(p.name);
+  return out;
+}
+
 std::vector<std::string> expect_property_names() {
   auto out = property_names();
   for (const auto& f : kFindings) out.emplace_back(f.name);
@@ -173,11 +180,38 @@ std::vector<Section> build() {
               "`max_batched_tokens` is rejected at arrival"),
       string("requeue", {"front", "back"}, "`\"front\"`",
              "where preempted / evicted requests re-enter the queue"),
+      string("profile", profile_names(), "`\"papers\"`",
+             "the engine modelled (`models/engine_profiles.h`, docs/vllm.md): its values are the "
+             "defaults of the keys below; a vLLM profile also makes `num_blocks` vLLM's "
+             "\"# GPU blocks\", one of which is the never-allocated null block"),
+      integer("max_model_len", 1, kInf, "unlimited", "tokens",
+              "vLLM: a request with prompt + output above it is rejected at arrival; must fit "
+              "the pool's KV (vLLM's start-up check)"),
+      integer("long_prefill_token_threshold", 0, kInf, "0", "tokens",
+              "vLLM: a prefill chunk is at most this many tokens (0 = no cap)"),
+      boolean("reject_unservable", "true",
+              "(vLLM profiles: false) reject at arrival a request whose peak KV exceeds the pool; vLLM does not, so it "
+              "waits or thrashes"),
+      boolean("recompute_keeps_output", "false",
+              "(vLLM profiles: true) a preempted request keeps its sampled output and recomputes prompt + output so "
+              "far (vLLM); false: it restarts from scratch (the papers)"),
   }});
   s.push_back({"policy", true, false, "used by", {
       used_by(string("name", policy_names(), "— (required)", "the scheduler policy"), "all"),
       with(integer("watermark_blocks", 0, kInf, "0", "blocks", "blocks kept free when admitting"),
            "< the pool (`num_blocks`)", "`vllm_fcfs`"),
+      with(number("watermark_fraction", 0.0, 0.999999, false, "—", "fraction",
+                  "vLLM's `--watermark w`: watermark_blocks = int(w x num_blocks), the null "
+                  "block counted"),
+           "not with `watermark_blocks`", "`vllm_fcfs`"),
+      used_by(boolean("watermark_only_when_busy", "false",
+                      "(vLLM profiles: true) the watermark applies only while something is running (vLLM V1, PR "
+                      "#44594); false: every admission keeps it"),
+              "`vllm_fcfs`"),
+      used_by(boolean("full_sequence_admission", "false",
+                      "(`vllm-v1-full-isl`: true) admit only when blocks for the whole current length fit (vLLM's "
+                      "`scheduler_reserve_full_isl`); false: the first chunk"),
+              "`vllm_fcfs`"),
       used_by(boolean("admit_after_preempt", "false", "admit in an iteration that preempted"),
               "`vllm_fcfs`"),
       used_by(integer("flow_budget_min", 0, kInf, "0", "requests",

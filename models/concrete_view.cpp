@@ -52,7 +52,7 @@ void ConcreteView::reset_progress(Ref r) {
   s.wasted_tokens += s.computed;
   release(s);
   s.computed = 0;
-  s.generated = 0;
+  if (!params_.engine.recompute_keeps_output) s.generated = 0;
   s.status = Status::Waiting;
   --num_running_;
   (params_.engine.requeue == Requeue::Front ? requeue_front_ : requeue_back_).push_back(r);

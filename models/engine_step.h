@@ -32,7 +32,7 @@ void advance_batch(V& v) {
     const auto n = v.sched(r);
     const auto live = v.running_valid(k) && n > D::lit(0);
     typename V::Int computed = n, generated = n;
-    progress_after<D>(v.prompt(r), v.computed(r), v.generated(r), n, computed, generated);
+    progress_after<D>(v.params().engine, v.prompt(r), v.computed(r), v.generated(r), n, computed, generated);
     const auto done = live && generated >= v.output(r);
     v.finish(r, computed, generated, done, live);
   }

@@ -43,6 +43,10 @@ inline constexpr IntParam kIntParams[] = {
      [](ModelParams& m) -> std::int64_t& { return m.engine.max_num_seqs; }, kUnlimited},
     {"engine", "max_batched_tokens",
      [](ModelParams& m) -> std::int64_t& { return m.engine.max_batched_tokens; }, kUnlimited},
+    {"engine", "max_model_len",
+     [](ModelParams& m) -> std::int64_t& { return m.engine.max_model_len; }, kUnlimited},
+    {"engine", "long_prefill_token_threshold",
+     [](ModelParams& m) -> std::int64_t& { return m.engine.long_prefill_token_threshold; }, 0},
     {"policy", "watermark_blocks",
      [](ModelParams& m) -> std::int64_t& { return m.policy.watermark_blocks; }, 0},
     {"policy", "flow_budget_min",
@@ -55,6 +59,14 @@ inline constexpr IntParam kIntParams[] = {
 
 inline constexpr BoolParam kBoolParams[] = {
     {"engine", "chunked_prefill", [](ModelParams& m) -> bool& { return m.engine.chunked_prefill; }, false},
+    {"engine", "reject_unservable",
+     [](ModelParams& m) -> bool& { return m.engine.reject_unservable; }, true},
+    {"engine", "recompute_keeps_output",
+     [](ModelParams& m) -> bool& { return m.engine.recompute_keeps_output; }, false},
+    {"policy", "watermark_only_when_busy",
+     [](ModelParams& m) -> bool& { return m.policy.watermark_only_when_busy; }, false},
+    {"policy", "full_sequence_admission",
+     [](ModelParams& m) -> bool& { return m.policy.full_sequence_admission; }, false},
     {"policy", "admit_after_preempt",
      [](ModelParams& m) -> bool& { return m.policy.admit_after_preempt; }, false},
 };

@@ -38,6 +38,23 @@ struct EngineParams {
   std::int64_t max_batched_tokens = kUnlimited;  ///< token budget per iteration
   bool chunked_prefill = false;                  ///< split prompts across iterations
   Requeue requeue = Requeue::Front;              ///< where preempted/evicted requests go
+  /// The papers' engines reject at arrival a request whose peak KV exceeds the pool
+  /// (`unservable`, models/engine_rules.h). vLLM does not: it only rejects requests longer than
+  /// `max_model_len`, and one that the usable pool cannot hold waits (or thrashes) for good.
+  bool reject_unservable = true;
+  /// vLLM: requests with prompt + output tokens above this are rejected at arrival (the API's
+  /// "maximum context length" error). kUnlimited = no such limit (the papers' engines).
+  std::int64_t max_model_len = kUnlimited;
+  /// Recompute preemption keeps the sampled output (vLLM: `num_computed_tokens = 0`, the
+  /// output tokens stay and are recomputed as part of a prefill of prompt + output so far).
+  /// false = the papers' restart: progress and output are lost.
+  bool recompute_keeps_output = false;
+  /// vLLM's `long_prefill_token_threshold`: a prefill chunk is at most this many tokens
+  /// (0 = no cap).
+  std::int64_t long_prefill_token_threshold = 0;
+  /// Blocks the engine reserves and never allocates (vLLM V1's `BlockPool.null_block`: 1).
+  /// Informational: `num_blocks` above is already the usable pool (the config reader subtracts).
+  std::int64_t null_blocks = 0;
 };
 
 /// One request class (type): known prompt and output lengths, an arrival rate for generators and
@@ -55,6 +72,12 @@ struct ClassSpec {
 struct PolicyParams {
   PolicyKind kind = PolicyKind::VllmFcfs;
   std::int64_t watermark_blocks = 0;    ///< vLLM: blocks kept free when admitting
+  /// vLLM V1 (PR #44594): the watermark applies only when something is already scheduled in
+  /// the step (an idle engine always admits). false: every admission keeps it (V0-like).
+  bool watermark_only_when_busy = false;
+  /// Admission needs blocks for the request's whole current length (prompt + output so far;
+  /// V1's `scheduler_reserve_full_isl`, default on since PR #37307), not just its first chunk.
+  bool full_sequence_admission = false;
   bool admit_after_preempt = false;     ///< vLLM V1: no admissions in a step that preempted
   std::int64_t flow_budget_min = 0;     ///< P1 Algorithm 2: B_t ~ U{min..max}
   std::int64_t flow_budget_max = 0;

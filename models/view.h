@@ -23,6 +23,7 @@
 #include <concepts>
 #include <cstdint>
 
+#include "models/engine_rules.h"
 #include "models/params.h"
 
 namespace kvcheck {
@@ -74,8 +75,16 @@ class PolicyView {
   Int generated(Ref r) const { return v_.generated(r); }
   Int klass(Ref r) const { return v_.klass(r); }
   Int held_blocks(Ref r) const { return v_.held_blocks(r); }
-  /// True while r still has prompt tokens to process.
-  Bool in_prefill(Ref r) const { return v_.computed(r) < v_.prompt(r); }
+  /// True while r still has prompt tokens (or, after a recompute that keeps the output, known
+  /// tokens) to process (models/engine_rules.h).
+  Bool in_prefill(Ref r) const {
+    return kvcheck::in_prefill<Domain>(v_.params().engine, v_.prompt(r), v_.computed(r),
+                                       v_.generated(r));
+  }
+  /// Tokens r must have computed before it samples its next token (engine_rules.h).
+  Int known_tokens(Ref r) const {
+    return kvcheck::known_tokens<Domain>(v_.params().engine, v_.prompt(r), v_.generated(r));
+  }
 
   /// The pool as the policy sees it: the engine's, unless a mutation twin widened the view
   /// (PolicyParams::pool_view_slack; 0 adds no term).

@@ -17,10 +17,13 @@ struct FindingInfo {
   std::string_view description;
 };
 
-inline constexpr std::array<FindingInfo, 3> kFindings{{
+inline constexpr std::array<FindingInfo, 4> kFindings{{
     {"stalled", PropertyKind::Liveness, "simulate",
      "the run stopped making progress: max_idle_steps empty iterations in a row with requests "
      "left"},
+    {"livelock", PropertyKind::Liveness, "simulate",
+     "the engine state recurred with work done in between and no request completing "
+     "(preemption thrash): the run repeats that cycle for ever"},
     {"starvation", PropertyKind::Liveness, "fuzz / explore",
      "a request waited while it would fit, past the starvation watch's limit"},
     {"instability", PropertyKind::Liveness, "explore",

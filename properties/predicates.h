@@ -3,6 +3,7 @@
 /// The property predicates, each written once over a view V (ConcreteView or the Z3 backend's
 /// SymbolicView) and returning V::Bool. Evaluated on the state after an iteration together with
 /// that iteration's observations (step_*).
+#include "models/engine_rules.h"
 #include "properties/property.h"
 
 namespace kvcheck {
@@ -18,6 +19,20 @@ typename V::Bool exact_delivery(const V& v) {
   for (int k = 0; k < v.running_bound(); ++k) {
     const auto r = v.running_at(k);
     ok = ok && (!v.running_valid(k) || v.generated(r) < v.output(r));
+  }
+  return ok;
+}
+
+/// `schedulable`: every waiting request could be admitted on an idle engine
+/// (models/engine_rules.h, never_admissible).
+template <class V>
+typename V::Bool schedulable(const V& v) {
+  using D = typename V::Domain;
+  typename V::Bool ok = D::truth(true);
+  for (int k = 0; k < v.waiting_bound(); ++k) {
+    const auto r = v.waiting_at(k);
+    ok = ok && (!v.waiting_valid(k) ||
+                !never_admissible<D>(v.params(), v.prompt(r), v.computed(r), v.generated(r)));
   }
   return ok;
 }
@@ -41,6 +56,7 @@ typename V::Bool holds(PropertyId id, const V& v) {
     case PropertyId::Progress:
       return !v.step_batch_empty() ||
              (v.count_waiting() + v.count_running() == D::lit(0));
+    case PropertyId::Schedulable: return schedulable(v);
   }
   return D::truth(true);
 }

@@ -23,6 +23,7 @@ enum class PropertyId {
   ExactDelivery,     ///< a completed request delivered exactly o tokens; none exceeds o
   Alg1MemoryBound,   ///< KV tokens <= sum_k b_k w_k (Dong & Cao Algorithm 1)
   Progress,          ///< a non-empty system runs a non-empty batch (no zero-progress state)
+  Schedulable,       ///< no waiting request is one that vLLM-style admission can never admit
 };
 
 struct PropertyInfo {
@@ -32,7 +33,7 @@ struct PropertyInfo {
   std::string_view description;
 };
 
-inline constexpr std::array<PropertyInfo, 8> kProperties{{
+inline constexpr std::array<PropertyInfo, 9> kProperties{{
     {PropertyId::KvNoOverflow, "kv_no_overflow", PropertyKind::Safety,
      "the policy's plan never reserves more KV blocks than the pool holds"},
     {PropertyId::KvWithinCapacity, "kv_within_capacity", PropertyKind::Safety,
@@ -49,6 +50,9 @@ inline constexpr std::array<PropertyInfo, 8> kProperties{{
      "KV tokens in use never exceed sum_k b_k * w_k (Dong & Cao Algorithm 1)"},
     {PropertyId::Progress, "progress", PropertyKind::Liveness,
      "whenever requests are waiting or running, the iteration's batch is non-empty"},
+    {PropertyId::Schedulable, "schedulable", PropertyKind::Liveness,
+     "no waiting request needs more KV blocks to be admitted than the pool can ever give it "
+     "(vLLM admission: full sequence or first chunk, watermark); such a request waits forever"},
 }};
 
 const PropertyInfo& info(PropertyId id);

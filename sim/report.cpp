@@ -46,6 +46,12 @@ ordered_json verdict_json(const RunReport& r) {
   v["violations"] = viol;
   v["finished"] = r.outcome.finished;
   v["stalled"] = r.outcome.stalled;
+  if (const auto& l = r.outcome.livelock)
+    v["livelock"] = {{"from_step", l->from},
+                     {"period", l->period},
+                     {"preempted", l->preempted},
+                     {"tokens_per_turn", l->batch_tokens},
+                     {"description", l->describe()}};
   v["hit_max_steps"] = r.outcome.hit_max_steps;
   v["unfinished"] = r.outcome.unfinished;
   v["not_arrived"] = r.outcome.not_arrived;
@@ -120,7 +126,11 @@ std::string report_text(const RunReport& r) {
                                     to_int(to_exit_code(r.verdict))));
   for (const auto& x : r.outcome.violations)
     out += row("  violated", fmt::format("{} at iteration {}", info(x.id).name, x.step));
-  if (!r.verdict.reason.empty() && (r.outcome.stalled || r.verdict.kind == VerdictKind::Unknown))
+  if (r.outcome.stalled)
+    out += row("  violated", "stalled: no request progressed for max_idle_steps iterations "
+                             "(liveness)");
+  if (const auto& l = r.outcome.livelock) out += row("  violated", l->describe() + " (liveness)");
+  if (!r.verdict.reason.empty() && r.verdict.kind == VerdictKind::Unknown)
     out += row("  reason", r.verdict.reason);
   else if (r.outcome.hit_max_steps && r.outcome.unfinished > 0)
     out += row("  bounded", fmt::format("stopped at the declared max_steps = {} with {} requests "

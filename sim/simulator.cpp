@@ -1,5 +1,6 @@
 #include "sim/simulator.h"
 
+#include <algorithm>
 #include <string>
 
 #include "models/engine_step.h"
@@ -22,6 +23,9 @@ Verdict SimOutcome::verdict(bool require_complete) const {
   if (stalled)
     v = combine(v, Verdict::violated(steps, PropertyKind::Liveness,
                                      "stalled: no request progressed for max_idle_steps"));
+  if (livelock)
+    v = combine(v, Verdict::violated(livelock->from + livelock->period, PropertyKind::Liveness,
+                                     livelock->describe()));
   return v;
 }
 
@@ -50,13 +54,34 @@ bool exact_delivery_incremental(const ConcreteView& v) {
   return true;
 }
 
+/// schedulable (properties/predicates.h) on what the last iteration changed: a waiting
+/// request's admission need changes only when it joins the queue (arrival, preemption,
+/// eviction), so while the predicate held before, only those requests can break it.
+bool schedulable_incremental(const ConcreteView& v) {
+  const auto& r = v.last_step();
+  const auto bad = [&v](std::int32_t id) {
+    const auto& s = v.state(id);
+    return s.status == Status::Waiting &&
+           never_admissible<Concrete>(v.params(), v.prompt(id), s.computed, s.generated);
+  };
+  return std::none_of(r.arrived.begin(), r.arrived.end(), bad) &&
+         std::none_of(r.preempted.begin(), r.preempted.end(), bad) &&
+         std::none_of(r.evicted.begin(), r.evicted.end(), bad);
+}
+
+bool holds_after_step(PropertyId id, const ConcreteView& v) {
+  switch (id) {
+    case PropertyId::ExactDelivery: return exact_delivery_incremental(v);
+    case PropertyId::Schedulable: return schedulable_incremental(v);
+    default: return holds(id, v);
+  }
+}
+
 void check_properties(const ConcreteView& v, const SimOptions& opts, std::vector<bool>& seen,
                       SimOutcome& out) {
   for (std::size_t i = 0; i < opts.properties.size(); ++i) {
     if (seen[i]) continue;
-    const bool ok = opts.properties[i] == PropertyId::ExactDelivery
-                        ? exact_delivery_incremental(v)
-                        : holds(opts.properties[i], v);
+    const bool ok = holds_after_step(opts.properties[i], v);
     if (!ok) {
       seen[i] = true;
       out.violations.push_back({opts.properties[i], v.last_step().step});
@@ -74,6 +99,7 @@ SimOutcome simulate(const ModelParams& params, const TimeModel& time, const Work
   std::vector<bool> seen(opts.properties.size(), false);
   std::int64_t idle = 0;
   SteadySkipper skipper(params, time, workload, opts, observers);
+  LivelockDetector livelock;
   while (!v.finished()) {
     if (out.steps >= opts.max_steps) {
       out.hit_max_steps = true;
@@ -85,6 +111,7 @@ SimOutcome simulate(const ModelParams& params, const TimeModel& time, const Work
     for (auto* o : observers) o->on_step(v);
     check_properties(v, opts, seen, out);
     if (opts.stop_at_violation && !out.violations.empty()) break;
+    if ((out.livelock = livelock.observe(v))) break;
     const bool progressed = !v.last_step().batch.empty() || !v.last_step().arrived.empty();
     idle = progressed ? 0 : idle + 1;
     if (idle >= opts.max_idle_steps) {

@@ -16,6 +16,7 @@
 #include "models/time_model.h"
 #include "properties/property.h"
 #include "properties/verdict.h"
+#include "sim/livelock.h"
 #include "sim/steady_run.h"
 
 namespace kvcheck {
@@ -55,11 +56,15 @@ struct SimOutcome {
   std::int64_t steps = 0;                     ///< iterations run
   bool finished = false;                      ///< every request completed or was rejected
   bool stalled = false;                       ///< max_idle_steps empty iterations in a row
+  /// The engine state recurred with work done in between (preemption thrash): the run stops
+  /// there, a liveness violation (sim/livelock.h).
+  std::optional<Livelock> livelock;
   bool hit_max_steps = false;
   std::int64_t unfinished = 0;   ///< requests neither completed nor rejected at the end
   std::int64_t not_arrived = 0;  ///< of those, requests whose arrival was never reached
   std::vector<PropertyViolation> violations;  ///< first violation of each property
-  /// The run's verdict: Violated (first violation) / stalled -> liveness; else BoundedOk(steps).
+  /// The run's verdict: Violated (first violation) / stalled / livelock -> liveness; else
+  /// BoundedOk(steps).
   /// With `require_complete` (a run meant to cover the whole workload: `simulate` and the gate
   /// when no horizon was declared), a run that stopped at max_steps with requests left is
   /// UNKNOWN ("incomplete"), never ok.

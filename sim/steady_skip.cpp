@@ -29,6 +29,7 @@ bool property_allows_skipping(PropertyId p) {
     case PropertyId::ExactDelivery:     // skipping stops before the first completion
     case PropertyId::Alg1MemoryBound:   // skipping stops before the token bound is exceeded
     case PropertyId::Progress:          // every steady batch is non-empty
+    case PropertyId::Schedulable:       // the waiting queue does not change
       return true;
   }
   return false;

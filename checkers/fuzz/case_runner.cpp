@@ -99,6 +99,7 @@ CaseResult run_case(const FuzzModel& m, const FuzzCase& c) {
   r.verdict = out.verdict();
   if (!out.violations.empty()) r.what = std::string(info(out.violations.front().id).name);
   else if (out.stalled) r.what = "stalled";
+  else if (out.livelock) r.what = "livelock";
   if (probe.starved_step >= 0 && !r.failed()) {
     r.verdict = Verdict::violated(probe.starved_step, PropertyKind::Liveness,
                                   "starvation: request " + std::to_string(probe.starved_request) +

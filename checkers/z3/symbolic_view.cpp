@@ -197,7 +197,8 @@ void SymbolicView::reset(const Ref& r, Bool when, Int& counter) {
   const auto w = when && r.any;
   release(x, w);
   x.f[kComputed] = D::select(w, D::lit(0), x.f[kComputed]);
-  x.f[kGenerated] = D::select(w, D::lit(0), x.f[kGenerated]);
+  if (!params_.engine.recompute_keeps_output)
+    x.f[kGenerated] = D::select(w, D::lit(0), x.f[kGenerated]);
   x.gone = x.gone || w;
   x.order = D::select(w, bseq_, x.order);
   bseq_ = bseq_ + one_if(w);

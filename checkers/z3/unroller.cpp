@@ -143,8 +143,17 @@ std::vector<Unroller::Part> Unroller::well_formed_parts(const SymState& s) const
     const auto running_i = is(Status::Running);
     add("status" + n, zero <= x.status && x.status <= code(Status::Rejected));
     add("pending" + n, is(Status::Pending) == (in.arrival >= s.time));
-    add("empty" + n,
-        !(is(Status::Pending) || is(Status::Rejected) || is(Status::Waiting)) || empty);
+    if (e.recompute_keeps_output) {
+      // A preempted request keeps its output (engine_rules.h): waiting, it holds no KV and
+      // has computed nothing, but may have sampled up to output - 1 tokens.
+      add("empty" + n, !(is(Status::Pending) || is(Status::Rejected)) || empty);
+      add("wait_empty" + n, !is(Status::Waiting) ||
+                                (x.computed == zero && x.blocks == zero && x.tokens == zero &&
+                                 zero <= x.generated && x.generated < in.output));
+    } else {
+      add("empty" + n,
+          !(is(Status::Pending) || is(Status::Rejected) || is(Status::Waiting)) || empty);
+    }
     add("pos0" + n, resident || x.pos == zero);
     add("done" + n, !is(Status::Done) ||
                         (x.blocks == zero && x.tokens == zero && x.generated == in.output &&
@@ -152,7 +161,12 @@ std::vector<Unroller::Part> Unroller::well_formed_parts(const SymState& s) const
     const auto gen = D::select(x.computed >= in.prompt, x.computed - in.prompt + D::lit(1), zero);
     add("run_tokens" + n, !running_i || x.tokens == x.computed + D::lit(e.lookahead));
     add("run_blocks" + n, !running_i || x.blocks == blocks_for<D>(e, x.tokens));
-    add("run_gen" + n, !running_i || x.generated == gen);
+    if (e.recompute_keeps_output)
+      add("run_gen" + n, !running_i || (x.generated == zero && x.computed < in.prompt) ||
+                             (x.generated >= D::lit(1) &&
+                              x.computed <= in.prompt + x.generated - D::lit(1)));
+    else
+      add("run_gen" + n, !running_i || x.generated == gen);
     add("run_gen_lt" + n, !running_i || x.generated < in.output);
     add("run_computed" + n, !running_i || x.computed >= D::lit(1));
     waiting.push_back(is(Status::Waiting));

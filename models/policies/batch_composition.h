@@ -67,7 +67,7 @@ void prefill_fcfs(PV& v, typename PV::Bool when, BatchBudget<PV>& b, bool chunke
   using Int = typename PV::Int;
   auto alive = when;
   auto serve = [&](typename PV::Ref r, typename PV::Bool candidate, bool admit) {
-    const Int rest = v.prompt(r) - v.computed(r);
+    const Int rest = v.known_tokens(r) - v.computed(r);
     const Int n = chunked ? D::min(rest, b.tokens) : rest;
     const auto fits = (chunked ? b.tokens > D::lit(0) : rest <= b.tokens) && b.seqs > D::lit(0);
     const auto ok = alive && candidate && fits;

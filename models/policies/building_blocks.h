@@ -2,16 +2,40 @@
 /// \file building_blocks.h
 /// Scheduling steps shared by several policies, written once over a PolicyView (domain-generic).
 /// Each is a faithful transcription of an engine loop (sources in papers.md section 5).
+#include "models/engine_rules.h"
 
 namespace kvcheck::blocks {
 
-/// Tokens a running request processes next: the rest of its prompt (capped by the remaining
-/// token budget when chunking) or one decode token.
+/// Tokens a running request processes next: the rest of its prompt (or of its known tokens
+/// after a recompute that keeps the output; capped by the remaining token budget and by
+/// `long_prefill_token_threshold`) or one decode token.
 template <class PV>
 typename PV::Int next_tokens(const PV& v, typename PV::Ref r, typename PV::Int budget) {
   using D = typename PV::Domain;
-  const auto rest = v.prompt(r) - v.computed(r);
-  return D::select(v.in_prefill(r), D::min(rest, budget), D::lit(1));
+  const auto rest = v.known_tokens(r) - v.computed(r);
+  const auto chunk = cap_chunk<D>(v.params().engine, D::min(rest, budget));
+  return D::select(v.in_prefill(r), chunk, D::lit(1));
+}
+
+/// The watermark an admission must keep free. vLLM V1 (`watermark_only_when_busy`, PR
+/// #44594: `has_scheduled_reqs=bool(self.running)`) applies it only while the running set,
+/// counting requests admitted earlier in this step, is non-empty: an idle engine always
+/// admits. Otherwise every admission keeps it.
+template <class PV>
+typename PV::Int admission_watermark(const PV& v, typename PV::Int running,
+                                     typename PV::Int watermark) {
+  using D = typename PV::Domain;
+  if (!v.params().policy.watermark_only_when_busy) return watermark;
+  return D::select(running > D::lit(0), watermark, D::lit(0));
+}
+
+/// Blocks a waiting request must find free to be admitted with a first chunk of n tokens:
+/// the chunk's own reservation, or (`full_sequence_admission`, vLLM's
+/// `scheduler_reserve_full_isl`) blocks for its whole current length.
+template <class PV>
+typename PV::Int admission_blocks(const PV& v, typename PV::Ref r, typename PV::Int n) {
+  using D = typename PV::Domain;
+  return kvcheck::admission_blocks<D>(v.params(), v.known_tokens(r), v.computed(r), n);
 }
 
 /// vLLM V1's running loop (`scheduler.py`): serve running requests oldest first while the token
@@ -70,9 +94,11 @@ void admit_fcfs(PV& v, typename PV::Bool allowed, typename PV::Int& budget,
     const Bool live = alive && v.waiting_valid(k);
     if (D::definitely_false(live)) break;
     const auto r = v.waiting_at(k);
-    const Int n = e.chunked_prefill ? D::min(v.prompt(r), budget) : v.prompt(r);
-    const Bool fits_budget = e.chunked_prefill ? budget > D::lit(0) : v.prompt(r) <= budget;
-    const Bool fits_memory = v.free_blocks() - v.blocks_after(r, n) >= watermark;
+    const Int known = v.known_tokens(r);
+    const Int n = e.chunked_prefill ? cap_chunk<D>(e, D::min(known, budget)) : known;
+    const Bool fits_budget = e.chunked_prefill ? budget > D::lit(0) : known <= budget;
+    const Bool fits_memory =
+        v.free_blocks() - admission_blocks(v, r, n) >= admission_watermark(v, running, watermark);
     const Bool ok = live && fits_budget && fits_memory && running < cap;
     v.admit(r, ok);
     v.schedule(r, n, ok);

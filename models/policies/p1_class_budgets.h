@@ -32,7 +32,7 @@ void p1_class_budgets_step(PV& v) {
       mine = mine + D::select(cls == D::lit(static_cast<std::int64_t>(c)), left[c], D::lit(0));
     const auto ok = live && mine > D::lit(0);
     v.admit(r, ok);
-    v.schedule(r, v.prompt(r), ok);
+    v.schedule(r, v.known_tokens(r), ok);
     for (std::size_t c = 0; c < left.size(); ++c)
       left[c] = left[c] - D::select(ok && cls == D::lit(static_cast<std::int64_t>(c)),
                                     D::lit(1), D::lit(0));

@@ -42,10 +42,10 @@ void p1_flow_control_step(PV& v) {
     const Bool live = alive && v.waiting_valid(k) && count < budget;
     if (D::definitely_false(live)) break;
     const auto r = v.waiting_at(k);
-    const Int need = v.blocks_after(r, v.prompt(r));
+    const Int need = v.blocks_after(r, v.known_tokens(r));
     const Bool ok = live && used + need <= total;
     v.admit(r, ok);
-    v.schedule(r, v.prompt(r), ok);
+    v.schedule(r, v.known_tokens(r), ok);
     used = used + D::select(ok, need, D::lit(0));
     count = count + D::select(ok, D::lit(1), D::lit(0));
     alive = ok;

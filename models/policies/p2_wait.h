@@ -79,7 +79,7 @@ void p2_wait_step(PV& v) {
     const auto cls = v.klass(r);
     const auto ok = v.waiting_valid(k) && lookup<D>(left, cls) > D::lit(0);
     v.admit(r, ok);
-    v.schedule(r, v.prompt(r), ok);
+    v.schedule(r, v.known_tokens(r), ok);
     add_at<D>(left, cls, D::lit(-1), ok);
   }
 }

@@ -312,6 +312,20 @@ TEST(Itf, GoldenTraceStaysReadableAndByteStable) {
   EXPECT_EQ(to_itf_json(t), text);
 }
 
+// A trace written before the vLLM rules' parameters existed (kParamsAddedLater, 2026-12) still
+// parses with their defaults and replays: the same run, the same verdict.
+TEST(Itf, TraceWithoutLaterParamsReadsWithDefaults) {
+  const auto path = std::filesystem::path(KVCHECK_SOURCE_DIR) /
+                    "tests/counterexamples/data/p2_fcfs_unsafe.before-vllm-rules.itf.json";
+  const auto t = read_itf(path);
+  EXPECT_EQ(t.params.engine.max_model_len, kUnlimited);
+  EXPECT_TRUE(t.params.engine.reject_unservable);
+  EXPECT_FALSE(t.params.engine.recompute_keeps_output);
+  EXPECT_FALSE(t.params.policy.full_sequence_admission);
+  const auto r = replay(t);
+  EXPECT_TRUE(r.reproduced) << r.message();
+}
+
 TEST(Itf, MissingFileIsAParseError) {
   try {
     (void)read_itf("/nonexistent/x.itf.json");

@@ -29,9 +29,9 @@ struct HandView {
   Int evictions = 0, preemptions = 0, used_blocks = 0, used_tokens = 0;
   Int arrived = 0, waiting = 0, running = 0, done = 0, rejected = 0;
   struct Req {
-    Int generated, output;
+    Int generated, output, prompt = 1;
   };
-  std::vector<Req> completed_reqs, running_reqs;
+  std::vector<Req> completed_reqs, running_reqs, waiting_reqs;
 
   const ModelParams& params() const { return p; }
   Bool step_overflow() const { return overflow; }
@@ -52,10 +52,17 @@ struct HandView {
   int running_bound() const { return static_cast<int>(running_reqs.size()); }
   Ref running_at(int k) const { return 1000 + k; }
   Bool running_valid(int) const { return true; }
+  // Refs 2000.. are waiting ones.
+  int waiting_bound() const { return static_cast<int>(waiting_reqs.size()); }
+  Ref waiting_at(int k) const { return 2000 + k; }
+  Bool waiting_valid(int) const { return true; }
   const Req& get(Ref r) const {
+    if (r >= 2000) return waiting_reqs[static_cast<std::size_t>(r - 2000)];
     return r >= 1000 ? running_reqs[static_cast<std::size_t>(r - 1000)]
                      : completed_reqs[static_cast<std::size_t>(r)];
   }
+  Int prompt(Ref r) const { return get(r).prompt; }
+  Int computed(Ref) const { return 0; }
   Int generated(Ref r) const { return get(r).generated; }
   Int output(Ref r) const { return get(r).output; }
 };
