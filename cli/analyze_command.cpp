@@ -1,4 +1,4 @@
-// `kvcheck analyze CONFIG [--json FILE] [--only p1,p2,p4]`: the papers' stability and memory
+// `kvcheck analyze CONFIG [--json FILE] [--only p1,p2,p4,vllm]`: the papers' stability and memory
 // conditions for a config (theory/). Exit 0 / 5 / 13 from the verdict, 151 for bad input.
 #include <fmt/format.h>
 
@@ -20,9 +20,9 @@ class AnalyzeCommand final : public Command {
   void configure(CLI::App& sub) override {
     sub.add_option("config", config_, "Config file (TOML)")->required();
     sub.add_option("--json", json_, "Also write every number as JSON to this file ('-': stdout)");
-    sub.add_option("--only", only_, "Run only these analyses (p1, p2, p4); each must apply")
+    sub.add_option("--only", only_, "Run only these analyses (p1, p2, p4, vllm); each must apply")
         ->delimiter(',')
-        ->check(CLI::IsMember({"p1", "p2", "p4"}));
+        ->check(CLI::IsMember({"p1", "p2", "p4", "vllm"}));
   }
 
   int run() override {
@@ -32,6 +32,7 @@ class AnalyzeCommand final : public Command {
       req.p1 = req.p1 || o == "p1";
       req.p2 = req.p2 || o == "p2";
       req.p4 = req.p4 || o == "p4";
+      req.vllm = req.vllm || o == "vllm";
     }
     const auto report = theory::analyze(cfg, req);
     if (json_ != "-") fmt::print("{}", theory::format_report(report));

@@ -41,7 +41,8 @@ CheckResult SimulateChecker::run(const Config& cfg, const CheckBudget& budget) {
     meta.config_hash = cfg.hash;
     meta.seed = budget.seed;
     auto trace = record_run(cfg.model, cfg.time, workload, choices, opts, meta, &outcome);
-    if (!outcome.violations.empty() || outcome.stalled) out.counterexample = std::move(trace);
+    if (!outcome.violations.empty() || outcome.stalled || outcome.livelock)
+      out.counterexample = std::move(trace);
   } else {
     outcome = simulate(cfg.model, cfg.time, workload, choices, opts);
   }

@@ -13,7 +13,9 @@ std::string Livelock::describe() const {
   std::string out = "livelock: the engine state after step " + std::to_string(from) +
                     " recurs after step " + std::to_string(from + period) + " (every " +
                     std::to_string(period) + " steps) with no request completing";
-  if (!preempted.empty())
+  if (preempted.size() == 1)
+    out += "; request " + ids + " is preempted and re-admitted in every turn";
+  else if (!preempted.empty())
     out += "; requests " + ids + " are preempted and re-admitted in every turn";
   out += "; " + std::to_string(batch_tokens) + " tokens computed per turn are lost";
   return out;

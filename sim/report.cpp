@@ -42,7 +42,8 @@ ordered_json verdict_json(const RunReport& r) {
   for (const auto& x : r.outcome.violations)
     viol.push_back({{"property", std::string(info(x.id).name)},
                     {"kind", info(x.id).kind == PropertyKind::Safety ? "safety" : "liveness"},
-                    {"step", x.step}});
+                    {"step", x.step},
+                    {"detail", x.detail}});
   v["violations"] = viol;
   v["finished"] = r.outcome.finished;
   v["stalled"] = r.outcome.stalled;
@@ -125,7 +126,8 @@ std::string report_text(const RunReport& r) {
   out += row("verdict", fmt::format("{} (exit {})", to_string(r.verdict),
                                     to_int(to_exit_code(r.verdict))));
   for (const auto& x : r.outcome.violations)
-    out += row("  violated", fmt::format("{} at iteration {}", info(x.id).name, x.step));
+    out += row("  violated", fmt::format("{} at iteration {}{}", info(x.id).name, x.step,
+                                         x.detail.empty() ? "" : ": " + x.detail));
   if (r.outcome.stalled)
     out += row("  violated", "stalled: no request progressed for max_idle_steps iterations "
                              "(liveness)");

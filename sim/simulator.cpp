@@ -25,7 +25,7 @@ Verdict SimOutcome::verdict(bool require_complete) const {
                                      "stalled: no request progressed for max_idle_steps"));
   if (livelock)
     v = combine(v, Verdict::violated(livelock->from + livelock->period, PropertyKind::Liveness,
-                                     livelock->describe()));
+                                     "livelock"));  // the finding's name; describe() in reports
   return v;
 }
 
@@ -57,22 +57,47 @@ bool exact_delivery_incremental(const ConcreteView& v) {
 /// schedulable (properties/predicates.h) on what the last iteration changed: a waiting
 /// request's admission need changes only when it joins the queue (arrival, preemption,
 /// eviction), so while the predicate held before, only those requests can break it.
-bool schedulable_incremental(const ConcreteView& v) {
+/// The first request that joined the queue in the last iteration and can never be admitted;
+/// -1 if none.
+std::int32_t never_admissible_joiner(const ConcreteView& v) {
   const auto& r = v.last_step();
   const auto bad = [&v](std::int32_t id) {
     const auto& s = v.state(id);
     return s.status == Status::Waiting &&
            never_admissible<Concrete>(v.params(), v.prompt(id), s.computed, s.generated);
   };
-  return std::none_of(r.arrived.begin(), r.arrived.end(), bad) &&
-         std::none_of(r.preempted.begin(), r.preempted.end(), bad) &&
-         std::none_of(r.evicted.begin(), r.evicted.end(), bad);
+  for (const auto* ids : {&r.arrived, &r.preempted, &r.evicted})
+    if (const auto it = std::find_if(ids->begin(), ids->end(), bad); it != ids->end()) return *it;
+  return -1;
 }
 
-bool holds_after_step(PropertyId id, const ConcreteView& v) {
+/// "request 0 (prompt 32700, 53 output tokens kept) needs 2048 blocks to be admitted; the pool
+/// has 2047 (watermark 0 on an idle engine)".
+std::string never_admissible_detail(const ConcreteView& v, std::int32_t id) {
+  const auto& p = v.params();
+  const auto& e = p.engine;
+  const auto& s = v.state(id);
+  const auto known = known_tokens<Concrete>(e, v.prompt(id), s.generated);
+  const auto n = e.chunked_prefill ? cap_chunk<Concrete>(e, std::min(known, e.max_batched_tokens))
+                                   : known;
+  const auto need = admission_blocks<Concrete>(p, known, s.computed, n);
+  const auto wm = p.policy.watermark_only_when_busy ? 0 : p.policy.watermark_blocks;
+  return "request " + std::to_string(id) + " (prompt " + std::to_string(v.prompt(id)) + ", " +
+         std::to_string(s.generated) + " output tokens kept) needs " + std::to_string(need) +
+         " blocks to be admitted; the pool has " + std::to_string(e.num_blocks) +
+         " (watermark " + std::to_string(wm) + " on an idle engine): it waits for ever";
+}
+
+/// Whether property `id` holds after the last iteration; `detail` says who broke it where the
+/// property can name a request.
+bool holds_after_step(PropertyId id, const ConcreteView& v, std::string& detail) {
   switch (id) {
     case PropertyId::ExactDelivery: return exact_delivery_incremental(v);
-    case PropertyId::Schedulable: return schedulable_incremental(v);
+    case PropertyId::Schedulable: {
+      const auto bad = never_admissible_joiner(v);
+      if (bad >= 0) detail = never_admissible_detail(v, bad);
+      return bad < 0;
+    }
     default: return holds(id, v);
   }
 }
@@ -81,10 +106,11 @@ void check_properties(const ConcreteView& v, const SimOptions& opts, std::vector
                       SimOutcome& out) {
   for (std::size_t i = 0; i < opts.properties.size(); ++i) {
     if (seen[i]) continue;
-    const bool ok = holds_after_step(opts.properties[i], v);
+    std::string detail;
+    const bool ok = holds_after_step(opts.properties[i], v, detail);
     if (!ok) {
       seen[i] = true;
-      out.violations.push_back({opts.properties[i], v.last_step().step});
+      out.violations.push_back({opts.properties[i], v.last_step().step, std::move(detail)});
     }
   }
 }

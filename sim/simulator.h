@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "models/choice_source.h"
@@ -50,6 +51,7 @@ struct SimOptions {
 struct PropertyViolation {
   PropertyId id;
   std::int64_t step;
+  std::string detail = {};  ///< who and why, where the property can say (schedulable)
 };
 
 struct SimOutcome {

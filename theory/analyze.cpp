@@ -19,6 +19,7 @@ AnalysisReport analyze(const Config& cfg, const AnalyzeRequest& request) {
   if (all || request.p1) r.analyses.push_back(analyze_p1(cfg, rp));
   if (all || request.p2) r.analyses.push_back(analyze_p2(cfg, rp));
   if (all || request.p4) r.analyses.push_back(analyze_p4(cfg, rp));
+  if (all || request.vllm) r.analyses.push_back(analyze_vllm(cfg));
   std::string why;
   bool some = false;
   for (const auto& a : r.analyses) {

@@ -19,7 +19,10 @@ std::string condition_line(const Condition& c) {
 }
 
 std::string analysis_block(const PaperAnalysis& a) {
-  std::string out = fmt::format("{}  {}\n", a.id == "p1" ? "P1" : a.id == "p2" ? "P2" : "P4",
+  std::string out = fmt::format("{}  {}\n", a.id == "p1"   ? "P1"
+                                              : a.id == "p2" ? "P2"
+                                              : a.id == "p4" ? "P4"
+                                                             : "vLLM",
                                 a.title);
   if (!a.applicable)
     return out + fmt::format("  not applicable: {}: {}\n", a.missing_field, a.missing_reason);
