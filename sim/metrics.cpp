@@ -81,7 +81,9 @@ void MetricsCollector::on_steady_run(const ConcreteView&, const SteadyRun& run) 
 }
 
 void MetricsCollector::finish_requests(const ConcreteView& v) {
-  std::vector<double> ttft, ttft_it, e2e, e2e_it;
+  std::vector<double> ttft, ttft_it, e2e, e2e_it, tpot;
+  double gaps_seconds = 0.0;
+  std::int64_t gaps = 0;
   for (auto* vec : {&ttft, &ttft_it, &e2e, &e2e_it})
     vec->reserve(static_cast<std::size_t>(v.done()));
   for (std::int64_t i = 0; i < v.num_requests(); ++i) {
@@ -94,7 +96,15 @@ void MetricsCollector::finish_requests(const ConcreteView& v) {
     ttft_it.push_back(static_cast<double>(s.first_token_step - s.arrived_step + 1));
     e2e.push_back(s.finish_time - s.arrived_time);
     e2e_it.push_back(static_cast<double>(s.finish_step - s.arrived_step + 1));
+    if (s.generated > 1) {
+      const double decode = s.finish_time - s.first_token_time;
+      tpot.push_back(decode / static_cast<double>(s.generated - 1));
+      gaps_seconds += decode;
+      gaps += s.generated - 1;
+    }
   }
+  m_.tpot_seconds = summarize(tpot);
+  m_.itl_mean_seconds = gaps > 0 ? gaps_seconds / static_cast<double>(gaps) : 0.0;
   m_.ttft_seconds = summarize(ttft);
   m_.ttft_iterations = summarize(ttft_it);
   m_.e2e_seconds = summarize(e2e);

@@ -40,6 +40,11 @@ struct Metrics {
   double requests_per_second = 0.0, requests_per_iteration = 0.0;  ///< completions
   // --- latency of completed requests (iterations count arrival and completion inclusive) ---
   Summary ttft_seconds, ttft_iterations, e2e_seconds, e2e_iterations;
+  /// vLLM bench's TPOT per request: (e2e - ttft) / (output - 1), requests with output > 1.
+  Summary tpot_seconds;
+  /// vLLM bench's mean ITL: every inter-token gap pooled, = sum (e2e - ttft) / sum (output - 1)
+  /// (the percentiles of the pooled gaps are not kept).
+  double itl_mean_seconds = 0.0;
   // --- memory and queues (means over iterations) ---
   std::int64_t num_blocks = 0;
   double kv_util_mean = 0.0, kv_util_max = 0.0;  ///< fraction of the pool reserved

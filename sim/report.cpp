@@ -59,6 +59,28 @@ ordered_json verdict_json(const RunReport& r) {
   return v;
 }
 
+/// The metrics under the labels `vllm bench serve` prints (vllm/benchmarks/serve.py), so a
+/// simulated run and a benchmark run can be set side by side; milliseconds as vLLM prints them.
+ordered_json vllm_bench_json(const Metrics& m) {
+  const auto ms = [](double s) { return 1000.0 * s; };
+  return {{"Successful requests", m.completed},
+          {"Benchmark duration (s)", m.sim_seconds},
+          {"Request throughput (req/s)", m.requests_per_second},
+          {"Output token throughput (tok/s)", m.output_tokens_per_second},
+          {"Mean TTFT (ms)", ms(m.ttft_seconds.mean)},
+          {"Median TTFT (ms)", ms(m.ttft_seconds.p50)},
+          {"P99 TTFT (ms)", ms(m.ttft_seconds.p99)},
+          {"Mean TPOT (ms)", ms(m.tpot_seconds.mean)},
+          {"Median TPOT (ms)", ms(m.tpot_seconds.p50)},
+          {"P99 TPOT (ms)", ms(m.tpot_seconds.p99)},
+          {"Mean ITL (ms)", ms(m.itl_mean_seconds)},
+          {"Mean E2EL (ms)", ms(m.e2e_seconds.mean)},
+          {"Median E2EL (ms)", ms(m.e2e_seconds.p50)},
+          {"P99 E2EL (ms)", ms(m.e2e_seconds.p99)},
+          {"Preemptions", m.preemptions},
+          {"Recomputed tokens", m.wasted_tokens}};
+}
+
 ordered_json metrics_json(const Metrics& m) {
   return {
       {"iterations", m.iterations}, {"busy_iterations", m.busy_iterations},
@@ -83,6 +105,7 @@ ordered_json metrics_json(const Metrics& m) {
       {"disruption", {{"preemptions", m.preemptions}, {"evictions", m.evictions},
                       {"restarts", m.restarts}, {"wasted_tokens", m.wasted_tokens},
                       {"rejected", m.rejected}, {"overflow_events", m.overflow_events}}},
+      {"vllm_bench", vllm_bench_json(m)},
       {"series", series_json(m)}};
 }
 
@@ -153,14 +176,24 @@ std::string report_text(const RunReport& r) {
                      "p95", "p99", "max");
   out += latency_row("TTFT", m.ttft_seconds, "s", 4) + latency_row("TTFT", m.ttft_iterations, "it", 1);
   out += latency_row("end-to-end", m.e2e_seconds, "s", 4) +
-         latency_row("end-to-end", m.e2e_iterations, "it", 1) + "\n";
+         latency_row("end-to-end", m.e2e_iterations, "it", 1);
+  out += latency_row("TPOT", m.tpot_seconds, "s", 4) + "\n";
+  out += row("vllm bench (ms)",
+             fmt::format("Mean/Median/P99 TTFT {:.2f} / {:.2f} / {:.2f}, TPOT {:.2f} / {:.2f} / "
+                         "{:.2f}, Mean ITL {:.2f}, E2EL {:.2f} / {:.2f} / {:.2f}",
+                         1e3 * m.ttft_seconds.mean, 1e3 * m.ttft_seconds.p50,
+                         1e3 * m.ttft_seconds.p99, 1e3 * m.tpot_seconds.mean,
+                         1e3 * m.tpot_seconds.p50, 1e3 * m.tpot_seconds.p99,
+                         1e3 * m.itl_mean_seconds, 1e3 * m.e2e_seconds.mean,
+                         1e3 * m.e2e_seconds.p50, 1e3 * m.e2e_seconds.p99));
   out += row("KV utilization", fmt::format("mean {:.1f}%, max {:.1f}% ({} of {} blocks)",
                                            100 * m.kv_util_mean, 100 * m.kv_util_max,
                                            m.kv_blocks_max, m.num_blocks));
   out += row("queue (waiting)", fmt::format("mean {:.2f}, max {}", m.waiting_mean, m.waiting_max));
   out += row("running", fmt::format("mean {:.2f}, max {}", m.running_mean, m.running_max));
   out += row("preemptions / evictions", fmt::format("{} / {}", m.preemptions, m.evictions));
-  out += row("restarted requests", fmt::format("{} (wasted {} tokens)", m.restarts, m.wasted_tokens));
+  out += row("restarted requests", fmt::format("{} (recomputed {} tokens)", m.restarts,
+                                               m.wasted_tokens));
   out += row("overflow events", std::to_string(m.overflow_events));
   out += row("host time", fmt::format("{:.3f} s ({})", r.info.wall_seconds,
                                       r.info.skip_steady ? "event-skipping loop" : "plain stepper"));

@@ -346,3 +346,42 @@ TEST(SimulatorByHand, NoProgressForMaxIdleStepsIsAStall) {
 
 }  // namespace
 }  // namespace kvcheck
+
+namespace kvcheck {
+namespace {
+
+// vLLM bench's TPOT and ITL (vllm/benchmarks/serve.py: TPOT = (latency - ttft) / (output - 1)
+// per request; ITL pools every gap), on a linear time model la = 1 s + lc = 1 s per decode
+// token (lb = ld = 0). A (prompt 1, output 2), B (prompt 1, output 3), both at 0; 100 blocks.
+//   step 0: A and B prefill (P = 2, D = 0): 1 s  -> t = 1, both sample token 1 (TTFT 1 s)
+//   step 1: both decode (D = 2): 3 s             -> t = 4, A done (e2e 4), B token 2
+//   step 2: B decodes (D = 1): 2 s               -> t = 6, B done (e2e 6)
+//   TPOT: A (4 - 1) / 1 = 3, B (6 - 1) / 2 = 2.5: mean 2.75.  ITL: (3 + 5) / (1 + 2) = 8/3.
+TEST(MetricsByHand, TpotPerRequestAndPooledItlAsVllmBenchDefinesThem) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::VllmFcfs;
+  p.engine.num_blocks = 100;
+  Workload w;
+  Request a, b;
+  a.output = 2;
+  b.output = 3;
+  w.requests = {a, b};
+  TimeModel t;
+  t.kind = TimeModelKind::Linear;
+  t.la = 1.0;
+  t.lc = 1.0;
+  SeededChoices ch(1);
+  MetricsCollector mc(p);
+  StepObserver* obs[] = {&mc};
+  SimOptions o;
+  (void)simulate(p, t, w, ch, o, obs);
+  const auto& m = mc.metrics();
+  EXPECT_DOUBLE_EQ(m.ttft_seconds.mean, 1.0);
+  EXPECT_DOUBLE_EQ(m.e2e_seconds.mean, 5.0);
+  EXPECT_EQ(m.tpot_seconds.count, 2);
+  EXPECT_DOUBLE_EQ(m.tpot_seconds.mean, 2.75);
+  EXPECT_DOUBLE_EQ(m.itl_mean_seconds, 8.0 / 3.0);
+}
+
+}  // namespace
+}  // namespace kvcheck
