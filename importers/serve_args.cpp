@@ -5,7 +5,7 @@
 namespace kvcheck::importers {
 namespace {
 
-constexpr std::array<ArgSpec, 46> kServeArgs{{
+constexpr std::array<ArgSpec, 48> kServeArgs{{
     // mapped
     {"model", ArgKind::Value, false, "the model (also the first positional argument)"},
     {"block-size", ArgKind::Value, false, "engine.block_size"},
@@ -15,12 +15,14 @@ constexpr std::array<ArgSpec, 46> kServeArgs{{
     {"max-num-seqs", ArgKind::Value, false, "engine.max_num_seqs"},
     {"max-num-batched-tokens", ArgKind::Value, false, "engine.max_batched_tokens"},
     {"enable-chunked-prefill", ArgKind::Switch, false, "engine.chunked_prefill"},
-    {"max-model-len", ArgKind::Value, false, "checked against the workload's lengths"},
+    {"max-model-len", ArgKind::Value, false, "engine.max_model_len (and the workload must fit)"},
+    {"scheduler-reserve-full-isl", ArgKind::Switch, false, "engine.profile (full-isl or first-chunk)"},
+    {"long-prefill-token-threshold", ArgKind::Value, false, "engine.long_prefill_token_threshold"},
     {"tensor-parallel-size", ArgKind::Value, false, "KV heads and weights per GPU"},
     {"pipeline-parallel-size", ArgKind::Value, false, "1 only"},
     {"dtype", ArgKind::Value, false, "weight (and auto KV) bytes"},
     {"kv-cache-dtype", ArgKind::Value, false, "KV bytes per element"},
-    {"watermark", ArgKind::Value, false, "policy.watermark_blocks"},
+    {"watermark", ArgKind::Value, false, "policy.watermark_fraction"},
     {"preemption-mode", ArgKind::Value, false, "recompute only (V1 has no swap)"},
     {"scheduling-policy", ArgKind::Value, false, "fcfs only"},
     {"num-lookahead-slots", ArgKind::Value, false, "0 only"},

@@ -135,10 +135,25 @@ Section engine_section(const ParsedArgs& a, const ImportOptions& opt, std::int64
   e.lines.push_back({fmt::format("block_size = {}", block_size),
                      a.has("block-size") ? fmt::format("--block-size {}", block_size)
                                          : "vLLM's default block size 16 (vllm/config/cache.py)"});
-  e.lines.push_back({fmt::format("num_blocks = {}", blocks - 1),
-                     fmt::format("{} GPU blocks - 1: V1 reserves block 0 as the null block "
-                                 "(vllm/v1/core/block_pool.py)",
-                                 blocks)});
+  const bool full_isl = a.flag("scheduler-reserve-full-isl", true);
+  e.lines.push_back(
+      {fmt::format("profile = \"{}\"", full_isl ? "vllm-v1-full-isl" : "vllm-v1-first-chunk"),
+       full_isl ? "scheduler_reserve_full_isl (on by default since PR #37307): admission needs "
+                  "the whole current length (docs/vllm.md)"
+                : "--no-scheduler-reserve-full-isl: admission on the first chunk (V1 before PR "
+                  "#37307)"});
+  e.lines.push_back({fmt::format("num_blocks = {}", blocks),
+                     fmt::format("vLLM's \"# GPU blocks\"; the profile's null block "
+                                 "(vllm/v1/core/block_pool.py) leaves {} usable",
+                                 blocks - 1)});
+  if (a.has("max-model-len"))
+    e.lines.push_back({fmt::format("max_model_len = {}", a.integer("max-model-len", 0, 1, kIntMax)),
+                       "--max-model-len: longer requests are rejected by the API"});
+  if (a.has("long-prefill-token-threshold"))
+    e.lines.push_back(
+        {fmt::format("long_prefill_token_threshold = {}",
+                     a.integer("long-prefill-token-threshold", 0, 0, kIntMax)),
+         "--long-prefill-token-threshold: a prefill chunk is at most this many tokens"});
   e.lines.push_back(seqs.line);
   e.lines.push_back(tokens.line);
   e.lines.push_back({fmt::format("chunked_prefill = {}", chunked ? "true" : "false"),
@@ -154,16 +169,16 @@ Section engine_section(const ParsedArgs& a, const ImportOptions& opt, std::int64
 Section policy_section(const ParsedArgs& a, std::int64_t blocks) {
   Section p{"[policy]", {}, {{"name = \"vllm_fcfs\"", "vLLM V1 FCFS, recompute preemption"}}};
   if (!a.has("watermark")) {
-    p.lines.push_back({"watermark_blocks = 0", "no --watermark: V1 keeps no watermark"});
+    p.lines.push_back({"watermark_blocks = 0", "no --watermark: V1 keeps no watermark (default 0.0)"});
     return p;
   }
   const double w = a.number("watermark", 0, 0, 0.999999);
   const auto wb = static_cast<std::int64_t>(w * static_cast<double>(blocks));
   if (wb >= blocks - 1) throw config_error(kWhere, "--watermark", "leaves no usable block");
-  p.lines.push_back({fmt::format("watermark_blocks = {}", wb),
-                     fmt::format("int(--watermark {} x {} GPU blocks); kvcheck applies it to "
-                                 "every admission (see the header)",
-                                 w, blocks)});
+  p.lines.push_back({fmt::format("watermark_fraction = {}", w),
+                     fmt::format("--watermark: int({} x {} GPU blocks) = {} blocks, kept free "
+                                 "only while something runs (PR #44594; the profile's rule)",
+                                 w, blocks, wb)});
   return p;
 }
 
@@ -191,12 +206,10 @@ std::string header(const ImportOptions& opt, const ParsedArgs& a, const BenchImp
     h += "#   vLLM measures the non-KV memory in a profiling run; the reserve above is an\n"
          "#   assumption. The exact pool is --num-gpu-blocks-override, or the \"# GPU blocks\"\n"
          "#   vLLM logs at start-up.\n";
-  h += "#\n# What vllm_fcfs does NOT model faithfully:\n"
-       "#   - watermark: V1 (PR #44594) keeps int(w x blocks) free only when admitting a WAITING "
-       "or\n"
-       "#     PREEMPTED request while something is already scheduled; kvcheck's watermark_blocks\n"
-       "#     applies to every admission, the first one included (stricter).\n"
-       "#   - null block: V1's block 0 is never allocated; num_blocks below is already one less.\n";
+  h += "#\n# Modelled by the [engine] profile (docs/vllm.md, rule by rule): the null block, the\n"
+       "# V1 watermark (only while something runs), full-sequence or first-chunk admission,\n"
+       "# recompute that keeps the output, max_model_len rejection instead of the papers' rule.\n"
+       "#\n# What vllm_fcfs does NOT model faithfully:\n";
   h += std::string("#   - prefix caching: ") +
        (prefix_caching ? "on in vLLM (V1 default)" : "off") +
        "; kvcheck never shares blocks, so a\n"
@@ -204,8 +217,8 @@ std::string header(const ImportOptions& opt, const ParsedArgs& a, const BenchImp
        "#   - lookahead / speculative decoding: not modelled (lookahead = 0).\n"
        "#   - time: kvcheck steps one iteration at a time; vLLM's async output processing is not\n"
        "#     modelled, and per-second rates need an assumed --step-seconds.\n"
-       "#   - requests over --max-model-len are rejected by vLLM's API; kvcheck rejects only\n"
-       "#     requests whose peak KV exceeds the pool.\n#\n";
+       "#   - PRIORITY scheduling (a heap by priority and arrival, its own victim) is not\n"
+       "#     modelled; --scheduling-policy priority is refused.\n#\n";
   h += "# ignored (do not change scheduling): " + ignored_list(a, b) + "\n\n";
   return h;
 }
@@ -215,7 +228,7 @@ Section check_section() {
                  {"what simulate checks; add \"no_preemption\" to ask whether the "
                   "deployment ever preempts"},
                  {{"properties = [\"kv_no_overflow\", \"kv_within_capacity\", \"conservation\", "
-                   "\"exact_delivery\", \"progress\"]",
+                   "\"exact_delivery\", \"progress\", \"schedulable\"]",
                    ""}}};
 }
 

@@ -37,6 +37,35 @@ TEST(ImportVllm, OverrideFlagsMapExactly) {
   EXPECT_TRUE(has(r.out, "vllm/v1/core/sched/scheduler.py")) << r.out;
 }
 
+// The vLLM version rules (docs/vllm.md), by hand: --watermark 0.01 on 8576 GPU blocks keeps
+// int(0.01 x 8576) = int(85.76) = 85 blocks (KVCacheManager counts the null block), only while
+// something runs; --no-scheduler-reserve-full-isl is the first-chunk family; recompute keeps
+// the output; no rejection but --max-model-len 4096; --long-prefill-token-threshold copied.
+TEST(ImportVllm, VersionRulesMapToTheProfile) {
+  const auto r = run_kvcheck("import vllm -- vllm serve " + kLlama8B +
+                             " --num-gpu-blocks-override 8576 --max-num-seqs 256"
+                             " --max-num-batched-tokens 8192 --watermark 0.01"
+                             " --max-model-len 4096 --long-prefill-token-threshold 512"
+                             " --no-scheduler-reserve-full-isl");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto c = parsed(r);
+  EXPECT_EQ(c.model.engine.num_blocks, 8575);
+  EXPECT_EQ(c.model.engine.null_blocks, 1);
+  EXPECT_EQ(c.model.policy.watermark_blocks, 85);
+  EXPECT_TRUE(c.model.policy.watermark_only_when_busy);
+  EXPECT_FALSE(c.model.policy.full_sequence_admission);
+  EXPECT_TRUE(c.model.engine.recompute_keeps_output);
+  EXPECT_FALSE(c.model.engine.reject_unservable);
+  EXPECT_EQ(c.model.engine.max_model_len, 4096);
+  EXPECT_EQ(c.model.engine.long_prefill_token_threshold, 512);
+  // Without the switch: the current default, full-sequence admission.
+  const auto d = run_kvcheck("import vllm -- vllm serve " + kLlama8B +
+                             " --num-gpu-blocks-override 8576 --max-num-seqs 256"
+                             " --max-num-batched-tokens 8192");
+  ASSERT_EQ(d.status, 0) << d.err;
+  EXPECT_TRUE(parsed(d).model.policy.full_sequence_admission);
+}
+
 // `--flag=value`, underscores, and `--no-` switches: 100 GPU blocks -> 99.
 TEST(ImportVllm, EqualsFormsAndNegatedSwitches) {
   const auto r = run_kvcheck(
