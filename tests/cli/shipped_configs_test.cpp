@@ -40,7 +40,7 @@ bool needs_lasso_search(const Config& c) {
 /// The exit code a config's [meta] expect / expect_property promises.
 int expected_exit(const Config& c) {
   if (c.expect == "ok") return 0;
-  if (c.expect_property == "stalled") return 13;
+  if (c.expect_property == "stalled" || c.expect_property == "livelock") return 13;
   const auto id = parse_property(c.expect_property);
   if (id && info(*id).kind == PropertyKind::Liveness) return 13;
   return 12;
@@ -102,6 +102,11 @@ TEST(ShippedConfigs, TheDeclaredPropertyFailsFirst) {
     const auto out = simulate(c.model, c.time, build_workload(c), choices, opts);
     if (c.expect_property == "stalled") {
       EXPECT_TRUE(out.stalled);
+      continue;
+    }
+    if (c.expect_property == "livelock") {
+      EXPECT_TRUE(out.livelock.has_value());
+      EXPECT_TRUE(out.violations.empty());
       continue;
     }
     ASSERT_FALSE(out.violations.empty());
