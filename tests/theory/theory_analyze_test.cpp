@@ -213,3 +213,61 @@ TEST(AnalyzeOutput, TextAndJsonCarryTheNumbersAndTheExitCode) {
 
 }  // namespace
 }  // namespace kvcheck::theory
+
+namespace kvcheck::theory {
+namespace {
+
+/// vLLM with `blocks` GPU blocks of 16 tokens (one is the null block) and max_model_len `len`.
+std::string vllm_config(const std::string& profile, int blocks, int len) {
+  return "[engine]\nprofile = \"" + profile + "\"\nblock_size = 16\nnum_blocks = " +
+         std::to_string(blocks) + "\nmax_model_len = " + std::to_string(len) +
+         "\n[policy]\nname = \"vllm_fcfs\"\n[workload]\nkind = \"explicit\"\n"
+         "requests = [{ arrival = 0, prompt = 10, output = 2 }]\n";
+}
+
+// The null-block window by hand: 2048 GPU blocks, 2047 usable = 32,752 tokens;
+// max_model_len 32,768 passes vLLM's check (2048 blocks). A request of T tokens peaks at T - 1
+// KV tokens: T - 1 > 32,752 for T >= 32,754, so totals 32,754..32,768 hang; prompts alone of
+// 32,753..32,767 (output >= 1) are never admitted under full-sequence admission.
+TEST(AnalyzeVllm, FlagsTheNullBlockWindowWithItsBounds) {
+  const auto c = parse_config(vllm_config("vllm-v1-full-isl", 2048, 32768), "v.toml");
+  AnalyzeRequest only;
+  only.vllm = true;
+  const auto r = analyze(c, only);
+  ASSERT_EQ(r.analyses.size(), 1u);
+  const auto& a = r.analyses[0];
+  ASSERT_EQ(a.conditions.size(), 1u);
+  EXPECT_FALSE(a.conditions[0].holds);
+  EXPECT_EQ(a.conditions[0].lhs, 2048);
+  EXPECT_EQ(a.conditions[0].rhs, 2047);
+  const auto text = format_report(r);
+  EXPECT_NE(text.find("[32754, 32768]"), std::string::npos) << text;
+  EXPECT_NE(text.find("32753..32767"), std::string::npos) << text;
+  EXPECT_EQ(to_exit_code(report_verdict(r)), ExitCode::LivenessViolation);
+}
+
+// max_model_len = 2047 x 16 = 32,752 (vLLM's check after PR #47272): every accepted request
+// peaks at <= 32,751 tokens = 2047 blocks: the condition holds, exit 0.
+TEST(AnalyzeVllm, MaxModelLenWithinTheUsablePoolHolds) {
+  const auto c = parse_config(vllm_config("vllm-v1-first-chunk", 2048, 32752), "v.toml");
+  AnalyzeRequest only;
+  only.vllm = true;
+  const auto r = analyze(c, only);
+  EXPECT_TRUE(r.analyses[0].conditions[0].holds);
+  EXPECT_EQ(to_exit_code(report_verdict(r)), ExitCode::Ok);
+}
+
+// vLLM refuses to start when max_model_len needs more blocks than the pool, null block
+// included: 2049 x 16 = 32,784 tokens on 2048 blocks is a config error naming the key.
+TEST(AnalyzeVllm, MaxModelLenPastThePoolIsAConfigError) {
+  try {
+    (void)parse_config(vllm_config("vllm-v1-full-isl", 2048, 32784), "v.toml");
+    FAIL() << "accepted";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.code(), ExitCode::ConfigError);
+    EXPECT_NE(std::string(e.what()).find("engine.max_model_len"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace kvcheck::theory
