@@ -139,8 +139,11 @@ std::optional<std::string> first_difference(const ModelParams& p, const Workload
   return std::nullopt;
 }
 
-/// A random small model for `kind`: small pool, block size, budgets; two classes.
-ModelParams random_params(PolicyKind kind, std::mt19937_64& rng) {
+/// A random small model for `kind`: small pool, block size, budgets; two classes. With
+/// `vllm_rules`, also the vLLM V1 rules of docs/vllm.md at random (recompute keeping the
+/// output, full-sequence admission, the V1 watermark, the long-prefill cap, max_model_len
+/// instead of the papers' rejection).
+ModelParams random_params(PolicyKind kind, std::mt19937_64& rng, bool vllm_rules = false) {
   const auto pick = [&](std::int64_t lo, std::int64_t hi) {
     return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng);
   };
@@ -161,6 +164,14 @@ ModelParams random_params(PolicyKind kind, std::mt19937_64& rng) {
   for (int c = 0; c < 2; ++c)
     p.classes.push_back({std::string(c == 0 ? "c0" : "c1"), pick(1, 3), pick(1, 3), 1.0, pick(1, 2),
                          pick(1, 2)});
+  if (!vllm_rules) return p;
+  p.engine.recompute_keeps_output = pick(0, 3) > 0;
+  p.engine.reject_unservable = pick(0, 1) == 1;
+  p.engine.max_model_len = pick(0, 1) == 1 ? kUnlimited : pick(3, 8);
+  p.engine.long_prefill_token_threshold = pick(0, 2);
+  p.policy.full_sequence_admission = pick(0, 1) == 1;
+  p.policy.watermark_only_when_busy = pick(0, 1) == 1;
+  p.policy.watermark_blocks = pick(0, 2);
   return p;
 }
 
@@ -205,6 +216,27 @@ TEST_P(Differential, SymbolicMatchesConcreteEveryStep) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllPolicies, Differential, ::testing::ValuesIn(all_policy_kinds()),
+                         [](const auto& pi) { return std::string(to_string(pi.param)); });
+
+// The same with the vLLM rules drawn at random (issue 18): one definition of each rule, so the
+// symbolic unrolling with the inputs fixed must match the simulator step by step.
+class DifferentialVllmRules : public ::testing::TestWithParam<PolicyKind> {};
+
+TEST_P(DifferentialVllmRules, SymbolicMatchesConcreteEveryStep) {
+  std::mt19937_64 rng(0x5EED + static_cast<std::uint64_t>(GetParam()));
+  for (int c = 0; c < kCasesPerPolicy; ++c) {
+    const auto p = random_params(GetParam(), rng, true);
+    const int n = 3 + c % 3;  // N = 3..5
+    const auto w = random_workload(p, n, rng);
+    const auto seed = static_cast<std::uint64_t>(c) + 1;
+    const auto conc = run_concrete(p, w, kSteps, seed);
+    const auto diff = first_difference(p, w, conc, -1);
+    EXPECT_FALSE(diff.has_value()) << to_string(GetParam()) << " case " << c << ": " << *diff;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(AllPolicies, DifferentialVllmRules,
+                         ::testing::ValuesIn(all_policy_kinds()),
                          [](const auto& pi) { return std::string(to_string(pi.param)); });
 
 // Two preemptions in one step, requeued at the head: vllm_fcfs on 5 blocks of 1 token, A and B
