@@ -63,6 +63,13 @@ Trace record_run(const ModelParams& params, const TimeModel& time, const Workloa
     t.meta.status = "violated";
     t.meta.violated_property = "stalled";
     t.meta.violation_step = out.steps;
+  } else if (out.livelock) {
+    // The last state recurs: the trace is the lasso's stem plus one turn of the cycle, and
+    // the note says where the loop closes (states from + 1 .. from + period repeat for ever).
+    t.meta.status = "violated";
+    t.meta.violated_property = "livelock";
+    t.meta.violation_step = out.livelock->from + out.livelock->period;
+    t.meta.note = out.livelock->describe();
   } else if (t.meta.status.empty()) {
     t.meta.status = "ok";
   }

@@ -110,6 +110,36 @@ TEST(EngineReplay, WrongBlockCountOrCompletionIsReported) {
   EXPECT_EQ(r.divergence->field, "completed");
 }
 
+// vLLM's recompute keeps the sampled output (docs/vllm.md rule 8): the engine re-feeds the
+// kept tokens as part of the recompute prefill and samples the next one only after all of them
+// (tests/models/vllm_rules_test.cpp works the schedule by hand). A live run with preemptions
+// and the null-block thrash's recorded lasso both reproduce on the CPU engine, leak-free.
+TEST(EngineReplay, RecomputeThatKeepsTheOutputReproduces) {
+  auto p = tight_vllm();
+  p.engine.recompute_keeps_output = true;
+  p.engine.reject_unservable = false;
+  p.engine.chunked_prefill = true;
+  p.engine.max_batched_tokens = 8;
+  SeededChoices c(1);
+  const auto r = run_live(p, TimeModel{}, burst(5, 6, 8), c, BackendKind::Cpu, small_opts());
+  EXPECT_TRUE(r.reproduced()) << r.summary();
+  EXPECT_TRUE(r.leak_free);
+  bool preempted = false;
+  for (const auto& l : r.log) preempted = preempted || l.events.find("preempt") != std::string::npos;
+  EXPECT_TRUE(preempted) << "the scenario must exercise recompute";
+  // The thrash: 5 blocks of 4 tokens less the null block, a request of 14 + 4 tokens.
+  auto q = p;
+  q.engine.block_size = 4;
+  q.engine.num_blocks = 4;
+  q.engine.max_model_len = 20;
+  Workload w;
+  w.requests = {{0, 0.0, 14, 4, 0}};
+  const auto t = record(q, w);
+  EXPECT_EQ(t.meta.violated_property, "livelock");
+  const auto res = replay_on_engine(t, BackendKind::Cpu, small_opts());
+  EXPECT_TRUE(res.reproduced()) << res.summary();
+}
+
 TEST(EngineReplay, RecomputeAfterPreemptionReproducesUninterruptedLogits) {
   const auto w = seeded_weights(test::small_model(), 4);
   const auto toks = test::tokens(11, 64);
