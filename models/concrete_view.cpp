@@ -152,8 +152,13 @@ void ConcreteView::batch_ready() {
 void ConcreteView::do_finish(Ref r, Int computed, Int generated, bool done) {
   auto& s = st(r);
   const Int n = s.sched;
-  const Int rest = input(r).prompt - s.computed;
-  const Int prefill = rest <= 0 ? 0 : std::min(n, rest);
+  // Prefill tokens: those a request still in prefill (its prompt, or after a recompute that
+  // keeps the output, its known tokens) computes; a decode step's one token is not.
+  const auto& e = params_.engine;
+  const auto prompt = input(r).prompt;
+  const Int rest = known_tokens<Concrete>(e, prompt, s.generated) - s.computed;
+  const Int prefill =
+      in_prefill<Concrete>(e, prompt, s.computed, s.generated) ? std::min(n, rest) : 0;
   rec_.batch.emplace_back(r, n);
   rec_.prefill_tokens += prefill;
   rec_.decode_tokens += n - prefill;

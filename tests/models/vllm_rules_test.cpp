@@ -127,8 +127,11 @@ TEST(VllmRules, RecomputeKeepsTheSampledOutput) {
   keep.step();
   EXPECT_EQ(keep.batch_tokens(1), 2);
   EXPECT_EQ(keep.v.state(1).generated, 2);
+  EXPECT_EQ(keep.v.last_step().prefill_tokens, 2);  // a prefill of prompt + output so far
+  EXPECT_EQ(keep.v.last_step().decode_tokens, 0);
   keep.step();
   EXPECT_EQ(keep.v.last_step().completed, std::vector<std::int32_t>{1});
+  EXPECT_EQ(keep.v.last_step().decode_tokens, 1);
 
   auto restart = vllm("vllm-v1-first-chunk", 1, 3, 100);
   restart.engine.recompute_keeps_output = false;
