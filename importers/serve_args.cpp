@@ -5,7 +5,7 @@
 namespace kvcheck::importers {
 namespace {
 
-constexpr std::array<ArgSpec, 48> kServeArgs{{
+constexpr std::array<ArgSpec, 49> kServeArgs{{
     // mapped
     {"model", ArgKind::Value, false, "the model (also the first positional argument)"},
     {"block-size", ArgKind::Value, false, "engine.block_size"},
@@ -26,6 +26,7 @@ constexpr std::array<ArgSpec, 48> kServeArgs{{
     {"preemption-mode", ArgKind::Value, false, "recompute only (V1 has no swap)"},
     {"scheduling-policy", ArgKind::Value, false, "fcfs only"},
     {"num-lookahead-slots", ArgKind::Value, false, "0 only"},
+    {"speculative-config", ArgKind::Value, false, "engine.lookahead (eagle, draft_model: k)"},
     {"max-num-partial-prefills", ArgKind::Value, false, "1 only"},
     {"enable-prefix-caching", ArgKind::Switch, false, "not modelled: a caveat"},
     // accepted, ignored: they do not change what the scheduler decides

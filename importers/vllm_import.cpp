@@ -1,6 +1,7 @@
 #include "importers/vllm_import.h"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -123,6 +124,38 @@ void refuse_unmodelled(const ParsedArgs& a) {
     throw config_error(kWhere, "--max-num-partial-prefills", "only 1 is modelled");
 }
 
+/// `--speculative-config JSON`: V1 reserves `num_lookahead_tokens` KV slots per request, which
+/// the scheduler sets to num_speculative_tokens for EAGLE and draft-model proposers and to 0
+/// otherwise, ngram included (scheduler.py Scheduler.__init__; docs/vllm.md rule 16).
+TomlLine lookahead_line(const ParsedArgs& a) {
+  if (!a.has("speculative-config"))
+    return {"lookahead = 0", "V1 allocates no lookahead slots without speculative decoding"};
+  const auto text = a.text("speculative-config", "");
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception&) {
+    throw config_error(kWhere, "--speculative-config", "not a JSON object: " + text);
+  }
+  if (!j.is_object() || !j.contains("method") || !j["method"].is_string())
+    throw config_error(kWhere, "--speculative-config", "needs a \"method\" string");
+  const auto method = j["method"].get<std::string>();
+  if (method == "ngram")
+    return {"lookahead = 0", "--speculative-config ngram: V1 reserves no lookahead slots"};
+  if (method != "eagle" && method != "eagle3" && method != "draft_model")
+    throw config_error(kWhere, "--speculative-config",
+                       "method \"" + method + "\" not mapped (eagle, eagle3, draft_model, ngram)");
+  if (!j.contains("num_speculative_tokens") || !j["num_speculative_tokens"].is_number_integer())
+    throw config_error(kWhere, "--speculative-config", "needs num_speculative_tokens (an integer)");
+  const auto k = j["num_speculative_tokens"].get<std::int64_t>();
+  if (k < 0 || k > 64)
+    throw config_error(kWhere, "--speculative-config", "num_speculative_tokens must be in [0, 64]");
+  return {fmt::format("lookahead = {}", k),
+          fmt::format("--speculative-config {}: num_lookahead_tokens = num_speculative_tokens; "
+                      "draft acceptance is not modelled",
+                      method)};
+}
+
 Section engine_section(const ParsedArgs& a, const ImportOptions& opt, std::int64_t block_size,
                        std::int64_t blocks, bool chunked) {
   const auto seqs = batch_limit(a, opt, "max-num-seqs", "max_num_seqs", 1024, 256);
@@ -160,8 +193,7 @@ Section engine_section(const ParsedArgs& a, const ImportOptions& opt, std::int64
                      a.has("enable-chunked-prefill")
                          ? (chunked ? "--enable-chunked-prefill" : "--no-enable-chunked-prefill")
                          : "V1 default: chunked prefill on"});
-  e.lines.push_back(
-      {"lookahead = 0", "V1 allocates no lookahead slots without speculative decoding"});
+  e.lines.push_back(lookahead_line(a));
   e.lines.push_back({"requeue = \"front\"", "V1 puts a preempted request at the front of waiting"});
   return e;
 }
@@ -214,7 +246,8 @@ std::string header(const ImportOptions& opt, const ParsedArgs& a, const BenchImp
        (prefix_caching ? "on in vLLM (V1 default)" : "off") +
        "; kvcheck never shares blocks, so a\n"
        "#     workload with shared prefixes (--random-prefix-len) needs fewer blocks in vLLM.\n"
-       "#   - lookahead / speculative decoding: not modelled (lookahead = 0).\n"
+       "#   - speculative decoding: only the lookahead slots it reserves (--speculative-config);\n"
+       "#     draft acceptance is not modelled.\n"
        "#   - time: kvcheck steps one iteration at a time; vLLM's async output processing is not\n"
        "#     modelled, and per-second rates need an assumed --step-seconds.\n"
        "#   - PRIORITY scheduling (a heap by priority and arrival, its own victim) is not\n"

@@ -66,6 +66,22 @@ TEST(ImportVllm, VersionRulesMapToTheProfile) {
   EXPECT_TRUE(parsed(d).model.policy.full_sequence_admission);
 }
 
+// Speculative decoding: V1 reserves num_speculative_tokens lookahead slots for EAGLE and
+// draft-model proposers, none for ngram (scheduler.py Scheduler.__init__); others are refused.
+TEST(ImportVllm, SpeculativeConfigSetsTheLookahead) {
+  const std::string base = "import vllm -- vllm serve m --num-gpu-blocks-override 100"
+                           " --max-num-seqs 8 --max-num-batched-tokens 512 --speculative-config ";
+  const auto eagle = run_kvcheck(base + "'{\"method\": \"eagle\", \"num_speculative_tokens\": 3}'");
+  ASSERT_EQ(eagle.status, 0) << eagle.err;
+  EXPECT_EQ(parsed(eagle).model.engine.lookahead, 3);
+  const auto ngram = run_kvcheck(base + "'{\"method\": \"ngram\", \"num_speculative_tokens\": 4}'");
+  ASSERT_EQ(ngram.status, 0) << ngram.err;
+  EXPECT_EQ(parsed(ngram).model.engine.lookahead, 0);
+  const auto medusa = run_kvcheck(base + "'{\"method\": \"medusa\", \"num_speculative_tokens\": 3}'");
+  EXPECT_EQ(medusa.status, 151);
+  EXPECT_TRUE(has(medusa.err, "--speculative-config")) << medusa.err;
+}
+
 // `--flag=value`, underscores, and `--no-` switches: 100 GPU blocks -> 99.
 TEST(ImportVllm, EqualsFormsAndNegatedSwitches) {
   const auto r = run_kvcheck(
