@@ -258,6 +258,9 @@ void read_params(const Node& s0, Trace& t) {
   t.workload.clock = c == "steps" ? ArrivalClock::Steps : ArrivalClock::Timed;
   const auto nclasses = static_cast<std::int64_t>(t.params.classes.size());
   read_requests(s0.at("workload"), nclasses, t.workload);
+  // Closed loop (models/arrival_rules.h); absent in open-loop traces.
+  if (s0.has("max_concurrency"))
+    t.workload.max_concurrency = s0.at("max_concurrency").integer(1, kUnlimited);
   const auto kind = t.params.policy.kind;
   if (policy_traits(kind).needs_classes && nclasses == 0)
     s0.at("classes").fail("policy " + std::string(to_string(kind)) + " needs classes");

@@ -80,6 +80,8 @@ void put_params(const Trace& t, J& state) {
   for (std::size_t i = 0; i < t.workload.requests.size(); ++i)
     reqs.push_back(request_record(i, t.workload.requests[i]));
   state["workload"] = std::move(reqs);
+  // Closed loop only (open-loop traces keep the bytes of earlier versions).
+  if (t.workload.max_concurrency > 0) state["max_concurrency"] = big(t.workload.max_concurrency);
 }
 
 /// `mbt::nondetPicks`: the policy's choices (in the order asked) and the arrivals (a set).
@@ -137,9 +139,10 @@ StepState initial_state() {
   return s;
 }
 
-J var_types() {
+J var_types(const Trace& t) {
   J out = J::object();
   for (const auto& [name, type] : kVarTypes) out[std::string(name)] = std::string(type);
+  if (t.workload.max_concurrency > 0) out["max_concurrency"] = "Int";
   return out;
 }
 
@@ -160,7 +163,7 @@ J meta_json(const Trace& t) {
            {"violation_step", big(m.violation_step)},
            {"z3_version", m.z3_version},
            {"note", m.note},
-           {"varTypes", var_types()}};
+           {"varTypes", var_types(t)}};
 }
 
 }  // namespace
@@ -170,6 +173,7 @@ std::string to_itf_json(const Trace& t) {
   doc["#meta"] = meta_json(t);
   J params = J::array();
   for (auto n : kParamNames) params.push_back(std::string(n));
+  if (t.workload.max_concurrency > 0) params.push_back("max_concurrency");
   doc["params"] = std::move(params);
   J vars = J::array();
   for (auto n : kVarNames) vars.push_back(std::string(n));

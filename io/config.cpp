@@ -5,6 +5,7 @@
 #include <sstream>
 #include <toml++/toml.h>
 
+#include "io/bench_workload.h"
 #include "io/input_error.h"
 #include "io/config_schema.h"
 #include "io/input_file.h"
@@ -195,6 +196,48 @@ void check_generated_size(Section& s, const WorkloadSpec& w) {
                            ", past step 2^40");
 }
 
+/// `vllm bench serve`'s --request-rate (requests per second, "inf" by default) and
+/// --burstiness: kinds random and dataset.
+void read_bench_timing(Section& s, WorkloadSpec& w) {
+  w.request_rate = s.number_or_inf("request_rate", w.request_rate);
+  w.burstiness = s.number("burstiness", w.burstiness);
+}
+
+/// vLLM's RandomDataset (io/bench_workload.h): its bounds, refused where vLLM refuses them.
+void read_random(Section& s, WorkloadSpec& w) {
+  w.input_len = s.integer("input_len", w.input_len);
+  w.output_len = s.integer("output_len", w.output_len);
+  w.range_ratio = s.number("range_ratio", w.range_ratio, 0.0);  // the schema's [0, 1) below
+  if (!(w.range_ratio < 1.0))
+    s.fail("range_ratio", "must be in [0, 1) (vLLM's RandomDataset), got " +
+                              schema::format_number(w.range_ratio));
+  w.prefix_len = s.integer("prefix_len", w.prefix_len);
+  w.num_prompts = s.integer("num_prompts", w.num_prompts);
+  if (w.num_prompts < 1) s.fail("num_prompts", "must be > 0 for kind \"random\"");
+  const auto in = random_input_bounds(w.input_len, w.range_ratio);
+  if (w.prefix_len + in.lo < 1)
+    s.fail("input_len", "prefix_len + floor(input_len x (1 - range_ratio)) = 0: a prompt could "
+                        "be empty (raise input_len or prefix_len, or lower range_ratio)");
+  if (w.prefix_len + in.hi > limits::kMaxTokens)
+    s.fail("prefix_len", "prompts up to prefix_len + ceil(input_len x (1 + range_ratio)) = " +
+                             std::to_string(w.prefix_len + in.hi) + " tokens, more than 2^30");
+  if (random_output_bounds(w.output_len, w.range_ratio).hi > limits::kMaxTokens)
+    s.fail("output_len", "outputs up to ceil(output_len x (1 + range_ratio)) exceed 2^30 tokens");
+  read_bench_timing(s, w);
+}
+
+/// A CSV of (prompt, output) lengths, sent as vLLM's bench sends a dataset's requests.
+void read_dataset(Section& s, const std::filesystem::path& dir, WorkloadSpec& w) {
+  const auto p = s.string("path", "");
+  if (p.empty()) s.fail("path", "missing (a CSV of prompt,output lengths)");
+  w.dataset = std::filesystem::path(p).is_absolute() ? std::filesystem::path(p) : dir / p;
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(w.dataset, ec))
+    s.fail("path", "cannot open dataset file \"" + w.dataset.string() + "\"");
+  w.num_prompts = s.integer("num_prompts", 0);
+  read_bench_timing(s, w);
+}
+
 void read_workload(const toml::table& root, const std::string& file,
                    const std::filesystem::path& dir, const ModelParams& m, WorkloadSpec& w) {
   Section s(toml_table_at(root, file, "workload"), file, "workload");
@@ -202,6 +245,7 @@ void read_workload(const toml::table& root, const std::string& file,
   const auto kind = s.choice("kind", "");
   w.seed = static_cast<std::uint64_t>(s.integer("seed", 1));
   w.count = s.integer("count", 0);
+  w.max_concurrency = s.integer("max_concurrency", 0);
   if (kind == "explicit") {
     w.kind = WorkloadKind::Explicit;
     const auto* arr = s.array("requests");
@@ -236,8 +280,15 @@ void read_workload(const toml::table& root, const std::string& file,
     w.trace = std::filesystem::path(p).is_absolute() ? std::filesystem::path(p) : dir / p;
     w.time_scale = s.number("time_scale", 1.0);
     w.limit = s.integer("limit", 0);
+  } else if (kind == "random") {
+    w.kind = WorkloadKind::Random;
+    read_random(s, w);
+  } else if (kind == "dataset") {
+    w.kind = WorkloadKind::Dataset;
+    read_dataset(s, dir, w);
   } else {
-    s.fail("kind", "missing (explicit, deterministic, poisson, class_mix or trace)");
+    s.fail("kind", "missing (explicit, deterministic, poisson, class_mix, trace, random or "
+                   "dataset)");
   }
   s.reject_unknown(" by kind \"" + kind + "\"");
 }

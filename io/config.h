@@ -5,6 +5,7 @@
 /// field and throws InputError naming file, field and reason.
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -15,10 +16,12 @@
 
 namespace kvcheck {
 
-enum class WorkloadKind { Explicit, Deterministic, Poisson, ClassMix, Trace };
+enum class WorkloadKind { Explicit, Deterministic, Poisson, ClassMix, Trace, Random, Dataset };
 
 /// How to build the workload. Rates are per step (ArrivalClock::Steps) except for `trace`,
-/// whose timestamps are seconds (ArrivalClock::Timed) scaled by `time_scale`.
+/// whose timestamps are seconds (ArrivalClock::Timed) scaled by `time_scale`, and `random` /
+/// `dataset` (`vllm bench serve`'s workloads, io/bench_workload.h), whose `request_rate` is
+/// requests per second (ArrivalClock::Timed).
 struct WorkloadSpec {
   WorkloadKind kind = WorkloadKind::Explicit;
   std::vector<Request> requests;    ///< explicit
@@ -32,6 +35,18 @@ struct WorkloadSpec {
   std::filesystem::path trace;      ///< trace: Azure-format CSV
   double time_scale = 1.0;          ///< trace: arrival times are multiplied by this
   std::int64_t limit = 0;           ///< trace: use the first `limit` rows (0 = all)
+  /// Every kind: closed loop, at most this many requests in flight (Workload::max_concurrency);
+  /// 0 = open loop.
+  std::int64_t max_concurrency = 0;
+  std::int64_t input_len = 1024;    ///< random: --random-input-len
+  std::int64_t output_len = 128;    ///< random: --random-output-len
+  double range_ratio = 0.0;         ///< random: --random-range-ratio, in [0, 1)
+  std::int64_t prefix_len = 0;      ///< random: --random-prefix-len
+  std::int64_t num_prompts = 1000;  ///< random: --num-prompts; dataset: first rows (0 = all)
+  /// random / dataset: --request-rate, requests per second; infinity = all at time 0.
+  double request_rate = std::numeric_limits<double>::infinity();
+  double burstiness = 1.0;          ///< random / dataset: --burstiness (gamma shape; 1 = Poisson)
+  std::filesystem::path dataset;    ///< dataset: CSV of `prompt,output` lengths
 };
 
 struct CheckSpec {

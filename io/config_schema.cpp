@@ -145,6 +145,12 @@ Key with(Key k, std::string note, std::string applies = "") {
   return k;
 }
 
+/// `k` with its docs range written out (a half-open range, say).
+Key ranged(Key k, std::string text) {
+  k.range_text = std::move(text);
+  return k;
+}
+
 Key used_by(Key k, std::string applies) {
   k.applies = std::move(applies);
   return k;
@@ -251,7 +257,8 @@ std::vector<Section> build() {
       seconds("ld", "0.0", "s/token", "`linear`: per KV token"),
   }});
   s.push_back({"workload", true, false, "kinds", {
-      string("kind", {"explicit", "deterministic", "poisson", "class_mix", "trace"},
+      string("kind", {"explicit", "deterministic", "poisson", "class_mix", "trace", "random",
+                      "dataset"},
              "— (required)", "how requests are made"),
       with(nested("requests", Type::TableArray, "workload.requests",
                   "the requests, `{arrival, prompt, output, class}` each (table below)"),
@@ -274,14 +281,40 @@ std::vector<Section> build() {
                       "generator seed (splitmix64; platform-independent)"),
               "all"),
       used_by(string("path", {}, "— (required)",
-                     "Azure-format CSV (`TIMESTAMP,ContextTokens,GeneratedTokens`), relative to "
+                     "trace: Azure-format CSV (`TIMESTAMP,ContextTokens,GeneratedTokens`); "
+                     "dataset: CSV of `prompt,output` lengths (header optional); relative to "
                      "the config's directory"),
-              "trace"),
+              "trace, dataset"),
       used_by(seconds("time_scale", "1.0", "",
                       "arrival times (seconds since the first row) are multiplied by this"),
               "trace"),
       used_by(integer("limit", 0, kInf, "0", "rows", "use the first `limit` rows (0 = all)"),
               "trace"),
+      used_by(integer("max_concurrency", 1, kMaxReq, "open loop", "requests",
+                      "closed loop (`vllm bench serve --max-concurrency`): a due request "
+                      "enters, in order, only while fewer are in flight; its latency starts then"),
+              "all"),
+      used_by(integer("input_len", 1, kMaxTok, "1024", "tokens", "`--random-input-len` L"),
+              "random"),
+      used_by(integer("output_len", 1, kMaxTok, "128", "tokens", "`--random-output-len` O"),
+              "random"),
+      used_by(ranged(number("range_ratio", 0.0, 1.0, false, "0.0", "",
+                            "`--random-range-ratio` r: lengths uniform in [floor(L(1-r)), "
+                            "ceil(L(1+r))]"),
+                     "[0, 1)"),
+              "random"),
+      with(integer("prefix_len", 0, kMaxTok, "0", "tokens",
+                   "`--random-prefix-len`: added to every prompt"),
+           "`prefix_len + ceil(input_len (1 + range_ratio))` <= 2^30", "random"),
+      with(integer("num_prompts", 0, kMaxReq, "1000 (random), 0 = all rows (dataset)",
+                   "requests", "`--num-prompts`"),
+           "> 0 for random", "random, dataset"),
+      with(number("request_rate", limits::kMinRate, limits::kMaxRate, false, "`\"inf\"`",
+                  "requests/s", "`--request-rate`; `\"inf\"`: every request at time 0"),
+           "or `\"inf\"`", "random, dataset"),
+      used_by(number("burstiness", limits::kMinRate, limits::kMaxRate, false, "1.0", "",
+                     "`--burstiness` k: gamma gaps of shape k, mean 1/rate (1 = Poisson)"),
+              "random, dataset"),
   }});
   {
     Key cls = integer("class", 0, kInf, "0", "", "index into `[[classes]]`");

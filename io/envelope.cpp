@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "io/bench_workload.h"
 #include "io/input_error.h"
 #include "io/limits.h"
 #include "io/toml_section.h"
@@ -29,8 +30,16 @@ void workload_lengths(const Config& cfg, LengthRange& p, LengthRange& o) {
       return;
     }
     case WorkloadKind::Trace:  // any length a trace row may hold
+    case WorkloadKind::Dataset:
       p = o = {1, limits::kMaxTokens};
       return;
+    case WorkloadKind::Random: {  // vLLM's RandomDataset bounds (io/bench_workload.h)
+      const auto in = random_input_bounds(w.input_len, w.range_ratio);
+      const auto out = random_output_bounds(w.output_len, w.range_ratio);
+      p = {w.prefix_len + in.lo, w.prefix_len + in.hi};
+      o = {out.lo, out.hi};
+      return;
+    }
     default:
       p = {w.prompt, w.prompt};
       o = {w.output, w.output};
@@ -42,6 +51,8 @@ std::int64_t workload_count(const Config& cfg) {
   switch (w.kind) {
     case WorkloadKind::Explicit: return static_cast<std::int64_t>(w.requests.size());
     case WorkloadKind::Trace: return w.limit;
+    case WorkloadKind::Random:
+    case WorkloadKind::Dataset: return w.num_prompts;  // dataset: 0 = every row, unbounded
     default: return w.count + w.backlog;
   }
 }
@@ -91,6 +102,7 @@ Envelope workload_envelope(const Config& cfg) {
   e.max_requests = t.integer("max_requests", workload_count(cfg));
   e.max_arrivals_per_step = t.integer("max_arrivals_per_step", 0);
   e.last_arrival = t.integer("last_arrival", -1);
+  e.max_concurrency = cfg.workload.max_concurrency;
   t.reject_unknown();
   // The config's own explicit workload is one of the envelope's workloads.
   if (cfg.workload.kind == WorkloadKind::Explicit) {
@@ -146,6 +158,8 @@ std::string describe_envelope(const Envelope& e) {
            : "; any number arriving per step";
   s += e.last_arrival >= 0 ? "; arrivals at steps 0.." + std::to_string(e.last_arrival)
                            : "; arrivals at any step";
+  if (e.max_concurrency > 0)
+    s += "; closed loop: at most " + std::to_string(e.max_concurrency) + " in flight";
   return s;
 }
 

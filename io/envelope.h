@@ -9,7 +9,10 @@
 /// - a request-count bound: `[envelope] max_requests`, else the workload's own count (explicit:
 ///   its requests; generators: count + backlog; trace: `limit`, else unbounded);
 /// - an arrivals-per-step bound and a last arrival step (`[envelope] max_arrivals_per_step`,
-///   `last_arrival`; unbounded when not given).
+///   `last_arrival`; unbounded when not given);
+/// - closed loop: at most `max_concurrency` requests in flight, the `[workload]`'s own (an
+///   arrival rule the engine applies, models/arrival_rules.h, so every checker explores only
+///   runs that respect it; no checker section changes it).
 ///
 /// A checker section (`[bmc]`, `[explore]`, `[fuzz]`) may narrow it (fewer requests, a shorter
 /// horizon: the checker's budget) and its report says so (`describe_coverage`); a section value
@@ -42,6 +45,7 @@ struct Envelope {
   std::int64_t max_requests = 0;            ///< 0 = unbounded
   std::int64_t max_arrivals_per_step = 0;   ///< 0 = unbounded
   std::int64_t last_arrival = -1;           ///< last arrival step; -1 = unbounded
+  std::int64_t max_concurrency = 0;         ///< closed loop: most requests in flight; 0 = open
 
   /// Largest prompt / output of any class.
   std::int64_t prompt_hi() const;

@@ -63,6 +63,22 @@ double TomlSection::number(const std::string& key, double def) {
   return k.zero_or ? zero_or_number(key, def, k.lo, k.hi) : number(key, def, k.lo, k.hi);
 }
 
+double TomlSection::number_or_inf(const std::string& key, double def) {
+  if (has(key)) {
+    const auto& node = (*t_)[key];
+    if (const auto str = node.value_exact<std::string>()) {
+      (void)spec(key);
+      if (*str != "inf") fail(key, "expected a number or \"inf\", got \"" + *str + "\"");
+      return std::numeric_limits<double>::infinity();
+    }
+    if (const auto v = node.value<double>(); v && std::isinf(*v) && *v > 0) {
+      (void)spec(key);
+      return *v;
+    }
+  }
+  return number(key, def);
+}
+
 std::string TomlSection::choice(const std::string& key, const std::string& def) {
   const auto& k = typed(spec(key), schema::Type::String, field(key));
   const auto v = string(key, def);

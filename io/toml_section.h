@@ -46,6 +46,9 @@ class TomlSection {
   std::int64_t integer(const std::string& key, std::int64_t def);
   /// A number in the schema's range for `key` (0 or [lo, hi] when the schema says zero_or).
   double number(const std::string& key, double def);
+  /// A number in the schema's range for `key`, or infinity for the string "inf" (or TOML's
+  /// `inf`): `vllm bench serve --request-rate`'s default.
+  double number_or_inf(const std::string& key, double def);
   /// A string that is one of the schema's values for `key`.
   std::string choice(const std::string& key, const std::string& def);
   /// A [lo, hi] pair with the schema's ilo <= lo <= hi (left unchanged when absent).

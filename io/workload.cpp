@@ -7,6 +7,7 @@
 #include <fstream>
 #include <string>
 
+#include "io/bench_workload.h"
 #include "io/input_error.h"
 #include "io/input_file.h"
 #include "io/limits.h"
@@ -297,9 +298,10 @@ void check_generated(const Config& c) {
 
 }  // namespace
 
-Workload build_workload(const Config& c) {
+namespace {
+
+Workload build_open_loop(const Config& c) {
   const auto& w = c.workload;
-  if (w.kind != WorkloadKind::Explicit && w.kind != WorkloadKind::Trace) check_generated(c);
   switch (w.kind) {
     case WorkloadKind::Explicit: {
       Workload out;
@@ -310,8 +312,22 @@ Workload build_workload(const Config& c) {
     case WorkloadKind::Poisson: return poisson(w, c.path.string());
     case WorkloadKind::ClassMix: return class_mix(w, c.model, c.path.string());
     case WorkloadKind::Trace: return load_azure_csv(w.trace, w.time_scale, w.limit);
+    case WorkloadKind::Random: return random_workload(w);
+    case WorkloadKind::Dataset: return dataset_workload(w);
   }
   return {};
+}
+
+}  // namespace
+
+Workload build_workload(const Config& c) {
+  const auto k = c.workload.kind;
+  if (k == WorkloadKind::Deterministic || k == WorkloadKind::Poisson ||
+      k == WorkloadKind::ClassMix)
+    check_generated(c);
+  Workload out = build_open_loop(c);
+  out.max_concurrency = c.workload.max_concurrency;  // every kind may be closed loop
+  return out;
 }
 
 double arrivals_per_step(const Config& c) {
@@ -326,7 +342,9 @@ double arrivals_per_step(const Config& c) {
       return r;
     }
     case WorkloadKind::Explicit:
-    case WorkloadKind::Trace: break;
+    case WorkloadKind::Trace:
+    case WorkloadKind::Random:   // requests per second, not per step
+    case WorkloadKind::Dataset: break;
   }
   return 0.0;
 }

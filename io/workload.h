@@ -1,7 +1,8 @@
 #pragma once
 /// \file workload.h
 /// Building the concrete workload a config describes: explicit lists, deterministic and Poisson
-/// generators, per-class Poisson mixes, and Azure-format CSV traces.
+/// generators, per-class Poisson mixes, Azure-format CSV traces, and vLLM bench's random and
+/// dataset workloads (io/bench_workload.h); every kind carries the config's max_concurrency.
 #include <filesystem>
 
 #include "io/config.h"
@@ -13,7 +14,8 @@ namespace kvcheck {
 Workload build_workload(const Config& c);
 
 /// Arrivals per step of the config's generated workload: burst / interval, the Poisson rate,
-/// or the sum of the class rates; 0 for explicit and trace workloads (no rate to read).
+/// or the sum of the class rates; 0 for explicit, trace, random and dataset workloads (no
+/// per-step rate to read).
 double arrivals_per_step(const Config& c);
 
 /// Reads an Azure LLM inference trace (`TIMESTAMP,ContextTokens,GeneratedTokens`). Arrival times

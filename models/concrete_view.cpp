@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "models/arrival_rules.h"
 #include "models/engine_rules.h"
 
 namespace kvcheck {
@@ -10,7 +11,7 @@ namespace kvcheck {
 ConcreteView::ConcreteView(const ModelParams& params, const Workload& workload,
                            const TimeModel& time, ChoiceSource& choices)
     : params_(params), workload_(workload), time_(time), choices_(choices),
-      req_(workload.requests.size()) {
+      req_(workload.requests.size()), window_free_(workload.max_concurrency) {
   const auto bs = params.engine.block_size;
   if (bs > 0 && (bs & (bs - 1)) == 0) {
     block_shift_ = 0;
@@ -76,11 +77,29 @@ ConcreteView::Int ConcreteView::choose(int id, std::int64_t lo, std::int64_t hi)
   return v;
 }
 
+bool ConcreteView::due(const Request& in) const {
+  return workload_.clock == ArrivalClock::Steps ? in.arrival_step <= step_
+                                                : in.arrival_time <= now_;
+}
+
+double ConcreteView::entry_time(const Request& in) {
+  if (workload_.max_concurrency <= 0) return in.arrival_time;
+  // Closed loop: vLLM's bench client starts a request's clock once it holds a semaphore slot
+  // (vllm/benchmarks/serve.py, limited_request_func). A request that arrived during the last
+  // iteration took a slot at its arrival time while one was free; one that arrived earlier, or
+  // found none free, got the slot a completion freed at the iteration's end, now.
+  if (in.arrival_time > window_start_ && window_free_ > 0) {
+    --window_free_;
+    return in.arrival_time;
+  }
+  return now_;
+}
+
 void ConcreteView::arrive(Ref r) {
   auto& s = st(r);
   const auto& in = input(r);
   s.arrived_step = step_;
-  s.arrived_time = workload_.clock == ArrivalClock::Timed ? in.arrival_time : now_;
+  s.arrived_time = workload_.clock == ArrivalClock::Timed ? entry_time(in) : now_;
   if (unservable<Concrete>(params_.engine, in.prompt, in.output)) {
     s.status = Status::Rejected;
     ++rejected_;
@@ -97,15 +116,20 @@ void ConcreteView::begin_step() {
   first_tokens_.clear();
   rec_.step = step_;
   rec_.start_time = now_;
-  const auto n = workload_.requests.size();
-  if (workload_.clock == ArrivalClock::Steps) {
-    while (next_arrival_ < n && workload_.requests[next_arrival_].arrival_step <= step_)
-      arrive(static_cast<Ref>(next_arrival_++));
-  } else {
-    while (next_arrival_ < n && workload_.requests[next_arrival_].arrival_time <= now_)
-      arrive(static_cast<Ref>(next_arrival_++));
-  }
+  admit_arrivals();
   max_waiting_pos_ = -1;
+}
+
+void ConcreteView::admit_arrivals() {
+  // In workload order, each one while models/arrival_rules.h lets it in; the loop stops at
+  // the first that may not enter, so later requests never overtake it (FIFO).
+  const auto n = workload_.requests.size();
+  const auto c = workload_.max_concurrency;
+  while (next_arrival_ < n &&
+         may_enter<Concrete>(due(workload_.requests[next_arrival_]), true, in_flight(), c))
+    arrive(static_cast<Ref>(next_arrival_++));
+  window_start_ = now_;
+  window_free_ = c - in_flight();
 }
 
 void ConcreteView::remove_admitted_from_waiting() {
@@ -248,6 +272,9 @@ void ConcreteView::apply_steady_run(std::int64_t n, double end_time, double last
   rec_.done_after = done_;
   step_ += n;
   now_ = end_time;
+  // What the n-th iteration's begin_step would have left (nothing arrived in the run).
+  window_start_ = last_start;
+  window_free_ = workload_.max_concurrency - in_flight();
 }
 
 void ConcreteView::restore(std::span<const RequestState> resident, std::span<const Ref> waiting,
@@ -266,6 +293,8 @@ void ConcreteView::restore(std::span<const RequestState> resident, std::span<con
   }
   num_running_ = static_cast<std::int64_t>(running_.size());
   done_ = rejected_ = 0;
+  window_start_ = now_;
+  window_free_ = workload_.max_concurrency - in_flight();
   rec_.clear();
 }
 

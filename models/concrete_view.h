@@ -128,6 +128,15 @@ class ConcreteView {
   std::int64_t next_arrival_step() const;
   /// Jump the clock forward over an idle period to the next arrival (nothing running/waiting).
   void skip_idle();
+  /// Requests in flight: arrived and neither completed nor rejected (waiting or running).
+  std::int64_t in_flight() const {
+    return static_cast<std::int64_t>(waiting_.size() + running_.size());
+  }
+  /// Closed loop with every slot taken: no request can enter before a completion, so pending
+  /// arrivals are no event for a run of steady iterations (sim/steady_skip.cpp).
+  bool arrivals_gated() const {
+    return workload_.max_concurrency > 0 && in_flight() >= workload_.max_concurrency;
+  }
 
   // --- bulk stepping (sim/steady_skip.h) ----------------------------------------------------
   /// Applies `n` >= 1 *steady* iterations at once: iterations in which every running request
@@ -169,7 +178,10 @@ class ConcreteView {
   void apply_requeues();
   void remove_admitted_from_waiting();
   void compact_running();
+  bool due(const Request& in) const;
+  double entry_time(const Request& in);
   void arrive(Ref r);
+  void admit_arrivals();
 
   const ModelParams& params_;
   const Workload& workload_;
@@ -183,6 +195,10 @@ class ConcreteView {
   int block_shift_ = -1;           ///< log2(block_size) if a power of two, else -1
   mutable int max_waiting_pos_ = -1;
   std::size_t next_arrival_ = 0;
+  /// Closed loop, timed clock: the start of the last iteration and the slots that were free
+  /// during it, for entry_time().
+  double window_start_ = -1.0;
+  std::int64_t window_free_ = 0;
   std::int64_t step_ = 0;
   double now_ = 0.0;
   std::int64_t used_blocks_ = 0, used_tokens_ = 0;

@@ -23,6 +23,10 @@ enum class ArrivalClock { Steps, Timed };
 struct Workload {
   std::vector<Request> requests;
   ArrivalClock clock = ArrivalClock::Steps;
+  /// Closed loop (`vllm bench serve --max-concurrency`): a request whose arrival has come enters
+  /// only while fewer than this many requests are in flight, in workload order
+  /// (models/arrival_rules.h); its latency clock starts when it enters. 0 = open loop.
+  std::int64_t max_concurrency = 0;
 };
 
 }  // namespace kvcheck

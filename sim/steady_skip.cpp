@@ -111,7 +111,10 @@ void SteadySkipper::plan(const ConcreteView& v, std::int64_t limit, std::int64_t
   const auto n = v.count_running();
   const auto bs = params_.engine.block_size;
   const auto total = params_.engine.num_blocks;
-  const bool timed = workload_.clock == ArrivalClock::Timed && v.arrived() < v.num_requests();
+  // A closed loop with every slot taken admits no arrival before a completion, which ends the
+  // run anyway: pending arrivals then bound nothing (ConcreteView::arrivals_gated).
+  const bool timed = workload_.clock == ArrivalClock::Timed && v.arrived() < v.num_requests() &&
+                     !v.arrivals_gated();
   const double next_arrival = v.next_arrival_time();
   std::int64_t blocks = v.used_blocks(), tokens = v.used_tokens(), pos = 0;
   std::size_t ph = 0;
@@ -136,7 +139,8 @@ void SteadySkipper::plan(const ConcreteView& v, std::int64_t limit, std::int64_t
 std::int64_t SteadySkipper::skip(ConcreteView& v, std::int64_t max_steps) {
   if (!enabled_ || v.finished()) return 0;
   std::int64_t limit = max_steps, kv = 0;
-  if (workload_.clock == ArrivalClock::Steps && v.arrived() < v.num_requests())
+  if (workload_.clock == ArrivalClock::Steps && v.arrived() < v.num_requests() &&
+      !v.arrivals_gated())
     limit = std::min(limit, v.next_arrival_step() - v.step());
   if (limit <= 0 || !scan(v, limit, kv) || limit <= 0) return 0;
   plan(v, limit, kv);

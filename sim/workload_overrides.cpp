@@ -13,7 +13,7 @@ namespace {
 
 bool parse_kind(const std::string& s, WorkloadKind& out) {
   for (auto k : {WorkloadKind::Explicit, WorkloadKind::Deterministic, WorkloadKind::Poisson,
-                 WorkloadKind::ClassMix, WorkloadKind::Trace})
+                 WorkloadKind::ClassMix, WorkloadKind::Trace, WorkloadKind::Random})
     if (to_string(k) == s) {
       out = k;
       return true;
@@ -53,6 +53,11 @@ void check_complete(const Config& cfg) {
         throw config_error(cfg.path.string(), "--count",
                            "a generated workload needs --count N (N > 0)");
       return;
+    case WorkloadKind::Random: return;  // every key has a default
+    case WorkloadKind::Dataset:
+      if (!std::filesystem::is_regular_file(w.dataset))
+        throw config_error(cfg.path.string(), "--workload", "a dataset workload needs its CSV");
+      return;
   }
 }
 
@@ -65,6 +70,8 @@ std::string to_string(WorkloadKind k) {
     case WorkloadKind::Poisson: return "poisson";
     case WorkloadKind::ClassMix: return "class_mix";
     case WorkloadKind::Trace: return "trace";
+    case WorkloadKind::Random: return "random";
+    case WorkloadKind::Dataset: return "dataset";
   }
   return "unknown";
 }
@@ -73,7 +80,8 @@ void apply_overrides(Config& cfg, const WorkloadOverrides& o) {
   auto& w = cfg.workload;
   if (o.kind && !parse_kind(*o.kind, w.kind))
     throw config_error("command line", "--workload",
-                       "expected explicit, deterministic, poisson, class_mix or trace, got \"" +
+                       "expected explicit, deterministic, poisson, class_mix, trace or random, "
+                       "got \"" +
                            *o.kind + "\"");
   check_range(o.time_scale, "--time-scale", limits::kMinSeconds, limits::kMaxSeconds);
   check_range(o.rate, "--rate", limits::kMinRate, limits::kMaxRate);
@@ -96,7 +104,10 @@ void apply_overrides(Config& cfg, const WorkloadOverrides& o) {
     throw config_error("command line", "--time-scale", "applies to trace workloads only");
   if (o.time_scale) w.time_scale = *o.time_scale;
   if (o.rate) w.rate = *o.rate;
-  if (o.count) (w.kind == WorkloadKind::Trace ? w.limit : w.count) = *o.count;
+  if (o.count)
+    (w.kind == WorkloadKind::Trace                                  ? w.limit
+     : w.kind == WorkloadKind::Random || w.kind == WorkloadKind::Dataset ? w.num_prompts
+                                                                     : w.count) = *o.count;
   if (o.seed) w.seed = *o.seed;
   if (o.max_steps) {
     cfg.check.max_steps = *o.max_steps;
@@ -105,7 +116,9 @@ void apply_overrides(Config& cfg, const WorkloadOverrides& o) {
   check_complete(cfg);
 }
 
-std::string describe_workload(const WorkloadSpec& spec, const Workload& w) {
+namespace {
+
+std::string describe_kind(const WorkloadSpec& spec, const Workload& w) {
   const auto n = w.requests.size();
   switch (spec.kind) {
     case WorkloadKind::Trace:
@@ -118,8 +131,20 @@ std::string describe_workload(const WorkloadSpec& spec, const Workload& w) {
     case WorkloadKind::Deterministic:
     case WorkloadKind::ClassMix:
       return fmt::format("{} ({} requests, seed {})", to_string(spec.kind), n, spec.seed);
+    case WorkloadKind::Random:
+    case WorkloadKind::Dataset:
+      return fmt::format("{} ({} requests, rate {:g}/s, burstiness {:g}, seed {})",
+                         to_string(spec.kind), n, spec.request_rate, spec.burstiness, spec.seed);
   }
   return "unknown";
+}
+
+}  // namespace
+
+std::string describe_workload(const WorkloadSpec& spec, const Workload& w) {
+  const auto s = describe_kind(spec, w);
+  if (w.max_concurrency <= 0) return s;
+  return fmt::format("{}, closed loop: at most {} in flight", s, w.max_concurrency);
 }
 
 }  // namespace kvcheck

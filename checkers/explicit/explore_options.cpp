@@ -61,6 +61,12 @@ void check_envelope(ExploreSection& s, const ExploreOptions& o) {
   if (env.max_arrivals_per_step > 0 && o.max_arrivals > env.max_arrivals_per_step)
     s.fail("max_arrivals_per_step",
            widens("arrivals per step", o.max_arrivals, env.max_arrivals_per_step));
+  // Closed loop: the explorer's arrivals are open loop, so it stays where the cap never binds
+  // (no more requests than max_concurrency): those runs are the closed loop's own.
+  if (env.max_concurrency > 0 && (o.max_requests == 0 || o.max_requests > env.max_concurrency))
+    s.fail("max_requests", "the explorer's arrivals are open loop: more than the workload's "
+                           "max_concurrency = " + std::to_string(env.max_concurrency) +
+                           " requests would reach runs the closed loop never has");
   if (env.max_requests == 0) return;
   if (o.mode == ExploreMode::Saturated)
     s.fail("mode", "saturated mode is an unbounded stream: " +
@@ -130,11 +136,12 @@ ExploreOptions read_explore_options(const Config& cfg) {
   if (s.choice("mode", "bounded") == "saturated") o.mode = ExploreMode::Saturated;
   o.min_arrivals = s.integer("min_arrivals_per_step", o.min_arrivals);
   o.max_arrivals = s.integer("max_arrivals_per_step", o.max_arrivals);
-  // the explorer's budget: 3 requests, or fewer when the envelope has fewer
-  o.max_requests = s.integer(
-      "max_requests", o.mode == ExploreMode::Bounded
-                          ? (env_requests > 0 ? std::min<std::int64_t>(3, env_requests) : 3)
-                          : 0);
+  // the explorer's budget: 3 requests, or fewer when the envelope has fewer (or a closed
+  // loop's cap is lower)
+  auto budget = env_requests > 0 ? std::min<std::int64_t>(3, env_requests) : 3;
+  if (o.envelope.max_concurrency > 0) budget = std::min(budget, o.envelope.max_concurrency);
+  o.max_requests =
+      s.integer("max_requests", o.mode == ExploreMode::Bounded ? budget : 0);
   o.max_waiting = s.integer("max_waiting", 0);
   o.queue_window = s.integer("queue_window", 0);
   o.max_states = s.integer("max_states", o.max_states);

@@ -50,10 +50,11 @@ std::vector<std::int64_t> pareto_table(std::int64_t cap) {
   return t;
 }
 
-/// The config's own arrival rate per step, or 1 where it has none (explicit, trace).
+/// The config's own arrival rate per step, or 1 where it has none (explicit, trace, and the
+/// bench kinds, whose rate is per second).
 double config_rate(const Config& c) {
-  const auto k = c.workload.kind;
-  return k == WorkloadKind::Explicit || k == WorkloadKind::Trace ? 1.0 : arrivals_per_step(c);
+  const double r = arrivals_per_step(c);
+  return r > 0.0 ? r : 1.0;
 }
 
 /// The [fuzz] bounds from the envelope: lengths inside its ranges (classless: at most the

@@ -44,9 +44,12 @@ struct FuzzModel {
   Envelope envelope;          ///< the config's workload envelope; the generators stay inside it
   std::int64_t min_prompt = 1, min_output = 1;  ///< classless: the envelope's shortest lengths
 
-  /// A case's workload inside the envelope (spec.max_requests, its per-step and step bounds).
+  /// A case's workload inside the envelope (spec.max_requests, its per-step and step bounds),
+  /// closed loop when the envelope is (at most envelope.max_concurrency in flight).
   Workload case_workload(const FuzzCase& c) const {
-    return c.workload(spec.max_requests, envelope.max_arrivals_per_step, envelope.last_arrival);
+    auto w = c.workload(spec.max_requests, envelope.max_arrivals_per_step, envelope.last_arrival);
+    w.max_concurrency = envelope.max_concurrency;
+    return w;
   }
 
   /// Pool capacity in tokens.

@@ -54,7 +54,9 @@ std::vector<Stream> config_streams(const Config& c) {
       return out;
     }
     case WorkloadKind::Explicit:
-    case WorkloadKind::Trace: break;
+    case WorkloadKind::Trace:
+    case WorkloadKind::Random:  // rates per second, not per step
+    case WorkloadKind::Dataset: break;
   }
   return {};
 }

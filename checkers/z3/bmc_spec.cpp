@@ -45,6 +45,7 @@ BmcSpec parse_bmc_spec(const Config& cfg) {
       (s.max_arrivals_per_step == 0 || s.max_arrivals_per_step > env.max_arrivals_per_step))
     t.fail("max_arrivals_per_step",
            widens("arrivals per step", s.max_arrivals_per_step, env.max_arrivals_per_step));
+  s.max_concurrency = env.max_concurrency;
   s.depth = t.integer("depth", s.depth);
   s.max_k = t.integer("max_k", s.max_k);
   s.timeout_ms = t.integer("timeout_ms", s.timeout_ms);

@@ -45,6 +45,10 @@ struct BmcSpec {
   bool per_class = false;
   bool allow_absent = true;
   std::int64_t max_arrivals_per_step = 0;
+  /// Closed loop: at most this many requests in flight (the envelope's, which is the
+  /// [workload]'s `max_concurrency`: an engine-visible arrival rule, models/arrival_rules.h,
+  /// that no checker section changes); 0 = open loop.
+  std::int64_t max_concurrency = 0;
   std::int64_t depth = 10;
   std::int64_t max_k = 8;
   std::int64_t timeout_ms = 0;

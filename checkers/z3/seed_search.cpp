@@ -68,6 +68,7 @@ Workload draw_workload(Draw& d, const ModelParams& params, const BmcSpec& spec) 
   const auto nclasses = static_cast<std::int64_t>(params.classes.size());
   Workload w;
   w.clock = ArrivalClock::Steps;
+  w.max_concurrency = spec.max_concurrency;
   for (const auto a : arrivals(d, spec, n)) {
     Request r;
     r.arrival_step = a;
@@ -159,6 +160,7 @@ std::int64_t peak_demand(const ModelParams& params, const BmcSpec& spec, std::in
 bool within_spec(const ModelParams& params, const BmcSpec& spec, const Workload& w) {
   if (w.requests.empty() || static_cast<std::int64_t>(w.requests.size()) > spec.slots) return false;
   if (!spec.allow_absent && static_cast<std::int64_t>(w.requests.size()) != spec.slots) return false;
+  if (w.max_concurrency != spec.max_concurrency) return false;  // another arrival rule
   const auto nclasses = static_cast<std::int64_t>(params.classes.size());
   std::int64_t same = 0;
   for (std::size_t i = 0; i < w.requests.size(); ++i) {

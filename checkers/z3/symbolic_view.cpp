@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "models/arrival_rules.h"
 #include "models/engine_rules.h"
 
 namespace kvcheck {
@@ -30,8 +31,9 @@ SymInt sum(const std::vector<SymInt>& xs) {
 }  // namespace
 
 SymbolicView::SymbolicView(const ModelParams& params, const std::vector<SlotInput>& inputs,
-                           const SymState& pre, std::string tag)
+                           const SymState& pre, std::string tag, std::int64_t max_concurrency)
     : params_(params), in_(inputs), n_(static_cast<int>(inputs.size())), tag_(std::move(tag)),
+      max_concurrency_(max_concurrency),
       now_(pre.time), pre_used_(pre.used), used_blocks_(D::lit(0)), used_tokens_(D::lit(0)),
       num_running_(D::lit(0)), num_waiting_(D::lit(0)), adm_ctr_(D::lit(0)), bseq_(D::lit(0)),
       preemptions_(D::lit(0)), evictions_(D::lit(0)), batch_size_(D::lit(0)),
@@ -134,16 +136,23 @@ void SymbolicView::flush(const std::vector<SymInt>* rstatus, const std::vector<S
 
 void SymbolicView::begin_step() {
   const auto waiting = count(Status::Waiting);
-  SymInt before = D::lit(0);  // accepted arrivals with a smaller index
+  const bool closed = max_concurrency_ > 0;
+  const auto in_flight = closed ? waiting + count(Status::Running) : D::lit(0);
+  SymInt before = D::lit(0);         // accepted arrivals with a smaller index
+  // Every slot with a smaller index has entered: the rule's FIFO part. Sorted arrivals and a
+  // cap that only tightens along the slots already imply it; it is stated, not relied upon.
+  SymBool earlier = D::truth(true);
   for (std::size_t i = 0; i < slots_.size(); ++i) {
     auto& s = slots_[i];
-    const auto arriving = is(i, Status::Pending) && in_[i].arrival <= now_;
+    const auto due = is(i, Status::Pending) && in_[i].arrival <= now_;
+    const auto arriving = may_enter<D>(due, earlier, in_flight + before, max_concurrency_);
     const auto reject = arriving && unservable<D>(params_.engine, in_[i].prompt, in_[i].output);
     const auto accept = arriving && !reject;
     s.pos = D::select(accept, waiting + before, s.pos);
     s.status = D::select(reject, code(Status::Rejected),
                          D::select(accept, code(Status::Waiting), s.status));
     before = before + one_if(accept);
+    if (closed) earlier = earlier && !is(i, Status::Pending);
   }
   num_waiting_ = waiting + before;
   std::vector<SymInt> tokens;

@@ -19,7 +19,9 @@
 ///    requeue puts the removed ones at the head in position order, back requeue at the tail in
 ///    call order.
 ///  - arrivals at step t: pending slots with arrival <= t, in index order, join the tail;
-///    unservable<D> ones are rejected instead.
+///    unservable<D> ones are rejected instead. Under a closed loop (`max_concurrency` c > 0) a
+///    slot enters only when every earlier slot has entered and fewer than c requests are in
+///    flight (models/arrival_rules.h, the rule ConcreteView applies).
 ///  - choose(id, lo, hi) = a fresh constant per call in [lo, hi] (recorded in obs().picks).
 /// Bounds: running_bound() = waiting_bound() = N; `*_valid(k)` says whether position k is used.
 #include <cstdint>
@@ -49,9 +51,10 @@ class SymbolicView {
   using Bool = SymBool;
   using Ref = SymRef;
 
-  /// `tag` names the fresh constants this step creates (choices), e.g. "t3".
+  /// `tag` names the fresh constants this step creates (choices), e.g. "t3";
+  /// `max_concurrency` is Workload::max_concurrency (0 = open loop).
   SymbolicView(const ModelParams& params, const std::vector<SlotInput>& inputs,
-               const SymState& pre, std::string tag);
+               const SymState& pre, std::string tag, std::int64_t max_concurrency = 0);
 
   // --- SchedulerView -----------------------------------------------------------------------
   int running_bound() const { return n_; }
@@ -150,6 +153,7 @@ class SymbolicView {
   const std::vector<SlotInput>& in_;
   int n_;
   std::string tag_;
+  std::int64_t max_concurrency_;
   SymInt now_, pre_used_;
   std::vector<Slot> slots_;
   std::vector<Ref> run_, wait_;

@@ -115,7 +115,7 @@ SymState Unroller::cut(const SymState& s, const std::string& tag,
 Unroller::Step Unroller::step(const SymState& pre, const std::string& tag,
                               const std::vector<PropertyId>& props) const {
   SymbolicScope scope(ctx_);
-  SymbolicView v(params_, inputs_, pre, tag);
+  SymbolicView v(params_, inputs_, pre, tag, spec_.max_concurrency);
   engine_step(v);
   Step out{v.post(), {}, v.obs(), v.side(), v.pool_trace()};
   out.post.time = D::min(out.post.time, D::lit(horizon()));
@@ -142,7 +142,13 @@ std::vector<Unroller::Part> Unroller::well_formed_parts(const SymState& s) const
     const auto resident = is(Status::Waiting) || is(Status::Running);
     const auto running_i = is(Status::Running);
     add("status" + n, zero <= x.status && x.status <= code(Status::Rejected));
-    add("pending" + n, is(Status::Pending) == (in.arrival >= s.time));
+    // Closed loop: a slot whose arrival has come may still be pending (gated).
+    if (spec_.max_concurrency > 0)
+      add("pending" + n, !(in.arrival >= s.time) || is(Status::Pending));
+    else
+      add("pending" + n, is(Status::Pending) == (in.arrival >= s.time));
+    if (spec_.max_concurrency > 0 && i + 1 < s.slots.size())  // slots enter in index order
+      add("fifo" + n, !is(Status::Pending) || s.slots[i + 1].status == code(Status::Pending));
     if (e.recompute_keeps_output) {
       // A preempted request keeps its output (engine_rules.h): waiting, it holds no KV and
       // has computed nothing, but may have sampled up to output - 1 tokens.
@@ -185,6 +191,8 @@ std::vector<Unroller::Part> Unroller::well_formed_parts(const SymState& s) const
       add("distinct" + n + suffix(j), !same || x.pos != s.slots[j].pos);
     }
   }
+  if (spec_.max_concurrency > 0)
+    add("in_flight", nwait + nrun <= D::lit(spec_.max_concurrency));
   add("used_sum", s.used == used);
   add("pool", used <= D::lit(e.num_blocks));
   return out;
@@ -261,6 +269,7 @@ SymBool Unroller::fixes(const Workload& w) const {
 Workload Unroller::workload(const z3::model& m) const {
   Workload w;
   w.clock = ArrivalClock::Steps;
+  w.max_concurrency = spec_.max_concurrency;
   for (const auto& in : inputs_) {
     const auto a = value(m, in.arrival);
     if (a > spec_.arrival_hi) break;  // absent slots form a suffix (arrivals are ordered)

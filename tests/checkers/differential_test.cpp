@@ -75,6 +75,7 @@ std::optional<std::string> first_difference(const ModelParams& p, const Workload
   BmcSpec spec;
   spec.slots = static_cast<int>(w.requests.size());
   spec.arrival_hi = 100;
+  spec.max_concurrency = w.max_concurrency;
   Unroller u(ctx, p, spec);
   z3::solver solver(ctx);
   SymbolicScope scope(ctx);
@@ -215,6 +216,20 @@ TEST_P(Differential, SymbolicMatchesConcreteEveryStep) {
   }
 }
 
+// Closed loop (models/arrival_rules.h): the same random cases with at most 1..3 requests in
+// flight, so gated arrivals (due, pending, entering later in index order) are compared too.
+TEST_P(Differential, SymbolicMatchesConcreteUnderAClosedLoop) {
+  std::mt19937_64 rng(0xC105ED + static_cast<std::uint64_t>(GetParam()));
+  for (int c = 0; c < 4; ++c) {
+    const auto p = random_params(GetParam(), rng);
+    auto w = random_workload(p, 3 + c % 3, rng);
+    w.max_concurrency = 1 + c % 3;
+    const auto conc = run_concrete(p, w, kSteps, static_cast<std::uint64_t>(c) + 1);
+    const auto diff = first_difference(p, w, conc, -1);
+    EXPECT_FALSE(diff.has_value()) << to_string(GetParam()) << " case " << c << ": " << *diff;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(AllPolicies, Differential, ::testing::ValuesIn(all_policy_kinds()),
                          [](const auto& pi) { return std::string(to_string(pi.param)); });
 
@@ -277,6 +292,27 @@ TEST(DifferentialByHand, FlowControlAdmitsOnlyWhatFits) {
   ASSERT_GE(conc.size(), 4U);
   EXPECT_EQ(conc[1].slots[1].status, status_code(Status::Waiting));
   EXPECT_EQ(conc[3].slots[1].status, status_code(Status::Running));
+  const auto diff = first_difference(p, w, conc, -1);
+  EXPECT_FALSE(diff.has_value()) << *diff;
+}
+
+// c = 1, three requests (prompt 2, output 2) at step 0 on 8 blocks: they run one after
+// another, entering at steps 0, 2 and 4 (tests/models/closed_loop_test.cpp's schedule); the
+// symbolic unrolling must gate the second and third slot the same way.
+TEST(DifferentialByHand, ConcurrencyOneGatesLaterSlots) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::VllmFcfs;
+  p.engine.num_blocks = 8;
+  p.engine.lookahead = 0;
+  Workload w;
+  for (int i = 0; i < 3; ++i) w.requests.push_back({0, 0.0, 2, 2, 0});
+  w.max_concurrency = 1;
+  const auto conc = run_concrete(p, w, 6, 1);
+  ASSERT_EQ(conc.size(), 6U);
+  EXPECT_EQ(conc[1].slots[1].status, status_code(Status::Pending));
+  EXPECT_EQ(conc[2].slots[1].status, status_code(Status::Running));
+  EXPECT_EQ(conc[3].slots[2].status, status_code(Status::Pending));
+  EXPECT_EQ(conc[4].slots[2].status, status_code(Status::Running));
   const auto diff = first_difference(p, w, conc, -1);
   EXPECT_FALSE(diff.has_value()) << *diff;
 }

@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include "counterexamples/itf.h"
+#include "counterexamples/recorder.h"
+#include "models/choice_source.h"
 #include "counterexamples/replay.h"
 #include "io/input_error.h"
 #include "trace_fixtures.h"
@@ -110,6 +112,32 @@ TEST(Itf, RoundTripsRecordedRunsOfEveryPolicy) {
     EXPECT_EQ(back.meta.note, t.meta.note);
     EXPECT_EQ(back.meta.violation_step, t.meta.violation_step);
   }
+}
+
+// A closed-loop run (c = 1, three requests at step 0) records max_concurrency, reads it back,
+// and replays: without it the replay would admit all three at step 0 and diverge at
+// states[0].arrived. Open-loop traces carry no such key (their bytes are unchanged).
+TEST(Itf, ClosedLoopTracesRecordTheirConcurrencyAndReplay) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::VllmFcfs;
+  p.engine.num_blocks = 16;
+  Workload w;
+  for (int i = 0; i < 3; ++i) w.requests.push_back({0, 0.0, 2, 2, 0});
+  w.max_concurrency = 1;
+  SeededChoices choices(1);
+  auto t = record_run(p, TimeModel{}, w, choices, SimOptions{}, TraceMeta{});
+  const auto text = to_itf_json(t);
+  const json one = {{"#bigint", "1"}};
+  EXPECT_EQ(json::parse(text)["states"][0]["max_concurrency"], one);
+  const auto back = parse_itf(text, "mem");
+  EXPECT_EQ(back.workload.max_concurrency, 1);
+  EXPECT_TRUE(replay(back).reproduced) << replay(back).message();
+  auto open = back;
+  open.workload.max_concurrency = 0;
+  const auto r = replay(open);
+  EXPECT_FALSE(r.reproduced);
+  EXPECT_EQ(r.field, "states[1].arrived") << r.message();
+  EXPECT_FALSE(json::parse(to_itf_json(open))["states"][0].contains("max_concurrency"));
 }
 
 TEST(Itf, FlowControlRecordsItsPicks) {

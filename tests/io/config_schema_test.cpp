@@ -210,6 +210,10 @@ std::vector<std::string> base_configs() {
       pool + rest + "[workload]\nkind = \"poisson\"\ncount = 4\nrate = 0.5\n",
       pool + rest + "[workload]\nkind = \"class_mix\"\ncount = 4\n",
       pool + rest + "[workload]\nkind = \"trace\"\npath = \"t.csv\"\n",
+      // vLLM bench serve's workloads, closed loop
+      pool + rest + "[workload]\nkind = \"random\"\nmax_concurrency = 4\n",
+      pool + rest + "[workload]\nkind = \"dataset\"\npath = \"" KVCHECK_SOURCE_DIR
+                    "/tests/io/data/bench_lengths.csv\"\n",
       pool + common + "[explore]\nmax_requests = 2\n" + expl +
           "[time]\nmodel = \"p2_linear\"\nd0 = 1.0\n",
       // one arrival shape and a queue bound: saturated mode, max_requests = 0
@@ -343,7 +347,7 @@ TEST(ConfigSchema, ValuesOutsideTheTablesRangeAreRejected) {
       if (k.ihi < std::numeric_limits<std::int64_t>::max()) bad.push_back(k.ihi + 1);
       for (auto value : bad) {
         toml::table root = toml::parse(s.name == "workload"               ? bases[1]
-                                       : k.name == "kv_capacity_tokens" ? bases[7]
+                                       : k.name == "kv_capacity_tokens" ? bases[9]
                                                                         : bases[0]);
         toml::table* t = table_at(root, s.name);
         ASSERT_NE(t, nullptr) << s.name;
