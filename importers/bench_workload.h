@@ -1,16 +1,11 @@
 #pragma once
 /// \file bench_workload.h
-/// `vllm bench serve` arguments as a kvcheck `[workload]` (and `[envelope]`). vLLM's random
-/// dataset draws each prompt and output length uniformly from [floor(L(1-r)), ceil(L(1+r))]
-/// (`vllm/benchmarks/datasets.py`, RandomDataset.get_text_sampling_params; outputs at least 1),
-/// and sends requests at `--request-rate` per second (inf: all at once) with gamma
-/// inter-arrival times of shape `--burstiness` (1: Poisson). kvcheck's generators have one
-/// prompt and one output length and arrive per iteration (step), so:
-///   - r = 0: `deterministic` (all at step 0) or `poisson` (rate = R x --step-seconds);
-///   - r > 0: an `explicit` list whose lengths kvcheck draws from the same uniform ranges (its
-///     own seeded generator: the same distribution, not vLLM's sample), arrivals likewise.
-/// A per-second rate needs the stated step length `--step-seconds`; `--max-concurrency`
-/// (closed loop) and burstiness != 1 have no kvcheck form and are errors.
+/// `vllm bench serve` arguments as a kvcheck `[workload]` of kind `random` (io/bench_workload.h,
+/// docs/vllm.md "vllm bench serve workloads"): vLLM's RandomDataset lengths (uniform in
+/// [floor(L(1-r)), ceil(L(1+r))], outputs at least 1, plus the prefix), `--request-rate` per
+/// second with gamma gaps of shape `--burstiness` (inf: all at once), `--max-concurrency` as
+/// the closed loop. A finite rate needs an iteration time: `--step-seconds S` writes a `[time]`
+/// unit model (an assumption; calibrate it).
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -27,6 +22,7 @@ struct BenchOptions {
 struct BenchImport {
   Section workload;
   std::optional<Section> envelope;
+  std::optional<Section> time;                  ///< [time] from --step-seconds
   std::vector<std::string> ignored;             ///< bench flags accepted and not mapped
   std::int64_t max_prompt = 0, max_output = 0;  ///< longest request the workload can hold
   std::int64_t count = 0;

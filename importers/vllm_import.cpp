@@ -311,6 +311,7 @@ std::string import_vllm(const ImportOptions& opt) {
   std::string out = header(opt, a, bench, pool_lines, a.flag("enable-prefix-caching", true));
   for (const auto& s : {engine, policy_section(a, blocks), bench.workload}) out += render(s) + "\n";
   if (bench.envelope) out += render(*bench.envelope) + "\n";
+  if (bench.time) out += render(*bench.time) + "\n";
   out += render(check_section()) + "\n" + render(bmc_section());
   return out;
 }

@@ -49,7 +49,10 @@ void LivelockDetector::restart(const ConcreteView& v) {
 std::optional<Livelock> LivelockDetector::observe(const ConcreteView& v) {
   const auto& rec = v.last_step();
   // Only a run that no arrival can change and whose policy picks nothing is deterministic.
-  if (v.arrived() < v.num_requests() || !rec.picks.empty()) {
+  // Arrivals cannot change it when every request has arrived, or when a closed loop is full:
+  // only a completion opens a slot, and a recurrence means nothing completed in between.
+  const bool arrivals_settled = v.arrived() == v.num_requests() || v.arrivals_gated();
+  if (!arrivals_settled || !rec.picks.empty()) {
     saved_step_ = -1;
     return std::nullopt;
   }

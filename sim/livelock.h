@@ -4,7 +4,9 @@
 /// state recurs exactly, with work done in between, will repeat that cycle for ever. No
 /// arrival can break it (every request has arrived), no request completes inside it (the
 /// done count is part of the state) and the policy is deterministic there (the cycle's steps
-/// made no nondeterministic pick), so a recurrence is a proof, not a heuristic. Found with
+/// made no nondeterministic pick), so a recurrence is a proof, not a heuristic. Under a closed
+/// loop (Workload::max_concurrency) a full window counts as "no arrival can break it": only a
+/// completion opens a slot. Found with
 /// Brent's algorithm: one stored state, compared after each step, re-taken at powers of two,
 /// so the cost is one state copy per step and the memory one state.
 #include <cstdint>

@@ -6,6 +6,7 @@
 #include "importers/kv_pool.h"
 #include "importers/model_dims.h"
 #include "io/config.h"
+#include "io/workload.h"
 
 namespace kvcheck::testing {
 namespace {
@@ -171,7 +172,7 @@ TEST(ImportVllm, UnmappableFlagsAreOneLineErrors) {
   expect_error(run_kvcheck("import vllm" + kSmall + " stray"), 151, {"command line", "stray"});
   expect_error(run_kvcheck("import vllm -- vllm serve m --max-num-seqs 16"), 151,
                {"command line", "--num-gpu-blocks-override"});
-  expect_error(run_kvcheck("import vllm --bench '--max-concurrency 8'" + kSmall), 151,
+  expect_error(run_kvcheck("import vllm --bench '--max-concurrency 0'" + kSmall), 151,
                {"--bench", "--max-concurrency"});
   expect_error(run_kvcheck("import vllm --bench '--request-rate 10'" + kSmall), 151,
                {"--bench", "--request-rate", "--step-seconds"});
@@ -183,24 +184,33 @@ TEST(ImportVllm, IgnoredFlagsAreListed) {
   EXPECT_TRUE(has(r.out, "# ignored (do not change scheduling): --port, --enforce-eager")) << r.out;
 }
 
-// 10 requests/s x 0.05 s per step = 0.5 arrivals per step; lengths exact (range ratio 0).
+// `vllm bench serve` flags map one to one onto the `random` workload (docs/vllm.md): 40
+// prompts of 512 + 64 tokens at 10 requests per second with gamma gaps of shape 2, at most 8
+// in flight; --step-seconds 0.05 writes the unit time model the per-second rate needs.
 TEST(ImportVllm, BenchRateAndLengths) {
   const auto r = run_kvcheck(
       "import vllm --step-seconds 0.05 --bench '--dataset-name random"
       " --random-input-len 512 --random-output-len 64 --num-prompts 40"
-      " --request-rate 10 --ignore-eos'" +
+      " --request-rate 10 --burstiness 2 --max-concurrency 8 --ignore-eos'" +
       kSmall);
   ASSERT_EQ(r.status, 0) << r.err;
   const auto c = parsed(r);
-  EXPECT_EQ(c.workload.kind, WorkloadKind::Poisson);
-  EXPECT_DOUBLE_EQ(c.workload.rate, 0.5);
-  EXPECT_EQ(c.workload.count, 40);
-  EXPECT_EQ(c.workload.prompt, 512);
-  EXPECT_EQ(c.workload.output, 64);
+  EXPECT_EQ(c.workload.kind, WorkloadKind::Random);
+  EXPECT_DOUBLE_EQ(c.workload.request_rate, 10.0);
+  EXPECT_DOUBLE_EQ(c.workload.burstiness, 2.0);
+  EXPECT_EQ(c.workload.max_concurrency, 8);
+  EXPECT_EQ(c.workload.num_prompts, 40);
+  EXPECT_EQ(c.workload.input_len, 512);
+  EXPECT_EQ(c.workload.output_len, 64);
+  EXPECT_DOUBLE_EQ(c.time.unit, 0.05);
+  // A finite rate without an iteration time is refused, naming the flag.
+  const auto bad = run_kvcheck("import vllm --bench '--request-rate 10'" + kSmall);
+  EXPECT_EQ(bad.status, 151);
+  EXPECT_TRUE(has(bad.err, "--request-rate")) << bad.err;
 }
 
 // Range ratio 0.5: prompts floor(1024 x 0.5) = 512 .. ceil(1024 x 1.5) = 1536, outputs
-// 64 .. 192; listed requests stay inside, and the envelope states the full ranges.
+// 64 .. 192 (vLLM's RandomDataset); the built workload stays inside, and so does the envelope.
 TEST(ImportVllm, BenchRangeRatioListsDrawsInsideVllmsRanges) {
   const auto r = run_kvcheck(
       "import vllm --bench '--random-input-len 1024 --random-output-len 128"
@@ -208,15 +218,15 @@ TEST(ImportVllm, BenchRangeRatioListsDrawsInsideVllmsRanges) {
       kSmall);
   ASSERT_EQ(r.status, 0) << r.err;
   const auto c = parsed(r);
-  ASSERT_EQ(c.workload.requests.size(), 50u);
-  for (const auto& q : c.workload.requests) {
+  EXPECT_DOUBLE_EQ(c.workload.range_ratio, 0.5);
+  const auto w = build_workload(c);
+  ASSERT_EQ(w.requests.size(), 50u);
+  for (const auto& q : w.requests) {
     EXPECT_GE(q.prompt, 512);
     EXPECT_LE(q.prompt, 1536);
     EXPECT_GE(q.output, 64);
     EXPECT_LE(q.output, 192);
   }
-  EXPECT_TRUE(has(r.out, "prompt = [512, 1536]")) << r.out;
-  EXPECT_TRUE(has(r.out, "output = [64, 192]")) << r.out;
 }
 
 // The imported config runs: simulate exits 0; check and buffer load it and reach a verdict.

@@ -209,5 +209,24 @@ TEST(VllmRules, NullBlockWindowThrashesUnderFirstChunk) {
   EXPECT_EQ(to_exit_code(full.verdict()), ExitCode::LivenessViolation);
 }
 
+// The same thrash under a closed loop of one (vllm bench serve --max-concurrency 1): two more
+// requests are due at step 0 but can never enter while the first never completes, so the
+// recurrence is still a livelock (period 3, as above).
+TEST(VllmRules, ClosedLoopThrashIsALivelockThoughRequestsArePending) {
+  auto p = vllm("vllm-v1-first-chunk", 4, 4, 8);
+  p.engine.max_model_len = 20;
+  Workload w{{req(0, 14, 4), req(0, 2, 2), req(0, 2, 2)}, ArrivalClock::Steps};
+  w.max_concurrency = 1;
+  TimeModel t;
+  SeededChoices ch(1);
+  SimOptions o;
+  o.properties = {PropertyId::KvNoOverflow};
+  o.max_idle_steps = 50;
+  const auto out = simulate(p, t, w, ch, o);
+  ASSERT_TRUE(out.livelock.has_value());
+  EXPECT_EQ(out.livelock->period, 3);
+  EXPECT_EQ(out.not_arrived, 2);
+}
+
 }  // namespace
 }  // namespace kvcheck
