@@ -66,9 +66,9 @@ def run(kvcheck, config, w, work):
 def svg(rows, path, title):
     W, H, L, R, T, B = 640, 360, 70, 70, 40, 50
     xs = [r["w"] for r in rows]
-    x0, x1 = min(xs), max(xs) or 1.0
+    # Categorical x axis (the sweep's fractions are not evenly spaced): one slot per run.
     def sx(x):
-        return L + (x - x0) / (x1 - x0) * (W - L - R)
+        return L + xs.index(x) / max(len(xs) - 1, 1) * (W - L - R)
     def series(key, color, axis_x):
         vals = [r[key] for r in rows]
         hi = max(vals) or 1.0
