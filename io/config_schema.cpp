@@ -166,8 +166,9 @@ std::vector<Section> build() {
              "the verdict the gate and `tests/cli` require"),
       string("expect_property", expect_property_names(), "`\"\"`",
              "with `expect = \"violated\"`: the property that must fail first (`stalled`: the "
-             "simulator's no-progress stop; `starvation`, `instability`: the fuzzer's and the "
-             "explorer's lasso findings)"),
+             "simulator's no-progress stop; `livelock`: its proof of a thrash, a recurring "
+             "state; `starvation`, `instability`: the fuzzer's and the explorer's lasso "
+             "findings)"),
   }});
   s.push_back({"engine", true, false, "", {
       integer("block_size", 1, 1 << 20, "1", "tokens", "tokens per KV block"),
