@@ -76,8 +76,9 @@ typename PV::Bool serve_running_lifo(PV& v, typename PV::Int& budget) {
   return preempted;
 }
 
-/// One waiting request's admission check in vLLM's waiting loop (docs/vllm.md rules 11-15):
-/// its first chunk `n` (the whole prompt without chunked prefill), and whether it fits the token
+/// One waiting request's admission check in vLLM's waiting loop (docs/vllm.md rules 11-15), for
+/// a request with `known` tokens of which `computed` are computed: its first chunk `n` (all
+/// known tokens without chunked prefill), and whether it fits the token
 /// budget, the pool (keeping the watermark that `running`, the running count so far, calls for)
 /// and max_num_seqs. Shared by every admission order (FCFS, PRIORITY).
 template <class PV>
@@ -87,16 +88,23 @@ struct Admission {
 };
 
 template <class PV>
-Admission<PV> admission_check(const PV& v, typename PV::Ref r, typename PV::Int budget,
-                              typename PV::Int running, typename PV::Int watermark) {
+Admission<PV> admission_check(const PV& v, typename PV::Int known, typename PV::Int computed,
+                              typename PV::Int budget, typename PV::Int running,
+                              typename PV::Int watermark) {
   using D = typename PV::Domain;
   const auto& e = v.params().engine;
-  const auto known = v.known_tokens(r);
   const auto n = e.chunked_prefill ? cap_chunk<D>(e, D::min(known, budget)) : known;
   const auto fits_budget = e.chunked_prefill ? budget > D::lit(0) : known <= budget;
-  const auto fits_memory =
-      v.free_blocks() - admission_blocks(v, r, n) >= admission_watermark(v, running, watermark);
+  const auto blocks = kvcheck::admission_blocks<D>(v.params(), known, computed, n);
+  const auto fits_memory = v.free_blocks() - blocks >= admission_watermark(v, running, watermark);
   return {n, fits_budget && fits_memory && running < D::lit(e.max_num_seqs)};
+}
+
+/// The same for waiting request r (its known and computed tokens).
+template <class PV>
+Admission<PV> admission_check(const PV& v, typename PV::Ref r, typename PV::Int budget,
+                              typename PV::Int running, typename PV::Int watermark) {
+  return admission_check(v, v.known_tokens(r), v.computed(r), budget, running, watermark);
 }
 
 /// Admits waiting request r with a first chunk of n tokens where `ok` holds, charging the token

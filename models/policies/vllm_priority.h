@@ -11,6 +11,7 @@
 /// Waiting requests form a heap by key: admission takes them in key order, not queue order (a
 /// preempted request re-enters the heap, not the front), with vllm_fcfs's admission check and
 /// head-of-line blocking at the first key that does not fit. No admission after a preemption.
+#include <utility>
 #include <vector>
 
 #include "models/policies/building_blocks.h"
@@ -25,53 +26,69 @@ typename D::Bool key_less(typename D::Int ka, typename D::Int ra, typename D::In
   return ka < kb || (ka == kb && ra < rb);
 }
 
-/// One-hot over the positions (`at(k)` gives the Ref) where `cand[k]` holds: the candidate with
-/// the largest key (`largest`) or the smallest. All false when no candidate.
-template <class PV, class At>
-std::vector<typename PV::Bool> pick_by_key(const PV& v, const std::vector<typename PV::Bool>& cand,
-                                           At at, bool largest) {
+/// One-hot over the waiting positions where `cand[k]` holds: the one with the smallest key
+/// (the heap's top). All false when there is no candidate.
+template <class PV>
+std::vector<typename PV::Bool> smallest_key(const PV& v, const std::vector<typename PV::Bool>& cand) {
   using D = typename PV::Domain;
   auto any = D::truth(false);
-  auto bk = D::lit(0), br = D::lit(-1);  // the best key so far (valid where `any`)
+  auto bk = D::lit(0), br = D::lit(0);  // the smallest key so far (valid where `any`)
   for (std::size_t k = 0; k < cand.size(); ++k) {
-    const auto r = at(static_cast<int>(k));
+    const auto r = v.waiting_at(static_cast<int>(k));
     const auto kk = v.klass(r), kr = v.arrival_rank(r);
-    const auto better = largest ? key_less<D>(bk, br, kk, kr) : key_less<D>(kk, kr, bk, br);
-    const auto take = cand[k] && (!any || better);
+    const auto take = cand[k] && (!any || key_less<D>(kk, kr, bk, br));
     bk = D::select(take, kk, bk);
     br = D::select(take, kr, br);
     any = any || cand[k];
   }
   std::vector<typename PV::Bool> out;
   for (std::size_t k = 0; k < cand.size(); ++k)  // arrival ranks are distinct
-    out.push_back(cand[k] && v.arrival_rank(at(static_cast<int>(k))) == br);
+    out.push_back(cand[k] && v.arrival_rank(v.waiting_at(static_cast<int>(k))) == br);
   return out;
 }
 
-/// Preempts, where `when` holds, the running request with the largest key among those not
-/// preempted yet (`gone`); tokens it was given in this step (`given`) return to the budget.
+/// vLLM's victim loop for running position k, which is `short_of` blocks (`need` > free), in
+/// one pass. vLLM preempts the candidates (running, not preempted yet: not `gone`, k itself
+/// included) in decreasing key order until k fits or k itself goes; so candidate j is a victim
+/// iff its key is at least k's and the candidates with larger keys free too few blocks:
+/// free + sum of their held blocks < need. A victim's tokens of this step (`given`) return to
+/// the budget. The view's preempt frees its blocks (its reservation of this step included).
+/// Victims are preempted in position order (vLLM: decreasing key); under PRIORITY only the
+/// back-requeue order, which admission ignores, tells them apart.
 template <class PV>
-void preempt_largest(PV& v, typename PV::Bool when, std::vector<typename PV::Bool>& gone,
-                     std::vector<typename PV::Int>& given, typename PV::Int& budget) {
+void preempt_for(PV& v, int k, typename PV::Bool short_of, typename PV::Int need,
+                 std::vector<typename PV::Bool>& gone, std::vector<typename PV::Int>& given,
+                 typename PV::Int& budget) {
   using D = typename PV::Domain;
-  std::vector<typename PV::Bool> cand;
-  for (int j = 0; j < v.running_bound(); ++j)
-    cand.push_back(v.running_valid(j) && !gone[static_cast<std::size_t>(j)]);
-  const auto victim = pick_by_key(v, cand, [&v](int j) { return v.running_at(j); }, true);
-  for (std::size_t j = 0; j < victim.size(); ++j) {
-    const auto w = when && victim[j];
-    v.preempt(v.running_at(static_cast<int>(j)), w);
-    gone[j] = gone[j] || w;
-    budget = budget + D::select(w, given[j], D::lit(0));
-    given[j] = D::select(w, D::lit(0), given[j]);
+  const auto n = gone.size();
+  const auto key = [&v](int j) { return std::pair{v.klass(v.running_at(j)), v.arrival_rank(v.running_at(j))}; };
+  const auto kk = key(k);
+  std::vector<typename PV::Bool> cand, victim;
+  for (std::size_t j = 0; j < n; ++j) cand.push_back(v.running_valid(static_cast<int>(j)) && !gone[j]);
+  for (std::size_t j = 0; j < n; ++j) {
+    const auto kj = key(static_cast<int>(j));
+    auto larger = D::lit(0);  // blocks freed by the candidates preempted before j
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto ki = key(static_cast<int>(i));
+      const auto above = cand[i] && key_less<D>(kj.first, kj.second, ki.first, ki.second);
+      larger = larger + D::select(above, v.held_blocks(v.running_at(static_cast<int>(i))), D::lit(0));
+    }
+    const auto from_k = static_cast<int>(j) == k ? D::truth(true)
+                                                  : key_less<D>(kk.first, kk.second, kj.first, kj.second);
+    victim.push_back(short_of && cand[j] && from_k && v.free_blocks() + larger < need);
+  }
+  for (std::size_t j = 0; j < n; ++j) {
+    v.preempt(v.running_at(static_cast<int>(j)), victim[j]);
+    gone[j] = gone[j] || victim[j];
+    budget = budget + D::select(victim[j], given[j], D::lit(0));
+    given[j] = D::select(victim[j], D::lit(0), given[j]);
   }
 }
 
 /// vLLM's running loop under PRIORITY: serve running requests in admission order while the
-/// token budget lasts; when one cannot grow, preempt the largest key until it fits or it is
-/// itself the victim (then stop). At most running_bound() victims per request: the request is a
-/// candidate itself. Returns whether anything was preempted; `budget` ends net of the tokens
-/// scheduled.
+/// token budget lasts; when one cannot grow, preempt by key (preempt_for) until it fits or it
+/// is itself a victim (then stop). Returns whether anything was preempted; `budget` ends net
+/// of the tokens scheduled.
 template <class PV>
 typename PV::Bool serve_running(PV& v, typename PV::Int& budget) {
   using D = typename PV::Domain;
@@ -88,12 +105,10 @@ typename PV::Bool serve_running(PV& v, typename PV::Int& budget) {
     const auto r = v.running_at(k);
     const auto n = blocks::next_tokens(v, r, budget);
     const auto need = v.blocks_after(r, n) - v.held_blocks(r);
-    for (int round = 0; round < rb; ++round) {
-      const Bool shortage = live && !gone[ku] && v.free_blocks() < need;
-      if (D::definitely_false(shortage)) break;
-      preempt_largest(v, shortage, gone, given, budget);
-      preempted = preempted || shortage;
-    }
+    const Bool short_of = live && v.free_blocks() < need;
+    // Skipping the call where nobody is short is an optimisation (every victim needs short_of).
+    if (!D::definitely_false(short_of)) preempt_for(v, k, short_of, need, gone, given, budget);
+    preempted = preempted || short_of;  // short of blocks: someone (k at the latest) goes
     const Bool ok = live && !gone[ku];
     stopped = stopped || (live && gone[ku]);
     v.schedule(r, n, ok);
@@ -104,8 +119,8 @@ typename PV::Bool serve_running(PV& v, typename PV::Int& budget) {
 }
 
 /// vLLM's waiting loop over the PRIORITY heap: each round admits the waiting request with the
-/// smallest key not admitted yet if admission_check passes; the first that does not fit ends
-/// admission (head-of-line blocking). O(W) per round (W^2 comparisons symbolically in all).
+/// smallest key not admitted yet if admission_check passes (checked once, on the head's
+/// values); the first that does not fit ends admission (head-of-line blocking). O(W) per round.
 template <class PV>
 void admit_by_key(PV& v, typename PV::Bool allowed, typename PV::Int& budget,
                   typename PV::Int watermark) {
@@ -118,19 +133,25 @@ void admit_by_key(PV& v, typename PV::Bool allowed, typename PV::Int& budget,
   Bool alive = allowed;
   for (int round = 0; round < wb; ++round) {
     if (D::definitely_false(alive)) break;
-    const auto head = pick_by_key(v, left, [&v](int k) { return v.waiting_at(k); }, false);
-    Bool admitted = D::truth(false);
+    const auto head = smallest_key(v, left);
+    auto known = D::lit(0), computed = D::lit(0);
+    Bool any = D::truth(false);
+    for (int k = 0; k < wb; ++k) {
+      const auto ku = static_cast<std::size_t>(k);
+      const auto r = v.waiting_at(k);
+      known = known + D::select(head[ku], v.known_tokens(r), D::lit(0));
+      computed = computed + D::select(head[ku], v.computed(r), D::lit(0));
+      any = any || head[ku];
+    }
+    const auto a = blocks::admission_check(v, known, computed, budget, running, watermark);
+    const Bool ok = alive && any && a.fits;
     for (int k = 0; k < wb; ++k) {
       const auto ku = static_cast<std::size_t>(k);
       if (D::definitely_false(head[ku])) continue;  // only the head acts (an optimisation)
-      const auto r = v.waiting_at(k);
-      const auto a = blocks::admission_check(v, r, budget, running, watermark);
-      const Bool ok = alive && head[ku] && a.fits;
-      blocks::admit_one(v, r, a.n, ok, budget, running);
-      left[ku] = left[ku] && !ok;
-      admitted = admitted || ok;
+      blocks::admit_one(v, v.waiting_at(k), a.n, ok && head[ku], budget, running);
+      left[ku] = left[ku] && !(ok && head[ku]);
     }
-    alive = admitted;
+    alive = ok;
   }
 }
 
