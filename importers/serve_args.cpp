@@ -24,7 +24,7 @@ constexpr std::array<ArgSpec, 49> kServeArgs{{
     {"kv-cache-dtype", ArgKind::Value, false, "KV bytes per element"},
     {"watermark", ArgKind::Value, false, "policy.watermark_fraction"},
     {"preemption-mode", ArgKind::Value, false, "recompute only (V1 has no swap)"},
-    {"scheduling-policy", ArgKind::Value, false, "fcfs only"},
+    {"scheduling-policy", ArgKind::Value, false, "policy.name: fcfs or priority"},
     {"num-lookahead-slots", ArgKind::Value, false, "0 only"},
     {"speculative-config", ArgKind::Value, false, "engine.lookahead (eagle, draft_model: k)"},
     {"max-num-partial-prefills", ArgKind::Value, false, "1 only"},

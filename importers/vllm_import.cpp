@@ -112,9 +112,10 @@ void refuse_unmodelled(const ParsedArgs& a) {
   if (a.text("preemption-mode", "recompute") != "recompute")
     throw config_error(kWhere, "--preemption-mode",
                        "V1 has no swap: it always recomputes (vllm/v1/core/sched/scheduler.py)");
-  if (a.text("scheduling-policy", "fcfs") != "fcfs")
+  const auto policy = a.text("scheduling-policy", "fcfs");
+  if (policy != "fcfs" && policy != "priority")
     throw config_error(kWhere, "--scheduling-policy",
-                       "only fcfs maps to vllm_fcfs (priority picks other victims)");
+                       "fcfs (vllm_fcfs) or priority (vllm_priority) only");
   if (a.integer("pipeline-parallel-size", 1, 1, 1024) != 1)
     throw config_error(kWhere, "--pipeline-parallel-size",
                        "not mapped: pipeline stages overlap iterations");
@@ -198,8 +199,18 @@ Section engine_section(const ParsedArgs& a, const ImportOptions& opt, std::int64
   return e;
 }
 
+bool priority_policy(const ParsedArgs& a) {
+  return a.text("scheduling-policy", "fcfs") == "priority";
+}
+
 Section policy_section(const ParsedArgs& a, std::int64_t blocks) {
-  Section p{"[policy]", {}, {{"name = \"vllm_fcfs\"", "vLLM V1 FCFS, recompute preemption"}}};
+  Section p{"[policy]", {}, {}};
+  if (priority_policy(a))
+    p.lines.push_back({"name = \"vllm_priority\"",
+                       "--scheduling-policy priority: vLLM V1 PRIORITY (priority = class, ties "
+                       "by arrival), recompute preemption"});
+  else
+    p.lines.push_back({"name = \"vllm_fcfs\"", "vLLM V1 FCFS, recompute preemption"});
   if (!a.has("watermark")) {
     p.lines.push_back({"watermark_blocks = 0", "no --watermark: V1 keeps no watermark (default 0.0)"});
     return p;
@@ -241,7 +252,8 @@ std::string header(const ImportOptions& opt, const ParsedArgs& a, const BenchImp
   h += "#\n# Modelled by the [engine] profile (docs/vllm.md, rule by rule): the null block, the\n"
        "# V1 watermark (only while something runs), full-sequence or first-chunk admission,\n"
        "# recompute that keeps the output, max_model_len rejection instead of the papers' rule.\n"
-       "#\n# What vllm_fcfs does NOT model faithfully:\n";
+       "#\n# What " + std::string(priority_policy(a) ? "vllm_priority" : "vllm_fcfs") +
+       " does NOT model faithfully:\n";
   h += std::string("#   - prefix caching: ") +
        (prefix_caching ? "on in vLLM (V1 default)" : "off") +
        "; kvcheck never shares blocks, so a\n"
@@ -249,9 +261,12 @@ std::string header(const ImportOptions& opt, const ParsedArgs& a, const BenchImp
        "#   - speculative decoding: only the lookahead slots it reserves (--speculative-config);\n"
        "#     draft acceptance is not modelled.\n"
        "#   - time: kvcheck steps one iteration at a time; vLLM's async output processing is not\n"
-       "#     modelled, and per-second rates need an assumed --step-seconds.\n"
-       "#   - PRIORITY scheduling (a heap by priority and arrival, its own victim) is not\n"
-       "#     modelled; --scheduling-policy priority is refused.\n#\n";
+       "#     modelled, and per-second rates need an assumed --step-seconds.\n";
+  if (priority_policy(a))
+    h += "#   - request priorities: vLLM's per-request `priority` is the request's class index\n"
+         "#     (lower first); the imported workload has one class, so every request has\n"
+         "#     priority 0 and the order is by arrival. Add [[classes]] to model priorities.\n";
+  h += "#\n";
   h += "# ignored (do not change scheduling): " + ignored_list(a, b) + "\n\n";
   return h;
 }

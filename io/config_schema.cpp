@@ -206,21 +206,21 @@ std::vector<Section> build() {
   s.push_back({"policy", true, false, "used by", {
       used_by(string("name", policy_names(), "— (required)", "the scheduler policy"), "all"),
       with(integer("watermark_blocks", 0, kInf, "0", "blocks", "blocks kept free when admitting"),
-           "< the pool (`num_blocks`)", "`vllm_fcfs`"),
+           "< the pool (`num_blocks`)", "`vllm_fcfs`, `vllm_priority`"),
       with(number("watermark_fraction", 0.0, 0.999999, false, "—", "fraction",
                   "vLLM's `--watermark w`: watermark_blocks = int(w x num_blocks), the null "
                   "block counted"),
-           "not with `watermark_blocks`", "`vllm_fcfs`"),
+           "not with `watermark_blocks`", "`vllm_fcfs`, `vllm_priority`"),
       used_by(boolean("watermark_only_when_busy", "false",
                       "(vLLM profiles: true) the watermark applies only while something is running (vLLM V1, PR "
                       "#44594); false: every admission keeps it"),
-              "`vllm_fcfs`"),
+              "`vllm_fcfs`, `vllm_priority`"),
       used_by(boolean("full_sequence_admission", "false",
                       "(`vllm-v1-full-isl`: true) admit only when blocks for the whole current length fit (vLLM's "
                       "`scheduler_reserve_full_isl`); false: the first chunk"),
-              "`vllm_fcfs`"),
+              "`vllm_fcfs`, `vllm_priority`"),
       used_by(boolean("admit_after_preempt", "false", "admit in an iteration that preempted"),
-              "`vllm_fcfs`"),
+              "`vllm_fcfs`, `vllm_priority`"),
       used_by(integer("flow_budget_min", 0, kInf, "0", "requests",
                       "Algorithm 2's global budget B_t ~ U{min..max}"),
               "`p1_flow_control`"),

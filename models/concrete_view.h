@@ -59,6 +59,7 @@ class ConcreteView {
   Int computed(Ref r) const { return st(r).computed; }
   Int generated(Ref r) const { return st(r).generated; }
   Int klass(Ref r) const { return input(r).klass; }
+  Int arrival_rank(Ref r) const { return r; }  ///< the workload index (view.h)
   Int held_blocks(Ref r) const { return st(r).blocks; }
   Int sched(Ref r) const { return st(r).sched; }
   Int free_blocks() const { return params_.engine.num_blocks - used_blocks_; }

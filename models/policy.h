@@ -8,6 +8,7 @@
 #include "models/policies/p2_wait.h"
 #include "models/policies/p4_policies.h"
 #include "models/policies/vllm_fcfs.h"
+#include "models/policies/vllm_priority.h"
 #ifdef KVCHECK_EXTRA_POLICY_HEADER  // a registration header's policies (see registry.h)
 #include KVCHECK_EXTRA_POLICY_HEADER
 #endif

@@ -16,6 +16,9 @@ struct PolicyTraits {
   /// iteration is followed by the same plan until an event. The argument is written beside
   /// each policy's traits; false is always safe (the loop then steps one iteration at a time).
   bool steady_skip = false;
+  /// Orders requests by arrival (PolicyView::arrival_rank): the explorer then keeps the
+  /// residents' arrival order in its state (checkers/explicit/successors.cpp); false: it does not.
+  bool orders_by_arrival = false;
 };
 
 }  // namespace kvcheck

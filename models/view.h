@@ -42,6 +42,7 @@ concept SchedulerView = requires(V& v, const V& cv, typename V::Ref r, int k,
   { cv.computed(r) } -> std::convertible_to<typename V::Int>;
   { cv.generated(r) } -> std::convertible_to<typename V::Int>;
   { cv.klass(r) } -> std::convertible_to<typename V::Int>;
+  { cv.arrival_rank(r) } -> std::convertible_to<typename V::Int>;
   { cv.held_blocks(r) } -> std::convertible_to<typename V::Int>;
   { cv.free_blocks() } -> std::convertible_to<typename V::Int>;
   { cv.num_running() } -> std::convertible_to<typename V::Int>;
@@ -74,6 +75,9 @@ class PolicyView {
   Int computed(Ref r) const { return v_.computed(r); }
   Int generated(Ref r) const { return v_.generated(r); }
   Int klass(Ref r) const { return v_.klass(r); }
+  /// r's place in arrival order (workload order: earlier arrivals have smaller ranks; ranks are
+  /// distinct). vLLM orders by `arrival_time`; kvcheck's workload lists requests in that order.
+  Int arrival_rank(Ref r) const { return v_.arrival_rank(r); }
   Int held_blocks(Ref r) const { return v_.held_blocks(r); }
   /// True while r still has prompt tokens (or, after a recompute that keeps the output, known
   /// tokens) to process (models/engine_rules.h).

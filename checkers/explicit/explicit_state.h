@@ -15,6 +15,9 @@ namespace kvcheck::explicit_state {
 struct ResidentRequest {
   std::int64_t prompt = 1, output = 1, klass = 0;
   std::int64_t computed = 0, generated = 0, blocks = 0, tokens = 0;
+  /// Rank in arrival order among the residents (0 = oldest), kept only for a policy that orders
+  /// by arrival (PolicyTraits::orders_by_arrival); 0 otherwise, so such states stay merged.
+  std::int64_t arrival = 0;
   bool operator==(const ResidentRequest&) const = default;
 };
 
@@ -36,6 +39,7 @@ struct ExplicitStateHash {
     const auto mix_req = [&mix](const ResidentRequest& r) {
       mix(r.prompt); mix(r.output); mix(r.klass); mix(r.computed);
       mix(r.generated); mix(r.blocks); mix(r.tokens);
+      if (r.arrival != 0) mix(r.arrival);  // the hash of a state without arrival order as before
     };
     mix(s.arrived);
     mix(static_cast<std::int64_t>(s.waiting.size()));

@@ -35,12 +35,13 @@
 namespace kvcheck {
 
 /// A request reference: a one-hot selector over the N slots (all false = no request), with the
-/// slot inputs it selects read once, and the position it names (`kind`: 0 = a slot
+/// slot inputs it selects read once (`arrival` is the slot index: slots are in arrival order), and
+/// the position it names (`kind`: 0 = a slot
 /// (completed_at), 1 = running position `k`, 2 = waiting position `k`) in table generation `gen`.
 struct SymRef {
   std::vector<SymBool> sel;
   SymBool any;
-  SymInt prompt, output, klass;
+  SymInt prompt, output, klass, arrival;
   int kind, k, gen;
 };
 
@@ -67,6 +68,7 @@ class SymbolicView {
   Int prompt(const Ref& r) const { return r.prompt; }
   Int output(const Ref& r) const { return r.output; }
   Int klass(const Ref& r) const { return r.klass; }
+  Int arrival_rank(const Ref& r) const { return r.arrival; }
   Int computed(const Ref& r) const { return read(r, kComputed); }
   Int generated(const Ref& r) const { return read(r, kGenerated); }
   Int held_blocks(const Ref& r) const { return read(r, kBlocks); }

@@ -76,34 +76,67 @@ typename PV::Bool serve_running_lifo(PV& v, typename PV::Int& budget) {
   return preempted;
 }
 
+/// One waiting request's admission check in vLLM's waiting loop (docs/vllm.md rules 11-15), for
+/// a request with `known` tokens of which `computed` are computed: its first chunk `n` (all
+/// known tokens without chunked prefill), and whether it fits the token
+/// budget, the pool (keeping the watermark that `running`, the running count so far, calls for)
+/// and max_num_seqs. Shared by every admission order (FCFS, PRIORITY).
+template <class PV>
+struct Admission {
+  typename PV::Int n;
+  typename PV::Bool fits;
+};
+
+template <class PV>
+Admission<PV> admission_check(const PV& v, typename PV::Int known, typename PV::Int computed,
+                              typename PV::Int budget, typename PV::Int running,
+                              typename PV::Int watermark) {
+  using D = typename PV::Domain;
+  const auto& e = v.params().engine;
+  const auto n = e.chunked_prefill ? cap_chunk<D>(e, D::min(known, budget)) : known;
+  const auto fits_budget = e.chunked_prefill ? budget > D::lit(0) : known <= budget;
+  const auto blocks = kvcheck::admission_blocks<D>(v.params(), known, computed, n);
+  const auto fits_memory = v.free_blocks() - blocks >= admission_watermark(v, running, watermark);
+  return {n, fits_budget && fits_memory && running < D::lit(e.max_num_seqs)};
+}
+
+/// The same for waiting request r (its known and computed tokens).
+template <class PV>
+Admission<PV> admission_check(const PV& v, typename PV::Ref r, typename PV::Int budget,
+                              typename PV::Int running, typename PV::Int watermark) {
+  return admission_check(v, v.known_tokens(r), v.computed(r), budget, running, watermark);
+}
+
+/// Admits waiting request r with a first chunk of n tokens where `ok` holds, charging the token
+/// budget and the running count.
+template <class PV>
+void admit_one(PV& v, typename PV::Ref r, typename PV::Int n, typename PV::Bool ok,
+               typename PV::Int& budget, typename PV::Int& running) {
+  using D = typename PV::Domain;
+  v.admit(r, ok);
+  v.schedule(r, n, ok);
+  budget = budget - D::select(ok, n, D::lit(0));
+  running = running + D::select(ok, D::lit(1), D::lit(0));
+}
+
 /// FCFS admission with head-of-line blocking (vLLM's waiting loop): admit from the queue head
-/// while the prompt (or, when chunking, its first chunk) fits the token budget, the pool keeps
-/// `watermark` blocks free, and the running set stays under max_num_seqs; stop at the first
-/// request that does not fit. Only runs where `allowed` holds.
+/// while admission_check passes; stop at the first request that does not fit. Only runs where
+/// `allowed` holds.
 template <class PV>
 void admit_fcfs(PV& v, typename PV::Bool allowed, typename PV::Int& budget,
                 typename PV::Int watermark) {
   using D = typename PV::Domain;
   using Int = typename PV::Int;
   using Bool = typename PV::Bool;
-  const auto& e = v.params().engine;
-  const Int cap = D::lit(e.max_num_seqs);
   Int running = v.num_running();
   Bool alive = allowed;
   for (int k = 0; k < v.waiting_bound(); ++k) {
     const Bool live = alive && v.waiting_valid(k);
     if (D::definitely_false(live)) break;
     const auto r = v.waiting_at(k);
-    const Int known = v.known_tokens(r);
-    const Int n = e.chunked_prefill ? cap_chunk<D>(e, D::min(known, budget)) : known;
-    const Bool fits_budget = e.chunked_prefill ? budget > D::lit(0) : known <= budget;
-    const Bool fits_memory =
-        v.free_blocks() - admission_blocks(v, r, n) >= admission_watermark(v, running, watermark);
-    const Bool ok = live && fits_budget && fits_memory && running < cap;
-    v.admit(r, ok);
-    v.schedule(r, n, ok);
-    budget = budget - D::select(ok, n, D::lit(0));
-    running = running + D::select(ok, D::lit(1), D::lit(0));
+    const auto a = admission_check(v, r, budget, running, watermark);
+    const Bool ok = live && a.fits;
+    admit_one(v, r, a.n, ok, budget, running);
     alive = ok;
   }
 }

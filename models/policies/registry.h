@@ -19,7 +19,8 @@
   X(Sarathi, sarathi)                     \
   X(Orca, orca)                           \
   X(FasterTransformer, faster_transformer) \
-  X(VanillaVllm, vanilla_vllm)
+  X(VanillaVllm, vanilla_vllm)           \
+  X(VllmPriority, vllm_priority)
 
 // More policies from outside this tree: a registration header, force-included into every source
 // (cmake: KVCHECK_POLICY_REGISTRATION), defines KVCHECK_EXTRA_POLICIES(X) with the same one

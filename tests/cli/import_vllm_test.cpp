@@ -169,6 +169,8 @@ TEST(ImportVllm, UnmappableFlagsAreOneLineErrors) {
                {"command line", "--frobnicate"});
   expect_error(run_kvcheck("import vllm" + kSmall + " --preemption-mode swap"), 151,
                {"command line", "--preemption-mode", "no swap"});
+  expect_error(run_kvcheck("import vllm" + kSmall + " --scheduling-policy lottery"), 151,
+               {"command line", "--scheduling-policy", "fcfs", "priority"});
   expect_error(run_kvcheck("import vllm" + kSmall + " stray"), 151, {"command line", "stray"});
   expect_error(run_kvcheck("import vllm -- vllm serve m --max-num-seqs 16"), 151,
                {"command line", "--num-gpu-blocks-override"});
@@ -176,6 +178,21 @@ TEST(ImportVllm, UnmappableFlagsAreOneLineErrors) {
                {"--bench", "--max-concurrency"});
   expect_error(run_kvcheck("import vllm --bench '--request-rate 10'" + kSmall), 151,
                {"--bench", "--request-rate", "--step-seconds"});
+}
+
+// `--scheduling-policy` names the policy (vLLM's SchedulingPolicy: fcfs, the default, or
+// priority): vllm_fcfs or vllm_priority, same engine keys either way.
+TEST(ImportVllm, SchedulingPolicyNamesThePolicy) {
+  const auto f = run_kvcheck("import vllm" + kSmall + " --scheduling-policy fcfs");
+  ASSERT_EQ(f.status, 0) << f.err;
+  EXPECT_EQ(parsed(f).model.policy.kind, PolicyKind::VllmFcfs);
+  const auto r = run_kvcheck("import vllm" + kSmall + " --scheduling-policy priority");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto c = parsed(r);
+  EXPECT_EQ(c.model.policy.kind, PolicyKind::VllmPriority);
+  EXPECT_EQ(c.model.engine.num_blocks, parsed(f).model.engine.num_blocks);
+  EXPECT_TRUE(has(r.out, "# What vllm_priority does NOT model faithfully:")) << r.out;
+  EXPECT_TRUE(has(r.out, "every request has\n#     priority 0")) << r.out;
 }
 
 TEST(ImportVllm, IgnoredFlagsAreListed) {

@@ -1114,5 +1114,33 @@ TEST(ExploreOptionsByHand, SaturatedModeChecks) {
   EXPECT_EQ(o.queue_window, 4096);
 }
 
+// vllm_priority orders by arrival, so the explorer keeps the residents' arrival order in the
+// state (ResidentRequest::arrival). 2 blocks of 1 token; running in admission order X, Y (prompt
+// 1, output 3, one token computed and sampled, 1 block each), but Y arrived first (X was
+// re-admitted after a preemption): X = (class 0, arrival 1), Y = (class 0, arrival 0).
+// No arrivals: X needs a 2nd block, none is free; the victim is the largest (priority,
+// arrival), X itself: X is preempted (recompute, back to waiting) and the running loop stops,
+// Y keeps its state. Ranked in the state: Y 0, X 1. Were the order lost (residents ranked
+// waiting first, then running: X 0, Y 1), the victim would be Y and X would decode.
+TEST(ExplorerByHand, PriorityKeepsTheResidentsArrivalOrder) {
+  const auto cfg = config_of(
+      "[engine]\nblock_size = 1\nnum_blocks = 2\n[policy]\nname = \"vllm_priority\"\n"
+      "[workload]\nkind = \"deterministic\"\ncount = 2\nprompt = 1\noutput = 3\n[check]\n"
+      "properties = [\"no_preemption\"]\n[envelope]\nprompt = [1, 8]\noutput = [1, 8]\n"
+      "max_requests = 0\n[explore]\nprompts = [1]\noutputs = [3]\nmax_states = 64\n"
+      "max_arrivals_per_step = 1\nmax_requests = 2\n");
+  const auto opts = read_explore_options(cfg);
+  const SuccessorGenerator gen(cfg.model, cfg.time, opts);
+  const ResidentRequest x{1, 3, 0, 1, 1, 1, 1, 1}, y{1, 3, 0, 1, 1, 1, 1, 0};
+  std::vector<Transition> out;
+  gen.expand(state(2, {}, {x, y}), out);
+  ASSERT_FALSE(out.empty());
+  const auto& t = out.front();
+  ASSERT_TRUE(t.arrivals.empty());
+  EXPECT_EQ(t.violated, 1U);  // no_preemption
+  const ResidentRequest x_requeued{1, 3, 0, 0, 0, 0, 0, 1};
+  EXPECT_EQ(t.next, state(2, {x_requeued}, {y}));
+}
+
 }  // namespace
 }  // namespace kvcheck::explicit_state

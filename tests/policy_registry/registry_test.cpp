@@ -54,7 +54,7 @@ Steps run(const std::string& policy, bool skip_steady, SimOutcome* out = nullptr
 
 TEST(PolicyRegistry, OneLineAddsTheNameAndTheTraits) {
   const auto all = all_policy_kinds();
-  ASSERT_EQ(all.size(), 10u);  // the nine product policies and the test's
+  ASSERT_EQ(all.size(), 11u);  // the ten product policies and the test's
   EXPECT_EQ(all.back(), PolicyKind::OneAdmission);
   EXPECT_EQ(to_string(PolicyKind::OneAdmission), "one_admission");
   PolicyKind k = PolicyKind::VllmFcfs;
