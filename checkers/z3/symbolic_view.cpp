@@ -82,7 +82,7 @@ std::vector<SymRef> SymbolicView::table(Status s, std::vector<Rec>& recs) const 
   recs.clear();
   const int kind = s == Status::Running ? 1 : 2;
   for (int k = 0; k < n_; ++k) {
-    SymRef r{{}, D::truth(false), D::lit(0), D::lit(0), D::lit(0), D::lit(0), kind, k, gen_};
+    SymRef r{{}, D::truth(false), D::lit(0), D::lit(0), D::lit(0), kind, k, gen_};
     for (std::size_t i = 0; i < slots_.size(); ++i) {
       const auto sel = is(i, s) && slots_[i].pos == D::lit(k);
       r.sel.push_back(sel);
@@ -94,7 +94,6 @@ std::vector<SymRef> SymbolicView::table(Status s, std::vector<Rec>& recs) const 
       r.prompt = D::select(r.sel[i], in_[i].prompt, r.prompt);
       r.output = D::select(r.sel[i], in_[i].output, r.output);
       r.klass = D::select(r.sel[i], in_[i].klass, r.klass);
-      r.arrival = D::select(r.sel[i], D::lit(static_cast<std::int64_t>(i)), r.arrival);
       for (std::size_t f = 0; f < kFields; ++f)
         x.f[f] = D::select(r.sel[i], slots_[i].f[f], x.f[f]);
     }
@@ -190,6 +189,13 @@ void SymbolicView::admit(const Ref& r, Bool when) {
   adm_ctr_ = adm_ctr_ + one_if(w);
   num_running_ = num_running_ + one_if(w);
   num_waiting_ = num_waiting_ - one_if(w);
+}
+
+SymbolicView::Int SymbolicView::arrival_rank(const Ref& r) const {
+  SymInt a = D::lit(0);
+  for (std::size_t i = r.sel.size(); i-- > 0;)
+    a = D::select(r.sel[i], D::lit(static_cast<std::int64_t>(i)), a);
+  return a;
 }
 
 void SymbolicView::release(Rec& x, const Bool& w) {
@@ -301,13 +307,12 @@ void SymbolicView::end_step() {
 
 SymRef SymbolicView::completed_at(int k) const {
   const auto ku = static_cast<std::size_t>(k);
-  SymRef r{{}, slots_[ku].completed, D::lit(0), D::lit(0), D::lit(0), D::lit(0), 0, k, gen_};
+  SymRef r{{}, slots_[ku].completed, D::lit(0), D::lit(0), D::lit(0), 0, k, gen_};
   for (std::size_t i = 0; i < slots_.size(); ++i)
     r.sel.push_back(i == ku ? slots_[ku].completed : D::truth(false));
   r.prompt = D::select(r.any, in_[ku].prompt, D::lit(0));
   r.output = D::select(r.any, in_[ku].output, D::lit(0));
   r.klass = D::select(r.any, in_[ku].klass, D::lit(0));
-  r.arrival = D::select(r.any, D::lit(static_cast<std::int64_t>(k)), D::lit(0));
   return r;
 }
 

@@ -84,7 +84,13 @@ typename PV::Bool serve_running_lifo(PV& v, typename PV::Int& budget) {
 template <class PV>
 struct Admission {
   typename PV::Int n;
-  typename PV::Bool fits;
+  typename PV::Bool fits_budget, fits_memory, fits_seqs;
+  /// `pre && fits_budget && fits_memory && fits_seqs`, in that order: the allocation
+  /// invariant's per-action queries (checkers/z3/allocation_invariant.cpp) are sensitive to
+  /// the shape of the guard term, and this is the shape admit_fcfs always had.
+  typename PV::Bool fits_after(typename PV::Bool pre) const {
+    return pre && fits_budget && fits_memory && fits_seqs;
+  }
 };
 
 template <class PV>
@@ -97,7 +103,7 @@ Admission<PV> admission_check(const PV& v, typename PV::Int known, typename PV::
   const auto fits_budget = e.chunked_prefill ? budget > D::lit(0) : known <= budget;
   const auto blocks = kvcheck::admission_blocks<D>(v.params(), known, computed, n);
   const auto fits_memory = v.free_blocks() - blocks >= admission_watermark(v, running, watermark);
-  return {n, fits_budget && fits_memory && running < D::lit(e.max_num_seqs)};
+  return {n, fits_budget, fits_memory, running < D::lit(e.max_num_seqs)};
 }
 
 /// The same for waiting request r (its known and computed tokens).
@@ -135,7 +141,7 @@ void admit_fcfs(PV& v, typename PV::Bool allowed, typename PV::Int& budget,
     if (D::definitely_false(live)) break;
     const auto r = v.waiting_at(k);
     const auto a = admission_check(v, r, budget, running, watermark);
-    const Bool ok = live && a.fits;
+    const Bool ok = a.fits_after(live);
     admit_one(v, r, a.n, ok, budget, running);
     alive = ok;
   }

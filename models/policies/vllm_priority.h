@@ -144,7 +144,7 @@ void admit_by_key(PV& v, typename PV::Bool allowed, typename PV::Int& budget,
       any = any || head[ku];
     }
     const auto a = blocks::admission_check(v, known, computed, budget, running, watermark);
-    const Bool ok = alive && any && a.fits;
+    const Bool ok = a.fits_after(alive && any);
     for (int k = 0; k < wb; ++k) {
       const auto ku = static_cast<std::size_t>(k);
       if (D::definitely_false(head[ku])) continue;  // only the head acts (an optimisation)
