@@ -57,19 +57,25 @@ std::optional<Livelock> LivelockDetector::observe(const ConcreteView& v) {
     return std::nullopt;
   }
   if (saved_step_ < 0) {
+    if (rec.preempted.empty() && rec.evicted.empty()) return std::nullopt;
     power_ = 1;
     restart(v);
     return std::nullopt;
   }
-  ++length_;
   preempted_.insert(preempted_.end(), rec.preempted.begin(), rec.preempted.end());
   preempted_.insert(preempted_.end(), rec.evicted.begin(), rec.evicted.end());
   for (const auto& [id, n] : rec.batch) tokens_ += n;
   worked_ = worked_ || !rec.batch.empty();
+  // A cycle with work in it must preempt or evict: otherwise computed tokens only grow. So the
+  // states after steps that preempted or evicted recur when the run cycles, and comparing only
+  // those keeps the detector off the hot path of runs that never preempt. The period is still
+  // counted in steps (saved_step_ to now).
+  if (rec.preempted.empty() && rec.evicted.empty()) return std::nullopt;
+  ++length_;
   fingerprint(v, now_);
   // A recurrence with no work in between is an idle engine: the `stalled` stop reports it.
   if (now_ == saved_ && worked_) {
-    Livelock l{saved_step_, length_, preempted_, tokens_};
+    Livelock l{saved_step_, rec.step - saved_step_, preempted_, tokens_};
     std::sort(l.preempted.begin(), l.preempted.end());
     l.preempted.erase(std::unique(l.preempted.begin(), l.preempted.end()), l.preempted.end());
     return l;

@@ -7,8 +7,9 @@
 /// made no nondeterministic pick), so a recurrence is a proof, not a heuristic. Under a closed
 /// loop (Workload::max_concurrency) a full window counts as "no arrival can break it": only a
 /// completion opens a slot. Found with
-/// Brent's algorithm: one stored state, compared after each step, re-taken at powers of two,
-/// so the cost is one state copy per step and the memory one state.
+/// Brent's algorithm over the states after steps that preempted or evicted (a cycle with work
+/// must do one of those, or computed tokens would only grow): one stored state, re-taken at
+/// powers of two, so a run that never preempts pays nothing and the memory is one state.
 #include <cstdint>
 #include <optional>
 #include <vector>
