@@ -159,4 +159,18 @@ void serve_running_unchecked(PV& v) {
   }
 }
 
+/// vLLM V1's step (`scheduler.py` schedule()): the running requests first, under one token
+/// budget, then, unless something was preempted in this step (or `admit_after_preempt`), the
+/// waiting ones. `serve(v, budget)` returns whether it preempted; `admit(v, allowed, budget,
+/// watermark)` admits. FCFS and PRIORITY differ only in those two.
+template <class PV, class Serve, class Admit>
+void vllm_v1_step(PV& v, Serve serve, Admit admit) {
+  using D = typename PV::Domain;
+  const auto& p = v.params();
+  auto budget = D::lit(p.engine.max_batched_tokens);
+  const auto preempted = serve(v, budget);
+  const auto allowed = p.policy.admit_after_preempt ? D::truth(true) : !preempted;
+  admit(v, allowed, budget, D::lit(p.policy.watermark_blocks));
+}
+
 }  // namespace kvcheck::blocks

@@ -12,12 +12,11 @@ namespace kvcheck {
 
 template <class PV>
 void vllm_fcfs_step(PV& v) {
-  using D = typename PV::Domain;
-  const auto& p = v.params();
-  auto budget = D::lit(p.engine.max_batched_tokens);
-  const auto preempted = blocks::serve_running_lifo(v, budget);
-  const auto allowed = p.policy.admit_after_preempt ? D::truth(true) : !preempted;
-  blocks::admit_fcfs(v, allowed, budget, D::lit(p.policy.watermark_blocks));
+  blocks::vllm_v1_step(
+      v, [](PV& pv, auto& budget) { return blocks::serve_running_lifo(pv, budget); },
+      [](PV& pv, auto allowed, auto& budget, auto watermark) {
+        blocks::admit_fcfs(pv, allowed, budget, watermark);
+      });
 }
 
 // Steady skip: running requests decode first (budget and running count constant in a steady

@@ -161,12 +161,11 @@ namespace kvcheck {
 
 template <class PV>
 void vllm_priority_step(PV& v) {
-  using D = typename PV::Domain;
-  const auto& p = v.params();
-  auto budget = D::lit(p.engine.max_batched_tokens);
-  const auto preempted = priority::serve_running(v, budget);
-  const auto allowed = p.policy.admit_after_preempt ? D::truth(true) : !preempted;
-  priority::admit_by_key(v, allowed, budget, D::lit(p.policy.watermark_blocks));
+  blocks::vllm_v1_step(
+      v, [](PV& pv, auto& budget) { return priority::serve_running(pv, budget); },
+      [](PV& pv, auto allowed, auto& budget, auto watermark) {
+        priority::admit_by_key(pv, allowed, budget, watermark);
+      });
 }
 
 // Steady skip, as vllm_fcfs: running requests decode first (budget and running count constant
