@@ -431,6 +431,9 @@ std::vector<Section> build() {
               "saturated: visible queue (the default obeys the same maximum)"),
       integer("max_states", 1, 10'000'000, "200000", "states",
               "state limit: beyond it the verdict is UNKNOWN"),
+      string("storage", {"exact", "hash_compaction"}, "`\"exact\"`",
+             "visited states kept whole, or as 64-bit fingerprints (hash compaction: less "
+             "memory, may miss states, so never PROVED; docs/explorer.md)"),
       with(int_array("prompts", 1, kMaxTok, "tokens",
                      "arrival shapes = prompts x outputs (class 0), inside the envelope; "
                      "default: every shape of the envelope"),

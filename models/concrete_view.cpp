@@ -282,8 +282,13 @@ void ConcreteView::restore(std::span<const RequestState> resident, std::span<con
   if (resident.size() > req_.size() || waiting.size() + running.size() != resident.size())
     throw std::logic_error("restore: residents do not match the workload or the orders");
   std::copy(resident.begin(), resident.end(), req_.begin());
+  std::fill(req_.begin() + static_cast<std::ptrdiff_t>(resident.size()), req_.end(), RequestState{});
   waiting_.assign(waiting.begin(), waiting.end());
   running_.assign(running.begin(), running.end());
+  for (auto* v : {&requeue_front_, &requeue_back_, &scratch_, &first_tokens_}) v->clear();
+  max_waiting_pos_ = -1;
+  step_ = 0;
+  now_ = 0.0;
   next_arrival_ = resident.size();
   used_blocks_ = used_tokens_ = admit_counter_ = 0;
   for (const auto& s : resident) {

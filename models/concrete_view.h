@@ -150,12 +150,14 @@ class ConcreteView {
   void apply_steady_run(std::int64_t n, double end_time, double last_start, double last_duration);
 
   // --- explorer support (checkers/explicit) ------------------------------------------------
-  /// Replaces the engine state by a given resident state, on a freshly constructed view before
-  /// its first step. The first `resident.size()` workload requests are the residents and
+  /// Replaces the engine state by a given resident state, at step 0 and time 0 whatever the view
+  /// did before (so one view serves many restores: the explorer reuses it per transition, with
+  /// the workload's entries rewritten in place). The first `resident.size()` workload requests
+  /// are the residents and
   /// `resident[i]` is request i's state (status Waiting or Running); `waiting` (queue order)
   /// and `running` (admission order, increasing admit_seq) partition them. Later workload
-  /// requests stay pending and arrive by their arrival_step as usual. Usage blocks/tokens and
-  /// counters are recomputed from the residents; done/rejected counts restart at 0. Read the
+  /// requests are reset to pending and arrive by their arrival_step as usual. Usage blocks/tokens
+  /// and counters are recomputed from the residents; done/rejected counts restart at 0. Read the
   /// state back with waiting(), running(), state() and input().
   void restore(std::span<const RequestState> resident, std::span<const Ref> waiting,
                std::span<const Ref> running);

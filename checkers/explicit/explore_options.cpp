@@ -145,6 +145,7 @@ ExploreOptions read_explore_options(const Config& cfg) {
   o.max_waiting = s.integer("max_waiting", 0);
   o.queue_window = s.integer("queue_window", 0);
   o.max_states = s.integer("max_states", o.max_states);
+  if (s.choice("storage", "exact") == "hash_compaction") o.storage = StateStorage::HashCompaction;
   read_shapes(s, o);
   read_analyses(s, cfg, o);
   s.reject_unknown();

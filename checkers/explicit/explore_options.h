@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "checkers/explicit/state_store.h"
 #include "io/config.h"
 #include "io/envelope.h"
 #include "properties/property.h"
@@ -43,6 +44,8 @@ struct ExploreOptions {
   std::int64_t max_waiting = 0;              ///< bounded: queue length bound (0 = no bound)
   std::int64_t queue_window = 0;             ///< saturated: visible queue (set by the reader)
   std::int64_t max_states = 200'000;         ///< state limit: beyond it the verdict is UNKNOWN
+  /// How the safety pass stores visited states; HashCompaction is incomplete (never PROVED).
+  StateStorage storage = StateStorage::Exact;
   std::vector<PropertyId> properties;        ///< checked after every transition
   Analyses analyses;
   Envelope envelope;                         ///< the config's workload envelope

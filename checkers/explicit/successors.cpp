@@ -48,22 +48,29 @@ Refs refs_by_arrival(const std::vector<ResidentRequest>& res) {
   return ref;
 }
 
-Workload make_workload(const std::vector<ResidentRequest>& res, const Refs& ref,
-                       const std::vector<std::int32_t>& arrivals, const ExploreOptions& o) {
-  Workload w;
-  w.requests.resize(res.size());
+/// Rewrites `w` in place (its size is the residents' plus the arrivals'): residents at their
+/// arrival-order index, then the arriving shapes in queue order, all arriving at step 0.
+void fill_workload(Workload& w, const std::vector<ResidentRequest>& res, const Refs& ref,
+                   const std::vector<std::int32_t>& arrivals, const ExploreOptions& o) {
   for (std::size_t i = 0; i < res.size(); ++i)
     w.requests[static_cast<std::size_t>(ref[i])] = as_request(res[i]);
-  for (auto a : arrivals) w.requests.push_back(as_request(o.shapes[static_cast<std::size_t>(a)]));
-  return w;
+  for (std::size_t k = 0; k < arrivals.size(); ++k)
+    w.requests[res.size() + k] = as_request(o.shapes[static_cast<std::size_t>(arrivals[k])]);
 }
 
-void restore_view(ConcreteView& v, const std::vector<ResidentRequest>& res, const Refs& ref,
-                  std::size_t n_wait) {
-  std::vector<RequestState> st(res.size());
+/// The buffers restore_view fills; kept between calls so a step allocates nothing.
+struct RestoreBuffers {
+  std::vector<RequestState> st;
   Refs waiting, running;
+};
+
+void restore_view(ConcreteView& v, const std::vector<ResidentRequest>& res, const Refs& ref,
+                  std::size_t n_wait, RestoreBuffers& b) {
+  b.st.assign(res.size(), RequestState{});
+  b.waiting.clear();
+  b.running.clear();
   for (std::size_t i = 0; i < res.size(); ++i) {
-    auto& s = st[static_cast<std::size_t>(ref[i])];
+    auto& s = b.st[static_cast<std::size_t>(ref[i])];
     s.computed = res[i].computed;
     s.generated = res[i].generated;
     s.blocks = res[i].blocks;
@@ -71,14 +78,14 @@ void restore_view(ConcreteView& v, const std::vector<ResidentRequest>& res, cons
     s.arrived_step = 0;
     if (i < n_wait) {
       s.status = Status::Waiting;
-      waiting.push_back(ref[i]);
+      b.waiting.push_back(ref[i]);
     } else {
       s.status = Status::Running;
       s.admit_seq = static_cast<std::int64_t>(i - n_wait + 1);
-      running.push_back(ref[i]);
+      b.running.push_back(ref[i]);
     }
   }
-  v.restore(st, waiting, running);
+  v.restore(b.st, b.waiting, b.running);
 }
 
 /// Request r as a resident of the next state; `arrival` is its Ref (arrival order) where the
@@ -110,19 +117,25 @@ bool has_capacity(ConcreteView& v, ConcreteView::Ref r) {
 }
 
 void record_effects(const ConcreteView& v, const Refs& ref, std::size_t n_wait,
-                    const ExploreOptions& o, Transition& t) {
+                    const ExploreOptions& o, ExpandDetail detail, Transition& t) {
   const bool keep = keeps_arrival(v.params());
   const auto& rec = v.last_step();
+  t.next.waiting.clear();
+  t.next.running.clear();
+  t.picks.clear();
+  t.waiting_next.clear();
+  t.violated = 0;
+  t.window_exhausted = false;
   t.completions = static_cast<std::int64_t>(rec.completed.size());
   t.admitted = static_cast<std::int64_t>(rec.admitted.size());
-  t.picks = rec.picks;
+  if (detail == ExpandDetail::Full) t.picks.assign(rec.picks.begin(), rec.picks.end());
   for (std::size_t i = 0; i < o.properties.size(); ++i)
     if (!holds(o.properties[i], v)) t.violated |= 1U << i;
   if (o.mode == ExploreMode::Saturated) {
     t.window_exhausted = t.admitted >= o.queue_window;
   } else {
-    t.waiting_next.assign(n_wait, -1);
-    for (std::size_t i = 0; i < n_wait; ++i) {
+    if (detail == ExpandDetail::Full) t.waiting_next.assign(n_wait, -1);
+    for (std::size_t i = 0; i < n_wait && detail == ExpandDetail::Full; ++i) {
       const auto& w = v.waiting();
       const auto at = std::find(w.begin(), w.end(), ref[i]);
       if (at != w.end()) t.waiting_next[i] = static_cast<std::int32_t>(at - w.begin());
@@ -137,16 +150,36 @@ void record_effects(const ConcreteView& v, const Refs& ref, std::size_t n_wait,
 
 SuccessorGenerator::SuccessorGenerator(const ModelParams& params, const TimeModel& time,
                                        const ExploreOptions& opts)
-    : params_(params), time_(time), opts_(opts) {}
+    : params_(params), time_(time), opts_(opts) {
+  if (opts_.mode == ExploreMode::Saturated) return;
+  for (std::int64_t cap = 0; cap <= opts_.max_arrivals; ++cap)
+    arrival_options_.push_back(arrival_sequences(cap));
+}
 
-std::vector<std::vector<std::int32_t>> SuccessorGenerator::arrival_options(
-    const ExplicitState& s) const {
-  if (opts_.mode == ExploreMode::Saturated) return {{}};  // arrivals are off the state
-  std::int64_t cap = opts_.max_arrivals;
-  if (opts_.max_requests > 0) cap = std::min(cap, opts_.max_requests - s.arrived);
-  if (opts_.max_waiting > 0)
-    cap = std::min(cap, opts_.max_waiting - static_cast<std::int64_t>(s.waiting.size()));
-  cap = std::max<std::int64_t>(cap, 0);
+/// One reusable engine per request count (residents + arrivals): its workload, its choice
+/// enumerator and a view over both. The view reads the workload by reference, so rewriting
+/// the workload's entries in place and restoring the view is a fresh engine without a malloc.
+struct SuccessorGenerator::Scratch {
+  Scratch(const ModelParams& p, const TimeModel& time, std::size_t n)
+      : workload{std::vector<Request>(n)}, view(p, workload, time, choices) {}
+  Workload workload;
+  ChoiceEnumerator choices;
+  ConcreteView view;
+  RestoreBuffers buffers;
+  Transition t;
+};
+
+SuccessorGenerator::~SuccessorGenerator() = default;
+
+SuccessorGenerator::Scratch& SuccessorGenerator::scratch(std::size_t n) const {
+  if (scratch_.size() <= n) scratch_.resize(n + 1);
+  if (!scratch_[n]) scratch_[n] = std::make_unique<Scratch>(params_, time_, n);
+  return *scratch_[n];
+}
+
+/// Every sequence of k arriving shapes, min(min_arrivals, cap) <= k <= cap, shorter first.
+std::vector<std::vector<std::int32_t>> SuccessorGenerator::arrival_sequences(
+    std::int64_t cap) const {
   const auto lo = std::min(opts_.min_arrivals, cap);
   std::vector<std::vector<std::int32_t>> out, layer{{}};
   const auto n_shapes = static_cast<std::int32_t>(opts_.shapes.size());
@@ -163,43 +196,67 @@ std::vector<std::vector<std::int32_t>> SuccessorGenerator::arrival_options(
   return out;
 }
 
-void SuccessorGenerator::expand_with(const ExplicitState& s,
-                                     const std::vector<std::int32_t>& arrivals,
-                                     std::vector<Transition>& out) const {
-  const auto res = residents(s, opts_, keeps_arrival(params_));
-  const auto n_wait = res.size() - s.running.size();
-  const auto ref = refs_by_arrival(res);
-  const auto workload = make_workload(res, ref, arrivals, opts_);
-  ChoiceEnumerator choices;
+const std::vector<std::vector<std::int32_t>>& SuccessorGenerator::arrival_options(
+    const ExplicitState& s) const {
+  static const std::vector<std::vector<std::int32_t>> none{{}};
+  if (opts_.mode == ExploreMode::Saturated) return none;  // arrivals are off the state
+  std::int64_t cap = opts_.max_arrivals;
+  if (opts_.max_requests > 0) cap = std::min(cap, opts_.max_requests - s.arrived);
+  if (opts_.max_waiting > 0)
+    cap = std::min(cap, opts_.max_waiting - static_cast<std::int64_t>(s.waiting.size()));
+  cap = std::max<std::int64_t>(cap, 0);
+  return arrival_options_[static_cast<std::size_t>(cap)];
+}
+
+void SuccessorGenerator::visit_with(const ExplicitState& s, const Residents& res,
+                                    const std::vector<std::int32_t>& arrivals,
+                                    ExpandDetail detail, const Visitor& visit) const {
+  auto& x = scratch(res.requests.size() + arrivals.size());
+  fill_workload(x.workload, res.requests, res.ref, arrivals, opts_);
+  x.choices = ChoiceEnumerator{};
+  const bool full = detail == ExpandDetail::Full;
   do {
-    ConcreteView v(params_, workload, time_, choices);
-    restore_view(v, res, ref, n_wait);
-    Transition t;
-    for (std::size_t i = 0; i < n_wait && opts_.mode == ExploreMode::Bounded; ++i)
-      t.capacity.push_back(has_capacity(v, ref[i]));
+    auto& v = x.view;
+    restore_view(v, res.requests, res.ref, res.n_wait, x.buffers);
+    auto& t = x.t;
+    t.capacity.clear();
+    for (std::size_t i = 0; i < res.n_wait && opts_.mode == ExploreMode::Bounded && full; ++i)
+      t.capacity.push_back(has_capacity(v, res.ref[i]));
     engine_step(v);
-    t.arrivals = arrivals;
+    t.arrivals.clear();
+    if (full) t.arrivals = arrivals;
     t.arrival_count = static_cast<std::int64_t>(arrivals.size());
     t.next.arrived = opts_.max_requests > 0 && opts_.mode == ExploreMode::Bounded
                          ? s.arrived + t.arrival_count : 0;
-    record_effects(v, ref, n_wait, opts_, t);
-    out.push_back(std::move(t));
-  } while (choices.advance());
+    record_effects(v, res.ref, res.n_wait, opts_, detail, t);
+    visit(t);
+  } while (x.choices.advance());
 }
 
-void SuccessorGenerator::expand(const ExplicitState& s, std::vector<Transition>& out) const {
-  const auto first = out.size();
-  for (const auto& arrivals : arrival_options(s)) expand_with(s, arrivals, out);
-  if (opts_.mode != ExploreMode::Saturated) return;
-  // Saturated: the step does not depend on the arrival count; copy each step per count.
-  const auto base = out.size();
+void SuccessorGenerator::visit(const ExplicitState& s, ExpandDetail detail,
+                               const Visitor& visit) const {
+  Residents res;
+  res.requests = residents(s, opts_, keeps_arrival(params_));
+  res.n_wait = res.requests.size() - s.running.size();
+  res.ref = refs_by_arrival(res.requests);
+  if (opts_.mode != ExploreMode::Saturated) {
+    for (const auto& arrivals : arrival_options(s)) visit_with(s, res, arrivals, detail, visit);
+    return;
+  }
+  // Saturated: the step does not depend on the arrival count; each step is emitted once per
+  // count, all steps with min_arrivals first, then all with min_arrivals + 1, ...
+  std::vector<Transition> base;
+  visit_with(s, res, {}, detail, [&base](const Transition& t) { base.push_back(t); });
   for (std::int64_t k = opts_.min_arrivals; k <= opts_.max_arrivals; ++k)
-    for (std::size_t i = first; i < base; ++i) {
-      if (k == opts_.min_arrivals) continue;
-      out.push_back(out[i]);
-      out.back().arrival_count = k;
+    for (auto& t : base) {
+      t.arrival_count = k;
+      visit(t);
     }
-  for (std::size_t i = first; i < base; ++i) out[i].arrival_count = opts_.min_arrivals;
+}
+
+void SuccessorGenerator::expand(const ExplicitState& s, std::vector<Transition>& out,
+                                ExpandDetail detail) const {
+  visit(s, detail, [&out](const Transition& t) { out.push_back(t); });
 }
 
 }  // namespace kvcheck::explicit_state

@@ -4,6 +4,8 @@
 /// one engine step (models/engine_step.h) on a ConcreteView restored to that state. Nothing of
 /// the engine or of any policy is re-implemented here.
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <vector>
 
 #include "checkers/explicit/explicit_state.h"
@@ -31,6 +33,12 @@ struct Transition {
   bool window_exhausted = false;        ///< saturated: the policy admitted the whole window
 };
 
+/// How much of a Transition expand() fills in.
+enum class ExpandDetail {
+  Full,            ///< everything (graph analyses, witnesses)
+  NextAndVerdict,  ///< `next`, `violated` and the counts only (the safety pass)
+};
+
 class SuccessorGenerator {
  public:
   /// `params`, `time` and `opts` must outlive the generator.
@@ -38,18 +46,39 @@ class SuccessorGenerator {
 
   /// The initial state: an empty engine (saturated: an empty running set before the window).
   ExplicitState initial() const { return {}; }
-  /// Appends to `out` every transition out of `s`: each allowed arrival choice times each
-  /// sequence of the policy's picks.
-  void expand(const ExplicitState& s, std::vector<Transition>& out) const;
+  /// Calls `visit` with every transition out of `s`: each allowed arrival choice times each
+  /// sequence of the policy's picks. The Transition passed is reused between calls: copy what
+  /// you keep. Not thread-safe (the generator keeps one reusable engine per request count).
+  using Visitor = std::function<void(const Transition&)>;
+  void visit(const ExplicitState& s, ExpandDetail detail, const Visitor& visit) const;
+  /// Appends to `out` every transition out of `s`, in visit()'s order.
+  void expand(const ExplicitState& s, std::vector<Transition>& out,
+              ExpandDetail detail = ExpandDetail::Full) const;
+
+  SuccessorGenerator(const SuccessorGenerator&) = delete;
+  SuccessorGenerator& operator=(const SuccessorGenerator&) = delete;
+  ~SuccessorGenerator();
 
  private:
-  std::vector<std::vector<std::int32_t>> arrival_options(const ExplicitState& s) const;
-  void expand_with(const ExplicitState& s, const std::vector<std::int32_t>& arrivals,
-                   std::vector<Transition>& out) const;
+  struct Scratch;
+  /// The residents of a state as the view sees them (computed once per state).
+  struct Residents {
+    std::vector<ResidentRequest> requests;  ///< waiting (queue order), then running
+    std::size_t n_wait = 0;
+    std::vector<std::int32_t> ref;          ///< each resident's request index (arrival order)
+  };
+  Scratch& scratch(std::size_t n_requests) const;
+  std::vector<std::vector<std::int32_t>> arrival_sequences(std::int64_t cap) const;
+  const std::vector<std::vector<std::int32_t>>& arrival_options(const ExplicitState& s) const;
+  void visit_with(const ExplicitState& s, const Residents& res,
+                  const std::vector<std::int32_t>& arrivals, ExpandDetail detail,
+                  const Visitor& visit) const;
 
   const ModelParams& params_;
   const TimeModel& time_;
   const ExploreOptions& opts_;
+  std::vector<std::vector<std::vector<std::int32_t>>> arrival_options_;  ///< by arrival cap
+  mutable std::vector<std::unique_ptr<Scratch>> scratch_;                ///< by request count
 };
 
 }  // namespace kvcheck::explicit_state

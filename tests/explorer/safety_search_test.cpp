@@ -1,0 +1,220 @@
+// The explorer's safety pass (checkers/explicit/safety_search.h): the byte encoding of a state,
+// the visited-state store in both storage modes, and the pass itself against the graph analysis
+// it replaces (build_graph + shortest_violation): the same state count when nothing fails, the
+// same shortest counterexample (same steps, arrivals, picks and states) when something does.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "checkers/explicit/explorer.h"
+#include "checkers/explicit/safety_search.h"
+#include "checkers/explicit/shortest_counterexample.h"
+#include "checkers/explicit/state_codec.h"
+#include "checkers/explicit/state_store.h"
+#include "explore_test_configs.h"
+#include "io/input_error.h"
+
+namespace kvcheck::explicit_state {
+namespace {
+
+using testing::config_from;
+
+ExplicitState sample_state() {
+  ExplicitState s;
+  s.arrived = 2;
+  s.waiting = {{1, 2, 0, 0, 0, 0, 0, 0}};
+  s.running = {{300, 7, 1, -5, 1'000'000'000'000, 64, 63, 1}};
+  return s;
+}
+
+TEST(StateCodec, RoundTripsSmallNegativeAndLargeValues) {
+  std::vector<std::uint8_t> b;
+  encode_state(sample_state(), b);
+  EXPECT_EQ(decode_state(b), sample_state());
+}
+
+TEST(StateCodec, SmallFieldsTakeOneByteEach) {
+  // arrived 2, one waiting request of 8 one-byte fields, no running: 1 + 1 + 8 + 1 bytes
+  ExplicitState s;
+  s.arrived = 2;
+  s.waiting = {{1, 2, 0, 0, 0, 0, 0, 0}};
+  std::vector<std::uint8_t> b;
+  encode_state(s, b);
+  EXPECT_EQ(b.size(), 11U);
+  // 254 is the largest one-byte value; 255 and negative values take the escape byte and 8 more
+  for (auto [v, n] : {std::pair{0, 1}, {254, 1}, {255, 9}, {-1, 9}}) {
+    ExplicitState t;
+    t.arrived = v;
+    b.clear();
+    encode_state(t, b);
+    EXPECT_EQ(b.size(), static_cast<std::size_t>(n + 2)) << v;
+  }
+}
+
+TEST(StateCodec, TruncatedBytesAreALogicError) {
+  std::vector<std::uint8_t> b;
+  encode_state(sample_state(), b);
+  b.pop_back();
+  EXPECT_THROW(decode_state(b), std::logic_error);
+}
+
+class StoreModes : public ::testing::TestWithParam<StateStorage> {};
+
+TEST_P(StoreModes, InsertsEachDistinctStateOnceInOrder) {
+  StateStore store(GetParam());
+  std::vector<std::vector<std::uint8_t>> all;
+  for (int i = 0; i < 5000; ++i) {  // several table growths
+    ExplicitState s;
+    s.arrived = i % 97;
+    s.running = {{1 + i / 97, 1, 0, 0, 0, 0, 0, 0}};
+    all.emplace_back();
+    encode_state(s, all.back());
+  }
+  for (const auto& b : all) EXPECT_TRUE(store.insert(b));
+  for (const auto& b : all) {
+    EXPECT_FALSE(store.insert(b));
+    EXPECT_TRUE(store.contains(b));
+  }
+  EXPECT_EQ(store.size(), all.size());
+  std::vector<std::uint8_t> other;
+  encode_state(sample_state(), other);
+  EXPECT_FALSE(store.contains(other));
+  if (GetParam() == StateStorage::Exact) {
+    for (std::size_t i = 0; i < all.size(); i += 499)
+      EXPECT_TRUE(std::ranges::equal(store.bytes(i), all[i]));
+  } else {
+    EXPECT_THROW(store.bytes(0), std::logic_error);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Both, StoreModes,
+                         ::testing::Values(StateStorage::Exact, StateStorage::HashCompaction));
+
+/// vLLM FCFS on a pool of `blocks` 1-token blocks, prompts {1, 2}, outputs {1, 2, 3}, up to
+/// `n` requests, 2 per step; `props` checked. Small pools preempt (no_preemption fails).
+std::string vllm_tiny(int blocks, int n, const std::string& props) {
+  return "[engine]\nblock_size = 1\nnum_blocks = " + std::to_string(blocks) +
+         "\nmax_num_seqs = 3\n[policy]\nname = \"vllm_fcfs\"\n[workload]\nkind = "
+         "\"deterministic\"\ncount = 4\n[envelope]\nprompt = [1, 3]\noutput = [1, 3]\n"
+         "max_requests = 6\n[check]\nproperties = " + props +
+         "\n[explore]\nprompts = [1, 2]\noutputs = [1, 3]\nmax_arrivals_per_step = 2\n"
+         "max_requests = " + std::to_string(n) + "\nmax_states = 1000000\n";
+}
+
+std::vector<Config> differential_configs() {
+  std::vector<Config> out;
+  for (int blocks = 2; blocks <= 7; ++blocks)
+    out.push_back(config_from(vllm_tiny(blocks, 3, R"(["kv_no_overflow", "no_preemption"])")));
+  out.push_back(config_from(vllm_tiny(4, 4, R"(["kv_no_overflow", "conservation"])")));
+  out.push_back(config_from(testing::p1_budgets(1, 3)));
+  out.push_back(config_from(testing::p1_budgets(2, 3)));
+  const std::filesystem::path dir = std::filesystem::path(KVCHECK_SOURCE_DIR) / "configs";
+  for (const auto* name : {"explore_p1_budgets_safe.toml", "explore_p1_budgets_unsafe.toml",
+                           "explore_p2_example2_unstable.toml"})
+    out.push_back(load_config(dir / name));
+  return out;
+}
+
+/// What a path's steps did, step by step, for comparing two paths found by different code.
+struct Step {
+  std::vector<std::int32_t> arrivals;
+  std::vector<std::int64_t> picks;
+  std::uint32_t violated;
+  ExplicitState next;
+  bool operator==(const Step&) const = default;
+};
+
+std::vector<Step> steps_of(const ExploredGraph& g, const std::vector<std::uint32_t>& edges) {
+  std::vector<Step> out;
+  for (const auto id : edges)
+    out.push_back({g.edges[id].arrivals, g.edges[id].picks, g.edges[id].violated,
+                   g.states[g.edge_target[id]]});
+  return out;
+}
+
+TEST(SafetySearch, AgreesWithTheGraphAnalysisOnEveryConfig) {
+  int violated = 0, safe = 0;
+  for (const auto& cfg : differential_configs()) {
+    SCOPED_TRACE(cfg.text.substr(0, 120));
+    const auto opts = read_explore_options(cfg);
+    const SuccessorGenerator gen(cfg.model, cfg.time, opts);
+    const auto g = build_graph(gen, opts.max_states);
+    ASSERT_TRUE(g.complete);
+    const auto want = shortest_violation(g, bfs_tree(g), opts);
+    for (const auto storage : {StateStorage::Exact, StateStorage::HashCompaction}) {
+      auto o = opts;
+      o.storage = storage;
+      const auto got = safety_search(gen, o);
+      ASSERT_EQ(got.violation.has_value(), want.has_value());
+      if (!want) {
+        EXPECT_TRUE(got.exhausted);
+        EXPECT_EQ(got.states, static_cast<std::int64_t>(g.states.size()));
+        EXPECT_EQ(got.transitions, static_cast<std::int64_t>(g.edges.size()));
+        ++safe;
+        continue;
+      }
+      EXPECT_FALSE(got.exhausted);
+      EXPECT_LE(got.states, static_cast<std::int64_t>(g.states.size()));
+      const auto p = path_graph(gen, *got.violation);
+      std::vector<std::uint32_t> all(got.violation->size());
+      for (std::uint32_t i = 0; i < all.size(); ++i) all[i] = i;
+      // the graph's witness ends with its violating edge; so does the path
+      EXPECT_EQ(steps_of(p, all), steps_of(g, want->edges));
+      ++violated;
+    }
+  }
+  // both outcomes are covered (the configs are chosen for it)
+  EXPECT_GE(violated, 6);
+  EXPECT_GE(safe, 6);
+}
+
+TEST(SafetySearch, StopsAtTheShortestViolationsLayer) {
+  // 3 blocks: two requests admitted together at step 0 preempt at step 1, the shortest way
+  const auto cfg = config_from(vllm_tiny(3, 3, R"(["no_preemption"])"));
+  const auto opts = read_explore_options(cfg);
+  const SuccessorGenerator gen(cfg.model, cfg.time, opts);
+  const auto s = safety_search(gen, opts);
+  ASSERT_TRUE(s.violation.has_value());
+  EXPECT_EQ(s.violation->size(), 2U);
+  EXPECT_EQ(s.layers, 2);
+  EXPECT_LT(s.states, static_cast<std::int64_t>(build_graph(gen, opts.max_states).states.size()));
+}
+
+TEST(SafetySearch, HashCompactionIsNeverAProof) {
+  auto text = vllm_tiny(7, 3, R"(["kv_no_overflow"])");
+  const auto cfg = config_from(text + "storage = \"hash_compaction\"\nanalyses = [\"safety\"]\n");
+  const auto r = explore(cfg, read_explore_options(cfg));
+  EXPECT_TRUE(r.hash_compaction);
+  EXPECT_EQ(r.verdict.kind, VerdictKind::Unknown);
+  EXPECT_NE(r.verdict.reason.find("incomplete"), std::string::npos) << r.verdict.reason;
+  // exact storage proves the same config
+  const auto exact = config_from(text + "analyses = [\"safety\"]\n");
+  EXPECT_EQ(explore(exact, read_explore_options(exact)).verdict.kind, VerdictKind::Proved);
+  // and a violation found under hash compaction is still reported, replayed
+  const auto bad =
+      config_from(vllm_tiny(3, 3, R"(["no_preemption"])") + "storage = \"hash_compaction\"\n");
+  const auto v = explore(bad, read_explore_options(bad));
+  EXPECT_EQ(v.verdict.kind, VerdictKind::Violated);
+  ASSERT_TRUE(v.safety.has_value());
+  EXPECT_EQ(v.safety->trace.meta.violated_property, "no_preemption");
+}
+
+TEST(SafetySearch, StateLimitIsUnknownInBothModes) {
+  for (const auto* storage : {"exact", "hash_compaction"}) {
+    auto text = vllm_tiny(7, 3, R"(["kv_no_overflow"])");
+    text.replace(text.find("max_states = 1000000"), 20, "max_states = 10");
+    const auto cfg = config_from(text + "storage = \"" + storage + "\"\nanalyses = [\"safety\"]\n");
+    const auto r = explore(cfg, read_explore_options(cfg));
+    EXPECT_EQ(r.states, 10) << storage;
+    EXPECT_FALSE(r.complete);
+    EXPECT_EQ(r.verdict.kind, VerdictKind::Unknown) << storage;
+  }
+}
+
+TEST(SafetySearch, StorageFieldIsChecked) {
+  const auto cfg = config_from(vllm_tiny(7, 3, R"(["kv_no_overflow"])") + "storage = \"bits\"\n");
+  EXPECT_THROW(read_explore_options(cfg), InputError);
+}
+
+}  // namespace
+}  // namespace kvcheck::explicit_state
