@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <string_view>
 
 #include "io/bench_workload.h"
 #include "io/input_error.h"
@@ -178,49 +179,106 @@ Workload class_mix(const WorkloadSpec& w, const ModelParams& m, const std::strin
   return out;
 }
 
-/// "2023-11-16 18:15:46.6805900" -> seconds since midnight of that day plus days*86400.
-bool parse_timestamp(const std::string& s, double& out) {
-  int y, mo, d, h, mi;
-  double sec;
-  // Field widths keep every integer far inside int (a year of -2147483648 overflowed below);
-  // years 1..9999, and a seconds field that is a number in [0, 61) (not nan).
-  if (std::sscanf(s.c_str(), "%4d-%2d-%2d %2d:%2d:%lf", &y, &mo, &d, &h, &mi, &sec) != 6)
+/// A TIMESTAMP as whole seconds since 1970-01-01 (civil calendar) and nanoseconds: kept apart
+/// so that differences are exact (seconds since 1970 as one double lose ~1e-7 s).
+struct Timestamp {
+  std::int64_t seconds = 0;
+  std::int64_t nanos = 0;
+  auto operator<=>(const Timestamp&) const = default;
+  /// this - earlier, in seconds (exact to the nanosecond for spans below ~100 days).
+  double since(const Timestamp& earlier) const {
+    return static_cast<double>(seconds - earlier.seconds) +
+           static_cast<double>(nanos - earlier.nanos) * 1e-9;
+  }
+};
+
+/// Reads 1..max_digits decimal digits at `p`; false when there are none.
+bool digits(std::string_view s, std::size_t& p, int max_digits, int& out) {
+  out = 0;
+  int n = 0;
+  while (p < s.size() && n < max_digits && s[p] >= '0' && s[p] <= '9') {
+    out = out * 10 + (s[p++] - '0');
+    ++n;
+  }
+  return n > 0;
+}
+
+bool expect(std::string_view s, std::size_t& p, char c) { return p < s.size() && s[p++] == c; }
+
+/// "2023-11-16 18:15:46.6805900": year 1..9999, month, day, hour, minute, seconds in [0, 61)
+/// (a leap second is valid) with an optional fraction (digits beyond the 9th are dropped);
+/// nothing else on the field.
+bool parse_timestamp(std::string_view s, Timestamp& out) {
+  std::size_t p = 0;
+  int y, mo, d, h, mi, sec;
+  if (!(digits(s, p, 4, y) && expect(s, p, '-') && digits(s, p, 2, mo) && expect(s, p, '-') &&
+        digits(s, p, 2, d) && expect(s, p, ' ') && digits(s, p, 2, h) && expect(s, p, ':') &&
+        digits(s, p, 2, mi) && expect(s, p, ':') && digits(s, p, 2, sec)))
     return false;
-  if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
-      !(sec >= 0 && sec < 61))
-    return false;
-  // days since epoch (civil calendar), enough for ordering and differences; y >= 1, so the
-  // March-based year yy is >= 0 and the era is a plain quotient (no negative-year rounding)
+  std::int64_t nanos = 0;
+  if (p < s.size() && s[p] == '.') {
+    ++p;
+    int n = 0;
+    for (; p < s.size() && s[p] >= '0' && s[p] <= '9'; ++p, ++n)
+      if (n < 9) nanos = nanos * 10 + (s[p] - '0');
+    if (n == 0) return false;
+    for (; n < 9; ++n) nanos *= 10;
+  }
+  if (p != s.size()) return false;
+  if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return false;
+  // days since epoch (civil calendar); y >= 1, so the March-based year yy is >= 0 and the era
+  // is a plain quotient (no negative-year rounding)
   const int yy = y - (mo <= 2);
   const int era = yy / 400;
   const int yoe = yy - era * 400;
   const int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
   const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  const double days = era * 146097.0 + doe - 719468.0;
-  out = days * 86400.0 + h * 3600.0 + mi * 60.0 + sec;
+  const std::int64_t days = std::int64_t{era} * 146097 + doe - 719468;
+  out = {days * 86400 + h * 3600 + mi * 60 + sec, nanos};
   return true;
 }
 
-bool parse_int(const std::string& s, std::int64_t& out) {
+bool parse_int(std::string_view s, std::int64_t& out) {
   const auto* b = s.data();
   const auto* e = s.data() + s.size();
   auto [p, ec] = std::from_chars(b, e, out);
   return ec == std::errc() && p == e;
 }
 
-std::vector<std::string> split(const std::string& line) {
-  std::vector<std::string> cols;
-  std::string cur;
-  for (char ch : line) {
-    if (ch == ',') {
-      cols.push_back(cur);
-      cur.clear();
-    } else if (ch != '\r') {
-      cur += ch;
-    }
+/// The comma-separated fields of `line` (a trailing '\r' dropped), as views into it; at most
+/// `n` + 1 are produced (so a row with too many columns is seen without splitting it all).
+std::size_t split(std::string_view line, std::string_view* cols, std::size_t n) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  std::size_t k = 0;
+  while (k <= n) {
+    const auto comma = line.find(',');
+    cols[k++] = line.substr(0, comma);
+    if (comma == std::string_view::npos) break;
+    line.remove_prefix(comma + 1);
   }
-  cols.push_back(cur);
-  return cols;
+  return k;
+}
+
+std::string read_whole(const std::filesystem::path& path, const std::string& file) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw trace_error(file, "", "cannot open trace file");
+  std::string text;
+  in.seekg(0, std::ios::end);
+  text.resize(static_cast<std::size_t>(std::max<std::streamoff>(in.tellg(), 0)));
+  in.seekg(0, std::ios::beg);
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (!in) throw trace_error(file, "", "cannot read trace file");
+  return text;
+}
+
+/// The next line of `text` from `pos` (without its '\n'); false at the end.
+bool next_line(std::string_view text, std::size_t& pos, std::string_view& line) {
+  if (pos >= text.size()) return false;
+  const auto nl = text.find('\n', pos);
+  const auto end = nl == std::string_view::npos ? text.size() : nl;
+  line = text.substr(pos, end - pos);
+  pos = end + 1;
+  return true;
 }
 
 }  // namespace
@@ -228,44 +286,43 @@ std::vector<std::string> split(const std::string& line) {
 Workload load_azure_csv(const std::filesystem::path& path, double time_scale, std::int64_t limit) {
   const auto file = path.string();
   check_input_file(path, limits::kMaxTraceBytes, "256 MiB", ExitCode::TraceParseError);
-  std::ifstream in(path);
-  if (!in) throw trace_error(file, "", "cannot open trace file");
-  std::string line;
-  if (!std::getline(in, line)) throw trace_error(file, "line 1", "empty file");
-  const auto header = split(line);
-  if (header.size() != 3 || header[0] != "TIMESTAMP" || header[1] != "ContextTokens" ||
-      header[2] != "GeneratedTokens")
+  const auto whole = read_whole(path, file);
+  const std::string_view text(whole);
+  std::size_t pos = 0;
+  std::string_view line, cols[4];
+  if (!next_line(text, pos, line)) throw trace_error(file, "line 1", "empty file");
+  if (split(line, cols, 3) != 3 || cols[0] != "TIMESTAMP" || cols[1] != "ContextTokens" ||
+      cols[2] != "GeneratedTokens")
     throw trace_error(file, "line 1",
                       "expected header TIMESTAMP,ContextTokens,GeneratedTokens");
   Workload w;
   w.clock = ArrivalClock::Timed;
-  double first = 0.0, last = 0.0;
-  for (std::int64_t lineno = 2; std::getline(in, line); ++lineno) {
+  w.requests.reserve(static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')));
+  Timestamp first, last;
+  for (std::int64_t lineno = 2; next_line(text, pos, line); ++lineno) {
     if (line.empty() || line == "\r") continue;
     if (limit > 0 && static_cast<std::int64_t>(w.requests.size()) >= limit) break;
+    const auto where = [lineno] { return "line " + std::to_string(lineno); };
     if (static_cast<std::int64_t>(w.requests.size()) >= limits::kMaxRequests)
-      throw trace_error(file, "line " + std::to_string(lineno),
+      throw trace_error(file, where(),
                         "more than 10000000 requests (the most a workload may hold)");
-    const auto where = "line " + std::to_string(lineno);
-    const auto cols = split(line);
-    if (cols.size() != 3) throw trace_error(file, where, "expected 3 columns");
-    double t = 0.0;
+    if (split(line, cols, 3) != 3) throw trace_error(file, where(), "expected 3 columns");
+    Timestamp t;
     if (!parse_timestamp(cols[0], t))
-      throw trace_error(file, where + ": TIMESTAMP", "not a timestamp: \"" + cols[0] + "\"");
+      throw trace_error(file, where() + ": TIMESTAMP",
+                        "not a timestamp: \"" + std::string(cols[0]) + "\"");
     Request r;
     if (!parse_int(cols[1], r.prompt) || r.prompt < 1 || r.prompt > limits::kMaxTokens)
-      throw trace_error(file, where + ": ContextTokens", "expected an integer in [1, 2^40]");
+      throw trace_error(file, where() + ": ContextTokens", "expected an integer in [1, 2^40]");
     if (!parse_int(cols[2], r.output) || r.output < 1 || r.output > limits::kMaxTokens)
-      throw trace_error(file, where + ": GeneratedTokens", "expected an integer in [1, 2^40]");
-    // The first row sets both: a trace before 1970 has t < 0 (days before the epoch), which a
-    // `last` left at 0 would call a decrease.
+      throw trace_error(file, where() + ": GeneratedTokens", "expected an integer in [1, 2^40]");
     if (w.requests.empty()) first = last = t;
-    if (t < last) throw trace_error(file, where + ": TIMESTAMP", "timestamps must not decrease");
+    if (t < last) throw trace_error(file, where() + ": TIMESTAMP", "timestamps must not decrease");
     last = t;
-    r.arrival_time = (t - first) * time_scale;
+    r.arrival_time = t.since(first) * time_scale;
     if (!std::isfinite(r.arrival_time))
-      throw trace_error(file, where + ": TIMESTAMP", "arrival time overflows with time_scale " +
-                                                         num(time_scale));
+      throw trace_error(file, where() + ": TIMESTAMP", "arrival time overflows with time_scale " +
+                                                           num(time_scale));
     r.arrival_step = 0;
     w.requests.push_back(r);
   }

@@ -113,6 +113,36 @@ TEST(AzureCsvErrors, ValidTraceLoads) {
   EXPECT_NEAR(w.requests[1].arrival_time, 1.5, 1e-6);
 }
 
+// Arrival times are exact differences of the TIMESTAMPs, to the trace's 100 ns resolution (as
+// one double of seconds since 1970 they were off by up to ~2.4e-7 s: 100 ns came out as
+// 2.384e-7 s and 4.314579 s as 4.31457901 s).
+TEST(AzureCsvErrors, TimestampDifferencesAreExact) {
+  const auto w = load_azure_csv(csv("exact.csv", kHeader + "2023-11-16 18:15:46.6805900,3,4\n"
+                                                          "2023-11-16 18:15:46.6805901,3,4\n"
+                                                          "2023-11-16 18:15:50.9951690,3,4\n"
+                                                          "2023-11-17 18:15:46.6805900,3,4\n"),
+                                1.0, 0);
+  ASSERT_EQ(w.requests.size(), 4U);
+  EXPECT_EQ(w.requests[0].arrival_time, 0.0);
+  EXPECT_DOUBLE_EQ(w.requests[1].arrival_time, 1e-7);
+  EXPECT_DOUBLE_EQ(w.requests[2].arrival_time, 4.314579);
+  EXPECT_EQ(w.requests[3].arrival_time, 86400.0);
+}
+
+// Only the documented form is a TIMESTAMP: trailing text, a missing fraction after the point
+// or a signed field is an error (sscanf accepted "46.5xyz" and "+46").
+TEST(AzureCsvErrors, TimestampWithTrailingTextIsAnError) {
+  for (const char* bad : {"2023-11-16 18:15:46.5xyz", "2023-11-16 18:15:46.", "2023-11-16 18:15:+46",
+                          "2023-11-16 18:15:46.5 "}) {
+    try {
+      load_azure_csv(csv("trail.csv", kHeader + bad + ",3,4\n"), 1.0, 0);
+      ADD_FAILURE() << bad;
+    } catch (const InputError& e) {
+      EXPECT_EQ(e.field(), "line 2: TIMESTAMP") << e.what();
+    }
+  }
+}
+
 // A leap second (seconds in [60, 61)) is a valid TIMESTAMP.
 TEST(AzureCsvErrors, LeapSecondLoads) {
   const auto w = load_azure_csv(csv("leap.csv", kHeader + "2016-12-31 23:59:59.5000000,3,4\n"
