@@ -2,9 +2,13 @@
 // running every analysis, on small bounded and saturated configurations.
 #include <benchmark/benchmark.h>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "checkers/explicit/explorer.h"
+#include "checkers/explicit/safety_search.h"
 #include "checkers/explicit/state_graph.h"
 
 namespace {
@@ -63,5 +67,45 @@ void BM_ExploreFull(benchmark::State& state) {
       benchmark::Counter(static_cast<double>(states), benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(BM_ExploreFull)->Arg(4)->Unit(benchmark::kMillisecond);
+
+/// bench/spin/vllm_fcfs_n4.toml (the config SPIN's model encodes) with max_requests = n.
+std::string spin_config(int n) {
+  const auto path = std::filesystem::path(KVCHECK_SOURCE_DIR) / "bench/spin/vllm_fcfs_n4.toml";
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto text = ss.str();
+  const auto at = text.find("max_requests = 4");
+  if (at == std::string::npos) throw std::runtime_error("bench/spin/vllm_fcfs_n4.toml changed");
+  text.replace(at, 16, "max_requests = " + std::to_string(n));
+  return text;
+}
+
+/// The explorer's safety pass (what `kvcheck explore` runs on the SPIN benchmark config, whose
+/// analyses are ["safety"]): states/s and stored bytes per state, against bench/spin/run_spin.sh.
+void safety_pass(benchmark::State& state, StateStorage storage) {
+  const auto cfg = parse_config(spin_config(static_cast<int>(state.range(0))), "spin.toml");
+  auto opts = read_explore_options(cfg);
+  opts.storage = storage;
+  SuccessorGenerator gen(cfg.model, cfg.time, opts);
+  SafetySearch r;
+  for (auto _ : state) {
+    r = safety_search(gen, opts);
+    benchmark::DoNotOptimize(r.exhausted);
+  }
+  state.counters["states"] = static_cast<double>(r.states);
+  state.counters["states/s"] =
+      benchmark::Counter(static_cast<double>(r.states), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["bytes/state"] =
+      static_cast<double>(r.memory_bytes) / static_cast<double>(std::max<std::int64_t>(r.states, 1));
+}
+
+void BM_SafetyPass(benchmark::State& state) { safety_pass(state, StateStorage::Exact); }
+BENCHMARK(BM_SafetyPass)->DenseRange(4, 8)->Unit(benchmark::kMillisecond);
+
+void BM_SafetyPassHashCompaction(benchmark::State& state) {
+  safety_pass(state, StateStorage::HashCompaction);
+}
+BENCHMARK(BM_SafetyPassHashCompaction)->Arg(8)->Unit(benchmark::kMillisecond);
 
 }  // namespace

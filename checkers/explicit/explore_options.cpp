@@ -5,6 +5,7 @@
 #include <string>
 #include <toml++/toml.h>
 
+#include "checkers/explicit/successors.h"
 #include "io/input_error.h"
 #include "io/limits.h"
 #include "io/toml_section.h"
@@ -103,6 +104,15 @@ void read_analyses(ExploreSection& s, const Config& cfg, ExploreOptions& o) {
 void check_bounds(ExploreSection& s, const Config& cfg, ExploreOptions& o) {
   if (o.min_arrivals > o.max_arrivals)
     s.fail("min_arrivals_per_step", "must not exceed max_arrivals_per_step");
+  double choices = 1.0;  // arrival sequences of the longest length, enumerated per state
+  for (std::int64_t k = 0; k < o.max_arrivals && o.mode == ExploreMode::Bounded; ++k) {
+    choices *= static_cast<double>(o.shapes.size());
+    if (choices > static_cast<double>(ArrivalSequences::kMaxSequences))
+      s.fail("max_arrivals_per_step",
+             std::to_string(o.shapes.size()) + " arrival shapes and " +
+                 std::to_string(o.max_arrivals) + " arrivals per step are more than 10^6 "
+                 "arrival choices per step; lower it or give fewer prompts / outputs");
+  }
   if (o.mode == ExploreMode::Bounded) {
     if (o.max_requests == 0 && o.max_waiting == 0 && o.max_arrivals > 0)
       s.fail("max_requests", "bounded mode needs max_requests or max_waiting (finite graph)");

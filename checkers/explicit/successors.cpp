@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <stdexcept>
 
 #include "checkers/explicit/choice_enumerator.h"
 #include "models/concrete_view.h"
@@ -51,7 +52,7 @@ Refs refs_by_arrival(const std::vector<ResidentRequest>& res) {
 /// Rewrites `w` in place (its size is the residents' plus the arrivals'): residents at their
 /// arrival-order index, then the arriving shapes in queue order, all arriving at step 0.
 void fill_workload(Workload& w, const std::vector<ResidentRequest>& res, const Refs& ref,
-                   const std::vector<std::int32_t>& arrivals, const ExploreOptions& o) {
+                   std::span<const std::int32_t> arrivals, const ExploreOptions& o) {
   for (std::size_t i = 0; i < res.size(); ++i)
     w.requests[static_cast<std::size_t>(ref[i])] = as_request(res[i]);
   for (std::size_t k = 0; k < arrivals.size(); ++k)
@@ -148,14 +149,6 @@ void record_effects(const ConcreteView& v, const Refs& ref, std::size_t n_wait,
 
 }  // namespace
 
-SuccessorGenerator::SuccessorGenerator(const ModelParams& params, const TimeModel& time,
-                                       const ExploreOptions& opts)
-    : params_(params), time_(time), opts_(opts) {
-  if (opts_.mode == ExploreMode::Saturated) return;
-  for (std::int64_t cap = 0; cap <= opts_.max_arrivals; ++cap)
-    arrival_options_.push_back(arrival_sequences(cap));
-}
-
 /// One reusable engine per request count (residents + arrivals): its workload, its choice
 /// enumerator and a view over both. The view reads the workload by reference, so rewriting
 /// the workload's entries in place and restoring the view is a fresh engine without a malloc.
@@ -177,39 +170,42 @@ SuccessorGenerator::Scratch& SuccessorGenerator::scratch(std::size_t n) const {
   return *scratch_[n];
 }
 
-/// Every sequence of k arriving shapes, min(min_arrivals, cap) <= k <= cap, shorter first.
-std::vector<std::vector<std::int32_t>> SuccessorGenerator::arrival_sequences(
-    std::int64_t cap) const {
-  const auto lo = std::min(opts_.min_arrivals, cap);
-  std::vector<std::vector<std::int32_t>> out, layer{{}};
-  const auto n_shapes = static_cast<std::int32_t>(opts_.shapes.size());
-  for (std::int64_t k = 0; k <= cap; ++k) {
-    if (k >= lo) out.insert(out.end(), layer.begin(), layer.end());
-    std::vector<std::vector<std::int32_t>> next;
-    for (const auto& seq : layer)
-      for (std::int32_t a = 0; a < n_shapes; ++a) {
-        next.push_back(seq);
-        next.back().push_back(a);
+ArrivalSequences::ArrivalSequences(std::int64_t n_shapes, std::int64_t max_len)
+    : n_shapes_(n_shapes) {
+  std::int64_t count = 1;  // sequences of the current length
+  for (std::int64_t k = 0; k <= max_len; ++k) {
+    offset_.push_back(flat_.size());
+    count_.push_back(count);
+    std::vector<std::int32_t> digits(static_cast<std::size_t>(k), 0);
+    for (std::int64_t i = 0; i < count; ++i) {  // base-n_shapes odometer, first digit major
+      flat_.insert(flat_.end(), digits.begin(), digits.end());
+      for (auto d = digits.rbegin(); d != digits.rend(); ++d) {
+        if (++*d < n_shapes_) break;
+        *d = 0;
       }
-    layer = std::move(next);
+    }
+    count *= n_shapes_;
+    if (k < max_len && count > kMaxSequences)  // read_explore_options rejects such bounds
+      throw std::logic_error("ArrivalSequences: more than 10^6 sequences of one length");
   }
-  return out;
 }
 
-const std::vector<std::vector<std::int32_t>>& SuccessorGenerator::arrival_options(
-    const ExplicitState& s) const {
-  static const std::vector<std::vector<std::int32_t>> none{{}};
-  if (opts_.mode == ExploreMode::Saturated) return none;  // arrivals are off the state
+SuccessorGenerator::SuccessorGenerator(const ModelParams& params, const TimeModel& time,
+                                       const ExploreOptions& opts)
+    : params_(params), time_(time), opts_(opts),
+      arrivals_(opts.mode == ExploreMode::Saturated ? 0 : static_cast<std::int64_t>(opts.shapes.size()),
+                opts.mode == ExploreMode::Saturated ? 0 : opts.max_arrivals) {}
+
+std::int64_t SuccessorGenerator::arrival_cap(const ExplicitState& s) const {
   std::int64_t cap = opts_.max_arrivals;
   if (opts_.max_requests > 0) cap = std::min(cap, opts_.max_requests - s.arrived);
   if (opts_.max_waiting > 0)
     cap = std::min(cap, opts_.max_waiting - static_cast<std::int64_t>(s.waiting.size()));
-  cap = std::max<std::int64_t>(cap, 0);
-  return arrival_options_[static_cast<std::size_t>(cap)];
+  return std::max<std::int64_t>(cap, 0);
 }
 
 void SuccessorGenerator::visit_with(const ExplicitState& s, const Residents& res,
-                                    const std::vector<std::int32_t>& arrivals,
+                                    std::span<const std::int32_t> arrivals,
                                     ExpandDetail detail, const Visitor& visit) const {
   auto& x = scratch(res.requests.size() + arrivals.size());
   fill_workload(x.workload, res.requests, res.ref, arrivals, opts_);
@@ -224,7 +220,7 @@ void SuccessorGenerator::visit_with(const ExplicitState& s, const Residents& res
       t.capacity.push_back(has_capacity(v, res.ref[i]));
     engine_step(v);
     t.arrivals.clear();
-    if (full) t.arrivals = arrivals;
+    if (full) t.arrivals.assign(arrivals.begin(), arrivals.end());
     t.arrival_count = static_cast<std::int64_t>(arrivals.size());
     t.next.arrived = opts_.max_requests > 0 && opts_.mode == ExploreMode::Bounded
                          ? s.arrived + t.arrival_count : 0;
@@ -240,7 +236,11 @@ void SuccessorGenerator::visit(const ExplicitState& s, ExpandDetail detail,
   res.n_wait = res.requests.size() - s.running.size();
   res.ref = refs_by_arrival(res.requests);
   if (opts_.mode != ExploreMode::Saturated) {
-    for (const auto& arrivals : arrival_options(s)) visit_with(s, res, arrivals, detail, visit);
+    // every sequence of k arriving shapes, min(min_arrivals, cap) <= k <= cap, shorter first
+    const auto cap = arrival_cap(s);
+    for (auto k = std::min(opts_.min_arrivals, cap); k <= cap; ++k)
+      for (std::int64_t i = 0; i < arrivals_.count(k); ++i)
+        visit_with(s, res, arrivals_.at(k, i), detail, visit);
     return;
   }
   // Saturated: the step does not depend on the arrival count; each step is emitted once per

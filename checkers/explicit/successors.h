@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "checkers/explicit/explicit_state.h"
@@ -39,6 +40,25 @@ enum class ExpandDetail {
   NextAndVerdict,  ///< `next`, `violated` and the counts only (the safety pass)
 };
 
+/// Every sequence of arriving shapes up to a length, stored flat: length k's sequences are
+/// `count(k)` runs of k shape indices, in lexicographic order (the first arrival major).
+class ArrivalSequences {
+ public:
+  static constexpr std::int64_t kMaxSequences = 1'000'000;  ///< per length
+  ArrivalSequences(std::int64_t n_shapes, std::int64_t max_len);
+  std::int64_t count(std::int64_t k) const { return count_[static_cast<std::size_t>(k)]; }
+  std::span<const std::int32_t> at(std::int64_t k, std::int64_t i) const {
+    return {flat_.data() + offset_[static_cast<std::size_t>(k)] + static_cast<std::size_t>(i * k),
+            static_cast<std::size_t>(k)};
+  }
+
+ private:
+  std::int64_t n_shapes_;
+  std::vector<std::int32_t> flat_;
+  std::vector<std::size_t> offset_;
+  std::vector<std::int64_t> count_;
+};
+
 class SuccessorGenerator {
  public:
   /// `params`, `time` and `opts` must outlive the generator.
@@ -68,16 +88,16 @@ class SuccessorGenerator {
     std::vector<std::int32_t> ref;          ///< each resident's request index (arrival order)
   };
   Scratch& scratch(std::size_t n_requests) const;
-  std::vector<std::vector<std::int32_t>> arrival_sequences(std::int64_t cap) const;
-  const std::vector<std::vector<std::int32_t>>& arrival_options(const ExplicitState& s) const;
+  /// The most requests that may arrive in the next step from `s` (bounded mode).
+  std::int64_t arrival_cap(const ExplicitState& s) const;
   void visit_with(const ExplicitState& s, const Residents& res,
-                  const std::vector<std::int32_t>& arrivals, ExpandDetail detail,
+                  std::span<const std::int32_t> arrivals, ExpandDetail detail,
                   const Visitor& visit) const;
 
   const ModelParams& params_;
   const TimeModel& time_;
   const ExploreOptions& opts_;
-  std::vector<std::vector<std::vector<std::int32_t>>> arrival_options_;  ///< by arrival cap
+  ArrivalSequences arrivals_;                                            ///< bounded mode
   mutable std::vector<std::unique_ptr<Scratch>> scratch_;                ///< by request count
 };
 

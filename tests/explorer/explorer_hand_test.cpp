@@ -1062,9 +1062,16 @@ bool accepted(const std::string& text) {
 TEST(ExploreOptionsByHand, EachFieldAtAndPastItsLimits) {
   const auto with = [](const std::string& lines) { return kClasses + "[explore]\n" + lines; };
   // min_arrivals_per_step, max_arrivals_per_step, max_requests, max_waiting: [0, 64]
-  EXPECT_TRUE(accepted(with("max_arrivals_per_step = 64\n")));
+  // with one shape the schema's 64 is the limit; with kClasses' two shapes, 2^k arrival
+  // sequences of length k are enumerated per state, at most 10^6: k = 19 (524,288) is the most
+  const auto one_shape = [](const std::string& lines) {
+    return kClasses + "[explore]\nprompts = [1]\noutputs = [2]\n" + lines;
+  };
+  EXPECT_TRUE(accepted(one_shape("max_arrivals_per_step = 64\n")));
   EXPECT_FALSE(accepted(with("max_arrivals_per_step = 65\n")));
-  EXPECT_TRUE(accepted(with("min_arrivals_per_step = 64\nmax_arrivals_per_step = 64\n")));
+  EXPECT_TRUE(accepted(one_shape("min_arrivals_per_step = 64\nmax_arrivals_per_step = 64\n")));
+  EXPECT_TRUE(accepted(with("max_arrivals_per_step = 19\n")));
+  EXPECT_FALSE(accepted(with("max_arrivals_per_step = 20\n")));
   EXPECT_FALSE(accepted(with("min_arrivals_per_step = 65\nmax_arrivals_per_step = 64\n")));
   EXPECT_TRUE(accepted(with("min_arrivals_per_step = 0\n")));
   EXPECT_FALSE(accepted(with("max_arrivals_per_step = -1\n")));
