@@ -36,10 +36,19 @@ void BM_FuzzStarvation(benchmark::State& s) {
 }
 void BM_FuzzP4Sarathi(benchmark::State& s) { run_search(s, "tests/fuzz/configs/p4_sarathi.toml", 1000); }
 void BM_FuzzP1Unsafe(benchmark::State& s) { run_search(s, "configs/p1_alg1_unsafe.toml", 200); }
+// the shipped fuzz configs (issue 15's target: >= 50k cases/s on each)
+void BM_FuzzShippedP1Alg1Safe(benchmark::State& s) {
+  run_search(s, "configs/fuzz_p1_alg1_safe.toml", 1000);
+}
+void BM_FuzzShippedVllmStarvation(benchmark::State& s) {
+  run_search(s, "configs/fuzz_vllm_fcfs_starvation.toml", 1000);
+}
 
 BENCHMARK(BM_FuzzP2Example2)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_FuzzStarvation)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_FuzzP4Sarathi)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_FuzzP1Unsafe)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_FuzzShippedP1Alg1Safe)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_FuzzShippedVllmStarvation)->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -9,11 +9,13 @@
 #include <string_view>
 
 #include "cli/command.h"
+#include "cli/heap_setup.h"
 #include "io/input_error.h"
 #include "properties/exit_codes.h"
 
 int main(int argc, char** argv) {
   using namespace kvcheck;
+  cli::set_up_heap();
   CLI::App app{"kvcheck: model checking and property testing of LLM-inference scheduler policies\n"
                "Exit codes: 0 ok, 5 inconclusive, 12 safety violation, 13 stability/liveness "
                "violation, 20 replay diverged, 150 trace parse error, 151 config error, "
