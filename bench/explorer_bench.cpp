@@ -27,6 +27,10 @@ name = "vllm_fcfs"
 [workload]
 kind = "deterministic"
 count = 4
+[envelope]
+prompt = [3, 6]
+output = [2, 4]
+max_requests = 6
 [check]
 properties = ["kv_no_overflow", "conservation", "exact_delivery"]
 [explore]
