@@ -4,8 +4,9 @@ symbolic requests N (issue 15's curve). For every shipped safe twin (configs/*_s
 every N, the config is copied with its own [bmc] replaced by the 8-slot bounds of
 configs/bmc_vllm_fcfs_n8.toml (arrivals at steps 0..8, depth 40) with N slots, and its full
 [check] property list; `kvcheck check --depth 40 --seed-runs 0 --time-limit T` runs it. The
-depth reached is the last depth whose query was unsat (40 when the run closed or ended
-BOUNDED_OK(40)).
+depth reached is the last depth whose query was unsat (40 when the run exits 0: BOUNDED_OK(40),
+by closure or by unrolling). N > 16 is outside [bmc] slots' range and is reported as a config
+error (exit 151).
 
 usage: depth_curve.py KVCHECK [--n 4,8,12,16,32] [--time-limit 60] [--policies a,b] > curve.csv
 """
@@ -56,8 +57,9 @@ def run(kvcheck, cfg, n, limit):
     depth = -1
     for m in re.finditer(r"bmc_depth_(\d+): unsat", out):
         depth = max(depth, int(m.group(1)))
-    verdict = out.strip().splitlines()[-1] if out.strip() else "(no output)"
-    if "BOUNDED_OK(40)" in verdict:
+    lines = (p.stdout.strip() or p.stderr.strip()).splitlines()
+    verdict = lines[-1] if lines else "(no output)"
+    if p.returncode == 0:  # BOUNDED_OK(40): every depth up to 40 (closed or unrolled)
         depth = 40
     return depth, verdict, secs, p.returncode
 
