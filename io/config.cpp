@@ -118,6 +118,11 @@ void read_policy(const toml::table& root, const std::string& file, ModelParams& 
   read_watermark_fraction(s, m);
   if (p.flow_budget_max < p.flow_budget_min)
     s.fail("flow_budget_max", "must be >= policy.flow_budget_min");
+  // Algorithm 2 draws the admission budget B_t from [min, max]: with max = 0 it admits nothing,
+  // ever, and every safety property holds vacuously (issue 16).
+  if (p.kind == PolicyKind::P1FlowControl && p.flow_budget_max < 1)
+    s.fail(s.has("flow_budget_max") ? "flow_budget_max" : "flow_budget_min",
+           "p1_flow_control with flow_budget_max = 0 admits no request; give flow_budget_max >= 1");
   s.reject_unknown();
 }
 

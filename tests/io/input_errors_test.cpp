@@ -58,6 +58,14 @@ TEST(ConfigErrors, EachNamesFileAndField) {
       {"[engine]\nnum_blocks = 16\n[policy]\nname = \"p1_flow_control\"\nflow_budget_min = 3\n"
        "flow_budget_max = 2\n[workload]\nkind = \"explicit\"\nrequests = [{ prompt = 1, output = 1 }]\n",
        "policy.flow_budget_max"},
+      // Algorithm 2 with a zero budget admits nothing, silently (issue 16); the field named is
+      // the one given
+      {"[engine]\nnum_blocks = 16\n[policy]\nname = \"p1_flow_control\"\nflow_budget_max = 0\n"
+       "[workload]\nkind = \"explicit\"\nrequests = [{ prompt = 1, output = 1 }]\n",
+       "policy.flow_budget_max"},
+      {"[engine]\nnum_blocks = 16\n[policy]\nname = \"p1_flow_control\"\n"
+       "[workload]\nkind = \"explicit\"\nrequests = [{ prompt = 1, output = 1 }]\n",
+       "policy.flow_budget_min"},
       {"[engine]\nnum_blocks = 16\n[policy]\nname = \"p2_wait\"\n"
        "[workload]\nkind = \"explicit\"\nrequests = [{ prompt = 1, output = 1 }]\n", "classes"},
       {"[engine]\nnum_blocks = 16\n[policy]\nname = \"vllm_fcfs\"\n"
