@@ -42,10 +42,19 @@ class Reader {
 
 void put_queue(const std::vector<ResidentRequest>& q, std::vector<std::uint8_t>& out) {
   put(static_cast<std::int64_t>(q.size()), out);
-  for (const auto& r : q)
-    for (auto v : {r.prompt, r.output, r.klass, r.computed, r.generated, r.blocks, r.tokens,
-                   r.arrival})
-      put(v, out);
+  for (const auto& r : q) {
+    const std::int64_t f[] = {r.prompt, r.output, r.klass, r.computed, r.generated, r.blocks,
+                              r.tokens, r.arrival};
+    bool small = true;
+    for (auto v : f) small = small && v >= 0 && v < kEscape;
+    if (small) {  // the common case: 8 bytes at once
+      const auto at = out.size();
+      out.resize(at + 8);
+      for (int i = 0; i < 8; ++i) out[at + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(f[i]);
+      continue;
+    }
+    for (auto v : f) put(v, out);
+  }
 }
 
 std::vector<ResidentRequest> get_queue(Reader& in) {

@@ -21,16 +21,18 @@ std::uint64_t mix(std::uint64_t h) {  // murmur3's finaliser
 }  // namespace
 
 std::uint64_t state_fingerprint(std::span<const std::uint8_t> bytes) {
-  std::uint64_t h = 0x9e3779b97f4a7c15ULL ^ bytes.size();
+  // one multiply per 8 bytes, murmur3's finaliser once at the end
+  std::uint64_t h = 0x9e3779b97f4a7c15ULL ^ (bytes.size() * 0xff51afd7ed558ccdULL);
   std::size_t i = 0;
   for (; i + 8 <= bytes.size(); i += 8) {
     std::uint64_t w;
     std::memcpy(&w, bytes.data() + i, 8);
-    h = mix(h ^ w) + 0x9e3779b97f4a7c15ULL;
+    h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+    h ^= h >> 29;
   }
   std::uint64_t tail = 0;
   std::memcpy(&tail, bytes.data() + i, bytes.size() - i);
-  h = mix(h ^ tail ^ (static_cast<std::uint64_t>(bytes.size() - i) << 56));
+  h = mix(h ^ tail);
   return h == 0 ? 1 : h;
 }
 
