@@ -62,8 +62,9 @@ SafetySearch safety_search(const SuccessorGenerator& gen, const ExploreOptions& 
   StateStore store(opts.storage);
   Frontier frontier(store, opts.storage);
   std::vector<std::uint32_t> parent{0}, via{0};
+  const StateCodec codec(opts.shapes, gen.keeps_arrival_order());
   std::vector<std::uint8_t> buf;
-  encode_state(gen.initial(), buf);
+  codec.encode(gen.initial(), buf);
   store.insert(buf);
   frontier.add(buf);
   bool full = false;
@@ -74,7 +75,7 @@ SafetySearch safety_search(const SuccessorGenerator& gen, const ExploreOptions& 
     for (std::size_t u = first; u < end && !r.violation && !full; ++u) {
       std::uint32_t k = 0;
       // Once the search is over, the remaining transitions of u are only counted.
-      gen.visit(decode_state(frontier.bytes(u)), ExpandDetail::NextAndVerdict,
+      gen.visit(codec.decode(frontier.bytes(u)), ExpandDetail::NextAndVerdict,
                 [&](const Transition& t) {
                   ++r.transitions;
                   const auto ordinal = k++;
@@ -86,7 +87,7 @@ SafetySearch safety_search(const SuccessorGenerator& gen, const ExploreOptions& 
                     return;
                   }
                   buf.clear();
-                  encode_state(t.next, buf);
+                  codec.encode(t.next, buf);
                   // At the limit only a state not seen yet ends the search (as build_graph).
                   if (store.size() >= static_cast<std::size_t>(opts.max_states)) {
                     full = !store.contains(buf);

@@ -164,6 +164,8 @@ struct SuccessorGenerator::Scratch {
 
 SuccessorGenerator::~SuccessorGenerator() = default;
 
+bool SuccessorGenerator::keeps_arrival_order() const { return keeps_arrival(params_); }
+
 SuccessorGenerator::Scratch& SuccessorGenerator::scratch(std::size_t n) const {
   if (scratch_.size() <= n) scratch_.resize(n + 1);
   if (!scratch_[n]) scratch_[n] = std::make_unique<Scratch>(params_, time_, n);

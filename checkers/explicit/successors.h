@@ -66,6 +66,9 @@ class SuccessorGenerator {
 
   /// The initial state: an empty engine (saturated: an empty running set before the window).
   ExplicitState initial() const { return {}; }
+  /// Whether states carry the residents' arrival ranks (the policy orders by arrival).
+  bool keeps_arrival_order() const;
+  const ExploreOptions& options() const { return opts_; }
   /// Calls `visit` with every transition out of `s`: each allowed arrival choice times each
   /// sequence of the policy's picks. The Transition passed is reused between calls: copy what
   /// you keep. Not thread-safe (the generator keeps one reusable engine per request count).
