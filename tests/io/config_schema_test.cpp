@@ -229,6 +229,9 @@ std::vector<std::string> base_configs() {
       pool + "[policy]\nname = \"vllm_fcfs\"\n[envelope]\nprompt = [1, 3]\noutput = [1, 3]\n"
              "max_requests = 0\n[explore]\nprompts = [1]\noutputs = [1]\n"
              "[workload]\nkind = \"deterministic\"\ncount = 4\n",
+      // a flow budget, which p1_flow_control needs (flow_budget_max >= 1)
+      pool + "[policy]\nname = \"vllm_fcfs\"\nflow_budget_min = 1\nflow_budget_max = 2\n"
+             "[workload]\nkind = \"explicit\"\nrequests = [{ arrival = 0, prompt = 2, output = 2 }]\n",
   };
 }
 
