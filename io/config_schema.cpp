@@ -226,7 +226,7 @@ std::vector<Section> build() {
               "`p1_flow_control`"),
       with(integer("flow_budget_max", 0, kInf, "`flow_budget_min`", "requests",
                    "upper end of B_t's range"),
-           ">= `flow_budget_min`", "`p1_flow_control`"),
+           ">= `flow_budget_min`; >= 1 for `p1_flow_control` (0 admits nothing)", "`p1_flow_control`"),
       used_by(integer("max_batch_seqs", 1, kInf, "unlimited", "requests",
                       "k_max, requests per batch"),
               "P4 policies"),
