@@ -9,20 +9,21 @@
 namespace kvcheck {
 
 /// Configuration constants, set in ITF state 0 only.
-inline constexpr std::array<std::string_view, 23> kParamNames{
+inline constexpr std::array<std::string_view, 24> kParamNames{
     "block_size",      "num_blocks",       "lookahead",         "max_num_seqs",
     "max_batched_tokens", "chunked_prefill", "requeue",         "policy",
     "watermark_blocks", "admit_after_preempt", "flow_budget_min", "flow_budget_max",
     "max_batch_seqs",  "classes",          "time_model",        "arrival_clock",
     "workload",        "max_model_len",    "long_prefill_token_threshold",
     "reject_unservable", "recompute_keeps_output", "watermark_only_when_busy",
-    "full_sequence_admission"};
+    "full_sequence_admission", "wait_force_when_idle"};
 
 /// Parameters added after the first traces were written (2026-12, the vLLM rules): a trace
 /// without them was written with the config reader's defaults, which the reader then uses.
-inline constexpr std::array<std::string_view, 6> kParamsAddedLater{
+inline constexpr std::array<std::string_view, 7> kParamsAddedLater{
     "max_model_len", "long_prefill_token_threshold", "reject_unservable",
-    "recompute_keeps_output", "watermark_only_when_busy", "full_sequence_admission"};
+    "recompute_keeps_output", "watermark_only_when_busy", "full_sequence_admission",
+    "wait_force_when_idle"};
 
 /// Variables set in every ITF state.
 inline constexpr std::array<std::string_view, 17> kVarNames{
@@ -41,7 +42,7 @@ inline constexpr std::string_view kWorkloadType =
     "class: Int })";
 
 /// `#meta.varTypes`: every param and variable with its Apalache type.
-inline constexpr std::array<std::pair<std::string_view, std::string_view>, 40> kVarTypes{{
+inline constexpr std::array<std::pair<std::string_view, std::string_view>, 41> kVarTypes{{
     {"block_size", "Int"}, {"num_blocks", "Int"}, {"lookahead", "Int"},
     {"max_num_seqs", "Int"}, {"max_batched_tokens", "Int"}, {"chunked_prefill", "Bool"},
     {"requeue", "Str"}, {"policy", "Str"}, {"watermark_blocks", "Int"},
@@ -51,6 +52,7 @@ inline constexpr std::array<std::pair<std::string_view, std::string_view>, 40> k
     {"max_model_len", "Int"}, {"long_prefill_token_threshold", "Int"},
     {"reject_unservable", "Bool"}, {"recompute_keeps_output", "Bool"},
     {"watermark_only_when_busy", "Bool"}, {"full_sequence_admission", "Bool"},
+    {"wait_force_when_idle", "Bool"},
     {"step", "Int"}, {"arrived", "Seq(Int)"}, {"rejected", "Seq(Int)"},
     {"admitted", "Seq(Int)"}, {"preempted", "Seq(Int)"}, {"evicted", "Seq(Int)"},
     {"completed", "Seq(Int)"}, {"batch", "Seq(<<Int, Int>>)"}, {"demand_blocks", "Int"},

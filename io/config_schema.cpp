@@ -219,6 +219,11 @@ std::vector<Section> build() {
                       "(`vllm-v1-full-isl`: true) admit only when blocks for the whole current length fit (vLLM's "
                       "`scheduler_reserve_full_isl`); false: the first chunk"),
               "`vllm_fcfs`, `vllm_priority`"),
+      used_by(boolean("wait_force_when_idle", "false",
+                      "when no type is eligible, every type with a waiting prompt or a paused "
+                      "resident runs anyway, at most n_j per stage (the released code's forced "
+                      "batches, with no idle iteration); false: strict Algorithm 1"),
+              "`p2_wait`"),
       used_by(boolean("admit_after_preempt", "false", "admit in an iteration that preempted"),
               "`vllm_fcfs`, `vllm_priority`"),
       used_by(integer("flow_budget_min", 0, kInf, "0", "requests",

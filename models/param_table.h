@@ -69,6 +69,8 @@ inline constexpr BoolParam kBoolParams[] = {
      [](ModelParams& m) -> bool& { return m.policy.full_sequence_admission; }, false},
     {"policy", "admit_after_preempt",
      [](ModelParams& m) -> bool& { return m.policy.admit_after_preempt; }, false},
+    {"policy", "wait_force_when_idle",
+     [](ModelParams& m) -> bool& { return m.policy.wait_force_when_idle; }, false},
 };
 
 /// The integer parameter named `section.key` (buffer's --param spelling); nullptr if none.

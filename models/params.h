@@ -79,6 +79,10 @@ struct PolicyParams {
   /// V1's `scheduler_reserve_full_isl`, default on since PR #37307), not just its first chunk.
   bool full_sequence_admission = false;
   bool admit_after_preempt = false;     ///< vLLM V1: no admissions in a step that preempted
+  /// P2 WAIT: when no type is eligible, every type with a waiting prompt or a paused resident
+  /// runs anyway, at most n_j per stage (the released code forces batches; here the timeout is
+  /// zero idle iterations). false: strict Algorithm 1, which the proofs use.
+  bool wait_force_when_idle = false;
   std::int64_t flow_budget_min = 0;     ///< P1 Algorithm 2: B_t ~ U{min..max}
   std::int64_t flow_budget_max = 0;
   std::int64_t max_batch_seqs = kUnlimited;  ///< P4's k_max: requests per batch

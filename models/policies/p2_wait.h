@@ -7,6 +7,8 @@
 /// have produced s tokens. Ineligible types are paused (they keep their KV). Stage s here is
 /// kvcheck's `generated`, so P2's l' decode stages correspond to an output length o = l' + 1.
 /// Under conditions (11) every full batch uses M^pi <= C and nothing is ever evicted.
+/// `policy.wait_force_when_idle` (off by default) adds the released code's forced batches
+/// (papers.md 2.8) in their simplest form: see wait_detail::force_when_idle.
 #include <vector>
 
 #include "models/domain.h"
@@ -47,6 +49,30 @@ std::vector<typename PV::Int> eligible_types(const PV& v) {
   return eligible;
 }
 
+/// `policy.wait_force_when_idle`: when no type is eligible, every type (n_j > 0) with a waiting
+/// prompt or a resident past its prefill is made eligible, so a batch of at most n_j per stage
+/// runs instead of an idle iteration. Forced batches are sub-batches of full ones, so M^pi still
+/// bounds their memory. Off (strict Algorithm 1): `eligible` unchanged, and no terms are built.
+template <class PV>
+void force_when_idle(const PV& v, std::vector<typename PV::Int>& eligible) {
+  using D = typename PV::Domain;
+  if (!v.params().policy.wait_force_when_idle) return;
+  const auto& classes = v.params().classes;
+  std::vector<typename PV::Int> present(classes.size(), D::lit(0));
+  for (int k = 0; k < v.waiting_bound(); ++k)
+    add_at<D>(present, v.klass(v.waiting_at(k)), D::lit(1), v.waiting_valid(k));
+  for (int k = 0; k < v.running_bound(); ++k) {
+    const auto r = v.running_at(k);
+    add_at<D>(present, v.klass(r), D::lit(1), v.running_valid(k) && v.generated(r) > D::lit(0));
+  }
+  auto none = D::truth(true);
+  for (const auto& e : eligible) none = none && e == D::lit(0);
+  for (std::size_t j = 0; j < classes.size(); ++j) {
+    const auto force = none && D::lit(classes[j].threshold) > D::lit(0) && present[j] > D::lit(0);
+    eligible[j] = D::select(force, D::lit(1), eligible[j]);
+  }
+}
+
 }  // namespace wait_detail
 
 template <class PV>
@@ -54,7 +80,8 @@ void p2_wait_step(PV& v) {
   using D = typename PV::Domain;
   using Int = typename PV::Int;
   const auto& classes = v.params().classes;
-  const auto eligible = wait_detail::eligible_types(v);
+  auto eligible = wait_detail::eligible_types(v);
+  wait_detail::force_when_idle(v, eligible);
   std::vector<Int> threshold;
   for (const auto& c : classes) threshold.push_back(D::lit(c.threshold));
   const auto off = wait_detail::stage_offsets(v.params());

@@ -173,6 +173,7 @@ ModelParams random_params(PolicyKind kind, std::mt19937_64& rng, bool vllm_rules
   p.policy.full_sequence_admission = pick(0, 1) == 1;
   p.policy.watermark_only_when_busy = pick(0, 1) == 1;
   p.policy.watermark_blocks = pick(0, 2);
+  p.policy.wait_force_when_idle = pick(0, 1) == 1;  // p2_wait's forced batches (issue 16)
   return p;
 }
 

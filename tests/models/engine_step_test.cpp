@@ -630,6 +630,54 @@ TEST(P2WaitByHand, AtMostThresholdResidentsAdvancePerStage) {
   EXPECT_EQ(v.state(0).generated, 2);
 }
 
+// policy.wait_force_when_idle (issue 16): one type (prompt 1, output 3) with threshold 2 and a
+// lone request arriving at step 0. Strict Algorithm 1 never serves it (1 < 2 waiting: the type
+// is never eligible): an empty batch every step. Forced, by hand:
+//   step 0: nothing eligible, the type has a waiting prompt: prefill it (generated 1);
+//   step 1: nothing waits, the resident is past its prefill: stage 1 advances (generated 2);
+//   step 2: stage 2 advances (generated 3 = output): it completes.
+TEST(P2WaitByHand, ForcedWhenIdleServesALoneRequestStrictNever) {
+  for (const bool force : {false, true}) {
+    SCOPED_TRACE(force ? "forced" : "strict");
+    ModelParams p;
+    p.policy.kind = PolicyKind::P2Wait;
+    p.policy.wait_force_when_idle = force;
+    p.engine.num_blocks = 100;
+    p.classes = {{"c", 1, 3, 1.0, 0, 2}};
+    Workload w;
+    w.requests = {req(0, 1, 3)};
+    TimeModel t;
+    SeededChoices ch(1);
+    ConcreteView v(p, w, t, ch);
+    for (int step = 0; step < 3; ++step) {
+      engine_step(v);
+      EXPECT_EQ(v.last_step().batch.size(), force ? 1U : 0U) << "step " << step;
+    }
+    EXPECT_EQ(v.state(0).generated, force ? 3 : 0);
+    EXPECT_EQ(v.done(), force ? 1 : 0);
+  }
+}
+
+// Forcing never overrides eligibility: with a type eligible, an ineligible one stays paused
+// (types a and b, thresholds 1 and 2; one a and one b waiting: a is eligible, so nothing is
+// forced and b waits).
+TEST(P2WaitByHand, ForcingOnlyWhenNoTypeIsEligible) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::P2Wait;
+  p.policy.wait_force_when_idle = true;
+  p.engine.num_blocks = 100;
+  p.classes = {{"a", 1, 3, 1.0, 0, 1}, {"b", 1, 3, 1.0, 0, 2}};
+  Workload w;
+  w.requests = {req(0, 1, 3), req(0, 1, 3)};
+  w.requests[1].klass = 1;
+  TimeModel t;
+  SeededChoices ch(1);
+  ConcreteView v(p, w, t, ch);
+  engine_step(v);
+  EXPECT_EQ(v.last_step().admitted, (Refs{0}));
+  EXPECT_EQ(v.state(1).status, Status::Waiting);
+}
+
 // Algorithm 2 admits the longest fitting PREFIX of the queue (Dong & Cao; models/policies/
 // p1_flow_control.h): a head that does not fit blocks the requests behind it, even one that
 // would fit. Budget B_t = 2 every slot, pool 3 blocks of 1 token, lookahead 0.
