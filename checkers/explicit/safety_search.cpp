@@ -43,7 +43,7 @@ class Frontier {
   StateStorage mode_;
   std::size_t first_ = 0;
   std::vector<std::uint8_t> cur_, next_;
-  std::vector<std::uint64_t> cur_off_{0}, next_off_{0};
+  std::vector<std::uint64_t> cur_off_, next_off_{0};  // cur_off_ comes from next_off_
 };
 
 std::vector<std::uint32_t> ordinals_to(const std::vector<std::uint32_t>& parent,

@@ -216,6 +216,24 @@ TEST(SafetySearch, StateLimitIsUnknownInBothModes) {
   }
 }
 
+// The memory the pass reports covers at least what it must hold per state (the parent record,
+// 8 bytes, and a table slot, 8 bytes at load <= 1/2, so 16 more) and stays under 200 bytes per
+// state on a graph of some thousand states (the target is 100 at the benchmark's size; docs/perf.md).
+TEST(SafetySearch, ReportsTheMemoryItHolds) {
+  for (const auto storage : {StateStorage::Exact, StateStorage::HashCompaction}) {
+    const auto cfg = config_from(vllm_tiny(7, 6, R"(["kv_no_overflow"])"));
+    auto opts = read_explore_options(cfg);
+    opts.storage = storage;
+    const SuccessorGenerator gen(cfg.model, cfg.time, opts);
+    const auto r = safety_search(gen, opts);
+    ASSERT_TRUE(r.exhausted);
+    ASSERT_GT(r.states, 1000);
+    const auto per_state = static_cast<double>(r.memory_bytes) / static_cast<double>(r.states);
+    EXPECT_GE(per_state, 24.0);
+    EXPECT_LT(per_state, 200.0);
+  }
+}
+
 TEST(SafetySearch, StorageFieldIsChecked) {
   const auto cfg = config_from(vllm_tiny(7, 3, R"(["kv_no_overflow"])") + "storage = \"bits\"\n");
   EXPECT_THROW(read_explore_options(cfg), InputError);

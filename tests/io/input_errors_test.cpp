@@ -135,6 +135,14 @@ TEST(AzureCsvErrors, TimestampDifferencesAreExact) {
   EXPECT_DOUBLE_EQ(w.requests[1].arrival_time, 1e-7);
   EXPECT_DOUBLE_EQ(w.requests[2].arrival_time, 4.314579);
   EXPECT_EQ(w.requests[3].arrival_time, 86400.0);
+  // nine fraction digits are nanoseconds; a tenth is dropped
+  const auto ns = load_azure_csv(csv("ns.csv", kHeader + "2023-11-16 18:15:46.000000001,3,4\n"
+                                                      "2023-11-16 18:15:46.0000000029,3,4\n"
+                                                      "2023-11-16 18:15:46.5,3,4\n"),
+                                 1.0, 0);
+  ASSERT_EQ(ns.requests.size(), 3U);
+  EXPECT_DOUBLE_EQ(ns.requests[1].arrival_time, 1e-9);
+  EXPECT_DOUBLE_EQ(ns.requests[2].arrival_time, 0.5 - 1e-9);
 }
 
 // Only the documented form is a TIMESTAMP: trailing text, a missing fraction after the point
