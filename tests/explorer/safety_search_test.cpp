@@ -234,6 +234,22 @@ TEST(SafetySearch, ReportsTheMemoryItHolds) {
   }
 }
 
+// The graph is built only for an analysis that applies: starvation in bounded mode, instability
+// in saturated mode. Bounded with instability alone: the safety pass is the whole run.
+TEST(SafetySearch, GraphOnlyForAnAnalysisThatApplies) {
+  const auto text = vllm_tiny(7, 3, R"(["kv_no_overflow"])");
+  const auto run = [&](const std::string& analyses) {
+    const auto cfg = config_from(text + "analyses = " + analyses + "\n");
+    return explore(cfg, read_explore_options(cfg));
+  };
+  const auto inst = run(R"(["safety", "instability"])");
+  EXPECT_FALSE(inst.graph);
+  EXPECT_EQ(inst.verdict.kind, VerdictKind::Proved);
+  const auto starv = run(R"(["safety", "starvation"])");
+  EXPECT_TRUE(starv.graph);
+  EXPECT_EQ(starv.states, inst.states);  // the same reachable states, found twice
+}
+
 TEST(SafetySearch, StorageFieldIsChecked) {
   const auto cfg = config_from(vllm_tiny(7, 3, R"(["kv_no_overflow"])") + "storage = \"bits\"\n");
   EXPECT_THROW(read_explore_options(cfg), InputError);
