@@ -116,18 +116,10 @@ ExploredGraph path_graph(const SuccessorGenerator& gen, const std::vector<std::u
     succ.clear();
     gen.expand(g.states.back(), succ);
     if (k >= succ.size()) throw std::logic_error("path_graph: no transition " + std::to_string(k));
-    auto t = std::move(succ[k]);
     const auto u = boost::num_vertices(g.g) - 1;
     const auto v = boost::add_vertex(g.g);
-    EdgeProps p;
-    p.id = static_cast<std::uint32_t>(g.edges.size());
-    p.w1 = static_cast<double>(t.arrival_count - t.completions);
-    boost::add_edge(u, v, p, g.g);
-    g.edge_source.push_back(u);
-    g.edge_target.push_back(v);
-    g.states.push_back(std::move(t.next));
-    t.next = {};
-    g.edges.push_back(std::move(t));
+    g.states.push_back(succ[k].next);
+    add_transition(g, u, v, std::move(succ[k]));
   }
   g.complete = false;
   return g;

@@ -5,6 +5,17 @@
 
 namespace kvcheck::explicit_state {
 
+void add_transition(ExploredGraph& g, Vertex u, Vertex v, Transition t) {
+  EdgeProps p;
+  p.id = static_cast<std::uint32_t>(g.edges.size());
+  p.w1 = static_cast<double>(t.arrival_count - t.completions);
+  boost::add_edge(u, v, p, g.g);
+  g.edge_source.push_back(u);
+  g.edge_target.push_back(v);
+  t.next = {};
+  g.edges.push_back(std::move(t));
+}
+
 ExploredGraph build_graph(const SuccessorGenerator& gen, std::int64_t max_states) {
   const auto t0 = std::chrono::steady_clock::now();
   ExploredGraph out;
@@ -25,14 +36,7 @@ ExploredGraph build_graph(const SuccessorGenerator& gen, std::int64_t max_states
         it = index.emplace(t.next, boost::add_vertex(out.g)).first;
         out.states.push_back(t.next);
       }
-      EdgeProps p;
-      p.id = static_cast<std::uint32_t>(out.edges.size());
-      p.w1 = static_cast<double>(t.arrival_count - t.completions);
-      boost::add_edge(u, it->second, p, out.g);
-      out.edge_source.push_back(u);
-      out.edge_target.push_back(it->second);
-      t.next = {};
-      out.edges.push_back(std::move(t));
+      add_transition(out, u, it->second, std::move(t));
     }
   }
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

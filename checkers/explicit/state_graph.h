@@ -33,6 +33,10 @@ struct ExploredGraph {
   double seconds = 0.0;               ///< wall time of the construction
 };
 
+/// Adds the edge u -> v carrying `t` (its id is the next index into g.edges, its weight w1 is
+/// t's arrivals - completions); `t.next` is cleared (the target's state is g.states[v]).
+void add_transition(ExploredGraph& g, Vertex u, Vertex v, Transition t);
+
 /// Explores breadth-first from gen.initial(), at most `max_states` vertices.
 ExploredGraph build_graph(const SuccessorGenerator& gen, std::int64_t max_states);
 

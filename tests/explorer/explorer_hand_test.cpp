@@ -85,13 +85,7 @@ TEST(ChoiceEnumeratorByHand, APrefixOutsideANewRangeRestartsAtItsLow) {
 
 /// Adds edge u -> v carrying transition t (the id is the next index).
 void add_edge(ExploredGraph& g, Vertex u, Vertex v, Transition t = {}) {
-  EdgeProps p;
-  p.id = static_cast<std::uint32_t>(g.edges.size());
-  p.w1 = static_cast<double>(t.arrival_count - t.completions);
-  boost::add_edge(u, v, p, g.g);
-  g.edge_source.push_back(u);
-  g.edge_target.push_back(v);
-  g.edges.push_back(std::move(t));
+  add_transition(g, u, v, std::move(t));
 }
 
 /// A graph of n vertices whose states have the given waiting-queue lengths.
