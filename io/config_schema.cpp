@@ -445,7 +445,7 @@ std::vector<Section> build() {
            "with `outputs`"),
       with(int_array("outputs", 1, kMaxTok, "tokens", "see `prompts`"), "with `prompts`"),
       strings("properties", property_names(), "`[check] properties`",
-              "properties checked per transition"),
+              "properties checked per transition (not empty when the safety analysis runs)"),
       strings("analyses", {"safety", "starvation", "instability"}, "all three",
               "which analyses run"),
   }});

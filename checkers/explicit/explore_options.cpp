@@ -91,14 +91,20 @@ void read_analyses(ExploreSection& s, const Config& cfg, ExploreOptions& o) {
     }
   }
   const auto names = s.strings("analyses", present);
-  if (!present) return;
-  o.analyses = {false, false, false};
-  for (const auto& n : names) {
-    if (n == "safety") o.analyses.safety = true;
-    else if (n == "starvation") o.analyses.starvation = true;
-    else if (n == "instability") o.analyses.instability = true;
-    else s.fail("analyses", "unknown analysis \"" + n + "\" (safety, starvation, instability)");
+  if (present) {
+    o.analyses = {false, false, false};
+    for (const auto& n : names) {
+      if (n == "safety") o.analyses.safety = true;
+      else if (n == "starvation") o.analyses.starvation = true;
+      else if (n == "instability") o.analyses.instability = true;
+      else s.fail("analyses", "unknown analysis \"" + n + "\" (safety, starvation, instability)");
+    }
   }
+  // [check] properties may not be empty (io/config.cpp); the same holds for the explorer's own
+  // list whenever the safety analysis runs: no property, no violation, a PROVED about nothing.
+  if (o.analyses.safety && o.properties.empty())
+    s.fail("properties", "empty: the safety analysis of no property would pass vacuously; name "
+                         "at least one, or leave \"safety\" out of explore.analyses");
 }
 
 void check_bounds(ExploreSection& s, const Config& cfg, ExploreOptions& o) {

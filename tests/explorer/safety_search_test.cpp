@@ -250,6 +250,20 @@ TEST(SafetySearch, GraphOnlyForAnAnalysisThatApplies) {
   EXPECT_EQ(starv.states, inst.states);  // the same reachable states, found twice
 }
 
+// An empty explorer property list with the safety analysis would be PROVED about nothing: a
+// config error, as an empty [check] list is. Without the safety analysis it is allowed.
+TEST(SafetySearch, EmptyPropertyListIsAConfigErrorForSafety) {
+  auto text = vllm_tiny(7, 3, R"(["kv_no_overflow"])");
+  try {
+    (void)read_explore_options(config_from(text + "properties = []\n"));
+    ADD_FAILURE() << "an empty property list was accepted";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.field(), "explore.properties");
+  }
+  EXPECT_NO_THROW((void)read_explore_options(
+      config_from(text + "properties = []\nanalyses = [\"starvation\"]\n")));
+}
+
 TEST(SafetySearch, StorageFieldIsChecked) {
   const auto cfg = config_from(vllm_tiny(7, 3, R"(["kv_no_overflow"])") + "storage = \"bits\"\n");
   EXPECT_THROW(read_explore_options(cfg), InputError);
