@@ -378,7 +378,16 @@ std::vector<Section> build() {
               "`prove`: strengthening invariants, SMT-LIB2 over the state names of "
               "docs/z3-backend.md"),
   }});
-  s.push_back({"prove", true, false, "", {}});
+  s.push_back({"prove", true, false, "", {
+      int_range("num_blocks", 1, "`[engine]`'s", "blocks",
+                "`prove`: the every-N allocation proof covers every pool size in this range"),
+      int_range("watermark_blocks", 0, "`[policy]`'s", "blocks",
+                "`prove`: every watermark in this range"),
+      int_range("max_num_seqs", 1, "`[engine]`'s", "requests",
+                "`prove`: every running-request cap in this range"),
+      int_range("max_batched_tokens", 1, "`[engine]`'s", "tokens",
+                "`prove`: every token budget per iteration in this range"),
+  }});
   s.push_back({"gpu", true, false, "", {}});
   s.push_back({"fuzz", true, false, "", {
       strings("shapes",

@@ -65,6 +65,7 @@ class ConcreteView {
   Int free_blocks() const { return params_.engine.num_blocks - used_blocks_; }
   Int used_blocks() const { return used_blocks_; }
   Int num_running() const { return num_running_; }
+  Int knob(Knob k) const { return knob_value(params_, k); }
   const ModelParams& params() const { return params_; }
 
   // The conditional actions test `when` inline: policies call them for every position with a

@@ -14,7 +14,7 @@ namespace kvcheck {
 template <class V>
 void evict_on_overflow(V& v) {
   using D = typename V::Domain;
-  const auto total = D::lit(v.params().engine.num_blocks);
+  const auto total = v.knob(Knob::NumBlocks);
   v.note_overflow(v.used_blocks() > total);
   for (int j = v.running_bound() - 1; j >= 0; --j) {
     const auto over = v.running_valid(j) && v.used_blocks() > total;

@@ -47,6 +47,16 @@ bool parse_policy_kind(std::string_view s, PolicyKind& out) {
   return false;
 }
 
+std::string_view knob_key(Knob k) {
+  switch (k) {
+    case Knob::NumBlocks: return "num_blocks";
+    case Knob::WatermarkBlocks: return "watermark_blocks";
+    case Knob::MaxNumSeqs: return "max_num_seqs";
+    case Knob::MaxBatchedTokens: return "max_batched_tokens";
+  }
+  return "?";
+}
+
 std::string_view to_string(Requeue r) { return r == Requeue::Front ? "front" : "back"; }
 
 }  // namespace kvcheck

@@ -92,12 +92,33 @@ struct PolicyParams {
   std::int64_t pool_view_slack = 0;
 };
 
+/// The scalar parameters a proof may range over (`[prove]` ranges, checkers/z3/prove_ranges.h):
+/// the policies and the engine step read them through the view (`v.knob(k)`), so a symbolic
+/// view can hand out a constrained constant where the concrete one hands out the value. The
+/// others (block size, lookahead, ...) divide or branch and stay exact.
+enum class Knob { NumBlocks, WatermarkBlocks, MaxNumSeqs, MaxBatchedTokens };
+inline constexpr Knob kKnobs[] = {Knob::NumBlocks, Knob::WatermarkBlocks, Knob::MaxNumSeqs,
+                                  Knob::MaxBatchedTokens};
+
 /// Everything that defines the transition system apart from the workload.
 struct ModelParams {
   EngineParams engine;
   PolicyParams policy;
   std::vector<ClassSpec> classes;
 };
+
+/// The knob's value in `p`.
+inline std::int64_t knob_value(const ModelParams& p, Knob k) {
+  switch (k) {
+    case Knob::NumBlocks: return p.engine.num_blocks;
+    case Knob::WatermarkBlocks: return p.policy.watermark_blocks;
+    case Knob::MaxNumSeqs: return p.engine.max_num_seqs;
+    case Knob::MaxBatchedTokens: return p.engine.max_batched_tokens;
+  }
+  return 0;
+}
+/// The knob's config key (`[engine] num_blocks` -> "num_blocks").
+std::string_view knob_key(Knob k);
 
 std::string_view to_string(PolicyKind k);
 bool parse_policy_kind(std::string_view s, PolicyKind& out);

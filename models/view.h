@@ -19,6 +19,8 @@
 ///     preempt(r, when): running -> waiting with recompute (KV freed, progress lost), re-queued at
 ///         the front (in admission order) or back, per EngineParams::requeue.
 ///     choose(id, lo, hi): a nondeterministic integer input in [lo, hi] (recorded per step).
+///  - Parameters that a proof may range over (params.h `Knob`: pool size, watermark,
+///    max_num_seqs, token budget) are read with `knob(k)`, never as `D::lit(params()...)`.
 ///  - Policies see no output length: they are given a PolicyView, which omits `output()`.
 #include <concepts>
 #include <cstdint>
@@ -46,6 +48,7 @@ concept SchedulerView = requires(V& v, const V& cv, typename V::Ref r, int k,
   { cv.held_blocks(r) } -> std::convertible_to<typename V::Int>;
   { cv.free_blocks() } -> std::convertible_to<typename V::Int>;
   { cv.num_running() } -> std::convertible_to<typename V::Int>;
+  { cv.knob(Knob::NumBlocks) } -> std::convertible_to<typename V::Int>;
   { cv.params() } -> std::convertible_to<const ModelParams&>;
   v.schedule(r, n, b);
   v.admit(r, b);
@@ -93,7 +96,9 @@ class PolicyView {
   /// The pool as the policy sees it: the engine's, unless a mutation twin widened the view
   /// (PolicyParams::pool_view_slack; 0 adds no term).
   Int free_blocks() const { return with_slack(v_.free_blocks()); }
-  Int total_blocks() const { return with_slack(Domain::lit(v_.params().engine.num_blocks)); }
+  Int total_blocks() const { return with_slack(v_.knob(Knob::NumBlocks)); }
+  /// A rangeable parameter (params.h `Knob`): the value, or a proof's constrained constant.
+  Int knob(Knob k) const { return v_.knob(k); }
   Int num_running() const { return v_.num_running(); }
   const ModelParams& params() const { return v_.params(); }
   /// Blocks needed to hold `tokens` KV tokens.

@@ -79,6 +79,7 @@ class SymbolicView {
   Int free_blocks() const { return Symbolic::lit(params_.engine.num_blocks) - used_blocks_; }
   Int used_blocks() const { return used_blocks_; }
   Int num_running() const { return num_running_; }
+  Int knob(Knob k) const { return Symbolic::lit(knob_value(params_, k)); }
   const ModelParams& params() const { return params_; }
 
   void schedule(const Ref& r, Int n, Bool when);

@@ -18,7 +18,7 @@ struct BatchBudget {
 template <class PV>
 BatchBudget<PV> batch_budget(const PV& v) {
   using D = typename PV::Domain;
-  return {D::lit(v.params().engine.max_batched_tokens), D::lit(v.params().policy.max_batch_seqs)};
+  return {v.knob(Knob::MaxBatchedTokens), D::lit(v.params().policy.max_batch_seqs)};
 }
 
 /// True iff some running request is in its decode phase.

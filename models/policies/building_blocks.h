@@ -103,7 +103,7 @@ Admission<PV> admission_check(const PV& v, typename PV::Int known, typename PV::
   const auto fits_budget = e.chunked_prefill ? budget > D::lit(0) : known <= budget;
   const auto blocks = kvcheck::admission_blocks<D>(v.params(), known, computed, n);
   const auto fits_memory = v.free_blocks() - blocks >= admission_watermark(v, running, watermark);
-  return {n, fits_budget, fits_memory, running < D::lit(e.max_num_seqs)};
+  return {n, fits_budget, fits_memory, running < v.knob(Knob::MaxNumSeqs)};
 }
 
 /// The same for waiting request r (its known and computed tokens).
@@ -151,10 +151,9 @@ void admit_fcfs(PV& v, typename PV::Bool allowed, typename PV::Int& budget,
 /// Algorithm 1 relies on its budgets instead).
 template <class PV>
 void serve_running_unchecked(PV& v) {
-  using D = typename PV::Domain;
   for (int k = 0; k < v.running_bound(); ++k) {
     const auto r = v.running_at(k);
-    v.schedule(r, next_tokens(v, r, D::lit(v.params().engine.max_batched_tokens)),
+    v.schedule(r, next_tokens(v, r, v.knob(Knob::MaxBatchedTokens)),
                v.running_valid(k));
   }
 }
@@ -167,10 +166,10 @@ template <class PV, class Serve, class Admit>
 void vllm_v1_step(PV& v, Serve serve, Admit admit) {
   using D = typename PV::Domain;
   const auto& p = v.params();
-  auto budget = D::lit(p.engine.max_batched_tokens);
+  auto budget = v.knob(Knob::MaxBatchedTokens);
   const auto preempted = serve(v, budget);
   const auto allowed = p.policy.admit_after_preempt ? D::truth(true) : !preempted;
-  admit(v, allowed, budget, D::lit(p.policy.watermark_blocks));
+  admit(v, allowed, budget, v.knob(Knob::WatermarkBlocks));
 }
 
 }  // namespace kvcheck::blocks

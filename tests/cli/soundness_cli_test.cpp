@@ -196,3 +196,44 @@ TEST(SoundnessCli, SimulateFlagsTakeTheConfigLimits) {
 
 }  // namespace
 }  // namespace kvcheck::testing
+
+namespace kvcheck::testing {
+namespace {
+
+// Issue 14: the deployment's prove states what it covers: the pool properties for every number
+// of requests over the [prove] ranges, the others for the [bmc] slots; exit 0.
+TEST(SoundnessCli, ProveOnTheAzureDeploymentStatesItsScope) {
+  const auto r = run_kvcheck("prove configs/vllm_fcfs_azure_conv.toml --seed-runs 0");
+  EXPECT_EQ(r.status, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("PROVED kv_no_overflow, kv_within_capacity: for every number of requests"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("num_blocks in [1, 1000000]"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("conservation, exact_delivery: for all workloads of <= 3 requests"),
+            std::string::npos)
+      << r.out;
+}
+
+// Declared ranges that the every-N argument does not cover (Orca plans without a memory check)
+// are never PROVED on the strength of the configured values alone: UNKNOWN, exit 5.
+TEST(SoundnessCli, UnprovedProveRangesAreUnknown) {
+  const auto cfg = scratch_config("orca_ranges.toml",
+                                  shipped("orca_safe.toml") + "\n[prove]\nnum_blocks = [8, 64]\n");
+  const auto r = run_kvcheck("prove " + sh_quote(cfg) + " --seed-runs 0");
+  EXPECT_EQ(r.status, 5) << r.out << r.err;
+  EXPECT_NE(r.out.find("UNKNOWN: the [prove] ranges"), std::string::npos) << r.out;
+  // The slots' proof is reported for what it covers, the configured values, and nothing more.
+  EXPECT_NE(r.out.find("orca_safe: PROVED for the configured values"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("PROVED for every"), std::string::npos) << r.out;
+}
+
+// A [prove] range that is not [lo, hi] with lo >= the key's minimum is a config error (151)
+// naming the field.
+TEST(SoundnessCli, BadProveRangeIsAConfigError) {
+  const auto cfg = scratch_config("bad_range.toml", shipped("orca_safe.toml") +
+                                                        "\n[prove]\nnum_blocks = [64, 8]\n");
+  expect_error(run_kvcheck("prove " + sh_quote(cfg)), 151, {"prove.num_blocks"});
+}
+
+}  // namespace
+}  // namespace kvcheck::testing

@@ -1,0 +1,22 @@
+#pragma once
+/// \file prove_ranges.h
+/// The `[prove]` section: parameters the every-N proof (generic_proof.h) covers as ranges
+/// instead of their configured values. Keys and bounds are in the config schema
+/// (io/config_schema.cpp); errors are "file: prove.key: reason" (InputError, exit 151).
+///
+/// ```toml
+/// [prove]
+/// num_blocks = [8, 1_000_000]      # every pool of 8..10^6 blocks
+/// watermark_blocks = [0, 100_000]  # every watermark in the range
+/// ```
+#include <vector>
+
+#include "checkers/z3/generic_proof.h"
+#include "io/config.h"
+
+namespace kvcheck {
+
+/// The declared ranges, in Knob order; empty when [prove] is absent or names none.
+std::vector<KnobRange> parse_prove_ranges(const Config& cfg);
+
+}  // namespace kvcheck
