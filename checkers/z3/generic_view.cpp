@@ -34,6 +34,8 @@ GenericView::GenericView(const ModelParams& params, const std::array<SymInt, 4>&
       knobs_(knobs),
       positions_(positions),
       tag_(std::move(tag)),
+      plan_counter_(D::lit(0)),
+      num_running_start_(D::lit(0)),
       num_running_(D::lit(0)) {}
 
 int GenericView::fresh_request(const std::string& where) {
@@ -81,6 +83,7 @@ void GenericView::snapshot() const {
                             std::to_string(n) + "_r" + std::to_string(id) + "@" + tag_ + "#" +
                             std::to_string(reads_.size()));
       req_[id].snapshots.push_back(c);
+      links_.push_back(c == *f);
       *f = c;
     }
   }
@@ -89,17 +92,23 @@ void GenericView::snapshot() const {
 GenericView::Int GenericView::used_blocks() const {
   snapshot();
   const auto u = fresh_counter();
+  if (exact_)
+    links_.push_back(u == *exact_);
+  else
+    exact_ = u;
   read_ = base_ = static_cast<int>(reads_.size()) - 1;
   since_read_releases_ = true;
   return u;
 }
 
-void GenericView::after_action(const std::string& action, Ref r, const Int& counter,
+void GenericView::after_action(const std::string& action, Ref r, const Int& delta,
                                bool release) {
+  const auto counter = reads_[static_cast<std::size_t>(base_)] + delta;
   Obligation o{action + " (" + where(r) + ")", r.id, read_, base_, since_read_releases_,
                counter <= knob(Knob::NumBlocks)};
   obl_.push_back(std::move(o));
-  fresh_counter();
+  exact_ = *exact_ + delta;
+  links_.push_back(fresh_counter() == *exact_);
   base_ = static_cast<int>(reads_.size()) - 1;
   since_read_releases_ = since_read_releases_ && release;
 }
@@ -117,9 +126,7 @@ void GenericView::schedule(Ref r, Int n, Bool when) {
   const auto blocks = blocks_for<D>(e, tokens);
   store("blocks", r, w, blocks);
   store("tokens", r, w, tokens);
-  after_action("schedule", r, reads_[static_cast<std::size_t>(base_)] +
-                                  D::select(w, blocks - x.blocks, D::lit(0)),
-               false);
+  after_action("schedule", r, D::select(w, blocks - x.blocks, D::lit(0)), false);
   x.blocks = D::select(w, blocks, x.blocks);
   x.tokens = D::select(w, tokens, x.tokens);
   x.sched = D::select(w, n, x.sched);
@@ -135,8 +142,7 @@ void GenericView::release(Ref r, Bool when, const char* why) {
   const auto freed = D::select(w, x.blocks, D::lit(0));
   obl_.push_back({std::string("release is >= 0 (") + why + ", " + where(r) + ")", r.id, read_,
                   base_, since_read_releases_, freed >= D::lit(0)});
-  after_action(std::string("release (") + why + ")", r,
-               reads_[static_cast<std::size_t>(base_)] - freed, true);
+  after_action(std::string("release (") + why + ")", r, D::lit(0) - freed, true);
   x.blocks = zero_if(w, x.blocks);
   x.tokens = zero_if(w, x.tokens);
   x.sched = zero_if(w, x.sched);
@@ -152,10 +158,18 @@ GenericView::Int GenericView::choose(int id, std::int64_t, std::int64_t) {
 
 void GenericView::begin_step() {
   fresh_tables("(before commit)");
+  num_running_start_ = num_running_;
   used_blocks();
 }
 
-void GenericView::commit() { fresh_tables("(after commit)"); }
+void GenericView::commit() {
+  plan_counter_ = exact_ ? *exact_ : D::lit(0);
+  plan_fields_.clear();
+  for (const auto& x : cur_) plan_fields_.push_back({x.computed, x.generated, x.blocks, x.tokens, x.sched});
+  run_before_ = run_;
+  wait_before_ = wait_;
+  fresh_tables("(after commit)");
+}
 
 void GenericView::note_overflow(Bool over) {
   obl_.push_back({"no overflow after the plan", -1, read_, base_, since_read_releases_, !over});

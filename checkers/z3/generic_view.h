@@ -23,6 +23,7 @@
 /// are the same templates every backend runs (models/engine_step.h).
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -111,6 +112,23 @@ class GenericView {
   const std::vector<SymInt>& reads() const { return reads_; }
   const std::vector<Obligation>& obligations() const { return obl_; }
 
+  // --- the exact step, for the differential test (tests/checkers/generic_view_test.cpp) ---------
+  /// Equalities that tie every fresh counter constant and every snapshot to the exact value it
+  /// abstracts (the counter at the step's first read plus the changes since). With them and the
+  /// before-commit requests' constants fixed, the step is the concrete one.
+  const std::vector<SymBool>& links() const { return links_; }
+  /// The exact counter and the before-commit requests' fields when commit() ran (the plan).
+  const SymInt& plan_counter() const { return plan_counter_; }
+  struct PlanFields {
+    SymInt computed, generated, blocks, tokens, sched;
+  };
+  const std::vector<PlanFields>& plan_fields() const { return plan_fields_; }
+  /// The request ids of the running and waiting positions before commit.
+  const std::vector<int>& running_before_commit() const { return run_before_; }
+  const std::vector<int>& waiting_before_commit() const { return wait_before_; }
+  /// The running count the step started from (a fresh constant).
+  const SymInt& num_running_at_start() const { return num_running_start_; }
+
  private:
   struct Fields {
     SymInt computed, generated, blocks, tokens, sched;
@@ -120,7 +138,7 @@ class GenericView {
   int fresh_request(const std::string& where);
   void fresh_tables(const std::string& phase);
   SymInt fresh_counter() const;
-  void after_action(const std::string& action, Ref r, const Int& counter, bool release);
+  void after_action(const std::string& action, Ref r, const Int& delta, bool release);
   void store(const std::string& what, Ref r, const Bool& when, const Int& value);
   void release(Ref r, Bool when, const char* why);
   std::string where(Ref r) const;
@@ -136,6 +154,12 @@ class GenericView {
   std::vector<std::string> names_;  ///< "running 2 (after commit)" per request
   std::vector<int> run_, wait_;
   mutable std::vector<SymInt> reads_;
+  mutable std::vector<SymBool> links_;
+  mutable std::optional<SymInt> exact_;  ///< the exact counter, from the step's first read on
+  SymInt plan_counter_;
+  std::vector<PlanFields> plan_fields_;
+  std::vector<int> run_before_, wait_before_;
+  SymInt num_running_start_;
   std::vector<Obligation> obl_;
   mutable int read_ = -1, base_ = -1;
   mutable bool since_read_releases_ = true;
