@@ -34,6 +34,8 @@ mkdir -p "$OUT"
 
 CMDS=(
   "check configs/bmc_p2_example2_paper.toml --out $OUT/tour"
+  "prove configs/vllm_fcfs_azure_conv.toml --out $OUT/tour"
+  "prove configs/p1_alg1_sec41.toml --out $OUT/tour"
   "prove configs/z3_p1_alg1_safe.toml --out $OUT/tour"
   "prove configs/bmc_vllm_fcfs_n8.toml --out $OUT/tour"
   "check configs/bmc_vllm_fcfs_n8.toml --depth 40 --out $OUT/tour"

@@ -18,6 +18,9 @@ class BufferCommand final : public Command {
         ->each([this](const std::string&) { lo_set_ = true; });
     sub.add_option("--hi", hi_, "Largest value tried (default: 4 x the configured value)")
         ->each([this](const std::string&) { hi_set_ = true; });
+    sub.add_flag("--every-n", every_n_,
+                 "Accept a value only when every property is proved for every number of "
+                 "requests (every-N proof or population encoding), not just for the [bmc] slots");
   }
   int run() override {
     const auto cfg = load_config(flags_.config);
@@ -26,7 +29,8 @@ class BufferCommand final : public Command {
     const auto current = param_ref(probe, param_);
     const auto hi = hi_set_ ? hi_ : std::max<std::int64_t>(current, 1) * 4;
     if (!lo_set_) lo_ = first_valid(cfg, hi);
-    const auto r = search_buffer(cfg, spec, param_, lo_, hi, solver_options(spec, flags_, false));
+    const auto r = search_buffer(cfg, spec, param_, lo_, hi, solver_options(spec, flags_, false),
+                                 every_n_);
     for (const auto& [v, verdict] : r.tried)
       fmt::print("{} = {}: {}{}\n", param_, v, to_string(verdict),
                  verdict.reason.empty() ? "" : " (" + verdict.reason + ")");
@@ -39,13 +43,20 @@ class BufferCommand final : public Command {
     const auto& b = *r.below;
     const auto below_label = param_ + " = " + std::to_string(*r.value - 1);
     if (b.verdict.kind != VerdictKind::Violated) {
-      fmt::print("{}: {} (no counterexample within depth {})\n", below_label,
-                 to_string(b.verdict), spec.depth);
+      fmt::print("{}: {} (no counterexample within depth {}, and none in the config's own "
+                 "workload)\n",
+                 below_label, to_string(b.verdict), spec.depth);
       return to_int(ExitCode::Ok);
     }
+    if (r.below_simulated)
+      fmt::print("{}: BMC over the [bmc] slots finds no counterexample within depth {}; the "
+                 "config's own workload, simulated, does:\n",
+                 below_label, spec.depth);
     const auto below = with_param(cfg, param_, *r.value - 1, "--param");
     // The answer is the proof; the trace one below documents it, so success is exit 0.
-    const auto rc = report_violation(cfg, below, *b.cex, b.verdict, "bmc", cfg.name + ".buffer_below",
+    const auto rc = report_violation(cfg, below, *b.cex, b.verdict,
+                                     r.below_simulated ? "simulate" : "bmc",
+                                     cfg.name + ".buffer_below",
                                      below_label, flags_, below_label);
     return rc == to_int(ExitCode::InternalError) ? rc : to_int(ExitCode::Ok);
   }
@@ -55,6 +66,7 @@ class BufferCommand final : public Command {
   std::string param_;
   std::int64_t lo_ = 0, hi_ = 0;
   bool hi_set_ = false, lo_set_ = false;
+  bool every_n_ = false;
   /// The smallest value in [0, hi] the config reader accepts for the parameter (hi if none).
   std::int64_t first_valid(const Config& cfg, std::int64_t hi) const {
     for (std::int64_t v = 0; v < hi; ++v) {

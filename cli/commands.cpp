@@ -30,7 +30,7 @@ const std::vector<CommandEntry>& all_commands() {
        "positive-drift cycles", &make_explore_command},
       {"check", "Z3 bounded model checking: shortest counterexample or BOUNDED_OK(k)",
        &make_check_command},
-      {"prove", "Z3 k-induction: PROVED for all workloads within the [bmc] bounds, or a trace",
+      {"prove", "Z3: the pool properties for every N, the rest by k-induction over [bmc]; or a trace",
        &make_prove_command},
       {"buffer", "Smallest value of a parameter (e.g. policy.watermark_blocks) that prove accepts",
        &make_buffer_command},

@@ -6,6 +6,8 @@
 #include "checkers/z3/bmc.h"
 #include "checkers/z3/confirm.h"
 #include "checkers/z3/k_induction.h"
+#include "checkers/z3/prove_pipeline.h"
+#include "checkers/z3/prove_ranges.h"
 #include "gate/mutation_twin.h"
 #include "gate/sections.h"
 
@@ -70,11 +72,11 @@ CheckResult ProveChecker::run(const Config& cfg, const CheckBudget& budget) {
   const auto t0 = std::chrono::steady_clock::now();
   const auto spec = spec_for(cfg, budget);
   auto opts = gate_solver_options(spec, budget);
-  auto r = prove_k_induction(cfg.model, spec, opts);
+  // What `kvcheck prove` proves (checkers/z3/prove_pipeline.h), not a second definition.
+  auto r = prove_pipeline(cfg.model, spec, parse_prove_ranges(cfg), opts).result;
   CheckResult out{r.verdict, std::nullopt, {}, 0.0, {}};
   if (r.cex) attach_confirmed(cfg, cfg.model, *r.cex, "prove", out);
-  out.summary = r.verdict.kind == VerdictKind::Proved ? "k = " + std::to_string(r.k) + ": " + r.claim
-                                                      : describe_scope(spec);
+  out.summary = r.verdict.kind == VerdictKind::Proved ? r.claim : describe_scope(spec);
   out.seconds = since(t0);
   return out;
 }
@@ -86,7 +88,9 @@ std::optional<CheckResult> run_mutation_twin(const Config& cfg, const CheckBudge
   const auto twin = mutation_twin(cfg, spec, why);
   if (!twin) return std::nullopt;
   // The same prove that proved the config, on a twin that is concretely unsafe.
-  auto r = prove_k_induction(twin->params, twin->spec, gate_solver_options(spec, budget));
+  auto r = prove_pipeline(twin->params, twin->spec, parse_prove_ranges(cfg),
+                          gate_solver_options(spec, budget))
+               .result;
   CheckResult out{r.verdict, std::nullopt, twin->what, 0.0, {}};
   if (r.cex) {
     attach_confirmed(cfg, twin->params, *r.cex, "twin", out);

@@ -1,5 +1,8 @@
 #include "checkers/z3/buffer_search.h"
 
+#include "checkers/z3/seed_search.h"
+#include "io/workload.h"
+
 #include <sstream>
 #include <string_view>
 #include <toml++/toml.h>
@@ -86,15 +89,33 @@ ModelParams with_param(const Config& cfg, const std::string& name, std::int64_t 
   }
 }
 
+/// When BMC over the [bmc] slots finds no counterexample one below the proved value (the
+/// violation needs more requests or steps than the slots hold, e.g. Algorithm 1 at M = 16,239
+/// overflows only once ~240 requests are resident): the config's own workload simulated at that
+/// value. A violation found is a concrete counterexample at the deployment's size; like every
+/// counterexample it is replayed before it is reported.
+void simulated_below(const Config& cfg, const ModelParams& below, const BmcSpec& spec,
+                     BufferResult& out) {
+  const auto w = build_workload(cfg);
+  const auto hint = workload_witness(below, cfg.time, w, spec.properties, cfg.check.max_steps);
+  if (!hint) return;
+  out.below_simulated = true;
+  out.below->verdict = Verdict::violated(hint->step, info(hint->property).kind,
+                                         std::string(info(hint->property).name));
+  out.below->cex = Counterexample{hint->workload, hint->picks, hint->property, hint->step};
+}
+
 BufferResult search_buffer(const Config& cfg, const BmcSpec& spec, const std::string& name,
-                           std::int64_t lo, std::int64_t hi, const SolverOptions& opts) {
+                           std::int64_t lo, std::int64_t hi, const SolverOptions& opts,
+                           bool every_n_only) {
   if (hi < lo)
     throw config_error(cfg.path.string(), "--hi", "must be >= --lo (" + std::to_string(lo) + ")");
   (void)with_param(cfg, name, lo, "--lo");
   (void)with_param(cfg, name, hi, "--hi");
   BufferResult out;
   for (std::int64_t v = lo; v <= hi; ++v) {
-    out.proof = prove_k_induction(with_param(cfg, name, v, "--param"), spec, opts);
+    out.proof =
+        prove_pipeline(with_param(cfg, name, v, "--param"), spec, {}, opts, every_n_only).result;
     out.tried.emplace_back(v, out.proof.verdict);
     if (out.proof.verdict.kind == VerdictKind::Proved) {
       out.value = v;
@@ -109,6 +130,7 @@ BufferResult search_buffer(const Config& cfg, const BmcSpec& spec, const std::st
     return out;  // the value one below is no valid model: there is nothing below to show
   }
   out.below = run_bmc(below, spec, spec.depth, opts);
+  if (out.below->verdict.kind != VerdictKind::Violated) simulated_below(cfg, below, spec, out);
   return out;
 }
 

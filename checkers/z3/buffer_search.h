@@ -2,7 +2,7 @@
 /// \file buffer_search.h
 /// `kvcheck buffer`: the smallest value of one model parameter (a KV buffer such as
 /// policy.watermark_blocks or engine.num_blocks, a class budget, ...) for which `prove`
-/// succeeds, plus a counterexample for the value one below. Values are tried upwards from `lo`
+/// (prove_pipeline.h: every N for the pool properties, the [bmc] slots for the rest) succeeds, plus a counterexample for the value one below. Values are tried upwards from `lo`
 /// (no monotonicity is assumed, so the answer is exact within [lo, hi]).
 ///
 /// Every value tried goes through the config reader itself (the parameter is set in the
@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "checkers/z3/bmc.h"
-#include "checkers/z3/k_induction.h"
+#include "checkers/z3/prove_pipeline.h"
 #include "io/config.h"
 
 namespace kvcheck {
@@ -37,11 +37,17 @@ struct BufferResult {
   std::optional<std::int64_t> value;  ///< smallest proved value in [lo, hi]
   ProveResult proof;                  ///< the proof at `value` (or the last attempt)
   std::optional<BmcResult> below;   ///< BMC at value - 1 (spec.depth steps)
+  /// `below` is the config's own workload simulated at value - 1 (BMC over the slots found no
+  /// counterexample there).
+  bool below_simulated = false;
   std::vector<std::pair<std::int64_t, Verdict>> tried;  ///< every value tried and its verdict
 };
 
 /// Validates `lo` and `hi` first (InputError naming --lo / --hi), then every value between.
+/// `every_n_only`: a value counts as proved only when every property is proved for every N
+/// (prove_pipeline.h), so the answer has the deployment's scope, not the [bmc] slots'.
 BufferResult search_buffer(const Config& cfg, const BmcSpec& spec, const std::string& name,
-                           std::int64_t lo, std::int64_t hi, const SolverOptions& opts);
+                           std::int64_t lo, std::int64_t hi, const SolverOptions& opts,
+                           bool every_n_only = false);
 
 }  // namespace kvcheck

@@ -99,7 +99,11 @@ Answer check_valid(z3::context& ctx, const z3::expr& f, const SolverOptions& opt
   s.set("rlimit", z3_units(work));
   if (opts.timeout_ms > 0) s.set("timeout", z3_millis(opts.timeout_ms));
   s.add(!f);
-  switch (s.check()) {
+  // Past the outer guard every query is unknown (deadline.h), even one Z3 would still finish.
+  if (expired(opts.deadline)) return Answer::Unknown;
+  const auto r = s.check();
+  if (expired(opts.deadline)) return Answer::Unknown;
+  switch (r) {
     case z3::unsat: return Answer::Valid;
     case z3::sat: return Answer::Invalid;
     default: return Answer::Unknown;

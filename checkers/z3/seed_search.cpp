@@ -207,4 +207,27 @@ std::optional<SeedHint> seed_search(const ModelParams& params, const BmcSpec& sp
   return best;
 }
 
+std::optional<SeedHint> workload_witness(const ModelParams& params, const TimeModel& time,
+                                         const Workload& w,
+                                         const std::vector<PropertyId>& properties,
+                                         std::int64_t max_steps) {
+  if (properties.empty() || max_steps <= 0) return std::nullopt;
+  SimOptions opts;
+  opts.properties = properties;
+  opts.stop_at_violation = true;
+  opts.max_steps = max_steps;
+  RecordedChoices choices(1);
+  const auto out = simulate(params, time, w, choices, opts);
+  if (out.violations.empty()) return std::nullopt;
+  const auto& v = out.violations.front();
+  auto picks = choices.picks;
+  picks.resize(static_cast<std::size_t>(v.step) + 1);
+  // Requests that arrive after the violating step never act before it: the witness keeps the
+  // others (a 6,000-request workload overflowing at step 65 keeps ~1,000).
+  auto kept = w;
+  if (w.clock == ArrivalClock::Steps && w.max_concurrency == 0)
+    std::erase_if(kept.requests, [&](const Request& r) { return r.arrival_step > v.step; });
+  return SeedHint{std::move(kept), std::move(picks), v.id, v.step, 1};
+}
+
 }  // namespace kvcheck

@@ -13,6 +13,7 @@
 #include "checkers/z3/bmc_spec.h"
 #include "models/params.h"
 #include "models/request.h"
+#include "models/time_model.h"
 
 namespace kvcheck {
 
@@ -31,6 +32,15 @@ struct SeedHint {
 /// lengths at the range ends half of the time (overflows live there).
 std::optional<SeedHint> seed_search(const ModelParams& params, const BmcSpec& spec,
                                     std::int64_t depth, std::int64_t runs, std::uint64_t seed);
+
+/// The config's own workload (`w`, under `time`) simulated for up to `max_steps` steps: its
+/// first violation of one of `properties`, with the policy's choices, or nothing. A concrete
+/// witness at the deployment's own size, where BMC over a few slots finds none (`buffer`'s
+/// counterexample one below a proved value).
+std::optional<SeedHint> workload_witness(const ModelParams& params, const TimeModel& time,
+                                         const Workload& w,
+                                         const std::vector<PropertyId>& properties,
+                                         std::int64_t max_steps);
 
 /// The first of `runs` random workloads inside the bounds (same draws as seed_search) whose
 /// simulation schedules at least one token within `depth` steps (1-based run number), or

@@ -209,7 +209,8 @@ TEST(SoundnessCli, ProveOnTheAzureDeploymentStatesItsScope) {
             std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("num_blocks in [1, 1000000]"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("conservation, exact_delivery: for all workloads of <= 3 requests"),
+  EXPECT_NE(r.out.find("conservation, exact_delivery: at the configured values, for all "
+                       "workloads of <= 3 requests"),
             std::string::npos)
       << r.out;
 }
@@ -223,8 +224,26 @@ TEST(SoundnessCli, UnprovedProveRangesAreUnknown) {
   EXPECT_EQ(r.status, 5) << r.out << r.err;
   EXPECT_NE(r.out.find("UNKNOWN: the [prove] ranges"), std::string::npos) << r.out;
   // The slots' proof is reported for what it covers, the configured values, and nothing more.
-  EXPECT_NE(r.out.find("orca_safe: PROVED for the configured values"), std::string::npos) << r.out;
-  EXPECT_EQ(r.out.find("PROVED for every"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("for the configured values: for all workloads of <= 3 requests"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("PROVED"), std::string::npos) << r.out;
+}
+
+// buffer --every-n on Dong & Cao's Algorithm 1 (one class, l = 1, o = 2, b = 1): ineq. (2)'s
+// sum b_k w_k = 1 * (1*2 + (2 + 4)/2) = 5 is the smallest pool proved for every workload (the
+// population encoding), and one below overflows (replayed).
+TEST(SoundnessCli, BufferEveryNFindsInequality2) {
+  const auto r = run_kvcheck("buffer configs/z3_p1_alg1_safe.toml --param engine.num_blocks "
+                             "--lo 2 --hi 8 --every-n --out " +
+                             sh_quote((scratch_dir() / "out").string()));
+  EXPECT_EQ(r.status, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("smallest engine.num_blocks = 5: PROVED"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("engine.num_blocks = 4: VIOLATED kv_no_overflow"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("engine.num_blocks = 4: UNKNOWN (not proved for every N"),
+            std::string::npos)
+      << r.out;
 }
 
 // A [prove] range that is not [lo, hi] with lo >= the key's minimum is a config error (151)

@@ -1,0 +1,38 @@
+#pragma once
+/// \file prove_pipeline.h
+/// What `kvcheck prove` proves, written once for `prove` and `buffer`: first the every-N proof
+/// (generic_proof.h) of the requested pool properties (for every number of requests, every
+/// workload and the [prove] ranges); the remaining properties by k-induction over the [bmc]
+/// slots (k_induction.h). The verdict is PROVED only when both parts are, and, when ranges were
+/// declared, only when the every-N part covers them (k-induction is for the configured values
+/// only): otherwise UNKNOWN with the reason.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "checkers/z3/generic_proof.h"
+#include "checkers/z3/k_induction.h"
+
+namespace kvcheck {
+
+struct PipelineResult {
+  ProveResult result;               ///< the combined verdict; `claim` states every scope
+  std::vector<PropertyId> every_n;  ///< the properties proved for every N (empty: none)
+  std::optional<GenericProof> generic;  ///< the every-N attempt, when one was made
+  std::string every_n_claim;        ///< "kv_no_overflow, ...: for every number of requests ..."
+  bool ran_k_induction = false;
+};
+
+/// Runs both parts. `opts.progress`, when set, receives "every N: ..." before k-induction's own
+/// lines.
+/// `every_n_only`: properties that neither the every-N proof nor the population encoding proves
+/// are UNKNOWN ("not proved for every N") instead of going to k-induction over the slots
+/// (`buffer --every-n`: a smallest value whose proof has the deployment's scope).
+PipelineResult prove_pipeline(const ModelParams& params, const BmcSpec& spec,
+                              const std::vector<KnobRange>& ranges, const SolverOptions& opts,
+                              bool every_n_only = false);
+
+/// "a, b, c" for property ids.
+std::string property_names(const std::vector<PropertyId>& ids);
+
+}  // namespace kvcheck
