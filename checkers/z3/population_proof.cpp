@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <ostream>
 #include <sstream>
 
@@ -285,17 +286,23 @@ PopulationResult prove_population(const ModelParams& params, const PopulationBou
       out.work = base.work() + step.work();
       return out;
     };
-    const int max_k = std::max(1, bounds.max_k);
-    for (int k = 1; k <= max_k; ++k) {
+    // One more step from the empty engine: a failure there is the result (a violation replayed
+    // concretely, or unknown); nothing means the step holds and is assumed from then on.
+    const auto base_step = [&](const char* what) -> std::optional<PopulationResult> {
       base.extend();
       const auto rb = base.violable();
-      if (rb == z3::unknown) return unknown(base, "base case");
+      if (rb == z3::unknown) return unknown(base, what);
       if (rb == z3::sat) {
         auto r = base_failure(params, props, base);
         r.work = base.work() + step.work();
         return r;
       }
       base.assume_last();
+      return std::nullopt;
+    };
+    const int max_k = std::max(1, bounds.max_k);
+    for (int k = 1; k <= max_k; ++k) {
+      if (auto r = base_step("base case")) return *r;
       step.extend();
       const auto rs = step.violable();
       if (rs == z3::unknown) return unknown(step, "step case");
@@ -308,17 +315,8 @@ PopulationResult prove_population(const ModelParams& params, const PopulationBou
       }
       step.assume_last();
     }
-    while (base.depth() < bounds.cex_depth) {
-      base.extend();
-      const auto rb = base.violable();
-      if (rb == z3::unknown) return unknown(base, "counterexample search");
-      if (rb == z3::sat) {
-        auto r = base_failure(params, props, base);
-        r.work = base.work() + step.work();
-        return r;
-      }
-      base.assume_last();
-    }
+    while (base.depth() < bounds.cex_depth)
+      if (auto r = base_step("counterexample search")) return *r;
     out.verdict = Verdict::unknown(
         "population encoding: not inductive at k <= " + std::to_string(max_k) +
         "; no violation from the empty engine within " + std::to_string(base.depth()) + " steps");
