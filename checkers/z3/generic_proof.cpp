@@ -170,6 +170,15 @@ GenericProof prove_every_n(const ModelParams& params, const std::vector<KnobRang
   DeadlineGuard guard(ctx, opts.deadline);
   GenericProof out;
   const auto knobs = make_knobs(params, ranges);
+  // The base case: the empty engine's counter, 0, is within every pool of the ranges (the
+  // per-request invariant holds of a request that has done nothing: every size is 0).
+  const auto pool = knobs.terms[static_cast<std::size_t>(Knob::NumBlocks)];
+  ++out.queries;
+  if (check_valid(ctx, z3::implies(knobs.in_range.e, (D::lit(0) <= pool).e), opts) !=
+      Answer::Valid) {
+    out.reason = "the initial state: a pool of the ranges is smaller than the empty engine's 0";
+    return out;
+  }
   std::map<std::string, Answer> seen;
   std::set<std::string> previous;
   for (int k = 1; k <= max_positions; ++k) {

@@ -54,6 +54,15 @@ TEST(EveryN, NegativeWatermarkIsNotShown) {
   EXPECT_TRUE(has(g.reason, "schedule (waiting")) << g.reason;
 }
 
+// The base case is checked too: a pool range reaching below 0 is not shown (the empty engine's
+// counter 0 would already exceed it), whatever the steps do.
+TEST(EveryN, PoolRangeBelowTheEmptyEngineIsNotShown) {
+  const auto g = prove_every_n(shipped("bmc_vllm_fcfs_n8").model, {{Knob::NumBlocks, -1, 8}},
+                               SolverOptions{});
+  EXPECT_FALSE(g.holds);
+  EXPECT_TRUE(has(g.reason, "initial state")) << g.reason;
+}
+
 TEST(EveryN, UnguardedPoliciesAreNotShown) {
   for (const auto* name : {"orca_unsafe", "p1_alg1_unsafe", "faster_transformer_unsafe"}) {
     const auto g = prove_every_n(shipped(name).model, {}, SolverOptions{});
