@@ -57,8 +57,8 @@ SymBool snapshots_nonneg(const GenericRequest& g, const z3::expr& claim) {
   return all;
 }
 
-/// The per-request invariant: what every request satisfies at every step boundary and after
-/// every action (the store obligations re-establish it).
+}  // namespace
+
 SymBool request_invariant(const GenericRequest& g, const ModelParams& params,
                           const z3::expr& claim) {
   const auto classes = static_cast<std::int64_t>(params.classes.size());
@@ -67,6 +67,8 @@ SymBool request_invariant(const GenericRequest& g, const ModelParams& params,
          g.computed >= D::lit(0) && g.generated >= D::lit(0) && g.blocks >= D::lit(0) &&
          g.tokens >= D::lit(0) && g.sched >= D::lit(0) && snapshots_nonneg(g, claim);
 }
+
+namespace {
 
 /// The obligation as one formula: hypotheses => claim, and what generalisation keeps.
 struct Formula {

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "checkers/z3/bmc_session.h"
+#include "checkers/z3/generic_view.h"
 #include "models/params.h"
 #include "properties/property.h"
 
@@ -48,6 +49,14 @@ const std::vector<PropertyId>& every_n_properties();
 /// outer guard. `max_positions`: the largest K tried.
 GenericProof prove_every_n(const ModelParams& params, const std::vector<KnobRange>& ranges,
                            const SolverOptions& opts, int max_positions = 6);
+
+/// The per-request invariant the proof assumes of the acting request (and of its snapshots
+/// that occur in `claim`): prompt, output >= 1; class in range; rank, computed, generated,
+/// blocks, tokens, sched >= 0. It holds of every request at every step boundary (the store
+/// obligations re-establish it; tests/checkers/generic_view_test.cpp evaluates it on concrete
+/// states).
+SymBool request_invariant(const GenericRequest& g, const ModelParams& params,
+                          const z3::expr& claim);
 
 /// "num_blocks in [8, 1000000], watermark_blocks = 0 (the configured value), ..." for the
 /// knobs the policies read.

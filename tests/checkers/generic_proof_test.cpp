@@ -167,6 +167,9 @@ TEST(Generalize, IntervalArithmetic) {
   EXPECT_EQ(d.lo, 1);
   EXPECT_EQ(d.hi, 1);
   EXPECT_FALSE(interval_of(c.i("free") + w, ranges).hi.has_value());
+  const auto left = interval_of(c.ctx.int_val(-2) * w, ranges);  // the numeral first
+  EXPECT_EQ(left.lo, -20);
+  EXPECT_EQ(left.hi, -4);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <random>
 #include <vector>
 
+#include "checkers/z3/generic_proof.h"
 #include "checkers/z3/generic_view.h"
 #include "models/concrete_view.h"
 #include "models/engine_step.h"
@@ -140,6 +141,14 @@ void compare_one(const Scenario& sc, int seed) {
   };
   for (std::size_t k = 0; k < running.size(); ++k) check_position(rb[k], running[k]);
   for (std::size_t k = 0; k < waiting.size(); ++k) check_position(wb[k], waiting[k]);
+  // The proof's hypothesis about every request is a fact about every concrete one.
+  auto invariant_holds = [&](int id) {
+    const auto inv = request_invariant(reqs[static_cast<std::size_t>(id)], sc.params,
+                                       ctx.bool_val(true));
+    return m.eval(inv.e, true).is_true();
+  };
+  for (std::size_t k = 0; k < running.size(); ++k) EXPECT_TRUE(invariant_holds(rb[k])) << k;
+  for (std::size_t k = 0; k < waiting.size(); ++k) EXPECT_TRUE(invariant_holds(wb[k])) << k;
 }
 
 TEST(GenericViewDifferential, PlanEqualsTheConcreteStep) {
