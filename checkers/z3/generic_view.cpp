@@ -136,7 +136,7 @@ void GenericView::admit(Ref r, Bool when) {
   num_running_ = num_running_ + one_if(when && c(r).valid);
 }
 
-void GenericView::release(Ref r, Bool when, const char* why) {
+void GenericView::release(Ref r, Bool when, const char* why, bool keeps_progress) {
   auto& x = cur_[static_cast<std::size_t>(r.id)];
   const auto w = when && c(r).valid;
   const auto freed = D::select(w, x.blocks, D::lit(0));
@@ -147,7 +147,7 @@ void GenericView::release(Ref r, Bool when, const char* why) {
   x.tokens = zero_if(w, x.tokens);
   x.sched = zero_if(w, x.sched);
   num_running_ = num_running_ - one_if(w);
-  if (std::string(why) == "finish") return;  // a completion keeps its progress
+  if (keeps_progress) return;
   x.computed = zero_if(w, x.computed);
   if (!params_.engine.recompute_keeps_output) x.generated = zero_if(w, x.generated);
 }
@@ -183,7 +183,7 @@ void GenericView::finish(Ref r, Int computed, Int generated, Bool done, Bool whe
   x.computed = D::select(wi, computed, x.computed);
   x.generated = D::select(wi, generated, x.generated);
   x.sched = D::select(wi, D::lit(0), x.sched);
-  release(r, wi && done, "finish");
+  release(r, wi && done, "finish", true);
 }
 
 }  // namespace kvcheck

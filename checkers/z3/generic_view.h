@@ -94,13 +94,13 @@ class GenericView {
 
   void schedule(Ref r, Int n, Bool when);
   void admit(Ref r, Bool when);
-  void preempt(Ref r, Bool when) { release(r, when, "preempt"); }
+  void preempt(Ref r, Bool when) { release(r, when, "preempt", false); }
   Int choose(int id, std::int64_t lo, std::int64_t hi);
 
   // --- engine step hooks -------------------------------------------------------------------
   void begin_step();
   void commit();
-  void evict(Ref r, Bool when) { release(r, when, "evict"); }
+  void evict(Ref r, Bool when) { release(r, when, "evict", false); }
   void note_overflow(Bool over);
   void batch_ready() {}
   void finish(Ref r, Int computed, Int generated, Bool done, Bool when);
@@ -140,7 +140,9 @@ class GenericView {
   SymInt fresh_counter() const;
   void after_action(const std::string& action, Ref r, const Int& delta, bool release);
   void store(const std::string& what, Ref r, const Bool& when, const Int& value);
-  void release(Ref r, Bool when, const char* why);
+  /// Frees r's blocks where `when` holds; a preemption or eviction also loses its progress
+  /// (recompute), a completion (`keeps_progress`) keeps it.
+  void release(Ref r, Bool when, const char* why, bool keeps_progress);
   std::string where(Ref r) const;
 
   const ModelParams& params_;

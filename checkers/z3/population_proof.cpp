@@ -64,6 +64,8 @@ class Unrolling {
   /// query is smaller (the caps need not reason about the eviction chain once there is no
   /// overflow). Parts shown are kept asserted (the claim is assumed afterwards anyway).
   z3::check_result violable() {
+    // Wall-clock time is printed on the progress lines only; no decision reads it (the budget
+    // is the solver's rlimit).
     const auto t0 = std::chrono::steady_clock::now();
     auto r = z3::unsat;
     failed_.clear();

@@ -72,6 +72,10 @@ PipelineResult prove_pipeline(const ModelParams& params, const BmcSpec& spec,
                               const std::vector<KnobRange>& ranges, const SolverOptions& opts,
                               bool every_n_only) {
   PipelineResult out;
+  if (spec.properties.empty()) {
+    out.result.verdict = Verdict::unknown("no property to prove: PROVED would be vacuous");
+    return out;
+  }
   const auto split = split_properties(spec.properties);
   auto rest = spec;
   rest.properties = split.rest;
@@ -115,7 +119,6 @@ PipelineResult prove_pipeline(const ModelParams& params, const BmcSpec& spec,
                                           " (only the [bmc] slots' proof could take them)");
     return out;
   }
-  out.ran_k_induction = true;
   out.result = prove_k_induction(params, rest, opts);
   if (out.result.verdict.kind != VerdictKind::Proved) return out;
   const auto claim = [&](const std::string& at) {

@@ -20,10 +20,10 @@ struct PipelineResult {
   std::vector<PropertyId> every_n;  ///< the properties proved for every N (empty: none)
   std::optional<GenericProof> generic;  ///< the every-N attempt, when one was made
   std::string every_n_claim;        ///< "kv_no_overflow, ...: for every number of requests ..."
-  bool ran_k_induction = false;
 };
 
-/// Runs both parts. `opts.progress`, when set, receives "every N: ..." before k-induction's own
+/// Runs both parts. An empty property list is UNKNOWN ("no property"), never PROVED about
+/// nothing (the config readers already reject one; this keeps callers by hand honest). `opts.progress`, when set, receives "every N: ..." before k-induction's own
 /// lines.
 /// `every_n_only`: properties that neither the every-N proof nor the population encoding proves
 /// are UNKNOWN ("not proved for every N") instead of going to k-induction over the slots

@@ -14,6 +14,7 @@
 #include "checkers/z3/confirm.h"
 #include "checkers/z3/generalize.h"
 #include "checkers/z3/generic_proof.h"
+#include "checkers/z3/prove_pipeline.h"
 #include "checkers/z3/prove_ranges.h"
 #include "io/config.h"
 
@@ -91,6 +92,16 @@ TEST(EveryN, PoolViewSlackTwinIsNotShownAndBmcFindsTheOverflow) {
   EXPECT_EQ(r.cex->property, PropertyId::KvNoOverflow);
   const auto c = confirm_counterexample(params, cfg.time, *r.cex, TraceMeta{});
   EXPECT_TRUE(c.reproduced) << c.detail;
+}
+
+// The pipeline never proves nothing: with no property, a config that every part would prove
+// is UNKNOWN, not PROVED.
+TEST(EveryN, EmptyPropertyListIsNeverProved) {
+  const auto cfg = shipped("bmc_vllm_fcfs_n8");
+  auto spec = parse_bmc_spec(cfg);
+  spec.properties.clear();
+  const auto r = prove_pipeline(cfg.model, spec, {}, SolverOptions{});
+  EXPECT_EQ(r.result.verdict.kind, VerdictKind::Unknown) << r.result.claim;
 }
 
 TEST(EveryN, ClaimAndKnobsNameTheConfiguredValues) {
