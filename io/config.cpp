@@ -201,6 +201,26 @@ void check_generated_size(Section& s, const WorkloadSpec& w) {
                            ", past step 2^40");
 }
 
+/// A generator's clock: steps (`interval`, rates per step) or seconds (`period`, rates per
+/// second). Each clock's own spacing key only: the other one would be silently ignored.
+void read_generator_clock(Section& s, WorkloadSpec& w) {
+  const bool seconds = s.choice("clock", "steps") == "seconds";
+  w.clock = seconds ? ArrivalClock::Timed : ArrivalClock::Steps;
+  if (seconds && s.has("interval"))
+    s.fail("interval", "steps between arrivals, not used with clock = \"seconds\" (use "
+                       "`period`, seconds between arrivals)");
+  const bool deterministic = w.kind == WorkloadKind::Deterministic;
+  if (deterministic && !seconds && s.has("period"))
+    s.fail("period", "seconds between arrivals, used only with clock = \"seconds\" (per "
+                     "step: `interval`)");
+  w.interval = s.integer("interval", 1);
+  if (!(deterministic && seconds)) return;
+  if (!s.has("period"))
+    s.fail("period", "missing: a deterministic workload with clock = \"seconds\" needs the "
+                     "seconds between arrival instants");
+  w.period = s.number("period", 0.0);
+}
+
 /// `vllm bench serve`'s --request-rate (requests per second, "inf" by default) and
 /// --burstiness: kinds random and dataset.
 void read_bench_timing(Section& s, WorkloadSpec& w) {
@@ -268,8 +288,8 @@ void read_workload(const toml::table& root, const std::string& file,
              : kind == "poisson"     ? WorkloadKind::Poisson
                                      : WorkloadKind::ClassMix;
     if (w.count <= 0) s.fail("count", "must be > 0 for a generated workload");
+    read_generator_clock(s, w);
     w.rate = s.number("rate", 1.0);
-    w.interval = s.integer("interval", 1);
     w.burst = s.integer("burst", 1);
     w.backlog = s.integer("backlog", 0);
     w.prompt = s.integer("prompt", 1);

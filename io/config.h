@@ -18,16 +18,21 @@ namespace kvcheck {
 
 enum class WorkloadKind { Explicit, Deterministic, Poisson, ClassMix, Trace, Random, Dataset };
 
-/// How to build the workload. Rates are per step (ArrivalClock::Steps) except for `trace`,
-/// whose timestamps are seconds (ArrivalClock::Timed) scaled by `time_scale`, and `random` /
-/// `dataset` (`vllm bench serve`'s workloads, io/bench_workload.h), whose `request_rate` is
-/// requests per second (ArrivalClock::Timed).
+/// How to build the workload. The generators (deterministic, poisson, class_mix) arrive per
+/// step (ArrivalClock::Steps) unless `clock = "seconds"`: then their rates (and the classes')
+/// are per second and arrivals carry times (ArrivalClock::Timed). `trace` timestamps are seconds
+/// (Timed) scaled by `time_scale`; `random` / `dataset` (`vllm bench serve`'s workloads,
+/// io/bench_workload.h) have `request_rate` in requests per second (Timed).
 struct WorkloadSpec {
   WorkloadKind kind = WorkloadKind::Explicit;
   std::vector<Request> requests;    ///< explicit
   std::int64_t count = 0;           ///< generated requests
-  double rate = 1.0;                ///< deterministic/poisson arrivals per step
-  std::int64_t interval = 1;        ///< deterministic: steps between arrivals
+  /// deterministic / poisson / class_mix: Steps (rates per step) or Timed (`clock =
+  /// "seconds"`: rates per second, arrivals at times).
+  ArrivalClock clock = ArrivalClock::Steps;
+  double rate = 1.0;                ///< poisson arrivals per step (per second when Timed)
+  std::int64_t interval = 1;        ///< deterministic, steps clock: steps between arrivals
+  double period = 0.0;              ///< deterministic, seconds clock: seconds between arrivals
   std::int64_t burst = 1;           ///< deterministic: requests per arrival instant
   std::int64_t backlog = 0;         ///< deterministic/poisson: extra requests waiting at step 0
   std::int64_t prompt = 1, output = 1;  ///< deterministic/poisson request shape

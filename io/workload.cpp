@@ -127,6 +127,47 @@ Workload poisson(const WorkloadSpec& w, const std::string& file) {
   return out;
 }
 
+/// A request arriving at `time` seconds (ArrivalClock::Timed: the step is not used).
+Request make_timed(double time, std::int64_t prompt, std::int64_t output, std::int64_t klass) {
+  Request r = make(0, prompt, output, klass);
+  r.arrival_time = time;
+  return r;
+}
+
+/// The gap to the next arrival of a Poisson process of `rate` per second: Exp(rate).
+double exponential_gap(std::uint64_t& rng, double rate) {
+  return -std::log(1.0 - uniform01(rng)) / rate;  // 1 - u is in (0, 1]
+}
+
+/// `clock = "seconds"`: the backlog at time 0, then `burst` requests every `period` seconds
+/// from time 0 (the steps form's instants with `period` for `interval`).
+Workload deterministic_timed(const WorkloadSpec& w) {
+  Workload out;
+  out.clock = ArrivalClock::Timed;
+  for (std::int64_t i = 0; i < w.backlog; ++i)
+    out.requests.push_back(make_timed(0.0, w.prompt, w.output, 0));
+  for (std::int64_t i = 0; i < w.count; ++i)
+    out.requests.push_back(make_timed(static_cast<double>(i / w.burst) * w.period, w.prompt,
+                                      w.output, 0));
+  return out;
+}
+
+/// `clock = "seconds"`: the backlog at time 0, then a Poisson process of `rate` per second
+/// (exponential gaps from time 0); as in the steps form the backlog counts towards `count`.
+Workload poisson_timed(const WorkloadSpec& w) {
+  Workload out;
+  out.clock = ArrivalClock::Timed;
+  for (std::int64_t i = 0; i < w.backlog; ++i)
+    out.requests.push_back(make_timed(0.0, w.prompt, w.output, 0));
+  std::uint64_t rng = w.seed;
+  double t = 0.0;
+  while (static_cast<std::int64_t>(out.requests.size()) < w.count) {
+    t += exponential_gap(rng, w.rate);
+    out.requests.push_back(make_timed(t, w.prompt, w.output, 0));
+  }
+  return out;
+}
+
 /// The class whose share of [0, total rate) holds `u`; a class of rate 0 is never picked.
 std::size_t pick_class(const ModelParams& m, double u) {
   std::size_t pick = 0;
@@ -162,12 +203,30 @@ Workload sparse_class_mix(const WorkloadSpec& w, const ModelParams& m, double to
   return out;
 }
 
+/// `clock = "seconds"`: independent Poisson streams of the classes' rates per second, drawn as
+/// their superposition (exponential gaps at the total rate R) with each arrival's class picked
+/// in proportion to the rates.
+Workload class_mix_timed(const WorkloadSpec& w, const ModelParams& m, double total_rate) {
+  Workload out;
+  out.clock = ArrivalClock::Timed;
+  std::uint64_t rng = w.seed;
+  double t = 0.0;
+  while (static_cast<std::int64_t>(out.requests.size()) < w.count) {
+    t += exponential_gap(rng, total_rate);
+    const auto k = pick_class(m, uniform01(rng) * total_rate);
+    out.requests.push_back(make_timed(t, m.classes[k].prompt, m.classes[k].output,
+                                      static_cast<std::int64_t>(k)));
+  }
+  return out;
+}
+
 Workload class_mix(const WorkloadSpec& w, const ModelParams& m, const std::string& file) {
   Workload out;
   std::uint64_t rng = w.seed;
   double total_rate = 0.0;
   for (const auto& c : m.classes) total_rate += c.rate;
   if (total_rate <= 0.0) throw config_error(file, "classes.rate", "class_mix needs a positive rate");
+  if (w.clock == ArrivalClock::Timed) return class_mix_timed(w, m, total_rate);
   if (total_rate < kSkipBelow) return sparse_class_mix(w, m, total_rate, file);
   for (std::int64_t step = 0; static_cast<std::int64_t>(out.requests.size()) < w.count; ++step)
     for (std::size_t k = 0; k < m.classes.size(); ++k) {
@@ -365,8 +424,10 @@ Workload build_open_loop(const Config& c) {
       out.requests = w.requests;
       return out;
     }
-    case WorkloadKind::Deterministic: return deterministic(w);
-    case WorkloadKind::Poisson: return poisson(w, c.path.string());
+    case WorkloadKind::Deterministic:
+      return w.clock == ArrivalClock::Timed ? deterministic_timed(w) : deterministic(w);
+    case WorkloadKind::Poisson:
+      return w.clock == ArrivalClock::Timed ? poisson_timed(w) : poisson(w, c.path.string());
     case WorkloadKind::ClassMix: return class_mix(w, c.model, c.path.string());
     case WorkloadKind::Trace: return load_azure_csv(w.trace, w.time_scale, w.limit);
     case WorkloadKind::Random: return random_workload(w);
@@ -389,6 +450,7 @@ Workload build_workload(const Config& c) {
 
 double arrivals_per_step(const Config& c) {
   const auto& w = c.workload;
+  if (w.clock == ArrivalClock::Timed) return 0.0;  // clock = "seconds": per second, not per step
   switch (w.kind) {
     case WorkloadKind::Deterministic:
       return static_cast<double>(w.burst) / static_cast<double>(w.interval);

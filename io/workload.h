@@ -14,8 +14,8 @@ namespace kvcheck {
 Workload build_workload(const Config& c);
 
 /// Arrivals per step of the config's generated workload: burst / interval, the Poisson rate,
-/// or the sum of the class rates; 0 for explicit, trace, random and dataset workloads (no
-/// per-step rate to read).
+/// or the sum of the class rates; 0 for explicit, trace, random and dataset workloads and for
+/// generators with `clock = "seconds"` (no per-step rate to read).
 double arrivals_per_step(const Config& c);
 
 /// Reads an Azure LLM inference trace (`TIMESTAMP,ContextTokens,GeneratedTokens`). Arrival times

@@ -100,6 +100,11 @@ void apply_overrides(Config& cfg, const WorkloadOverrides& o) {
     throw config_error("command line", "--rate",
                        "applies to poisson workloads only (deterministic uses interval/burst, "
                        "class_mix the classes' rates)");
+  if (o.kind && w.kind == WorkloadKind::Deterministic && w.clock == ArrivalClock::Timed &&
+      !(w.period > 0.0))
+    throw config_error("command line", "--workload",
+                       "deterministic with the config's clock = \"seconds\" needs "
+                       "workload.period in the config");
   if (o.time_scale && w.kind != WorkloadKind::Trace)
     throw config_error("command line", "--time-scale", "applies to trace workloads only");
   if (o.time_scale) w.time_scale = *o.time_scale;
@@ -120,17 +125,24 @@ namespace {
 
 std::string describe_kind(const WorkloadSpec& spec, const Workload& w) {
   const auto n = w.requests.size();
+  const bool timed = spec.clock == ArrivalClock::Timed;
   switch (spec.kind) {
     case WorkloadKind::Trace:
       return fmt::format("trace {} ({} requests, time scale {:g})",
                          spec.trace.filename().string(), n, spec.time_scale);
     case WorkloadKind::Explicit: return fmt::format("explicit ({} requests)", n);
     case WorkloadKind::Poisson:
-      return fmt::format("poisson ({} requests, rate {:g}/step, seed {})", n, spec.rate,
-                         spec.seed);
+      return fmt::format("poisson ({} requests, rate {:g}/{}, seed {})", n, spec.rate,
+                         timed ? "s" : "step", spec.seed);
     case WorkloadKind::Deterministic:
+      if (timed)
+        return fmt::format("deterministic ({} requests, {} every {:g} s)", n, spec.burst,
+                           spec.period);
+      return fmt::format("deterministic ({} requests, {} every {} steps)", n, spec.burst,
+                         spec.interval);
     case WorkloadKind::ClassMix:
-      return fmt::format("{} ({} requests, seed {})", to_string(spec.kind), n, spec.seed);
+      return fmt::format("class_mix ({} requests, rates per {}, seed {})", n,
+                         timed ? "second" : "step", spec.seed);
     case WorkloadKind::Random:
     case WorkloadKind::Dataset:
       return fmt::format("{} ({} requests, rate {:g}/s, burstiness {:g}, seed {})",

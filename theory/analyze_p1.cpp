@@ -53,6 +53,14 @@ void add_alg1(PaperAnalysis& a, const ResolvedRates& rates, std::int64_t capacit
   }
 }
 
+/// P1's rates are per slot (one iteration of the unit time model): rates per second times
+/// `time.unit` seconds per slot.
+ResolvedRates per_slot(const ResolvedRates& r, const TimeModel& t) {
+  if (r.unit == RateUnit::PerStep) return r;
+  return rescaled(r, t.unit, RateUnit::PerStep,
+                  fmt::format("per second x time.unit {:g} s = per slot", t.unit));
+}
+
 }  // namespace
 
 PaperAnalysis analyze_p1(const Config& cfg, const ResolvedRates* rates) {
@@ -67,6 +75,8 @@ PaperAnalysis analyze_p1(const Config& cfg, const ResolvedRates* rates) {
   if (!rates)
     return no_rates(a);
   a.applicable = true;
+  const auto slot_rates = per_slot(*rates, cfg.time);
+  rates = &slot_rates;
   const auto& e = cfg.model.engine;
   const auto capacity = kv_capacity_tokens(e);
   const auto n = p1_necessary(rates->classes, capacity, e.lookahead);

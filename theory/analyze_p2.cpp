@@ -45,6 +45,20 @@ void add_wait(PaperAnalysis& a, const ResolvedRates& rates, const TimeModel& t,
                                            w.memory_ok, "every full WAIT batch uses M^pi"));
 }
 
+/// P2's rates are per unit time. Per-step arrivals (lambda_it per iteration) have the fluid
+/// equilibrium n*_j = lambda_it_j prompts per stage, so M* = sum_j lambda_it_j S_j and the
+/// iteration takes Delta T* = d0 + d1 M*: the same fluid point as the rates lambda_it / Delta T*
+/// per unit time (then A = M* / Delta T* and Eq. 8 gives back M*).
+ResolvedRates per_time(const ResolvedRates& r, const TimeModel& t) {
+  if (r.unit == RateUnit::PerSecond) return r;
+  double m = 0.0;
+  for (const auto& c : r.classes) m += c.rate * p2_work(c.prompt, c.output - 1);
+  const double dt = t.d0 + t.d1 * m;
+  return rescaled(r, 1.0 / dt, RateUnit::PerSecond,
+                  fmt::format("per step / the fluid iteration time d0 + d1 sum_j lambda_j S_j "
+                              "= {:g} = per unit time", dt));
+}
+
 }  // namespace
 
 PaperAnalysis analyze_p2(const Config& cfg, const ResolvedRates* rates) {
@@ -60,6 +74,8 @@ PaperAnalysis analyze_p2(const Config& cfg, const ResolvedRates* rates) {
     return no_rates(a);
   a.applicable = true;
   const auto& t = cfg.time;
+  const auto time_rates = per_time(*rates, t);
+  rates = &time_rates;
   const auto capacity = static_cast<double>(kv_capacity_tokens(cfg.model.engine));
   const auto f = p2_fluid(rates->classes, t.d0, t.d1);
   a.inputs.push_back(fmt::format("time.d0 = {:g}, time.d1 = {:g}", t.d0, t.d1));

@@ -45,23 +45,33 @@ void add_thm2b(PaperAnalysis& a, const Config& cfg, const P4Load& load, double c
                       "region is not analysed");
 }
 
-void add_p4_numbers(PaperAnalysis& a, const P4Load& load, double capacity) {
-  a.numbers.push_back({"capacity", capacity, "tokens per unit time"});
-  a.numbers.push_back({"lambda", load.lambda, "req per unit time"});
+void add_p4_numbers(PaperAnalysis& a, const P4Load& load, double capacity, RateUnit unit) {
+  const std::string per = unit == RateUnit::PerStep ? "per step" : "per unit time";
+  a.numbers.push_back({"capacity", capacity, "tokens " + per});
+  a.numbers.push_back({"lambda", load.lambda, "req " + per});
   a.numbers.push_back({"m_p", load.m_p, "tokens"});
   a.numbers.push_back({"m_d", load.m_d, "tokens"});
-  a.numbers.push_back({"load", load.tokens, "tokens per unit time"});
+  a.numbers.push_back({"load", load.tokens, "tokens " + per});
   a.numbers.push_back({"utilization", load.tokens / capacity, ""});
   a.numbers.push_back({"max_rate", p4_max_rate(load.m_p + load.m_d, capacity),
-                       "req per unit time (this mix at capacity)"});
+                       "req " + per + " (this mix at capacity)"});
 }
 
-/// The batch time law: p4_step as given, or `unit` as the constant t_b = unit (a = 0).
-void batch_law(const TimeModel& t, double& c, double& a, std::int64_t& b0) {
-  const bool unit = t.kind == TimeModelKind::Unit;
-  c = unit ? t.unit : t.c;
+/// The batch time law in the rates' unit of time: p4_step as given, or `unit` as the constant
+/// t_b = unit (a = 0); rates per step count time in steps, one batch each (t_b = 1).
+void batch_law(const TimeModel& t, RateUnit rates, double& c, double& a, std::int64_t& b0) {
+  const bool per_step = rates == RateUnit::PerStep;
+  const bool unit = t.kind == TimeModelKind::Unit || per_step;
+  c = per_step ? 1.0 : unit ? t.unit : t.c;
   a = unit ? 0.0 : t.a;
   b0 = unit ? 1 : t.b0;
+}
+
+std::string law_text(const TimeModel& t, RateUnit rates) {
+  if (rates == RateUnit::PerStep)
+    return fmt::format("one step per batch (rates per step; the {} time model does not enter)",
+                       to_string(t.kind));
+  return std::string(to_string(t.kind));
 }
 
 }  // namespace
@@ -84,16 +94,17 @@ PaperAnalysis analyze_p4(const Config& cfg, const ResolvedRates* rates) {
   a.applicable = true;
   double c = 0, slope = 0;
   std::int64_t b0 = 1;
-  batch_law(t, c, slope, b0);
+  batch_law(t, rates->unit, c, slope, b0);
   const auto capacity = p4_capacity(c, slope, b0, b_max);
   const auto load = p4_load(rates->classes);
   a.inputs.push_back(fmt::format("b_max = engine.max_batched_tokens = {}", b_max));
   a.inputs.push_back(fmt::format("t_b = c + a ceil(b / b0): c = {:g}, a = {:g}, b0 = {} ({})",
-                                 c, slope, b0, to_string(t.kind)));
-  a.inputs.push_back("rates per unit time: " + rates->source);
+                                 c, slope, b0, law_text(t, rates->unit)));
+  a.inputs.push_back(fmt::format("rates {}: {}", unit_text(rates->unit), rates->source));
   a.inputs.push_back("m_p = mean prompt, m_d = mean output - 1 (the prefill samples a token)");
-  a.numbers.push_back({"t_b_max", p4_batch_time(c, slope, b0, b_max), "time per batch"});
-  add_p4_numbers(a, load, capacity);
+  a.numbers.push_back({"t_b_max", p4_batch_time(c, slope, b0, b_max),
+                       rates->unit == RateUnit::PerStep ? "steps per batch" : "time per batch"});
+  add_p4_numbers(a, load, capacity, rates->unit);
   if (b_max % b0 != 0)
     a.notes.push_back(fmt::format("b0 = {} does not divide b_max = {}: the capacity is the best "
                                   "b / t_b over b <= b_max", b0, b_max));

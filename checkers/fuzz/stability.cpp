@@ -44,6 +44,7 @@ LoadEstimate offered_load(const ModelParams& p, const std::vector<Stream>& strea
 
 std::vector<Stream> config_streams(const Config& c) {
   const auto& w = c.workload;
+  if (w.clock == ArrivalClock::Timed) return {};  // clock = "seconds": rates per second
   switch (w.kind) {
     case WorkloadKind::Deterministic:
       return {{static_cast<double>(w.burst) / static_cast<double>(w.interval), w.prompt, w.output}};

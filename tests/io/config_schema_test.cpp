@@ -232,6 +232,9 @@ std::vector<std::string> base_configs() {
       // a flow budget, which p1_flow_control needs (flow_budget_max >= 1)
       pool + "[policy]\nname = \"vllm_fcfs\"\nflow_budget_min = 1\nflow_budget_max = 2\n"
              "[workload]\nkind = \"explicit\"\nrequests = [{ arrival = 0, prompt = 2, output = 2 }]\n",
+      // clock = "seconds": `period` (deterministic) instead of `interval`
+      pool + rest + "[workload]\nkind = \"deterministic\"\nclock = \"seconds\"\ncount = 4\n"
+                    "period = 0.5\n",
   };
 }
 

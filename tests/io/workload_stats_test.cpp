@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "io/config.h"
+#include "io/input_error.h"
 #include "io/workload.h"
 
 namespace kvcheck {
@@ -197,6 +198,70 @@ output = 5
 rate = 0.5
 budget = 1
 )";
+
+// clock = "seconds" (issue 16): `burst` requests every `period` seconds from time 0, the
+// backlog at time 0, the arrivals timed (the simulator reads arrival_time, not the step).
+TEST(SecondsClock, DeterministicBurstEveryPeriod) {
+  const auto w = build_workload(config(
+      "kind = \"deterministic\"\nclock = \"seconds\"\ncount = 5\nburst = 2\nperiod = 0.25\n"
+      "backlog = 1\n"));
+  EXPECT_EQ(w.clock, ArrivalClock::Timed);
+  const std::vector<double> times = {0.0, 0.0, 0.0, 0.25, 0.25, 0.5};
+  ASSERT_EQ(w.requests.size(), times.size());
+  for (std::size_t i = 0; i < times.size(); ++i)
+    EXPECT_DOUBLE_EQ(w.requests[i].arrival_time, times[i]) << i;
+}
+
+// A Poisson process of `rate` per second: exponential gaps of mean 1 / rate and variance
+// 1 / rate^2 (the sample mean's standard error is 1 / (rate sqrt(n))).
+TEST(SecondsClock, PoissonGapsAreExponentialOfTheRate) {
+  const auto w = build_workload(
+      config("kind = \"poisson\"\nclock = \"seconds\"\ncount = 40000\nrate = 4.0\nseed = 7\n"));
+  EXPECT_EQ(w.clock, ArrivalClock::Timed);
+  std::vector<double> gaps;
+  double last = 0.0;
+  for (const auto& r : w.requests) {
+    gaps.push_back(r.arrival_time - last);
+    last = r.arrival_time;
+  }
+  const auto m = moments(gaps);
+  const double n = static_cast<double>(gaps.size());
+  EXPECT_NEAR(m.mean, 0.25, 3.0 * 0.25 / std::sqrt(n));
+  EXPECT_NEAR(m.var, 0.0625, 0.0625 * 4.0 * std::sqrt(8.0 / n));  // var of s^2: 8 sigma^4 / n
+}
+
+// class_mix in seconds: the classes' rates (1.5 and 0.5 per second) as independent streams:
+// the total gap is exponential of rate 2, and the classes split 3 : 1.
+TEST(SecondsClock, ClassMixSplitsInProportionAtTheTotalRate) {
+  const auto w = build_workload(
+      config("kind = \"class_mix\"\nclock = \"seconds\"\ncount = 40000\nseed = 3\n", kClasses));
+  const double n = static_cast<double>(w.requests.size());
+  EXPECT_NEAR(w.requests.back().arrival_time / n, 0.5, 3.0 * 0.5 / std::sqrt(n));
+  double a = 0;
+  for (const auto& r : w.requests) {
+    a += r.klass == 0 ? 1.0 : 0.0;
+    EXPECT_EQ(r.prompt, r.klass == 0 ? 10 : 30);
+  }
+  EXPECT_NEAR(a / n, 0.75, 3.0 * std::sqrt(0.75 * 0.25 / n));
+}
+
+// Each clock's spacing key only, and a deterministic seconds workload needs its period.
+TEST(SecondsClock, TheOtherClocksSpacingKeyIsAnError) {
+  const auto fails = [](const std::string& workload, const std::string& field) {
+    try {
+      (void)config(workload);
+      ADD_FAILURE() << "accepted: " << workload;
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find(field), std::string::npos) << e.what();
+    }
+  };
+  fails("kind = \"deterministic\"\nclock = \"seconds\"\ncount = 3\ninterval = 2\nperiod = 1.0\n",
+        "workload.interval");
+  fails("kind = \"deterministic\"\nclock = \"seconds\"\ncount = 3\n", "workload.period");
+  fails("kind = \"deterministic\"\ncount = 3\nperiod = 1.0\n", "workload.period");
+  fails("kind = \"poisson\"\nclock = \"seconds\"\ncount = 3\nperiod = 1.0\n", "workload.period");
+  fails("kind = \"poisson\"\nclock = \"minutes\"\ncount = 3\n", "workload.clock");
+}
 
 // kind = "class_mix": independent Poisson(rate_k) streams, each class with its own shape.
 TEST(ClassMixWorkload, PerClassRatesAndShapes) {

@@ -34,13 +34,15 @@ std::string p2_config(int c, const std::string& policy = "p2_fcfs", int threshol
          "[workload]\nkind = \"class_mix\"\ncount = 10\n";
 }
 
-/// P4's CodeLlama-34B fit, b_max = 512, one (100, 100) class at `rate` req/ms.
-std::string p4_config(double rate, const std::string& policy = "sarathi") {
+/// P4's CodeLlama-34B fit, b_max = 512, one (100, 100) class at `rate` req/ms (`clock`
+/// "seconds": the time model's unit, here ms), or per step with clock "steps".
+std::string p4_config(double rate, const std::string& policy = "sarathi",
+                      const std::string& clock = "seconds") {
   return "[engine]\nnum_blocks = 1000000\nmax_batched_tokens = 512\nchunked_prefill = true\n"
          "[policy]\nname = \"" + policy + "\"\n[[classes]]\nname = \"p100d100\"\nprompt = 100\n"
          "output = 101\nrate = " + std::to_string(rate) +
          "\n[time]\nmodel = \"p4_step\"\nc = 11.28\na = 35.47\nb0 = 128\n"
-         "[workload]\nkind = \"class_mix\"\ncount = 10\n";
+         "[workload]\nkind = \"class_mix\"\ncount = 10\nclock = \"" + clock + "\"\n";
 }
 
 AnalysisReport run(const std::string& text, AnalyzeRequest req = {}) {
@@ -78,7 +80,7 @@ TEST(AnalyzeP1, Section41AtLambda5ViolatesTheNecessaryCondition) {
   EXPECT_TRUE(cond(p1, "p1.ineq2").holds);
   EXPECT_FALSE(cond(p1, "p1.budget[o40]").holds);
   EXPECT_EQ(exit_of(r), 13);
-  EXPECT_EQ(r.rate_source, "[[classes]] rate");
+  EXPECT_EQ(r.rate_source, "[[classes]] rate (per step)");
 }
 
 TEST(AnalyzeP1, SafeUnderBothTheoremsAtLambda3) {
@@ -157,6 +159,45 @@ TEST(AnalyzeP4, NonWorkConservingPolicyBelowCapacityIsInconclusive) {
   EXPECT_FALSE(cond(paper(r, "p4"), "p4.work_conserving").holds);
   EXPECT_EQ(exit_of(r), 5);
   EXPECT_EQ(exit_of(run(p4_config(0.0175, "vanilla_vllm"))), 13);
+}
+
+// Issue 16: rates per step under a timed model were read as rates per unit time. Per step,
+// one batch is one unit: the capacity is b_max = 512 tokens per step and 0.016 requests per
+// step of 100 + 100 tokens load 3.2 / 512 = 0.00625 of it (hand-computed); read per ms it
+// would be 3.2 / 3.343 = 0.957.
+TEST(AnalyzeRates, PerStepRatesUnderTheP4StepModelCountTimeInSteps) {
+  const auto r = run(p4_config(0.016, "sarathi", "steps"));
+  const auto& p4 = paper(r, "p4");
+  EXPECT_DOUBLE_EQ(number(p4, "capacity"), 512.0);
+  EXPECT_DOUBLE_EQ(number(p4, "load"), 3.2);
+  EXPECT_DOUBLE_EQ(number(p4, "utilization"), 3.2 / 512.0);
+  EXPECT_DOUBLE_EQ(number(p4, "t_b_max"), 1.0);
+}
+
+// Per-step arrivals under p2_linear: lambda_it = 2 per iteration of P2 Example 2's type
+// (S = 3) holds n* = 2 prompts per stage, M* = 2 x 3 = 6 tokens, an iteration of
+// 0.52 + 0.04 x 6 = 0.76: the fluid point of 2 / 0.76 per unit time (hand-computed; read as
+// 2 per unit time it would be A = 6, M* = 0.52 x 6 / (1 - 0.24) = 4.105).
+TEST(AnalyzeRates, PerStepRatesUnderP2LinearConvertAtTheFluidIterationTime) {
+  auto text = p2_config(12);
+  text.replace(text.find("rate = 4.0"), 10, "rate = 2.0");
+  const auto r = run(text);
+  const auto& p2 = paper(r, "p2");
+  EXPECT_NEAR(number(p2, "M_star"), 6.0, 1e-9);
+  EXPECT_NEAR(number(p2, "delta_T_star"), 0.76, 1e-12);
+  EXPECT_NEAR(number(p2, "n_star[class0]"), 2.0, 1e-9);
+  EXPECT_NEAR(number(p2, "A"), 6.0 / 0.76, 1e-9);
+}
+
+// clock = "seconds" under the unit model: P1's rates are per slot, so 6 per second with
+// time.unit = 0.5 s is 3 per slot: load 3 x 4060 = 12,180 (papers.md 1.5: sum_k w_k = 4060
+// for section 4.1's classes, lambda* = 16492 / 4060).
+TEST(AnalyzeRates, PerSecondRatesUnderTheUnitModelAreTimesTheSlot) {
+  auto text = p1_config(6.0, 4);
+  text.replace(text.find("kind = \"class_mix\""), 18, "kind = \"class_mix\"\nclock = \"seconds\"");
+  text += "[time]\nmodel = \"unit\"\nunit = 0.5\n";
+  const auto r = run(text);
+  EXPECT_DOUBLE_EQ(number(paper(r, "p1"), "load"), 12180.0);
 }
 
 TEST(AnalyzeRates, SingleTypeWorkloadRateWhenClassesHaveNone) {
