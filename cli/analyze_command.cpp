@@ -1,9 +1,11 @@
-// `kvcheck analyze CONFIG [--json FILE] [--only p1,p2,p4,vllm]`: the papers' stability and memory
-// conditions for a config (theory/). Exit 0 / 5 / 13 from the verdict, 151 for bad input.
+// `kvcheck analyze CONFIG [--json FILE] [--only p1,p2,p4,vllm] [--exact]`: the papers' stability
+// and memory conditions for a config (theory/); --exact adds the exact smallest pool beside P1's
+// ineq. (2) (analyze_exact.h). Exit 0 / 5 / 13 from the verdict, 151 for bad input.
 #include <fmt/format.h>
 
 #include <fstream>
 
+#include "cli/analyze_exact.h"
 #include "cli/command.h"
 #include "io/config.h"
 #include "io/input_error.h"
@@ -23,6 +25,10 @@ class AnalyzeCommand final : public Command {
     sub.add_option("--only", only_, "Run only these analyses (p1, p2, p4, vllm); each must apply")
         ->delimiter(',')
         ->check(CLI::IsMember({"p1", "p2", "p4", "vllm"}));
+    sub.add_flag("--exact", exact_,
+                 "P1 Algorithm 1: also the exact smallest pool, proved for every workload of "
+                 "the classes, with a replayed counterexample one below, beside ineq. (2)");
+    sub.add_option("--out", flags_.out, "With --exact: directory for the trace one below");
   }
 
   int run() override {
@@ -34,9 +40,15 @@ class AnalyzeCommand final : public Command {
       req.p4 = req.p4 || o == "p4";
       req.vllm = req.vllm || o == "vllm";
     }
-    const auto report = theory::analyze(cfg, req);
+    auto report = theory::analyze(cfg, req);
+    int exact_rc = 0;
+    if (exact_) {
+      flags_.config = config_;
+      exact_rc = add_exact_pool(cfg, report, flags_);
+    }
     if (json_ != "-") fmt::print("{}", theory::format_report(report));
     if (!json_.empty()) write_json(theory::report_json(report));
+    if (exact_rc != 0) return exact_rc;  // a trace that does not replay: internal error
     return to_int(to_exit_code(theory::report_verdict(report)));
   }
 
@@ -52,6 +64,8 @@ class AnalyzeCommand final : public Command {
 
   std::string config_, json_;
   std::vector<std::string> only_;
+  bool exact_ = false;
+  Z3Flags flags_;
 };
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <utility>
 
 namespace {
 
@@ -83,6 +84,49 @@ TEST(AnalyzeCli, OnlyRequestsAnAnalysisAndFailsWhenItCannotApply) {
   EXPECT_EQ(analyze(kSrc + "/configs/p2_example2.toml --only p1", out), 151) << out;
   EXPECT_NE(out.find("time.model"), std::string::npos);
   EXPECT_EQ(analyze(kSrc + "/configs/p2_example2.toml --only p3", out), 151) << out;
+}
+
+// Issue 14: --exact prints the exact smallest pool beside ineq. (2). Hand-computed: one class
+// (l, o) with budget 1 holds, in steady saturation, one request at each of its o stages, each of
+// l + g + 1 entries (lookahead 1), g = 0..o-1.
+//  - (1, 2), blocks of 1: 2 + 3 = 5 entries = 5 blocks: ineq. (2) is tight, and 4 overflows.
+//  - (2, 3), blocks of 2: 3 + 4 + 5 = 12 entries = 6 blocks by the formula, but each request
+//    rounds up to whole blocks: 2 + 2 + 3 = 7 blocks; the exact answer is 7, and 6 overflows.
+TEST(AnalyzeCli, ExactPoolBesideInequality2) {
+  const auto dir = std::filesystem::temp_directory_path() / "kvcheck_analyze_exact";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::string out;
+  EXPECT_EQ(analyze(kSrc + "/configs/z3_p1_alg1_safe.toml --exact --out " + dir.string(), out), 5)
+      << out;  // analyze's own verdict: ineq. (2) holds only with equality
+  EXPECT_NE(out.find("smallest engine.num_blocks = 5: PROVED"), std::string::npos) << out;
+  EXPECT_NE(out.find("engine.num_blocks = 4: VIOLATED kv_no_overflow"), std::string::npos) << out;
+  EXPECT_NE(out.find("the closed form is tight"), std::string::npos) << out;
+
+  std::ifstream in(kSrc + "/configs/z3_p1_alg1_safe.toml");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto text = ss.str();
+  for (auto [from, to] : {std::pair{"block_size = 1", "block_size = 2"},
+                          {"num_blocks = 5", "num_blocks = 7"},
+                          {"prompt = 1", "prompt = 2"},
+                          {"output = 2", "output = 3"}})
+    text.replace(text.find(from), std::string(from).size(), to);
+  const auto cfg = dir / "p1_blocks_of_2.toml";
+  std::ofstream(cfg) << text;
+  EXPECT_EQ(analyze(cfg.string() + " --exact --json - --out " + dir.string(), out), 5) << out;
+  EXPECT_NE(out.find("smallest engine.num_blocks = 7: PROVED"), std::string::npos) << out;
+  EXPECT_NE(out.find("engine.num_blocks = 6: VIOLATED kv_no_overflow"), std::string::npos) << out;
+  const auto j = nlohmann::json::parse(out.substr(out.find("\n{") + 1));
+  EXPECT_EQ(j["analyses"][0]["numbers"]["exact_min_pool"], 7.0);
+  EXPECT_EQ(j["analyses"][0]["numbers"]["memory_bound"], 12.0);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(AnalyzeCli, ExactNeedsAlgorithm1) {
+  std::string out;
+  EXPECT_EQ(analyze(kSrc + "/configs/p2_example2.toml --exact", out), 151) << out;
+  EXPECT_NE(out.find("--exact"), std::string::npos) << out;
 }
 
 }  // namespace
