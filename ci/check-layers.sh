@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Enforces the layer rules written in each folder's README.md: models/ and properties/ include
 # neither Z3 nor CUDA nor any I/O library; only checkers/z3/symbolic_domain.h includes <z3++.h>;
-# CUDA headers appear only in gpu_replay/.
+# CUDA headers appear only in gpu_replay/; only theory/glpk_lp.cpp includes <glpk.h> (GLPK).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fail=0
@@ -19,5 +19,8 @@ check "only checkers/z3/symbolic_domain.h may include <z3++.h>" \
   '#include *[<"]z3' $(find . -path ./build -prune -o \( -name '*.h' -o -name '*.cpp' \) -print |
     grep -v '^./checkers/z3/symbolic_domain.h$' | grep -v '^./build/')
 check "CUDA headers only in gpu_replay/" \
-  '#include *[<"](cuda|cublas)' models properties io sim theory checkers counterexamples cli
+  '#include *[<"](cuda|cublas)' models properties io sim theory cluster checkers counterexamples cli
+check "only theory/glpk_lp.cpp may include <glpk.h>" \
+  '#include *[<"]glpk' $(find . -path ./build -prune -o \( -name '*.h' -o -name '*.cpp' \) -print |
+    grep -v '^./theory/glpk_lp.cpp$' | grep -v '^./build/')
 exit $fail

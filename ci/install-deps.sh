@@ -7,6 +7,7 @@ packages=(
   libz3-dev z3 librapidcheck-dev libboost-graph-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev libtomlplusplus-dev
+  libglpk-dev
   cvc5
   clang libclang-rt-14-dev
   python3 python3-jsonschema

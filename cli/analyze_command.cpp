@@ -1,4 +1,4 @@
-// `kvcheck analyze CONFIG [--json FILE] [--only p1,p2,p4,vllm] [--exact]`: the papers' stability
+// `kvcheck analyze CONFIG [--json FILE] [--only p1,p2,p3,p4,vllm] [--exact]`: the papers' stability
 // and memory conditions for a config (theory/); --exact adds the exact smallest pool beside P1's
 // ineq. (2) (analyze_exact.h). Exit 0 / 5 / 13 from the verdict, 151 for bad input.
 #include <fmt/format.h>
@@ -22,9 +22,9 @@ class AnalyzeCommand final : public Command {
   void configure(CLI::App& sub) override {
     sub.add_option("config", config_, "Config file (TOML)")->required();
     sub.add_option("--json", json_, "Also write every number as JSON to this file ('-': stdout)");
-    sub.add_option("--only", only_, "Run only these analyses (p1, p2, p4, vllm); each must apply")
+    sub.add_option("--only", only_, "Run only these analyses (p1, p2, p3, p4, vllm); each must apply")
         ->delimiter(',')
-        ->check(CLI::IsMember({"p1", "p2", "p4", "vllm"}));
+        ->check(CLI::IsMember({"p1", "p2", "p3", "p4", "vllm"}));
     sub.add_flag("--exact", exact_,
                  "P1 Algorithm 1: also the exact smallest pool, proved for every workload of "
                  "the classes, with a replayed counterexample one below, beside ineq. (2)");
@@ -37,6 +37,7 @@ class AnalyzeCommand final : public Command {
     for (const auto& o : only_) {
       req.p1 = req.p1 || o == "p1";
       req.p2 = req.p2 || o == "p2";
+      req.p3 = req.p3 || o == "p3";
       req.p4 = req.p4 || o == "p4";
       req.vllm = req.vllm || o == "vllm";
     }

@@ -6,6 +6,7 @@ namespace kvcheck::cli {
 std::unique_ptr<Command> make_simulate_command();
 std::unique_ptr<Command> make_fuzz_command();
 std::unique_ptr<Command> make_analyze_command();
+std::unique_ptr<Command> make_cluster_command();
 std::unique_ptr<Command> make_replay_command();
 std::unique_ptr<Command> make_explore_command();
 std::unique_ptr<Command> make_check_command();
@@ -15,6 +16,7 @@ std::unique_ptr<Command> make_calibrate_command();
 std::unique_ptr<Command> make_gate_command();
 std::unique_ptr<Command> make_schema_command();
 std::unique_ptr<Command> make_import_command();
+std::unique_ptr<Command> make_network_command();
 
 const std::vector<CommandEntry>& all_commands() {
   static const std::vector<CommandEntry> kCommands{
@@ -24,6 +26,8 @@ const std::vector<CommandEntry>& all_commands() {
        "counterexamples, regression corpus", &make_fuzz_command},
       {"analyze", "Evaluate the papers' stability and memory conditions for a config (P1, P2, P4)",
        &make_analyze_command},
+      {"cluster", "P3's n-GPU system: the fluid LP's plan, Gate-and-Route or Prioritize-and-Route "
+       "simulated, revenue per GPU against the LP optimum", &make_cluster_command},
       {"replay", "Re-execute an ITF trace and check every recorded state (exit 20 on divergence)",
        &make_replay_command},
       {"explore", "Explicit-state exploration: shortest counterexamples, starvation lassos, "
@@ -40,6 +44,8 @@ const std::vector<CommandEntry>& all_commands() {
        &make_gate_command},
       {"schema", "The config schema (every section and key) as Markdown tables; --update-docs "
        "rewrites a doc's generated tables", &make_schema_command},
+      {"network", "A network of servers with routed request types (P4 section 5.4): the work in "
+       "the network over time", &make_network_command},
       {"import", "Another engine's settings as a kvcheck config: `import vllm [...] -- vllm serve "
        "ARGS` (docs/import-vllm.md)", &make_import_command},
   };

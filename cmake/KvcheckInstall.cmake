@@ -24,7 +24,7 @@ install(EXPORT kvcheck-targets NAMESPACE kvcheck:: FILE kvcheckTargets.cmake
         DESTINATION "${KVCHECK_INSTALL_CMAKEDIR}")
 
 install(FILES "${PROJECT_SOURCE_DIR}/CMakeLists.txt" DESTINATION "${KVCHECK_INSTALL_SRCDIR}")
-set(_kvcheck_source_folders models properties io sim theory counterexamples checkers gpu_replay
+set(_kvcheck_source_folders models properties io sim theory cluster counterexamples checkers gpu_replay
     gate importers cli cmake)
 foreach(folder IN LISTS _kvcheck_source_folders)
   # The trace corpus (counterexamples/corpus, counterexamples/confirmed) is test data.

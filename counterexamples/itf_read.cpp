@@ -224,6 +224,8 @@ void read_time(const Node& n, TimeModel& t) {
   t.ld = n.at("ld").nonneg_real();
   if (t.kind == TimeModelKind::P2Linear && t.d0 + t.d1 <= 0.0)
     n.at("d0").fail("p2_linear needs d0 > 0 or d1 > 0");
+  if (t.kind == TimeModelKind::Roofline && t.la + t.lb <= 0.0)
+    n.at("la").fail("roofline needs la > 0 or lb > 0");
 }
 
 void read_requests(const Node& n, std::int64_t nclasses, Workload& w) {

@@ -144,6 +144,7 @@ void read_classes(const toml::table& root, const std::string& file, ModelParams&
     c.rate = s.number("rate", 0.0);
     c.budget = s.integer("budget", 0);
     c.threshold = s.integer("threshold", 0);
+    c.abandon_rate = s.number("abandon_rate", 0.0);
     s.reject_unknown();
     m.classes.push_back(std::move(c));
   }
@@ -167,6 +168,8 @@ void read_time(const toml::table& root, const std::string& file, TimeModel& t) {
   t.ld = seconds("ld", 0.0);
   if (t.kind == TimeModelKind::P2Linear && t.d0 + t.d1 <= 0.0)
     s.fail("d0", "p2_linear needs d0 > 0 or d1 > 0");
+  if (t.kind == TimeModelKind::Roofline && t.la + t.lb <= 0.0)
+    s.fail("la", "roofline needs la > 0 or lb > 0 (an iteration would take no time)");
   s.reject_unknown();
 }
 
@@ -344,17 +347,94 @@ void read_check(const toml::table& root, const std::string& file, CheckSpec& c) 
   s.reject_unknown();
 }
 
+/// Nested WAIT's segments are the classes in increasing output order, each with a threshold
+/// n_k >= 1, decreasing (Eq. 12: n_k / n_{k-1} < 1): models/policies/p2_nested_wait.h.
+void check_nested_wait_classes(const ModelParams& m, const std::string& file) {
+  if (m.policy.kind != PolicyKind::P2NestedWait) return;
+  for (std::size_t i = 0; i < m.classes.size(); ++i) {
+    const auto& c = m.classes[i];
+    const auto field = "classes[" + std::to_string(i) + "]";
+    if (c.threshold < 1)
+      throw config_error(file, field + ".threshold",
+                         "p2_nested_wait needs a segment threshold n_k >= 1 for every class");
+    if (i == 0) continue;
+    const auto& prev = m.classes[i - 1];
+    if (c.output <= prev.output)
+      throw config_error(file, field + ".output",
+                         "p2_nested_wait's classes are its segments: list them by strictly "
+                         "increasing output (" + std::to_string(c.output) + " after " +
+                             std::to_string(prev.output) + ")");
+    if (c.threshold >= prev.threshold)
+      throw config_error(file, field + ".threshold",
+                         "p2_nested_wait's thresholds must decrease with the output length "
+                         "(Eq. 12: n_k / n_{k-1} < 1), got " + std::to_string(c.threshold) +
+                             " after " + std::to_string(prev.threshold));
+  }
+}
+
+/// vLLM V0's `_schedule_default` has neither chunked prefill, a busy-only watermark nor a
+/// lookahead (models/policies/vllm_v0.h): those keys would silently change its rules.
+void check_vllm_v0_engine(const ModelParams& m, const std::string& file) {
+  if (m.policy.kind != PolicyKind::VllmV0) return;
+  if (m.engine.chunked_prefill)
+    throw config_error(file, "engine.chunked_prefill",
+                       "vllm_v0 is V0's _schedule_default, which schedules whole prompts "
+                       "(chunked prefill off)");
+  if (m.policy.watermark_only_when_busy)
+    throw config_error(file, "policy.watermark_only_when_busy",
+                       "vllm_v0 applies the watermark at every admission (V0's can_allocate)");
+  if (m.engine.lookahead != 0)
+    throw config_error(file, "engine.lookahead",
+                       "vllm_v0 appends one token per decode (V0's can_append_slots): 0 only");
+}
+
 void check_cross_fields(const Config& c, const std::string& file) {
   const auto& m = c.model;
+  check_vllm_v0_engine(m, file);
   if (policy_traits(m.policy.kind).needs_classes && m.classes.empty())
     throw config_error(file, "classes",
                        std::string(to_string(m.policy.kind)) + " needs [[classes]]");
-  if (m.policy.watermark_blocks >= m.engine.num_blocks)
+  check_nested_wait_classes(m, file);
+  if (m.policy.watermark_blocks >= m.engine.num_blocks && !c.cluster.present)
     throw config_error(file, "policy.watermark_blocks", "must be smaller than the pool");
   for (std::size_t i = 0; i < c.workload.requests.size(); ++i)
     if (!m.classes.empty() && c.workload.requests[i].klass >= static_cast<std::int64_t>(m.classes.size()))
       throw config_error(file, "workload.requests[" + std::to_string(i) + "].class",
                          "no such class");
+}
+
+/// [cluster] (P3): every key from the schema; the system must have a class with arrivals and
+/// a positive mixed iteration time, and the horizon must pass the warmup.
+void read_cluster(const toml::table& root, const std::string& file, const ModelParams& m,
+                  ClusterSpec& c) {
+  Section s(toml_table_at(root, file, "cluster"), file, "cluster");
+  c.present = s.present();
+  if (!c.present) return;
+  for (const char* k : {"gpus", "batch", "chunk", "alpha", "beta", "gamma"})
+    if (!s.has(k)) s.fail(k, "missing (P3's cluster needs gpus, batch, chunk, alpha, beta, gamma)");
+  c.gpus = s.integer("gpus", 1);
+  c.batch = s.integer("batch", 2);
+  c.chunk = s.integer("chunk", 1);
+  c.alpha = s.number("alpha", 0.0);
+  c.beta = s.number("beta", 0.0);
+  c.gamma = s.number("gamma", 1.0);
+  c.c_p = s.number("c_p", 0.0);
+  c.c_d = s.number("c_d", 0.0);
+  c.charging = s.choice("charging", "bundled");
+  c.policy = s.choice("policy", "gate_and_route");
+  c.service = s.choice("service", "exponential");
+  c.horizon = s.number("horizon", 1000.0);
+  c.warmup = s.number("warmup", 0.0);
+  c.seed = static_cast<std::uint64_t>(s.integer("seed", 1));
+  if (!(c.alpha + c.beta * static_cast<double>(c.chunk) > 0.0))
+    s.fail("alpha", "the mixed iteration tau = alpha + beta C must be > 0");
+  if (!(c.horizon > c.warmup)) s.fail("horizon", "must be greater than cluster.warmup");
+  s.reject_unknown();
+  bool arrivals = false;
+  for (const auto& k : m.classes) arrivals = arrivals || k.rate > 0.0;
+  if (!arrivals)
+    throw config_error(file, "classes", "[cluster] needs [[classes]] with a rate > 0 (lambda_i "
+                                        "per GPU per second)");
 }
 
 /// [gpu] has no fields (the decode engine takes its options
@@ -397,11 +477,17 @@ Config parse_config(const std::string& text, const std::filesystem::path& path) 
     c.expect_property = meta.choice("expect_property", "");
     meta.reject_unknown();
   }
-  read_engine(root, file, c.model);
-  read_policy(root, file, c.model);
+  // A P3 cluster config (docs/p3.md) may omit [engine] and [policy]: P3 has no KV pool.
+  const bool cluster = root.contains("cluster");
+  if (!cluster || root.contains("engine")) read_engine(root, file, c.model);
+  if (!cluster || root.contains("policy")) read_policy(root, file, c.model);
   read_classes(root, file, c.model);
+  read_cluster(root, file, c.model, c.cluster);
   read_time(root, file, c.time);
-  read_workload(root, file, path.parent_path(), c.model, c.workload);
+  c.network_only = !root.contains("workload") && root.contains("network");
+  c.cluster.only = cluster && !root.contains("workload");
+  if (!c.network_only && !c.cluster.only)
+    read_workload(root, file, path.parent_path(), c.model, c.workload);
   read_check(root, file, c.check);
   // [prove] (ranges of the every-N proof) is read by checkers/z3/prove_ranges.cpp; its keys are
   // checked against the schema with every other section's.

@@ -63,6 +63,27 @@ struct CheckSpec {
   std::int64_t max_idle_steps = 10'000; ///< simulate: consecutive empty iterations = stalled
 };
 
+/// [cluster]: P3's n-GPU gate-and-route system (Lin et al., docs/p3.md), read by `kvcheck
+/// analyze --only p3` and `kvcheck cluster`. Its classes are `[[classes]]` (prompt = P_i,
+/// output = D_i, rate = lambda_i per GPU per second, abandon_rate = theta_i). A config with
+/// [cluster] may leave out [engine], [policy] and [workload] (P3 has no KV pool).
+struct ClusterSpec {
+  bool present = false;
+  /// No [workload]: only `kvcheck cluster` and `analyze --only p3` apply (build_workload refuses).
+  bool only = false;
+  std::int64_t gpus = 1;          ///< n
+  std::int64_t batch = 2;         ///< B
+  std::int64_t chunk = 1;         ///< C, tokens
+  double alpha = 0.0, beta = 0.0; ///< tau = alpha + beta C, seconds
+  double gamma = 1.0;             ///< solo tokens per second per stream
+  double c_p = 0.0, c_d = 0.0;
+  std::string charging = "bundled";       ///< "bundled" | "separate"
+  std::string policy = "gate_and_route";  ///< "gate_and_route" | "prioritize_and_route"
+  std::string service = "exponential";    ///< "exponential" | "deterministic"
+  double horizon = 1000.0, warmup = 0.0;  ///< seconds
+  std::uint64_t seed = 1;
+};
+
 struct Config {
   std::filesystem::path path;   ///< the file it came from
   std::string name;             ///< [meta] name, or the file stem
@@ -74,7 +95,10 @@ struct Config {
   ModelParams model;
   TimeModel time;
   WorkloadSpec workload;
+  /// No [workload], a [network] instead (sim/network.h): only `kvcheck network` runs it.
+  bool network_only = false;
   CheckSpec check;
+  ClusterSpec cluster;
 };
 
 /// Loads and validates a config file. Throws InputError (exit 151) on any problem.

@@ -206,11 +206,11 @@ std::vector<Section> build() {
   s.push_back({"policy", true, false, "used by", {
       used_by(string("name", policy_names(), "— (required)", "the scheduler policy"), "all"),
       with(integer("watermark_blocks", 0, kInf, "0", "blocks", "blocks kept free when admitting"),
-           "< the pool (`num_blocks`)", "`vllm_fcfs`, `vllm_priority`"),
+           "< the pool (`num_blocks`)", "`vllm_fcfs`, `vllm_priority`, `vllm_v0`"),
       with(number("watermark_fraction", 0.0, 0.999999, false, "—", "fraction",
                   "vLLM's `--watermark w`: watermark_blocks = int(w x num_blocks), the null "
                   "block counted"),
-           "not with `watermark_blocks`", "`vllm_fcfs`, `vllm_priority`"),
+           "not with `watermark_blocks`", "`vllm_fcfs`, `vllm_priority`, `vllm_v0`"),
       used_by(boolean("watermark_only_when_busy", "false",
                       "(vLLM profiles: true) the watermark applies only while something is running (vLLM V1, PR "
                       "#44594); false: every admission keeps it"),
@@ -246,7 +246,39 @@ std::vector<Section> build() {
       integer("budget", 0, kInf, "0", "requests",
               "`p1_class_budgets`: Algorithm 1's activation budget b_k"),
       integer("threshold", 0, kInf, "0", "requests",
-              "`p2_wait`: WAIT threshold n_j (0 = never served)"),
+              "`p2_wait`: WAIT threshold n_j (0 = never served); `p2_nested_wait`: segment "
+              "threshold n_k (>= 1, decreasing with the output length)"),
+      number("abandon_rate", limits::kMinRate, limits::kMaxRate, true, "0.0", "1/s",
+             "`[cluster]` (P3): theta_i, the rate at which each waiting request abandons "
+             "(prefill queue or decode buffer; exponential patience)"),
+  }});
+  s.push_back({"cluster", true, false, "", {
+      integer("gpus", 1, 1'000'000, "— (required)", "GPUs",
+              "P3's n identical GPUs (`kvcheck cluster --n` overrides)"),
+      integer("batch", 2, 1 << 20, "— (required)", "streams",
+              "B: decode streams per GPU (B - 1 beside the prefill on a mixed GPU)"),
+      integer("chunk", 1, kMaxTok, "— (required)", "tokens", "C: prompt tokens per mixed iteration"),
+      seconds("alpha", "— (required)", "s", "tau = alpha + beta C, the mixed iteration (Eq. 3)"),
+      seconds("beta", "— (required)", "s/token", "seconds per chunk token (Eq. 3)"),
+      number("gamma", limits::kMinRate, limits::kMaxRate, false, "— (required)", "tokens/s",
+             "solo decode speed per stream, 1 / tau_solo (Eq. 2)"),
+      number("c_p", 0.0, 1e6, false, "0.0", "revenue/token", "price per prompt token"),
+      number("c_d", 0.0, 1e6, false, "0.0", "revenue/token", "price per output token"),
+      string("charging", {"bundled", "separate"}, "`\"bundled\"`",
+             "`bundled`: w_i = c_p P_i + c_d D_i on completion, LP (40); `separate`: c_p P_i at "
+             "the prefill's end and c_d D_i at the decode's, LP (42)"),
+      string("policy", {"gate_and_route", "prioritize_and_route"}, "`\"gate_and_route\"`",
+             "the prefill gate: P3 section 4.1's xi-index, or section 4.2's largest D_i / P_i "
+             "first; both route decodes solo first, then mixed, then to the buffer"),
+      string("service", {"exponential", "deterministic"}, "`\"exponential\"`",
+             "service times: exponential with Eq. 4's rates (the paper's model), or exactly "
+             "their means"),
+      with(number("horizon", limits::kMinSeconds, limits::kMaxSeconds, false, "1000.0", "s",
+                  "simulated seconds"), "> `warmup`"),
+      with(seconds("warmup", "0.0", "s",
+                   "seconds simulated before the time averages start (from an empty cluster)"),
+           "< `horizon`"),
+      integer("seed", 0, std::int64_t{1} << 62, "1", "", "`kvcheck cluster`'s seed (`--seed` overrides)"),
   }});
   s.push_back({"time", true, false, "", {
       string("model", time_model_names(), "`\"unit\"`",
@@ -258,10 +290,13 @@ std::vector<Section> build() {
       seconds("c", "0.0", "s", "`p4_step`: c + a * ceil(b / b0)"),
       seconds("a", "0.0", "s", "`p4_step`: seconds per b0 batched tokens"),
       integer("b0", 1, kInf, "1", "tokens", "`p4_step`: tokens per time quantum"),
-      seconds("la", "0.0", "s", "`linear`: la + lb*P + lc*D + ld*KV"),
-      seconds("lb", "0.0", "s/token", "`linear`: per prefill token P"),
+      with(seconds("la", "0.0", "s", "`linear`: la + lb*P + lc*D + ld*KV; `roofline`: "
+                   "max(la + ld*KV, lb*(P + D)), la = reading the weights"),
+           "la + lb > 0 for `roofline`"),
+      seconds("lb", "0.0", "s/token", "`linear`: per prefill token P; `roofline`: compute per "
+              "processed token (prefill or decode)"),
       seconds("lc", "0.0", "s/token", "`linear`: per decode token D"),
-      seconds("ld", "0.0", "s/token", "`linear`: per KV token"),
+      seconds("ld", "0.0", "s/token", "`linear`, `roofline`: per KV token read"),
   }});
   s.push_back({"workload", true, false, "kinds", {
       string("kind", {"explicit", "deterministic", "poisson", "class_mix", "trace", "random",
@@ -422,6 +457,30 @@ std::vector<Section> build() {
       nested("coverage", Type::Table, "fuzz.coverage", "coverage minimums (`[fuzz.coverage]`)"),
       nested("stability", Type::Table, "fuzz.stability",
              "the stability experiment (`[fuzz.stability]`)"),
+  }});
+  s.push_back({"network", true, false, "", {
+      integer("servers", 1, 64, "2", "servers",
+              "servers in the network, each an engine of `[engine]` running `[policy]`"),
+      integer("steps", 1, 10'000'000, "— (required)", "steps",
+              "steps simulated; every server runs one iteration per step"),
+      integer("seed", 0, std::int64_t{1} << 62, "1", "", "arrival seed (splitmix64)"),
+      with(nested("types", Type::TableArray, "network.types",
+                  "request types and their routes (`[[network.types]]`, table below)"),
+           "non-empty"),
+  }});
+  s.push_back({"network.types", false, true, "", {
+      string("name", {}, "`network.types[i]`", "the type's name"),
+      number("rate", limits::kMinRate, limits::kMaxRate, true, "— (required)", "requests/step",
+             "Poisson arrivals per step at the route's first server"),
+      with(int_array("route", 0, 63, "servers", "the servers its tasks run on, in order"),
+           "each < `servers`"),
+      with(int_array("prompts", 1, kMaxTok, "tokens", "each task's prompt"),
+           "one per `route` entry"),
+      with(int_array("outputs", 1, kMaxTok, "tokens", "each task's output"),
+           "one per `route` entry"),
+      with(int_array("priorities", 0, 63, "level", "each task's class at its server, 0 = first "
+                     "(`sarathi_priority`)"),
+           "one per `route` entry; a `[[classes]]` entry per level"),
   }});
   s.push_back({"fuzz.coverage", false, false, "", {
       number("min_high_occupancy", 0.0, 1.0, false, "0.0", "share of cases",

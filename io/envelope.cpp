@@ -7,6 +7,7 @@
 #include "io/input_error.h"
 #include "io/limits.h"
 #include "io/toml_section.h"
+#include "io/workload.h"
 
 namespace kvcheck {
 namespace {
@@ -75,6 +76,7 @@ LengthRange Envelope::output_hull() const {
 }
 
 Envelope workload_envelope(const Config& cfg) {
+  check_has_workload(cfg);
   const std::string file = cfg.path.string();
   const toml::table root = parse_toml(cfg.text, file);
   TomlSection t(toml_table_at(root, file, "envelope"), file, "envelope");

@@ -438,7 +438,20 @@ Workload build_open_loop(const Config& c) {
 
 }  // namespace
 
+/// A config of a [network] has no [workload] (sim/network.h): every other command refuses it.
+void check_has_workload(const Config& c) {
+  if (c.network_only)
+    throw config_error(c.path.string(), "workload",
+                       "missing section [workload] (this config describes a [network]: run "
+                       "`kvcheck network`)");
+  if (c.cluster.only)
+    throw config_error(c.path.string(), "workload",
+                       "missing section [workload] (this config describes a P3 [cluster]: run "
+                       "`kvcheck cluster` or `kvcheck analyze --only p3`)");
+}
+
 Workload build_workload(const Config& c) {
+  check_has_workload(c);
   const auto k = c.workload.kind;
   if (k == WorkloadKind::Deterministic || k == WorkloadKind::Poisson ||
       k == WorkloadKind::ClassMix)

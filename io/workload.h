@@ -18,6 +18,10 @@ Workload build_workload(const Config& c);
 /// generators with `clock = "seconds"` (no per-step rate to read).
 double arrivals_per_step(const Config& c);
 
+/// Throws InputError(ConfigError) naming `workload` when the config has none (a [network]
+/// config, sim/network.h), so a command that needs a workload never runs an empty one.
+void check_has_workload(const Config& c);
+
 /// Reads an Azure LLM inference trace (`TIMESTAMP,ContextTokens,GeneratedTokens`). Arrival times
 /// are seconds since the first row, times `time_scale`; `limit` > 0 keeps the first rows only.
 Workload load_azure_csv(const std::filesystem::path& path, double time_scale, std::int64_t limit);

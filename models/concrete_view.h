@@ -140,6 +140,11 @@ class ConcreteView {
     return workload_.max_concurrency > 0 && in_flight() >= workload_.max_concurrency;
   }
 
+  /// The workload grew at its end (sim/network.h forwards a finished task to the next server
+  /// as a new request, arriving at a step >= step()): state for the new entries. Requests
+  /// already there are untouched; the workload stays in arrival order.
+  void workload_grew() { req_.resize(workload_.requests.size()); }
+
   // --- bulk stepping (sim/steady_skip.h) ----------------------------------------------------
   /// Applies `n` >= 1 *steady* iterations at once: iterations in which every running request
   /// (each past its prompt) processes exactly one decode token and nothing else happens (no

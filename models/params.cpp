@@ -65,11 +65,12 @@ std::string_view to_string(Requeue r) { return r == Requeue::Front ? "front" : "
 
 namespace kvcheck {
 namespace {
-constexpr std::array<std::pair<TimeModelKind, std::string_view>, 4> kTimeNames{{
+constexpr std::array<std::pair<TimeModelKind, std::string_view>, 5> kTimeNames{{
     {TimeModelKind::Unit, "unit"},
     {TimeModelKind::P2Linear, "p2_linear"},
     {TimeModelKind::P4Step, "p4_step"},
     {TimeModelKind::Linear, "linear"},
+    {TimeModelKind::Roofline, "roofline"},
 }};
 }  // namespace
 

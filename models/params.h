@@ -66,6 +66,7 @@ struct ClassSpec {
   double rate = 0.0;         ///< arrivals per step (or per second for timed workloads)
   std::int64_t budget = 0;   ///< P1 Algorithm 1 activation budget b_k
   std::int64_t threshold = 0;  ///< P2 WAIT threshold n_j (0: the type is never served)
+  double abandon_rate = 0.0;   ///< P3 theta_i: abandonments per waiting request per second
 };
 
 /// Policy-specific knobs. Fields a policy does not use are ignored by it.

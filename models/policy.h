@@ -5,10 +5,12 @@
 #include "models/policies/p1_class_budgets.h"
 #include "models/policies/p1_flow_control.h"
 #include "models/policies/p2_fcfs.h"
+#include "models/policies/p2_nested_wait.h"
 #include "models/policies/p2_wait.h"
 #include "models/policies/p4_policies.h"
 #include "models/policies/vllm_fcfs.h"
 #include "models/policies/vllm_priority.h"
+#include "models/policies/vllm_v0.h"
 #ifdef KVCHECK_EXTRA_POLICY_HEADER  // a registration header's policies (see registry.h)
 #include KVCHECK_EXTRA_POLICY_HEADER
 #endif

@@ -21,6 +21,11 @@ enum class TimeModelKind {
   P2Linear, ///< Ao et al. Eq. 1: d0 + d1 * kv_tokens
   P4Step,   ///< Li, Dai, Peng Eq. 4: c + a * ceil(b / b0), b = prefill + decode tokens
   Linear,   ///< a + b*P + c*D + d*KV (calibrated)
+  /// max(a + d*KV, b*(P + D)): the roofline: an iteration reads the weights (a) and the batch's
+  /// KV (d per token) or computes its tokens (b per token), whichever takes longer
+  /// (engines.md 5.3; configs/p2_p512d20.toml). Mixing prefill into a memory-bound decode batch
+  /// is free up to the ridge, which the additive forms cannot say.
+  Roofline,
 };
 
 struct TimeModel {
@@ -29,7 +34,8 @@ struct TimeModel {
   double d0 = 0.0, d1 = 0.0;          // P2Linear
   double c = 0.0, a = 0.0;            // P4Step
   std::int64_t b0 = 1;                // P4Step
-  double la = 0.0, lb = 0.0, lc = 0.0, ld = 0.0;  // Linear: la + lb*P + lc*D + ld*KV
+  double la = 0.0, lb = 0.0, lc = 0.0, ld = 0.0;  // Linear: la + lb*P + lc*D + ld*KV;
+                                                  // Roofline: max(la + ld*KV, lb*(P + D))
 
   /// Duration of an iteration that ran nothing while requests were present (an idle tick).
   double idle() const {
@@ -37,7 +43,8 @@ struct TimeModel {
       case TimeModelKind::Unit: return unit;
       case TimeModelKind::P2Linear: return d0;
       case TimeModelKind::P4Step: return c;
-      case TimeModelKind::Linear: return la;
+      case TimeModelKind::Linear:
+      case TimeModelKind::Roofline: return la;
     }
     return unit;
   }
@@ -55,6 +62,11 @@ struct TimeModel {
       case TimeModelKind::Linear:
         return la + lb * static_cast<double>(s.prefill_tokens) +
                lc * static_cast<double>(s.decode_tokens) + ld * static_cast<double>(s.kv_tokens);
+      case TimeModelKind::Roofline: {
+        const double memory = la + ld * static_cast<double>(s.kv_tokens);
+        const double compute = lb * static_cast<double>(s.prefill_tokens + s.decode_tokens);
+        return memory > compute ? memory : compute;
+      }
     }
     return unit;
   }

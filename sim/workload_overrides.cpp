@@ -7,6 +7,7 @@
 
 #include "io/input_error.h"
 #include "io/limits.h"
+#include "io/workload.h"
 
 namespace kvcheck {
 namespace {
@@ -30,6 +31,7 @@ void check_range(const std::optional<double>& v, const char* flag, double lo, do
 
 /// The result must be a workload build_workload can make.
 void check_complete(const Config& cfg) {
+  check_has_workload(cfg);  // a [network] / [cluster] config: name the command that runs it
   const auto& w = cfg.workload;
   switch (w.kind) {
     case WorkloadKind::Explicit:

@@ -1,6 +1,7 @@
 #include "theory/analyze.h"
 
 #include "io/input_error.h"
+#include "theory/condition_builder.h"
 #include "theory/rates.h"
 
 namespace kvcheck::theory {
@@ -11,15 +12,27 @@ AnalysisReport analyze(const Config& cfg, const AnalyzeRequest& request) {
   r.name = cfg.name;
   const auto rates = resolve_rates(cfg);
   if (rates) {
-    r.rate_source = rates->source;
+    r.rate_source = cfg.cluster.only ? "[[classes]] rate (P3: lambda_i per GPU per second)"
+                                     : rates->source;
     r.notes = rates->notes;
   }
   const ResolvedRates* rp = rates ? &*rates : nullptr;
   const bool all = !request.any();
-  if (all || request.p1) r.analyses.push_back(analyze_p1(cfg, rp));
-  if (all || request.p2) r.analyses.push_back(analyze_p2(cfg, rp));
-  if (all || request.p4) r.analyses.push_back(analyze_p4(cfg, rp));
-  if (all || request.vllm) r.analyses.push_back(analyze_vllm(cfg));
+  // A P3 cluster config (no [workload]) has no engine: only P3's analysis applies to it.
+  const bool engine = !cfg.cluster.only;
+  const auto run = [&](bool asked, const char* id, auto analysis) {
+    if (engine && (all || asked)) r.analyses.push_back(analysis());
+    if (engine || !asked) return;
+    PaperAnalysis a;
+    a.id = id;
+    r.analyses.push_back(
+        not_applicable(a, "engine", "a P3 [cluster] config has no engine (docs/p3.md)"));
+  };
+  run(request.p1, "p1", [&] { return analyze_p1(cfg, rp); });
+  run(request.p2, "p2", [&] { return analyze_p2(cfg, rp); });
+  run(request.p4, "p4", [&] { return analyze_p4(cfg, rp); });
+  run(request.vllm, "vllm", [&] { return analyze_vllm(cfg); });
+  if (all || request.p3) r.analyses.push_back(analyze_p3(cfg));  // last: the JSON's order holds
   std::string why;
   bool some = false;
   for (const auto& a : r.analyses) {

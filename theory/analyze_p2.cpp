@@ -4,6 +4,7 @@
 #include "theory/analyze.h"
 #include "theory/condition_builder.h"
 #include "theory/p2_fluid.h"
+#include "theory/p2_nested_wait.h"
 #include "theory/p2_wait.h"
 #include "theory/rates.h"
 
@@ -43,6 +44,57 @@ void add_wait(PaperAnalysis& a, const ResolvedRates& rates, const TimeModel& t,
                                            "M^pi = sum_j n_j S_j <= C",
                                            ConditionRole::Sufficient, w.m_pi, "<=", capacity,
                                            w.memory_ok, "every full WAIT batch uses M^pi"));
+}
+
+/// Eq. 14's horizon and confidence: no config key states them. The horizon zeta T / d0 is taken
+/// as [check] max_steps iterations (each iteration lasts at least d0), delta as 0.01.
+constexpr double kNestedDelta = 0.01;
+
+std::string nested_segments_note(const P2NestedWait& w) {
+  std::string s;
+  for (std::size_t k = 1; k < w.segments.size(); ++k) {
+    const auto& g = w.segments[k];
+    const auto n_prev = w.segments[k - 1].n;
+    s += fmt::format("{}k = {}: p = {:g}, n_k / n_k-1 = {}/{}", s.empty() ? "" : "; ", k + 1,
+                     g.p, g.n, n_prev);
+  }
+  return s;
+}
+
+void add_nested_wait(PaperAnalysis& a, const ResolvedRates& rates, const Config& cfg,
+                     double capacity) {
+  const auto& t = cfg.time;
+  const auto horizon = static_cast<double>(cfg.check.max_steps);
+  const auto w = p2_nested_wait(rates.classes, t.d0, t.d1, capacity, horizon, kNestedDelta);
+  a.inputs.push_back(fmt::format("Eq. 14: zeta T / d0 = check.max_steps = {:g} iterations, "
+                                 "delta = {:g} (defaults: no config key)", horizon,
+                                 kNestedDelta));
+  a.numbers.push_back({"M_pi", w.m_pi, "KV tokens (Eq. 13)"});
+  a.numbers.push_back({"delta_T_n", w.dt, "time per full Nested WAIT batch"});
+  for (std::size_t k = 1; k < w.segments.size(); ++k) {
+    const auto& g = w.segments[k];
+    const auto id = std::to_string(k + 1);
+    a.numbers.push_back({"p[" + id + "]", g.p, "continuation probability"});
+    a.numbers.push_back({"theta[" + id + "]", g.theta, "Cramer-Lundberg root (Eq. 14)"});
+    a.numbers.push_back({"theta_lower[" + id + "]", g.theta_lower, "Eq. 21's bound on it"});
+    a.numbers.push_back({"buffer[" + id + "]", g.buffer, "KV tokens (Eq. 14)"});
+  }
+  a.numbers.push_back({"M_req", w.m_req, "KV tokens (Eq. 14)"});
+  a.conditions.push_back(numeric_condition(
+      "p2.eq12_window", "P2 Eq. 12 (Thm 7)", "d0 + d1 M^pi < n_1 / sum_j lambda_j",
+      ConditionRole::Sufficient, w.dt, "<", w.entry_window, w.window_ok));
+  a.conditions.push_back(policy_condition(
+      "p2.eq12_thresholds", "P2 Eq. 12 (Thm 7)", "p_k < n_k / n_{k-1} < 1 for k >= 2",
+      ConditionRole::Sufficient, w.thresholds_ok, nested_segments_note(w)));
+  a.conditions.push_back(numeric_condition(
+      "p2.eq13_memory", "P2 Eq. 13", "M^pi = sum_k n_k (l + s_bar_k) delta_k <= C",
+      ConditionRole::Sufficient, w.m_pi, "<=", capacity, w.base_ok,
+      "a full batch uses M^pi; below it the LIFO boundary repair cannot avoid an overflow"));
+  a.conditions.push_back(numeric_condition(
+      "p2.eq14_memory", "P2 Eq. 14 (Thm 7)",
+      "M_req = M^pi + sum_k (l + l'_{k-1}) (n_k + ln(m (1 + zeta T / d0) / delta) / theta_k) <= C",
+      ConditionRole::Sufficient, w.m_req, "<=", capacity, w.memory_ok,
+      "P(an overflow-induced eviction on the horizon) <= delta"));
 }
 
 /// P2's rates are per unit time. Per-step arrivals (lambda_it per iteration) have the fluid
@@ -93,9 +145,12 @@ PaperAnalysis analyze_p2(const Config& cfg, const ResolvedRates* rates) {
       "the fluid requirement must fit; at M* = C the boundary is critical (Prop 5)"));
   if (cfg.model.policy.kind == PolicyKind::P2Wait)
     add_wait(a, *rates, t, capacity);
+  else if (cfg.model.policy.kind == PolicyKind::P2NestedWait)
+    add_nested_wait(a, *rates, cfg, capacity);
   else
     a.notes.push_back(fmt::format("no sufficient condition from P2 for policy {} (Eq. 11 is "
-                                  "WAIT's, policy p2_wait)", to_string(cfg.model.policy.kind)));
+                                  "WAIT's, policy p2_wait; Eqs. 12-14 Nested WAIT's, "
+                                  "p2_nested_wait)", to_string(cfg.model.policy.kind)));
   return a;
 }
 

@@ -15,6 +15,7 @@ namespace {
 std::optional<bool> work_conserving(PolicyKind k) {
   switch (k) {
     case PolicyKind::Sarathi:
+    case PolicyKind::SarathiPriority:  // class levels share one full budget: work-conserving
     case PolicyKind::Orca: return true;
     case PolicyKind::FasterTransformer:
     case PolicyKind::VanillaVllm: return false;

@@ -21,6 +21,7 @@ std::string condition_line(const Condition& c) {
 std::string analysis_block(const PaperAnalysis& a) {
   std::string out = fmt::format("{}  {}\n", a.id == "p1"   ? "P1"
                                               : a.id == "p2" ? "P2"
+                                              : a.id == "p3" ? "P3"
                                               : a.id == "p4" ? "P4"
                                                              : "vLLM",
                                 a.title);

@@ -4,6 +4,8 @@
 /// at most `budget` tokens (b_max) and `seqs` requests (k_max); a request still in prefill gets
 /// no decode token in the same batch (constraint 6a). No memory check: P4's model has no KV
 /// limit, so these rely on a large pool (the engine's overflow fallback applies otherwise).
+#include <type_traits>
+
 #include "models/policies/building_blocks.h"
 
 namespace kvcheck::blocks {
@@ -41,16 +43,32 @@ typename PV::Bool prefill_pending(const PV& v) {
   return any;
 }
 
+/// Which requests a batch-composition step may serve: every one (the default, which adds no
+/// term), or those `pick(r)` selects (a priority level: sarathi_priority).
+struct EveryRequest {};
+
+template <class PV, class Pick>
+typename PV::Bool picked(const PV& v, typename PV::Ref r, typename PV::Bool cond,
+                         const Pick& pick) {
+  if constexpr (std::is_same_v<Pick, EveryRequest>) {
+    (void)v, (void)r, (void)pick;
+    return cond;
+  } else {
+    return cond && pick(r);
+  }
+}
+
 /// One decode token for every decoding running request, FCFS (admission order), while the
-/// batch has room. Only where `when` holds.
-template <class PV>
-void decode_fcfs(PV& v, typename PV::Bool when, BatchBudget<PV>& b) {
+/// batch has room. Only where `when` holds, and only the requests `pick` selects.
+template <class PV, class Pick = EveryRequest>
+void decode_fcfs(PV& v, typename PV::Bool when, BatchBudget<PV>& b, const Pick& pick = {}) {
   using D = typename PV::Domain;
   for (int k = 0; k < v.running_bound(); ++k) {
     const auto room = when && b.tokens > D::lit(0) && b.seqs > D::lit(0);
     if (D::definitely_false(room)) break;
     const auto r = v.running_at(k);
-    const auto ok = room && v.running_valid(k) && v.generated(r) > D::lit(0);
+    const auto ok =
+        picked(v, r, room && v.running_valid(k) && v.generated(r) > D::lit(0), pick);
     v.schedule(r, D::lit(1), ok);
     b.tokens = b.tokens - D::select(ok, D::lit(1), D::lit(0));
     b.seqs = b.seqs - D::select(ok, D::lit(1), D::lit(0));
@@ -60,9 +78,11 @@ void decode_fcfs(PV& v, typename PV::Bool when, BatchBudget<PV>& b) {
 /// Prefill tokens FCFS: first running requests mid-prompt (admission order), then waiting
 /// requests (queue order, admitted when they get tokens). With `chunked`, a prompt takes what
 /// budget is left and the FCFS-first prefill is finished before the next is touched; without,
-/// whole prompts only, stopping at the first that does not fit (head-of-line).
-template <class PV>
-void prefill_fcfs(PV& v, typename PV::Bool when, BatchBudget<PV>& b, bool chunked) {
+/// whole prompts only, stopping at the first that does not fit (head-of-line). Only the
+/// requests `pick` selects are candidates.
+template <class PV, class Pick = EveryRequest>
+void prefill_fcfs(PV& v, typename PV::Bool when, BatchBudget<PV>& b, bool chunked,
+                  const Pick& pick = {}) {
   using D = typename PV::Domain;
   using Int = typename PV::Int;
   auto alive = when;
@@ -80,11 +100,12 @@ void prefill_fcfs(PV& v, typename PV::Bool when, BatchBudget<PV>& b, bool chunke
   for (int k = 0; k < v.running_bound(); ++k) {
     if (D::definitely_false(alive)) return;
     const auto r = v.running_at(k);
-    serve(r, v.running_valid(k) && v.in_prefill(r), false);
+    serve(r, picked(v, r, v.running_valid(k) && v.in_prefill(r), pick), false);
   }
   for (int k = 0; k < v.waiting_bound(); ++k) {
     if (D::definitely_false(alive)) return;
-    serve(v.waiting_at(k), v.waiting_valid(k), true);
+    const auto r = v.waiting_at(k);
+    serve(r, picked(v, r, v.waiting_valid(k), pick), true);
   }
 }
 

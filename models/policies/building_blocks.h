@@ -38,12 +38,21 @@ typename PV::Int admission_blocks(const PV& v, typename PV::Ref r, typename PV::
   return kvcheck::admission_blocks<D>(v.params(), v.known_tokens(r), v.computed(r), n);
 }
 
-/// vLLM V1's running loop (`scheduler.py`): serve running requests oldest first while the token
-/// budget lasts; when one cannot grow, preempt the most recently admitted running request
-/// (LIFO, recompute) until it fits, or preempt the request itself and stop. Returns whether
-/// anything was preempted. `budget` is decreased by the tokens scheduled.
+/// Blocks running request r's reservation grows by when it processes n more tokens: what it
+/// must find free (vLLM V1's `allocate_slots`).
 template <class PV>
-typename PV::Bool serve_running_lifo(PV& v, typename PV::Int& budget) {
+typename PV::Int growth_blocks(const PV& v, typename PV::Ref r, typename PV::Int n) {
+  return v.blocks_after(r, n) - v.held_blocks(r);
+}
+
+/// vLLM's running loop (V1 `scheduler.py`; V0 `_schedule_running`): serve running requests
+/// oldest first while the token budget lasts; when one cannot grow, preempt the most recently
+/// admitted running request (LIFO, recompute) until it fits, or preempt the request itself and
+/// stop. "Cannot grow" is free blocks < `demand(v, r, n)`, the blocks the engine's check asks
+/// for (growth_blocks for V1; V0's `can_append_slots` asks for at least one). Returns whether
+/// anything was preempted. `budget` is decreased by the tokens scheduled.
+template <class PV, class Demand>
+typename PV::Bool serve_running_lifo(PV& v, typename PV::Int& budget, Demand demand) {
   using D = typename PV::Domain;
   using Int = typename PV::Int;
   using Bool = typename PV::Bool;
@@ -56,7 +65,7 @@ typename PV::Bool serve_running_lifo(PV& v, typename PV::Int& budget) {
     if (D::definitely_false(live)) break;
     const auto r = v.running_at(k);
     const Int n = next_tokens(v, r, budget);
-    const Int need = v.blocks_after(r, n) - v.held_blocks(r);
+    const Int need = demand(v, r, n);
     for (int j = rb - 1; j > k; --j) {
       const Bool shortage = live && v.free_blocks() < need;
       if (D::definitely_false(shortage)) break;
@@ -74,6 +83,15 @@ typename PV::Bool serve_running_lifo(PV& v, typename PV::Int& budget) {
     budget = budget - D::select(ok, n, D::lit(0));
   }
   return preempted;
+}
+
+/// The same, where a request cannot grow when fewer blocks are free than its reservation grows
+/// by (vLLM V1).
+template <class PV>
+typename PV::Bool serve_running_lifo(PV& v, typename PV::Int& budget) {
+  return serve_running_lifo(v, budget, [](const PV& pv, typename PV::Ref r, typename PV::Int n) {
+    return growth_blocks(pv, r, n);
+  });
 }
 
 /// One waiting request's admission check in vLLM's waiting loop (docs/vllm.md rules 11-15), for

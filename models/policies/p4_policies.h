@@ -5,6 +5,9 @@
 /// (engine.max_batched_tokens) and request cap k_max (policy.max_batch_seqs). Orca and
 /// Sarathi-Serve are work-conserving, hence throughput-optimal (Theorem 2); FasterTransformer
 /// and vanilla vLLM are not and can be unstable at loads the hardware can carry.
+#include <algorithm>
+#include <cstdint>
+
 #include "models/policies/batch_composition.h"
 #include "models/policy_traits.h"
 
@@ -49,6 +52,23 @@ void vanilla_vllm_step(PV& v) {
   blocks::decode_fcfs(v, !pending, b);
 }
 
+/// Sarathi-Serve with static class priorities (P4 section 5.4's agent network, papers.md 4.4
+/// item 3): the classes are priority levels, class 0 first. Class-major: each level's decode
+/// tokens, then its prefill chunks (FCFS within the level), before the next level gets any of
+/// the budget. With one class it is sarathi_step. Like vllm_priority, a request's priority is
+/// its class, which the workload states (not its output length).
+template <class PV>
+void sarathi_priority_step(PV& v) {
+  using D = typename PV::Domain;
+  auto b = blocks::batch_budget(v);
+  const auto levels = static_cast<std::int64_t>(v.params().classes.size());
+  for (std::int64_t c = 0; c < std::max<std::int64_t>(levels, 1); ++c) {
+    const auto at_level = [&v, c](typename PV::Ref r) { return v.klass(r) == D::lit(c); };
+    blocks::decode_fcfs(v, D::truth(true), b, at_level);
+    blocks::prefill_fcfs(v, D::truth(true), b, true, at_level);
+  }
+}
+
 // Steady skip: decode-first: all R decoders fit b_max and k_max; a waiting request is
 // admitted unless the decoders used the whole budget or k_max, which stays so while R is
 // constant.
@@ -57,6 +77,14 @@ inline constexpr PolicyTraits sarathi_traits{
     .summary = "decode-first, mixed, chunked: work-conserving",
     .needs_classes = false,
     .steady_skip = true};
+
+// No steady skip: a steady run of one level may leave budget that a lower level's waiting
+// request would take at the next level boundary; not argued, so not skipped.
+inline constexpr PolicyTraits sarathi_priority_traits{
+    .source = "Li, Dai, Peng §5.4",
+    .summary = "Sarathi with static class priorities, class-major (agent networks)",
+    .needs_classes = true,
+    .steady_skip = false};
 
 // Steady skip: prefill-first: a steady step admitted nobody, so the queue is empty (or the
 // budgets are 0).

@@ -16,11 +16,14 @@
   X(P1FlowControl, p1_flow_control)       \
   X(P2Fcfs, p2_fcfs)                      \
   X(P2Wait, p2_wait)                      \
+  X(P2NestedWait, p2_nested_wait)         \
   X(Sarathi, sarathi)                     \
+  X(SarathiPriority, sarathi_priority)    \
   X(Orca, orca)                           \
   X(FasterTransformer, faster_transformer) \
   X(VanillaVllm, vanilla_vllm)           \
-  X(VllmPriority, vllm_priority)
+  X(VllmPriority, vllm_priority)           \
+  X(VllmV0, vllm_v0)
 
 // More policies from outside this tree: a registration header, force-included into every source
 // (cmake: KVCHECK_POLICY_REGISTRATION), defines KVCHECK_EXTRA_POLICIES(X) with the same one

@@ -25,6 +25,7 @@
 #include "io/config_schema.h"
 #include "io/envelope.h"
 #include "io/input_error.h"
+#include "sim/network.h"
 
 namespace kvcheck {
 namespace {
@@ -56,8 +57,10 @@ std::vector<fs::path> shipped_configs() {
 /// parse_config, then the checkers' readers of the sections the config has.
 Config load_all(const std::string& text, const fs::path& path) {
   Config c = parse_config(text, path);
-  (void)workload_envelope(c);
+  // a P3 [cluster] and a [network] have no workload
+  if (!c.cluster.only && !c.network_only) (void)workload_envelope(c);
   const auto root = toml::parse(text);
+  if (root.contains("network")) (void)read_network(c);
   if (root.contains("bmc")) (void)parse_bmc_spec(c);
   if (root.contains("fuzz")) (void)fuzz::parse_fuzz_spec(c);
   if (root.contains("explore")) (void)explicit_state::read_explore_options(c);
@@ -190,10 +193,11 @@ TEST(ConfigSchema, UnknownSectionAndNestedTypos) {
 // ---- the table against the readers -------------------------------------------------------
 
 /// Base configs between them use every key of the table: every workload kind, a p2_linear time
-/// model, the pool given in tokens, classes, and every checker section.
+/// model, the pool given in tokens, classes, and every checker section. The classes' thresholds
+/// decrease with the output, as p2_nested_wait requires.
 std::vector<std::string> base_configs() {
   const std::string classes =
-      "[[classes]]\nname = \"a\"\nprompt = 2\noutput = 2\nrate = 0.5\nbudget = 1\nthreshold = 1\n"
+      "[[classes]]\nname = \"a\"\nprompt = 2\noutput = 2\nrate = 0.5\nbudget = 1\nthreshold = 2\n"
       "[[classes]]\nname = \"b\"\nprompt = 1\noutput = 3\nrate = 0.5\nbudget = 1\nthreshold = 1\n";
   const std::string common =
       "[meta]\nname = \"base\"\n[policy]\nname = \"vllm_fcfs\"\n" + classes +
@@ -215,7 +219,7 @@ std::vector<std::string> base_configs() {
       pool + rest + "[workload]\nkind = \"dataset\"\npath = \"" KVCHECK_SOURCE_DIR
                     "/tests/io/data/bench_lengths.csv\"\n",
       pool + common + "[explore]\nmax_requests = 2\n" + expl +
-          "[time]\nmodel = \"p2_linear\"\nd0 = 1.0\n",
+          "[time]\nmodel = \"p2_linear\"\nd0 = 1.0\nla = 0.5\n",  // la: roofline needs it
       // one arrival shape and a queue bound: saturated mode, max_requests = 0
       pool + common + "[explore]\nmax_waiting = 2\nprompts = [2]\noutputs = [2]\n" + expl,
       "[engine]\nkv_capacity_tokens = 64\n" + rest + expl,
@@ -235,6 +239,14 @@ std::vector<std::string> base_configs() {
       // clock = "seconds": `period` (deterministic) instead of `interval`
       pool + rest + "[workload]\nkind = \"deterministic\"\nclock = \"seconds\"\ncount = 4\n"
                     "period = 0.5\n",
+      // a [network] (kvcheck network): no workload; one-task routes
+      "[meta]\nname = \"base\"\n" + pool + "[policy]\nname = \"sarathi_priority\"\n" +
+          classes +
+          "[network]\nservers = 2\nsteps = 10\nseed = 1\n[[network.types]]\nname = \"A\"\n"
+          "rate = 1.0\nroute = [0]\nprompts = [2]\noutputs = [2]\npriorities = [0]\n",
+      // P3's cluster, the last base: no engine, policy or workload
+      "[meta]\nname = \"base\"\n" + classes +
+          "[cluster]\ngpus = 4\nbatch = 4\nchunk = 2\nalpha = 0.5\nbeta = 0.25\ngamma = 2.0\n",
   };
 }
 
@@ -354,6 +366,8 @@ TEST(ConfigSchema, ValuesOutsideTheTablesRangeAreRejected) {
       for (auto value : bad) {
         toml::table root = toml::parse(s.name == "workload"               ? bases[1]
                                        : k.name == "kv_capacity_tokens" ? bases[9]
+                                       : s.name == "cluster"            ? bases.back()
+                                       : s.name == "network" ? bases[bases.size() - 2]
                                                                         : bases[0]);
         toml::table* t = table_at(root, s.name);
         ASSERT_NE(t, nullptr) << s.name;

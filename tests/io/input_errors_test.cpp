@@ -16,6 +16,10 @@ const std::string kBase =
     "[engine]\nnum_blocks = 16\n[policy]\nname = \"vllm_fcfs\"\n"
     "[workload]\nkind = \"explicit\"\nrequests = [{ arrival = 0, prompt = 2, output = 2 }]\n";
 
+const std::string kNestedWait =
+    "[engine]\nnum_blocks = 16\n[policy]\nname = \"p2_nested_wait\"\n"
+    "[workload]\nkind = \"explicit\"\nrequests = [{ arrival = 0, prompt = 1, output = 2 }]\n";
+
 /// The InputError `parse_config(text)` throws (a failed test if it loads).
 InputError config_failure(const std::string& text) {
   try {
@@ -78,6 +82,18 @@ TEST(ConfigErrors, EachNamesFileAndField) {
        "workload.count"},
       {"[engine]\nnum_blocks = 16\n[policy]\nname = \"vllm_fcfs\"\n", "workload"},
       {"[engine]\nnum_blocks = 16\n[policy]\n[workload]\nkind = \"explicit\"\n", "policy.name"},
+      // Nested WAIT (models/policies/p2_nested_wait.h): every class is a segment with n_k >= 1,
+      // listed by strictly increasing output, thresholds strictly decreasing (Eq. 12)
+      {kNestedWait + "[[classes]]\nprompt = 1\noutput = 2\nthreshold = 2\n"
+                     "[[classes]]\nprompt = 1\noutput = 4\n",
+       "classes[1].threshold"},
+      {kNestedWait + "[[classes]]\nprompt = 1\noutput = 2\nthreshold = 2\n"
+                     "[[classes]]\nprompt = 1\noutput = 4\nthreshold = 2\n",
+       "classes[1].threshold"},
+      {kNestedWait + "[[classes]]\nprompt = 1\noutput = 4\nthreshold = 2\n"
+                     "[[classes]]\nprompt = 1\noutput = 2\nthreshold = 1\n",
+       "classes[1].output"},
+      {kNestedWait + "[[classes]]\nprompt = 1\noutput = 2\n", "classes[0].threshold"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.text);
@@ -90,13 +106,13 @@ TEST(ConfigErrors, EachNamesFileAndField) {
 }
 
 // A string key with a fixed set of values names them all in the error, in the schema's order
-// (docs/config.md: [time] model is one of unit, p2_linear, p4_step, linear; [engine] requeue
+// (docs/config.md: [time] model is one of unit, p2_linear, p4_step, linear, roofline; [engine] requeue
 // one of front, back): "a", "b" or "c", on one line.
 TEST(ConfigErrors, ABadChoiceListsEveryAllowedValue) {
   const auto model = config_failure(kBase + "[time]\nmodel = \"cubic\"\n");
   EXPECT_EQ(std::string(model.what()),
-            "c.toml: time.model: expected \"unit\", \"p2_linear\", \"p4_step\" or \"linear\", "
-            "got \"cubic\"");
+            "c.toml: time.model: expected \"unit\", \"p2_linear\", \"p4_step\", \"linear\" or "
+            "\"roofline\", got \"cubic\"");
   const auto requeue = config_failure(
       "[engine]\nnum_blocks = 16\nrequeue = \"middle\"\n" + kBase.substr(kBase.find("[policy]")));
   EXPECT_EQ(std::string(requeue.what()),

@@ -25,6 +25,27 @@ TEST(TimeModelByHand, LinearIsTheSumOfItsFourTerms) {
   EXPECT_EQ(t.duration(BatchShape{}), 0.0);  // an empty batch takes 0
 }
 
+// Roofline: max(la + ld*KV, lb*(P + D)). la = 0.5, ld = 0.125, lb = 0.25. A decode batch of
+// D = 3 with KV = 40 is memory-bound: max(0.5 + 5, 0.25*3) = 5.5; adding a prefill of P = 12
+// costs nothing while compute stays below (0.25*15 = 3.75 < 5.5); at P = 29 compute takes over:
+// 0.25*32 = 8. The lc coefficient does not enter. An idle tick is la.
+TEST(TimeModelByHand, RooflineIsTheSlowerOfMemoryAndCompute) {
+  TimeModel t;
+  t.kind = TimeModelKind::Roofline;
+  t.la = 0.5;
+  t.lb = 0.25;
+  t.lc = 100.0;
+  t.ld = 0.125;
+  EXPECT_EQ(t.duration({.prefill_tokens = 0, .decode_tokens = 3, .kv_tokens = 40, .num_seqs = 3}),
+            5.5);
+  EXPECT_EQ(t.duration({.prefill_tokens = 12, .decode_tokens = 3, .kv_tokens = 40, .num_seqs = 4}),
+            5.5);
+  EXPECT_EQ(t.duration({.prefill_tokens = 29, .decode_tokens = 3, .kv_tokens = 40, .num_seqs = 4}),
+            8.0);
+  EXPECT_EQ(t.idle(), 0.5);
+  EXPECT_EQ(t.duration(BatchShape{}), 0.0);
+}
+
 // request.h: prompt s >= 1 and output o >= 1. A Request built without setting them (as by-hand
 // workloads do, setting only what they vary) is a valid one: both at least 1.
 TEST(RequestContract, DefaultLengthsAreValid) {

@@ -2,6 +2,8 @@
 // and the 151 errors, on a safe and an unsafe config per analysis.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -139,6 +141,36 @@ TEST(AnalyzeP2, WaitThresholdsAreSufficientConditions) {
   EXPECT_EQ(exit_of(run(p2_config(12, "p2_wait", 3))), 5);   // window too short
   EXPECT_EQ(exit_of(run(p2_config(14, "p2_wait", 5))), 5);   // M^pi = 15 > C = 14
   EXPECT_EQ(exit_of(run(p2_config(16, "p2_wait", 5))), 0);
+}
+
+// Nested WAIT (theory/p2_nested_wait.h): two segments, l = 2, o = (2, 4), n = (2, 1), rates
+// per unit time (0.75, 0.25) (clock "seconds"), d0 = 1, d1 = 0.01, horizon check.max_steps = 999
+// iterations, delta = 0.01 (the defaults). By hand: M^pi = 19, theta_2 = ln 9, M_req =
+// 19 + 3 (1 + ln(2e5) / ln 9) = 38.67 (tests/theory/theory_formulas_test.cpp). C = 39 meets
+// every condition (exit 0); C = 22 meets Eq. 13 but not Eq. 14 (a sufficient condition: exit 5).
+std::string nested_config(int c) {
+  return "[engine]\nnum_blocks = " + std::to_string(c) +
+         "\n[policy]\nname = \"p2_nested_wait\"\n"
+         "[[classes]]\nprompt = 2\noutput = 2\nrate = 0.75\nthreshold = 2\n"
+         "[[classes]]\nprompt = 2\noutput = 4\nrate = 0.25\nthreshold = 1\n"
+         "[time]\nmodel = \"p2_linear\"\nd0 = 1.0\nd1 = 0.01\n[check]\nmax_steps = 999\n"
+         "[workload]\nkind = \"class_mix\"\ncount = 10\nclock = \"seconds\"\n";
+}
+
+TEST(AnalyzeP2, NestedWaitEqs12To14) {
+  const auto r = run(nested_config(39));
+  const auto& p2 = paper(r, "p2");
+  EXPECT_NEAR(number(p2, "M_pi"), 19.0, 1e-9);
+  EXPECT_NEAR(number(p2, "theta[2]"), std::log(9.0), 1e-9);
+  EXPECT_NEAR(number(p2, "M_req"), 38.66566918752757, 1e-6);
+  EXPECT_TRUE(cond(p2, "p2.eq12_window").holds);
+  EXPECT_TRUE(cond(p2, "p2.eq12_thresholds").holds);
+  EXPECT_TRUE(cond(p2, "p2.eq14_memory").holds);
+  EXPECT_EQ(exit_of(r), 0);
+  const auto r22 = run(nested_config(22));
+  EXPECT_TRUE(cond(paper(r22, "p2"), "p2.eq13_memory").holds);
+  EXPECT_FALSE(cond(paper(r22, "p2"), "p2.eq14_memory").holds);
+  EXPECT_EQ(exit_of(r22), 5);
 }
 
 TEST(AnalyzeP4, SarathiBelowAndAboveCapacity) {

@@ -4,12 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <tuple>
 #include <vector>
 
 #include "theory/p1_alg1.h"
 #include "theory/p1_necessary.h"
 #include "theory/p1_work.h"
 #include "theory/p2_fluid.h"
+#include "theory/p2_nested_wait.h"
 #include "theory/p2_wait.h"
 #include "theory/p4_capacity.h"
 
@@ -174,6 +176,67 @@ TEST(P2Wait, Example2ThresholdsMeetEq11WithEquality) {
   EXPECT_TRUE(w5.window_strict);
   EXPECT_FALSE(w5.memory_ok);
   EXPECT_FALSE(w5.holds);
+}
+
+// Eq. 14's theta_k: e^{-theta n} (1 - p + p e^theta)^{n_prev} = 1. With n_prev = 2, n = 1 the
+// equation is x^2 - (1/p) x + (1 - p)/p = 0 in x = e^{theta/2}, whose root above 1 is
+// (1 - p)/p: p = 1/4 gives x = 3, theta = ln 9; p = 0.4 gives x = 1.5, theta = ln 2.25, where
+// Eq. 21's bound 8 (1 - 0.8) / 2 = 0.8 is nearly tight. (6, 2, 0.3) has no closed form: python3's
+// bisection of 6 ln(0.7 + 0.3 e^t) - 2 t gives 0.30570646971249704.
+TEST(P2NestedWait, CramerLundbergRootAgainstClosedForms) {
+  EXPECT_NEAR(cramer_lundberg_root(2, 1, 0.25), std::log(9.0), 1e-12);
+  EXPECT_NEAR(cramer_lundberg_root(2, 1, 0.4), std::log(2.25), 1e-12);
+  EXPECT_NEAR(cramer_lundberg_root(6, 2, 0.3), 0.30570646971249704, 1e-12);
+  EXPECT_DOUBLE_EQ(cramer_lundberg_lower_bound(2, 1, 0.25), 2.0);
+  EXPECT_NEAR(cramer_lundberg_lower_bound(2, 1, 0.4), 0.8, 1e-12);
+  for (const auto& [np, n, p] : {std::tuple{2, 1, 0.25}, {2, 1, 0.4}, {6, 2, 0.3}, {10, 3, 0.25}})
+    EXPECT_GE(cramer_lundberg_root(np, n, p), cramer_lundberg_lower_bound(np, n, p));
+  EXPECT_EQ(cramer_lundberg_root(2, 1, 0.5), 0.0);      // zero drift: no positive root
+  EXPECT_TRUE(std::isinf(cramer_lundberg_root(2, 1, 0.0)));  // no survivor, ever
+}
+
+// configs/p2_nested_wait_safe.toml's classes with rates (0.75, 0.25), d0 = 1, d1 = 0.01, C = 22,
+// horizon 999 iterations, delta = 0.01. By hand (papers.md 2.5):
+//   Eq. 13: delta_1 = 2, s_bar_1 = 1/2, delta_2 = 2, s_bar_2 = 5/2:
+//           M^pi = 2 (2 + 1/2) 2 + 1 (2 + 5/2) 2 = 10 + 9 = 19
+//   Eq. 12: dt = 1 + 0.19 = 1.19 < n_1 / sum lambda = 2; p_2 = 1/4 < n_2 / n_1 = 1/2 < 1
+//   Eq. 14: theta_2 = ln 9; M_req = 19 + (2 + 1) (1 + ln(2 x 1000 / 0.01) / ln 9) = 38.6657 > 22
+TEST(P2NestedWait, TwoSegmentsEqs12To14ByHand) {
+  const std::vector<ClassSpec> c{cls(2, 2, 0.75, 0, 2), cls(2, 4, 0.25, 0, 1)};
+  const auto w = p2_nested_wait(c, 1.0, 0.01, 22.0, 999.0, 0.01);
+  EXPECT_NEAR(w.m_pi, 19.0, 1e-12);
+  EXPECT_NEAR(w.dt, 1.19, 1e-12);
+  EXPECT_NEAR(w.entry_window, 2.0, 1e-12);
+  EXPECT_TRUE(w.window_ok);
+  EXPECT_TRUE(w.thresholds_ok);
+  ASSERT_EQ(w.segments.size(), 2U);
+  EXPECT_NEAR(w.segments[1].p, 0.25, 1e-12);
+  EXPECT_NEAR(w.segments[1].theta, std::log(9.0), 1e-12);
+  EXPECT_NEAR(w.log_term, std::log(200000.0), 1e-12);
+  EXPECT_NEAR(w.m_req, 38.66566918752757, 1e-9);
+  EXPECT_TRUE(w.base_ok);
+  EXPECT_FALSE(w.memory_ok);
+  EXPECT_TRUE(p2_nested_wait(c, 1.0, 0.01, 39.0, 999.0, 0.01).memory_ok);
+  EXPECT_FALSE(p2_nested_wait(c, 1.0, 0.01, 18.0, 999.0, 0.01).base_ok);
+}
+
+// Three segments with different prompts (App. A's per-segment envelope: the largest prompt of
+// the classes reaching the segment): (l, o, lambda, n) = (1, 3, .5, 4), (3, 5, .3, 2),
+// (2, 8, .2, 1). Segment 1 (l = 3, stages 0..2): 4 (3 + 4 + 5) = 48; segment 2 (l = 3, stages
+// 3..4): 2 (6 + 7) = 26; segment 3 (l = 2, stages 5..7): 7 + 8 + 9 = 24; M^pi = 98.
+// p_2 = 0.5 / 1 = n_2 / n_1: Eq. 12 fails at equality, theta_2 does not exist, M_req = inf;
+// p_3 = 0.2 / 0.5 = 0.4: theta_3 = ln 2.25.
+TEST(P2NestedWait, ThreeSegmentsUseTheLargestPromptReachingEach) {
+  const std::vector<ClassSpec> c{cls(1, 3, 0.5, 0, 4), cls(3, 5, 0.3, 0, 2),
+                                 cls(2, 8, 0.2, 0, 1)};
+  const auto w = p2_nested_wait(c, 1.0, 0.0, 1000.0, 100.0, 0.01);
+  EXPECT_NEAR(w.m_pi, 98.0, 1e-12);
+  EXPECT_FALSE(w.thresholds_ok);
+  EXPECT_EQ(w.segments[1].theta, 0.0);
+  EXPECT_TRUE(std::isinf(w.m_req));
+  EXPECT_FALSE(w.memory_ok);
+  EXPECT_NEAR(w.segments[2].p, 0.4, 1e-12);
+  EXPECT_NEAR(w.segments[2].theta, std::log(2.25), 1e-12);
 }
 
 TEST(P4Capacity, CodeLlama34bReferenceNumbers) {

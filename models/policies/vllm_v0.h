@@ -1,0 +1,87 @@
+#pragma once
+/// \file vllm_v0.h
+/// vLLM V0's default scheduler (the PagedAttention-era engine, papers.md 5.1: the "vanilla
+/// vLLM" of P4 and the vLLM baseline of P2), `Scheduler._schedule_default` with chunked prefill
+/// off. Source read (vllm-project/vllm): `vllm/core/scheduler.py` @ 0dce2b29aaaa (v0.5/v0.6 era),
+/// `vllm/core/block_manager.py` @ 9a4b60a4c91d (`SelfAttnBlockSpaceManager`, v0.6.4+ era),
+/// `vllm/core/block/block_table.py` @ 47c0ebf2e764, `vllm/core/block_manager_v1.py` @
+/// a02da52a6cdd. Rule by rule (docs/vllm.md, "vLLM V0"):
+///  1. Prefills first, no mixing (`_schedule_default`): the waiting queue is scheduled first
+///     (`_schedule_prefills`, swapped queue empty); "Don't schedule decodes if prefills are
+///     scheduled": `_schedule_running` runs only if no prompt was admitted. A step is all
+///     prefill or all decode.
+///  2. Whole prompts (`_schedule_prefills`, enable_chunking=False): a waiting request computes
+///     all its tokens (prompt, plus the output so far after a recompute: `get_len()`) at once.
+///  3. FCFS with head-of-line blocking (`_schedule_prefills`): from the queue head, stop at the
+///     first request that `can_allocate` answers LATER or that `budget.can_schedule` refuses
+///     (token budget `max_num_batched_tokens`, `max_num_seqs` counting the running requests,
+///     pre-counted in `_schedule_default`).
+///  4. Watermark (`block_manager.py` `can_allocate`; same in `block_manager_v1.py`): OK iff
+///     free - required >= watermark_blocks, at every admission (never only when busy);
+///     watermark_blocks = int(watermark x num_gpu_blocks), watermark = 0.01 by default (the
+///     config's `watermark_fraction`, or `watermark_blocks`).
+///  5. Decodes FCFS over running (`_schedule_running`), no token budget check in this path
+///     (vLLM's `SchedulerConfig._verify_args` demands max_num_batched_tokens >= max_num_seqs).
+///     Growth check `can_append_slots`: the blocks the appended token "touches" must be free,
+///     and `BlockTable.get_num_blocks_touched_by_append_slots` is 1 for one token (no lookahead)
+///     whether or not it crosses a block boundary, so a decode needs >= 1 free block
+///     (`block_manager_v1.py`: "at least one free block for each sequence"); a block is
+///     allocated only when the token crosses a boundary. No watermark for running requests.
+///  6. Preemption (`_schedule_running`): when the head cannot append, preempt
+///     `running_queue.pop()` (the LAST running request, the newest admitted) and retry; when no
+///     other request is left, preempt the head itself (the loop then ends: the queue is empty).
+///  7. Recompute (`_preempt` / `_preempt_by_recompute`): blocks freed, status WAITING, output
+///     kept (a new prefill of prompt + output so far: `[engine] recompute_keeps_output = true`),
+///     re-queued at the FRONT of waiting in admission order (`self.waiting.extendleft(preempted)`
+///     reverses the pop order back; `[engine] requeue = "front"`).
+/// Why recompute only is faithful here: `_preempt` chooses RECOMPUTE whenever the user did not
+/// force a mode and `seq_group.get_max_num_running_seqs() == 1`; kvcheck's requests are single
+/// sequences (n = 1, no beam search), so SWAP arises only with a user-forced
+/// `preemption_mode = "swap"`. Swap (a CPU block pool, `_schedule_swapped` and the rule that
+/// no prefill is scheduled while `swapped` is non-empty) is left for later: it needs a CPU pool
+/// in the engine model and the decode engine.
+/// Not modelled: a prompt `can_allocate` answers NEVER (total - required < watermark) or
+/// longer than min(max_model_len, max_num_batched_tokens) is dropped by V0 (FINISHED_IGNORED);
+/// here it stays at the queue head, and the `schedulable` property names it (engine_rules.h
+/// `never_admissible`, whose every-admission watermark is V0's NEVER test).
+#include "models/policies/building_blocks.h"
+#include "models/policy_traits.h"
+
+namespace kvcheck {
+
+namespace v0 {
+
+/// V0's `can_append_slots` for a one-token decode (rule 5): at least one free block, and at
+/// least the blocks the reservation grows by (the same with lookahead 0).
+template <class PV>
+typename PV::Int append_demand(const PV& v, typename PV::Ref r, typename PV::Int n) {
+  using D = typename PV::Domain;
+  return D::max(blocks::growth_blocks(v, r, n), D::lit(1));
+}
+
+}  // namespace v0
+
+template <class PV>
+void vllm_v0_step(PV& v) {
+  using D = typename PV::Domain;
+  const auto full = v.knob(Knob::MaxBatchedTokens);
+  auto budget = full;
+  blocks::admit_fcfs(v, D::truth(true), budget, v.knob(Knob::WatermarkBlocks));
+  // Every admission charges its whole (non-empty) prompt, so the budget fell iff a prefill was
+  // scheduled; then no decode runs (a budget of 0 serves nobody).
+  auto decode_budget = D::select(budget < full, D::lit(0), D::lit(kUnlimited));
+  (void)blocks::serve_running_lifo(v, decode_budget, [](const PV& pv, auto r, auto n) {
+    return v0::append_demand(pv, r, n);
+  });
+}
+
+// No steady skip: V0 preempts a decoding request when no block is free even if its next token
+// fits in its last block (rule 5), and sim's skipper stops a steady run only at a real
+// shortage (plan(): blocks > total), so it would skip over such a preemption.
+inline constexpr PolicyTraits vllm_v0_traits{
+    .source = "vLLM V0 scheduler, _schedule_default (papers.md 5.1, docs/vllm.md)",
+    .summary = "prefill-first, no mixing, whole prompts, FCFS head-of-line, watermark on every admission, LIFO recompute, decode needs a free block",
+    .needs_classes = false,
+    .steady_skip = false};
+
+}  // namespace kvcheck
