@@ -191,25 +191,23 @@ P2_RATES = list(range(16, 35))
 P2_COUNT = 10000
 
 
-def p2_transitions(r):
-    """P2 section 6 on p512d20: the rate at which each policy loses stability (papers.md 2.7:
-    vLLM ~19 < Sarathi ~22 < WAIT ~23). WAIT takes the best threshold n in 1..4 per rate, as
-    the paper takes the best total limit per rate."""
+def p2_sweep(r, policies, variants, configure, name):
+    """For each policy (config edits on configs/p2_p512d20.toml), each rate of P2_RATES and
+    each variant: the first rate past the transition (`unstable`) and the mean latency of the
+    rate's best variant (stable first, then the lowest latency)."""
     base = open(os.path.join(ROOT, "configs", "p2_p512d20.toml")).read()
     base = base.replace("count = 20000", f"count = {P2_COUNT}")
     first, curves = {}, []
-    for pol, edits in P2_POLICIES.items():
+    for pol, edits in policies.items():
         text = base
         for a, b in edits:
             text = text.replace(a, b)
         curve = []
         for lam in P2_RATES:
-            variants = [1, 2, 3, 4] if pol == "p2_wait" else [2]
             best = None
-            for n in variants:
-                t = text.replace("rate = 20.0", f"rate = {float(lam)}").replace(
-                    "threshold = 2", f"threshold = {n}")
-                sim = r.simulate(r.config(f"p2_{pol}_{lam}_{n}", t))
+            for v in variants(pol):
+                t = configure(text, float(lam), v)
+                sim = r.simulate(r.config(f"{name}_{pol}_{lam}_{v}", t))
                 lat = sim["metrics"]["e2e_seconds"]["mean"]
                 bad = unstable(sim, P2_COUNT / lam)
                 if best is None or (not bad, -lat) > (not best[0], -best[1]):
@@ -218,20 +216,37 @@ def p2_transitions(r):
             if best[0] and pol not in first:
                 first[pol] = lam
         curves.append((pol, curve))
-    paper = {"vllm_v0": "~19 (vLLM)", "sarathi": "~22", "p2_wait": "~23",
-             "vllm_fcfs": "— (V1: not in the paper)"}
+    return first, curves
+
+
+def p2_order(first, curves, paper, order, paper_order, plot_file, title):
+    """The rows (each policy's first unstable rate; the order of `order`) and the plot."""
     rows = [row(f"{pol}: first unstable rate (req/s)", paper[pol], fmt(first.get(pol, "> 34")),
-                None, "order below") for pol in P2_POLICIES]
-    order = [first.get(p, 99) for p in ("vllm_v0", "sarathi", "p2_wait")]
-    rows.append(row("order of the transitions", "vLLM < Sarathi < WAIT",
-                    ", ".join(f"{p} {first.get(p, '> 34')}" for p in ("vllm_v0", "sarathi", "p2_wait")),
-                    order[0] < order[1] <= order[2], "vLLM V0 first, WAIT last"))
-    plot = {"file": "repro_p2_p512d20.svg",
-            "title": "P2 p512d20: mean latency against the arrival rate",
-            "x": "requests per second", "y": "mean end-to-end latency (s)",
+                None, "order below") for pol in paper]
+    at = [first.get(p, 99) for p in order]
+    rows.append(row("order of the transitions", paper_order,
+                    ", ".join(f"{p} {first.get(p, '> 34')}" for p in order),
+                    at[0] < at[1] <= at[2], f"vLLM V0 first, {order[2]} last"))
+    plot = {"file": plot_file, "title": title, "x": "requests per second",
+            "y": "mean end-to-end latency (s)",
             "series": [(p, [(x, min(y, 60.0)) for x, y in c]) for p, c in curves],
             "hlines": []}
     return rows, plot
+
+
+def p2_transitions(r):
+    """P2 section 6 on p512d20: the rate at which each policy loses stability (papers.md 2.7:
+    vLLM ~19 < Sarathi ~22 < WAIT ~23). WAIT takes the best threshold n in 1..4 per rate, as
+    the paper takes the best total limit per rate."""
+    first, curves = p2_sweep(
+        r, P2_POLICIES, lambda pol: [1, 2, 3, 4] if pol == "p2_wait" else [2],
+        lambda text, lam, n: text.replace("rate = 20.0", f"rate = {lam}").replace(
+            "threshold = 2", f"threshold = {n}"), "p2")
+    paper = {"vllm_v0": "~19 (vLLM)", "sarathi": "~22", "p2_wait": "~23",
+             "vllm_fcfs": "— (V1: not in the paper)"}
+    return p2_order(first, curves, paper, ("vllm_v0", "sarathi", "p2_wait"),
+                    "vLLM < Sarathi < WAIT", "repro_p2_p512d20.svg",
+                    "P2 p512d20: mean latency against the arrival rate")
 
 
 P4_TIME = "[time]\nmodel = \"p4_step\"\nc = 11.28\na = 35.47\nb0 = 128\n"
@@ -323,47 +338,23 @@ def mix_classes(lam, n1, n2):
             f"rate = {0.3 * lam}\nthreshold = {n2}\n")
 
 
+def with_mix_classes(text, lam, n):
+    cls_start, cls_end = text.index("[[classes]]"), text.index("[time]")
+    return text[:cls_start] + mix_classes(lam, *n) + text[cls_end:]
+
+
 def p2_mix(r):
     """P2 section 6's two-type mix (papers.md 2.7: vLLM 18 < Sarathi 21 < Nested WAIT 22).
     Nested WAIT takes its best (n_1, n_2) per rate among n_2 / n_1 near the paper's 0.3."""
-    base = open(os.path.join(ROOT, "configs", "p2_p512d20.toml")).read()
-    base = base.replace("count = 20000", f"count = {P2_COUNT}")
-    first, curves = {}, []
-    for pol, edits in P2_MIX_POLICIES.items():
-        text = base
-        for a, b in edits:
-            text = text.replace(a, b)
-        cls_start, cls_end = text.index("[[classes]]"), text.index("[time]")
-        curve = []
-        for lam in P2_RATES:
-            variants = [(2, 1), (3, 1), (4, 1), (7, 2)] if pol == "p2_nested_wait" else [(2, 1)]
-            best = None
-            for n1, n2 in variants:
-                t = text[:cls_start] + mix_classes(float(lam), n1, n2) + text[cls_end:]
-                sim = r.simulate(r.config(f"mix_{pol}_{lam}_{n1}_{n2}", t))
-                lat = sim["metrics"]["e2e_seconds"]["mean"]
-                bad = unstable(sim, P2_COUNT / lam)
-                if best is None or (not bad, -lat) > (not best[0], -best[1]):
-                    best = (bad, lat)
-            curve.append((lam, best[1]))
-            if best[0] and pol not in first:
-                first[pol] = lam
-        curves.append((pol, curve))
+    first, curves = p2_sweep(
+        r, P2_MIX_POLICIES,
+        lambda pol: [(2, 1), (3, 1), (4, 1), (7, 2)] if pol == "p2_nested_wait" else [(2, 1)],
+        with_mix_classes, "mix")
     paper = {"vllm_v0": "18 (vLLM)", "sarathi": "21", "p2_nested_wait": "22",
              "vllm_fcfs": "— (V1: not in the paper)"}
-    rows = [row(f"{pol}: first unstable rate (req/s)", paper[pol], fmt(first.get(pol, "> 34")),
-                None, "order below") for pol in P2_MIX_POLICIES]
-    order = [first.get(p, 99) for p in ("vllm_v0", "sarathi", "p2_nested_wait")]
-    rows.append(row("order of the transitions", "vLLM < Sarathi < Nested WAIT",
-                    ", ".join(f"{p} {first.get(p, '> 34')}"
-                              for p in ("vllm_v0", "sarathi", "p2_nested_wait")),
-                    order[0] < order[1] <= order[2], "vLLM V0 first, Nested WAIT last"))
-    plot = {"file": "repro_p2_mix.svg",
-            "title": "P2 two-type mix (0.7 p512d20 + 0.3 p512d50): mean latency",
-            "x": "requests per second", "y": "mean end-to-end latency (s)",
-            "series": [(p, [(x, min(y, 60.0)) for x, y in c]) for p, c in curves],
-            "hlines": []}
-    return rows, plot
+    return p2_order(first, curves, paper, ("vllm_v0", "sarathi", "p2_nested_wait"),
+                    "vLLM < Sarathi < Nested WAIT", "repro_p2_mix.svg",
+                    "P2 two-type mix (0.7 p512d20 + 0.3 p512d50): mean latency")
 
 
 def p3_convergence(r):
