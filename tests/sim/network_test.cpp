@@ -113,6 +113,21 @@ TEST(Network, ForwardsFinishedTasksAndCountsTheWorkLeft) {
   EXPECT_EQ(r.final_tokens, 5 * (r.arrived - r.completed));
 }
 
+// Work of requests still at a server: one step, prompts of 6 and outputs of 2, budget 100:
+// every arrival of step 0 (at most 16 fit the budget) is prefilled in that step and has
+// sampled its first token, so each has exactly one output token left: work = arrivals
+// (hand-derived from the engine's rules; a prompt still counted would add 6 each).
+TEST(Network, WorkCountsWhatIsLeftOfRequestsAtAServer) {
+  const auto cfg = network_config(
+      "[network]\nservers = 1\nsteps = 1\nseed = 1\n[[network.types]]\nrate = 2.0\n"
+      "route = [0]\nprompts = [6]\noutputs = [2]\npriorities = [0]\n");
+  const auto r = run_network(cfg, read_network(cfg));
+  ASSERT_GT(r.arrived, 0);
+  ASSERT_LE(r.arrived, 16);
+  EXPECT_EQ(r.completed, 0);
+  EXPECT_EQ(r.final_tokens, r.arrived);
+}
+
 // The Rybko-Stolyar split (papers.md 4.4 item 3): each server is loaded 0.9, yet with the
 // exiting tasks first the high-priority classes load their virtual station 2 x 0.9 x 544/608 =
 // 1.61 > 1 and the work grows without bound; with the entering tasks first (0.19) it stays
