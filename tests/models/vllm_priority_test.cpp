@@ -11,18 +11,10 @@
 #include "models/choice_source.h"
 #include "models/concrete_view.h"
 #include "models/engine_step.h"
+#include "engine_harness.h"
 
 namespace kvcheck {
 namespace {
-
-Request req(std::int64_t arrival, std::int64_t prompt, std::int64_t output, std::int64_t klass) {
-  Request r;
-  r.arrival_step = arrival;
-  r.prompt = prompt;
-  r.output = output;
-  r.klass = klass;
-  return r;
-}
 
 ModelParams priority(std::int64_t block_size, std::int64_t blocks) {
   ModelParams p;
@@ -33,23 +25,8 @@ ModelParams priority(std::int64_t block_size, std::int64_t blocks) {
   return p;
 }
 
-struct Engine {
-  ModelParams p;
-  Workload w;
-  TimeModel t;
-  SeededChoices ch{1};
-  ConcreteView v{p, w, t, ch};
-  Engine(ModelParams params, std::vector<Request> rs)
-      : p(std::move(params)), w{std::move(rs), ArrivalClock::Steps}, v(p, w, t, ch) {}
-  void step() { engine_step(v); }
-  std::int64_t batch_tokens(std::int32_t id) const {
-    for (const auto& [r, n] : v.last_step().batch)
-      if (r == id) return n;
-    return 0;
-  }
-  const std::vector<std::int32_t>& preempted() const { return v.last_step().preempted; }
-  const std::vector<std::int32_t>& admitted() const { return v.last_step().admitted; }
-};
+using Engine = test::EngineHarness;
+using test::req;
 
 // The victim is the running request with the largest (priority, arrival), even one already
 // scheduled earlier in this step, and its tokens go back to the token budget. Blocks of 4

@@ -12,17 +12,10 @@
 #include "models/engine_step.h"
 #include "properties/predicates.h"
 #include "sim/simulator.h"
+#include "engine_harness.h"
 
 namespace kvcheck {
 namespace {
-
-Request req(std::int64_t arrival, std::int64_t prompt, std::int64_t output) {
-  Request r;
-  r.arrival_step = arrival;
-  r.prompt = prompt;
-  r.output = output;
-  return r;
-}
 
 /// A vLLM V1 engine of `usable` allocatable blocks (vLLM's count minus the null block).
 ModelParams vllm(const char* profile, std::int64_t block_size, std::int64_t usable,
@@ -36,21 +29,8 @@ ModelParams vllm(const char* profile, std::int64_t block_size, std::int64_t usab
   return p;
 }
 
-struct Engine1 {
-  ModelParams p;
-  Workload w;
-  TimeModel t;
-  SeededChoices ch{1};
-  ConcreteView v{p, w, t, ch};
-  Engine1(ModelParams params, std::vector<Request> rs)
-      : p(std::move(params)), w{std::move(rs), ArrivalClock::Steps}, v(p, w, t, ch) {}
-  void step() { engine_step(v); }
-  std::int64_t batch_tokens(std::int32_t id) const {
-    for (const auto& [r, n] : v.last_step().batch)
-      if (r == id) return n;
-    return 0;
-  }
-};
+using Engine1 = test::EngineHarness;
+using test::req;
 
 // Full-sequence admission (scheduler_reserve_full_isl): vLLM reports B = 10 blocks of 16, the
 // null block leaves 9 usable = 144 tokens. A prompt of (B - 1) x 16 + 1 = 145 tokens needs

@@ -18,17 +18,10 @@
 #include "models/concrete_view.h"
 #include "models/engine_step.h"
 #include "properties/predicates.h"
+#include "engine_harness.h"
 
 namespace kvcheck {
 namespace {
-
-Request req(std::int64_t arrival, std::int64_t prompt, std::int64_t output) {
-  Request r;
-  r.arrival_step = arrival;
-  r.prompt = prompt;
-  r.output = output;
-  return r;
-}
 
 /// A V0 engine: `blocks` blocks of `block_size` tokens, a token budget of 100, `watermark`
 /// blocks kept free at every admission; recompute keeps the output (V0's
@@ -45,22 +38,8 @@ ModelParams v0(std::int64_t block_size, std::int64_t blocks, std::int64_t waterm
   return p;
 }
 
-struct Engine {
-  ModelParams p;
-  Workload w;
-  TimeModel t;
-  SeededChoices ch{1};
-  ConcreteView v{p, w, t, ch};
-  Engine(ModelParams params, std::vector<Request> rs)
-      : p(std::move(params)), w{std::move(rs), ArrivalClock::Steps}, v(p, w, t, ch) {}
-  void step() { engine_step(v); }
-  std::int64_t tokens(std::int32_t id) const {
-    for (const auto& [r, n] : v.last_step().batch)
-      if (r == id) return n;
-    return 0;
-  }
-  const StepRecord& last() const { return v.last_step(); }
-};
+using Engine = test::EngineHarness;
+using test::req;
 
 using Ids = std::vector<std::int32_t>;
 
@@ -70,15 +49,15 @@ using Ids = std::vector<std::int32_t>;
 TEST(VllmV0, AStepWithAPrefillHasNoDecodes) {
   Engine e(v0(1, 100, 0), {req(0, 4, 5), req(1, 4, 5)});
   e.step();
-  EXPECT_EQ(e.tokens(0), 4);
+  EXPECT_EQ(e.batch_tokens(0), 4);
   e.step();
-  EXPECT_EQ(e.tokens(0), 0);
-  EXPECT_EQ(e.tokens(1), 4);
+  EXPECT_EQ(e.batch_tokens(0), 0);
+  EXPECT_EQ(e.batch_tokens(1), 4);
   EXPECT_EQ(e.last().decode_tokens, 0);
   EXPECT_EQ(e.last().prefill_tokens, 4);
   e.step();
-  EXPECT_EQ(e.tokens(0), 1);
-  EXPECT_EQ(e.tokens(1), 1);
+  EXPECT_EQ(e.batch_tokens(0), 1);
+  EXPECT_EQ(e.batch_tokens(1), 1);
   EXPECT_EQ(e.last().prefill_tokens, 0);
 }
 
@@ -91,12 +70,12 @@ TEST(VllmV0, AStepWithAPrefillHasNoDecodes) {
 TEST(VllmV0, TheFirstRequestBelowTheWatermarkBlocksTheQueue) {
   Engine e(v0(1, 10, 3), {req(0, 4, 6), req(1, 4, 1), req(1, 1, 1)});
   e.step();
-  EXPECT_EQ(e.tokens(0), 4);
+  EXPECT_EQ(e.batch_tokens(0), 4);
   for (int s = 1; s <= 2; ++s) {
     e.step();
-    EXPECT_EQ(e.tokens(0), 1) << "step " << s;
-    EXPECT_EQ(e.tokens(1), 0) << "step " << s;
-    EXPECT_EQ(e.tokens(2), 0) << "step " << s;
+    EXPECT_EQ(e.batch_tokens(0), 1) << "step " << s;
+    EXPECT_EQ(e.batch_tokens(1), 0) << "step " << s;
+    EXPECT_EQ(e.batch_tokens(2), 0) << "step " << s;
     EXPECT_TRUE(e.last().admitted.empty()) << "step " << s;
   }
   EXPECT_EQ(e.v.waiting(), (std::deque<std::int32_t>{1, 2}));
@@ -108,9 +87,9 @@ TEST(VllmV0, TheFirstRequestBelowTheWatermarkBlocksTheQueue) {
 TEST(VllmV0, FreeMinusRequiredEqualToTheWatermarkAdmits) {
   Engine e(v0(1, 10, 3), {req(0, 3, 7), req(1, 4, 1)});
   e.step();
-  EXPECT_EQ(e.tokens(0), 3);
+  EXPECT_EQ(e.batch_tokens(0), 3);
   e.step();
-  EXPECT_EQ(e.tokens(1), 4);
+  EXPECT_EQ(e.batch_tokens(1), 4);
   EXPECT_EQ(e.last().admitted, Ids{1});
 }
 
@@ -128,13 +107,13 @@ TEST(VllmV0, TheLastRunningRequestIsPreemptedAndRequeuedAtTheFront) {
   EXPECT_EQ(e.last().admitted, (Ids{0, 1, 2}));
   e.step();
   EXPECT_EQ(e.last().preempted, Ids{2});
-  EXPECT_EQ(e.tokens(0), 1);
-  EXPECT_EQ(e.tokens(1), 1);
+  EXPECT_EQ(e.batch_tokens(0), 1);
+  EXPECT_EQ(e.batch_tokens(1), 1);
   EXPECT_EQ(e.v.state(2).generated, 1);
   EXPECT_EQ(e.v.waiting(), (std::deque<std::int32_t>{2, 3}));
   e.step();
   EXPECT_EQ(e.last().preempted, Ids{1});
-  EXPECT_EQ(e.tokens(0), 1);
+  EXPECT_EQ(e.batch_tokens(0), 1);
   EXPECT_EQ(e.v.waiting(), (std::deque<std::int32_t>{1, 2, 3}));
 }
 
@@ -150,12 +129,12 @@ TEST(VllmV0, TheLastRunningRequestIsPreemptedAndRequeuedAtTheFront) {
 TEST(VllmV0, TheHeadPreemptsItselfWhenNoBlockIsFreeEvenWithinItsLastBlock) {
   Engine e(v0(2, 2, 0), {req(0, 3, 2)});
   e.step();
-  EXPECT_EQ(e.tokens(0), 3);
+  EXPECT_EQ(e.batch_tokens(0), 3);
   e.step();
   EXPECT_EQ(e.last().preempted, Ids{0});
   EXPECT_TRUE(e.last().batch.empty());
   e.step();
-  EXPECT_EQ(e.tokens(0), 4);
+  EXPECT_EQ(e.batch_tokens(0), 4);
   EXPECT_EQ(e.last().completed, Ids{0});
 }
 
@@ -169,9 +148,9 @@ TEST(VllmV0, ALaterRunningRequestPreemptsItselfWhenNobodyIsBehindIt) {
   e.step();
   EXPECT_EQ(e.last().admitted, (Ids{0, 1}));
   e.step();
-  EXPECT_EQ(e.tokens(0), 1);
+  EXPECT_EQ(e.batch_tokens(0), 1);
   EXPECT_EQ(e.last().preempted, Ids{1});
-  EXPECT_EQ(e.tokens(1), 0);
+  EXPECT_EQ(e.batch_tokens(1), 0);
 }
 
 // A prompt that `can_allocate` answers NEVER (total - required < watermark): 10 blocks,
@@ -184,7 +163,7 @@ TEST(VllmV0, APromptAboveThePoolMinusTheWatermarkIsNeverSchedulable) {
   EXPECT_FALSE(holds(PropertyId::Schedulable, e.v));
   Engine ok(v0(1, 10, 3), {req(0, 7, 1)});  // 10 - 7 = 3 >= 3
   ok.step();
-  EXPECT_EQ(ok.tokens(0), 7);
+  EXPECT_EQ(ok.batch_tokens(0), 7);
 }
 
 // The watermark fraction is int(w x num_gpu_blocks) (`BlockSpaceManager.__init__`:
@@ -206,7 +185,7 @@ TEST(VllmV0, TheWatermarkFractionIsTruncated) {
   auto p = v0(1, 10, c10.model.policy.watermark_blocks);
   Engine e(p, {req(0, 8, 1)});
   e.step();
-  EXPECT_EQ(e.tokens(0), 8);
+  EXPECT_EQ(e.batch_tokens(0), 8);
 }
 
 // Keys that would change V0's rules are config errors naming the field: chunked prefill
@@ -245,13 +224,13 @@ TEST(VllmV0, TheUnsafeTwinPreemptsTheLastThenTheRequestItself) {
   EXPECT_EQ(e.last().admitted, (Ids{0, 1}));
   e.step();
   EXPECT_EQ(e.last().admitted, Ids{2});
-  EXPECT_EQ(e.tokens(0), 0);
+  EXPECT_EQ(e.batch_tokens(0), 0);
   e.step();
   EXPECT_EQ(e.last().admitted, Ids{3});
   e.step();
   EXPECT_EQ(e.last().preempted, (Ids{3, 2}));
-  EXPECT_EQ(e.tokens(0), 1);
-  EXPECT_EQ(e.tokens(1), 1);
+  EXPECT_EQ(e.batch_tokens(0), 1);
+  EXPECT_EQ(e.batch_tokens(1), 1);
   EXPECT_EQ(e.v.waiting(), (std::deque<std::int32_t>{2, 3}));
 }
 
