@@ -395,7 +395,7 @@ void check_cross_fields(const Config& c, const std::string& file) {
     throw config_error(file, "classes",
                        std::string(to_string(m.policy.kind)) + " needs [[classes]]");
   check_nested_wait_classes(m, file);
-  if (m.policy.watermark_blocks >= m.engine.num_blocks && !c.cluster.present)
+  if (m.policy.watermark_blocks >= m.engine.num_blocks && !c.cluster.only)
     throw config_error(file, "policy.watermark_blocks", "must be smaller than the pool");
   for (std::size_t i = 0; i < c.workload.requests.size(); ++i)
     if (!m.classes.empty() && c.workload.requests[i].klass >= static_cast<std::int64_t>(m.classes.size()))
@@ -477,15 +477,17 @@ Config parse_config(const std::string& text, const std::filesystem::path& path) 
     c.expect_property = meta.choice("expect_property", "");
     meta.reject_unknown();
   }
-  // A P3 cluster config (docs/p3.md) may omit [engine] and [policy]: P3 has no KV pool.
+  // A P3 cluster config (docs/p3.md) may omit [engine] and [policy]: P3 has no KV pool. One
+  // that also has a [workload] runs the engine's commands too, so it needs both.
   const bool cluster = root.contains("cluster");
-  if (!cluster || root.contains("engine")) read_engine(root, file, c.model);
-  if (!cluster || root.contains("policy")) read_policy(root, file, c.model);
+  const bool cluster_only = cluster && !root.contains("workload");
+  if (!cluster_only || root.contains("engine")) read_engine(root, file, c.model);
+  if (!cluster_only || root.contains("policy")) read_policy(root, file, c.model);
   read_classes(root, file, c.model);
   read_cluster(root, file, c.model, c.cluster);
   read_time(root, file, c.time);
   c.network_only = !root.contains("workload") && root.contains("network");
-  c.cluster.only = cluster && !root.contains("workload");
+  c.cluster.only = cluster_only;
   if (!c.network_only && !c.cluster.only)
     read_workload(root, file, path.parent_path(), c.model, c.workload);
   read_check(root, file, c.check);

@@ -49,7 +49,7 @@ struct NetworkResult {
   std::vector<NetworkPoint> series;  ///< every `every`-th step
   std::int64_t every = 1;
   std::int64_t arrived = 0, completed = 0;  ///< requests (whole routes)
-  std::int64_t peak_tokens = 0;
+  std::int64_t peak_tokens = 0;  ///< the largest work over the series points (sampled)
   std::int64_t final_tokens = 0;
 };
 

@@ -93,6 +93,19 @@ TEST(ClusterConfig, MissingAndCrossFieldErrors) {
   expect_error(no_rate, "classes");
 }
 
+// A [cluster] beside a [workload] runs the engine's commands as well: its [engine] and
+// [policy] are then required, never defaults analysed as if they were the config's.
+TEST(ClusterConfig, AWorkloadBesideTheClusterNeedsTheEngine) {
+  const std::string workload =
+      "[workload]\nkind = \"explicit\"\nrequests = [{ arrival = 0, prompt = 2, output = 4 }]\n";
+  expect_error(kCluster + workload, "engine.num_blocks");
+  expect_error(kCluster + "[engine]\nnum_blocks = 8\n" + workload, "policy");
+  const auto c = parse_config(
+      kCluster + "[engine]\nnum_blocks = 8\n[policy]\nname = \"vllm_fcfs\"\n" + workload, "c.toml");
+  EXPECT_FALSE(c.cluster.only);
+  EXPECT_EQ(build_workload(c).requests.size(), 1U);
+}
+
 TEST(ClusterConfig, AClusterConfigHasNoWorkload) {
   const auto c = parse_config(kCluster, "c.toml");
   EXPECT_THROW((void)build_workload(c), InputError);

@@ -155,6 +155,23 @@ TEST(P2NestedWait, RepairEvictsTheNewestUnselectedBoundaryPrompt) {
   EXPECT_TRUE(v.last_step().evicted.empty());
 }
 
+// The same instance with C = 23: the projection (25) counts every resident at its planned
+// reservation, the selected newer ones (r4, r5) included, so it exceeds 23 and the repair
+// evicts r3 alone (25 - 3 = 22 <= 23); the plan uses 22 blocks and nothing overflows. (A
+// projection that dropped the residents the repair walks past would stop at 23 without
+// evicting anyone, and the 25-block plan would overflow.)
+TEST(P2NestedWait, RepairCountsTheResidentsItKeeps) {
+  const auto p = two_segments(2, 2, 1, 23);
+  const auto w = stream(6, 2, {4, 4});
+  TimeModel t;
+  SeededChoices ch(1);
+  ConcreteView v(p, w, t, ch);
+  for (int i = 0; i < 4; ++i) engine_step(v);
+  EXPECT_EQ(v.last_step().preempted, (Ids{3}));
+  EXPECT_EQ(v.last_step().used_blocks, 22);
+  EXPECT_FALSE(v.last_step().overflow);
+}
+
 // The same instance with C = M^pi = 19: the repair evicts r3, then r2 (25 -> 22 -> 19), and the
 // plan fits exactly; with C = 18 < M^pi no unselected boundary prompt is left after those two
 // (19 > 18), so the plan overflows and the engine's fallback evicts (kv_no_overflow fails).
