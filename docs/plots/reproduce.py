@@ -357,6 +357,74 @@ def p2_mix(r):
                     "P2 two-type mix (0.7 p512d20 + 0.3 p512d50): mean latency")
 
 
+# P2 Table 2 (papers.md 2.7): fluid memory M*(lambda) on lmsys-chat-1m, C ~ 1.37e5 tokens.
+P2_TABLE2 = {50: 34377, 60: 55758, 70: 100327, 80: 250509}
+P2_TABLE2_CROSSING = 74.1
+# Llama-2-7B on an A100, from the hardware (configs/p2_p512d20.toml's roofline, decode part):
+# d0 = weights / bandwidth = 8.4 ms, d1 = one KV token's bytes / bandwidth = 0.33 us.
+P2_D0, P2_D1 = 0.0084, 0.00000033
+
+
+def p2_table2_config(prompt, output, lam):
+    return ("[meta]\nname = \"p2_table2\"\n"
+            "[engine]\nblock_size = 16\nnum_blocks = 8576\nmax_batched_tokens = 4096\n"
+            "max_num_seqs = 128\n[policy]\nname = \"p2_wait\"\n"
+            f"[[classes]]\nname = \"mean_request\"\nprompt = {prompt}\noutput = {output}\n"
+            f"rate = {lam}\nthreshold = 1\n"
+            f"[time]\nmodel = \"p2_linear\"\nd0 = {P2_D0}\nd1 = {P2_D1}\n"
+            "[workload]\nkind = \"class_mix\"\nclock = \"seconds\"\ncount = 100\nseed = 1\n"
+            "[check]\nproperties = [\"kv_no_overflow\"]\n")
+
+
+def p2_table2(r):
+    """P2 Table 2: M*(lambda) = lambda d0 E[S] / (1 - lambda d1 E[S]) (Eqs. 8-9) on lmsys-chat-1m,
+    whose lengths are not in ../shared/data. d0, d1 come from the hardware (above); the one
+    unknown, the dataset's mean work per request E[S] = E[(l' + 1)(l + l'/2)], is fitted to the
+    lambda = 50 row; the other rows and the crossing M* = C are predictions of kvcheck's fluid."""
+    lam0, m0 = 50, P2_TABLE2[50]
+    s_fit = m0 / (lam0 * P2_D0 + lam0 * P2_D1 * m0)
+    l_dec = 147  # lmsys decode mean 147.3 (papers.md 2.7); l' = output - 1
+    prompt = round(s_fit / (l_dec + 1) - l_dec / 2)
+    s_class = (l_dec + 1) * (prompt + l_dec / 2)
+    rows = [row("E[S] per request (KV token x iterations)", "— (lmsys lengths absent)",
+                f"{s_class:,.0f}: one class l = {prompt}, l' = {l_dec}", None,
+                f"fitted to the lambda = 50 row ({s_fit:,.0f}); the means alone "
+                f"(l = 58.6, l' = 147.3) give {148.3 * (58.6 + 147.3 / 2):,.0f}, the rest is "
+                "the spread of l' and its covariance with l")]
+    def m_star_at(lam):
+        ana = r.analyze(r.config(f"p2_table2_{lam}", p2_table2_config(prompt, l_dec + 1, lam)))
+        return number(ana, "p2", "M_star"), lam * number(ana, "p2", "rate_scale_limit")
+
+    curve = [(lam, m_star_at(lam)[0]) for lam in range(40, 81, 4)]
+    crossing = None
+    for lam, paper in P2_TABLE2.items():
+        m_star, crossing = m_star_at(lam)
+        err = abs(m_star - paper) / paper
+        if lam == 50:
+            rows.append(row("M*(50) tokens (the fitted row)", f"{paper:,}", f"{m_star:,.0f}",
+                            err <= 0.005, "+-0.5 % (l rounded to an integer)"))
+        elif lam < 80:
+            tol = 0.03 if lam == 60 else 0.06
+            rows.append(row(f"M*({lam}) tokens", f"{paper:,} ({paper / 137216:.2f} C)",
+                            f"{m_star:,.0f} ({m_star / 137216:.2f} C)", err <= tol,
+                            f"+-{tol * 100:.0f} % (d1's 0.33 us against the paper's unknown Vidur fit, "
+                            "amplified near the pole 1 - lambda d1 E[S] = 0)"))
+        else:
+            rows.append(row("M*(80) tokens", f"{paper:,} (1.83 C, outside the region)",
+                            f"{m_star:,.0f} ({m_star / 137216:.2f} C)", m_star > 137216,
+                            "outside the region (M* > C); 1 - lambda d1 E[S] = "
+                            f"{1 - lam * P2_D1 * s_class:.2f} there, so d1's error is amplified"))
+    rows.append(row("crossing M* = C (q/s)", f"~{P2_TABLE2_CROSSING}", fmt(crossing, 4),
+                    abs(crossing - P2_TABLE2_CROSSING) / P2_TABLE2_CROSSING <= 0.02, "+-2 %"))
+    plot = {"file": "repro_p2_table2.svg",
+            "title": "P2 Table 2: fluid KV memory M*(lambda), kvcheck (line) and the paper (marks)",
+            "x": "lambda (requests per second)", "y": "M* (KV tokens)",
+            "series": [("kvcheck M*(lambda)", curve),
+                       ("paper's Table 2", list(P2_TABLE2.items()))],
+            "hlines": [(137216, "C = 137,216 tokens")]}
+    return rows, plot
+
+
 def p3_convergence(r):
     """P3 section 6.2: the simulated per-GPU revenue approaches the fluid LP's optimum as the
     number of GPUs grows (Theorems 4.1 / 4.2; Fig. 4 shows it, the text gives no number)."""
@@ -392,6 +460,7 @@ REPRODUCTIONS = [
     ("p4_boundary", p4_boundary, True), ("p4_policies", p4_policies, True),
     ("p4_agents", p4_agents, True), ("p2_transitions", p2_transitions, False),
     ("p3_convergence", p3_convergence, False), ("p2_mix", p2_mix, False),
+    ("p2_table2", p2_table2, True),
 ]
 
 
