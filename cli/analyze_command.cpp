@@ -1,6 +1,6 @@
 // `kvcheck analyze CONFIG [--json FILE] [--only p1,p2,p3,p4,vllm] [--exact]`: the papers' stability
 // and memory conditions for a config (theory/); --exact adds the exact smallest pool beside P1's
-// ineq. (2) (analyze_exact.h). Exit 0 / 5 / 13 from the verdict, 151 for bad input.
+// ineq. (2) or P2's M^pi (analyze_exact.h). Exit 0 / 5 / 13 from the verdict, 151 for bad input.
 #include <fmt/format.h>
 
 #include <fstream>
@@ -26,8 +26,9 @@ class AnalyzeCommand final : public Command {
         ->delimiter(',')
         ->check(CLI::IsMember({"p1", "p2", "p3", "p4", "vllm"}));
     sub.add_flag("--exact", exact_,
-                 "P1 Algorithm 1: also the exact smallest pool, proved for every workload of "
-                 "the classes, with a replayed counterexample one below, beside ineq. (2)");
+                 "Also the exact smallest pool, proved for every workload of the classes, with "
+                 "a replayed counterexample one below, beside the closed form (P1 Algorithm "
+                 "1: ineq. (2); P2 WAIT: Eq. 11's M^pi; P2 Nested WAIT: Eq. 13's M^pi)");
     sub.add_option("--out", flags_.out, "With --exact: directory for the trace one below");
   }
 

@@ -1,9 +1,11 @@
 #pragma once
 /// \file analyze_exact.h
-/// `kvcheck analyze --exact`: beside P1's closed form (Thm 3.3 ineq. (2): Algorithm 1 never
-/// holds more than sum_k b_k w_k entries), the exact smallest pool, from `kvcheck buffer
-/// --every-n`: the smallest engine.num_blocks proved for every workload of the classes, and a
-/// replayed counterexample one below. A reader sees where the formula and the exact answer
+/// `kvcheck analyze --exact`: beside a paper's closed-form pool, the exact smallest pool, from
+/// `kvcheck buffer --every-n`: the smallest engine.num_blocks proved for every workload of the
+/// classes, and a replayed counterexample one below. The closed forms: P1 Thm 3.3 ineq. (2)
+/// (Algorithm 1 never holds more than sum_k b_k w_k entries); P2 Eq. 11 (a full WAIT batch holds
+/// M^pi = sum_j n_j S_j); P2 Eq. 13 (a full Nested WAIT batch holds M^pi; Eq. 14's M_req, a
+/// probability bound, is noted beside). A reader sees where the formula and the exact answer
 /// differ (block rounding, lookahead) or that they agree.
 #include <string>
 
@@ -13,10 +15,10 @@
 
 namespace kvcheck::cli {
 
-/// Searches engine.num_blocks in [f - 1, f + kExactWindow], f = ceil(memory_bound /
-/// block_size), adds the answer to the P1 analysis of `report` (number `exact_min_pool`, a
-/// note) and prints the proof and the trace one below. Throws InputError(ConfigError) naming
-/// --exact when the config has no P1 Algorithm 1 analysis. Returns the exit code of the trace
+/// Searches engine.num_blocks in [f - 1, f + kExactWindow], f = ceil(closed form in tokens /
+/// block_size), adds the answer to the paper's analysis in `report` (number `exact_min_pool`,
+/// a note) and prints the proof and the trace one below. Throws InputError(ConfigError) naming
+/// --exact when no closed form applies (P1 Algorithm 1, P2 WAIT or Nested WAIT). Returns the exit code of the trace
 /// one below (0 when replayed or when there is none; 255 when it does not replay).
 int add_exact_pool(const Config& cfg, theory::AnalysisReport& report, const Z3Flags& flags);
 

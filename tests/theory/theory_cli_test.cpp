@@ -123,7 +123,76 @@ TEST(AnalyzeCli, ExactPoolBesideInequality2) {
   std::filesystem::remove_all(dir);
 }
 
-TEST(AnalyzeCli, ExactNeedsAlgorithm1) {
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+/// `text` with a p2_linear [time] section before its [workload] (P2's analysis needs d0, d1).
+std::string with_p2_linear(std::string text) {
+  text.replace(text.find("\n[workload]"), 11,
+               "\n[time]\nmodel = \"p2_linear\"\nd0 = 0.5\nd1 = 0.01\n\n[workload]");
+  return text;
+}
+
+// --exact beside P2 Eq. 11, hand-computed. configs/p2_wait_safe.toml: one type (l = 2, o = 3,
+// so l' = 2 decode iterations), threshold n = 2. A full WAIT batch holds n requests at each of
+// the stages s = 0, 1, 2 with l + s = 2, 3, 4 tokens: M^pi = 2 (2 + 3 + 4) = 18 tokens.
+//  - blocks of 1: 18 blocks, the closed form is tight; 17 overflows.
+//  - blocks of 2: each request holds ceil(2/2) + ceil(3/2) + ceil(4/2) = 1 + 2 + 2 = 5 blocks
+//    over its stages, so 2 x 5 = 10 blocks, where ceil(18 / 2) = 9: the formula undercounts by 1.
+TEST(AnalyzeCli, ExactPoolBesideWaitEq11) {
+  const auto dir = std::filesystem::temp_directory_path() / "kvcheck_analyze_exact_wait";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  auto text = with_p2_linear(read_text(kSrc + "/configs/p2_wait_safe.toml"));
+  const auto ones = dir / "wait_blocks_of_1.toml";
+  std::ofstream(ones) << text;
+  std::string out;
+  EXPECT_EQ(analyze(ones.string() + " --exact --out " + dir.string(), out), 0) << out;
+  EXPECT_NE(out.find("smallest engine.num_blocks = 18: PROVED"), std::string::npos) << out;
+  EXPECT_NE(out.find("engine.num_blocks = 17: VIOLATED kv_no_overflow"), std::string::npos)
+      << out;
+  EXPECT_NE(out.find("Eq. 11's M^pi = sum_j n_j S_j (in blocks of 1): the closed form is tight"),
+            std::string::npos) << out;
+
+  text.replace(text.find("block_size = 1"), 14, "block_size = 2");
+  const auto twos = dir / "wait_blocks_of_2.toml";
+  std::ofstream(twos) << text;
+  EXPECT_EQ(analyze(twos.string() + " --exact --json - --out " + dir.string(), out), 0) << out;
+  EXPECT_NE(out.find("smallest engine.num_blocks = 10: PROVED"), std::string::npos) << out;
+  EXPECT_NE(out.find("engine.num_blocks = 9: VIOLATED kv_no_overflow"), std::string::npos) << out;
+  const auto j = nlohmann::json::parse(out.substr(out.find("\n{") + 1));
+  for (const auto& a : j["analyses"]) {
+    if (a["id"] != "p2") continue;
+    EXPECT_EQ(a["numbers"]["exact_min_pool"], 10.0);
+    EXPECT_EQ(a["numbers"]["M_pi"], 18.0);
+  }
+  EXPECT_NE(out.find("the formula undercounts by 1"), std::string::npos) << out;
+  std::filesystem::remove_all(dir);
+}
+
+// Nested WAIT has no every-N argument yet (it is not in the population encoding), so --exact
+// must say UNKNOWN with the reason, never a number from the [bmc] slots; Eq. 14 is noted beside.
+TEST(AnalyzeCli, ExactBesideNestedWaitIsUnknownWithoutAnEveryNProof) {
+  const auto dir = std::filesystem::temp_directory_path() / "kvcheck_analyze_exact_nested";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const auto cfg = dir / "nested.toml";
+  std::ofstream(cfg) << with_p2_linear(read_text(kSrc + "/configs/p2_nested_wait_safe.toml"));
+  std::string out;
+  EXPECT_EQ(analyze(cfg.string() + " --exact --json - --out " + dir.string(), out), 5) << out;
+  EXPECT_NE(out.find("exact: no engine.num_blocks in [18, 27] is proved for every workload"),
+            std::string::npos) << out;  // M^pi = 19 (Eq. 13, the config's comment works it)
+  EXPECT_NE(out.find("not proved for every N"), std::string::npos) << out;
+  EXPECT_NE(out.find("Eq. 14's M_req"), std::string::npos) << out;
+  EXPECT_EQ(out.find("exact_min_pool"), std::string::npos) << out;
+  std::filesystem::remove_all(dir);
+}
+
+TEST(AnalyzeCli, ExactNeedsAClosedForm) {
   std::string out;
   EXPECT_EQ(analyze(kSrc + "/configs/p2_example2.toml --exact", out), 151) << out;
   EXPECT_NE(out.find("--exact"), std::string::npos) << out;
