@@ -10,6 +10,7 @@ number with the paper's (papers.md, the project's reference) under a stated tole
                                                                # page's tables are these runs' tables
   --quick: only the reproductions that take a few seconds (CI's); the others (p1_exact, ~70 s)
            keep the page's table as it is.
+  --only ID: just that reproduction (its <!-- repro:ID --> block), e.g. --only p2_theorem7.
 
 Deterministic: the simulator is seeded and event-driven, so the same binary and configs give
 the same numbers on any machine; the page states no timing. Exit 0 when every comparison agrees
@@ -425,6 +426,83 @@ def p2_table2(r):
     return rows, plot
 
 
+P2_THM7 = """[meta]
+name = "p2_theorem7"
+[engine]
+block_size = 1
+num_blocks = {pool}
+[policy]
+name = "p2_nested_wait"
+[[classes]]
+name = "a"
+prompt = 2
+output = 2
+threshold = 4
+rate = 2.0
+[[classes]]
+name = "b"
+prompt = 2
+output = 4
+threshold = 2
+rate = 1.0
+[time]
+model = "p2_linear"
+d0 = 1.0
+d1 = 0.0
+[workload]
+kind = "class_mix"
+count = 1500
+seed = {seed}
+[check]
+properties = ["kv_no_overflow"]
+max_steps = 500
+"""
+
+
+def p2_theorem7(r):
+    """P2 Theorem 7 / Prop. 6: Nested WAIT needs Eq. 14's buffer above M^pi. Two segments
+    (l = 2, o = 2 and 4, n = (4, 2)), Poisson 2 + 1 arrivals per iteration of d0 = 1; the
+    fraction of 100 seeded 500-iteration runs with any overflow-induced eviction (a repair
+    preemption or an engine eviction), against the pool C."""
+    ana = r.analyze(r.config("p2_theorem7", P2_THM7.format(pool=64, seed=1)))
+    m_pi, m_req = number(ana, "p2", "M_pi"), number(ana, "p2", "M_req")
+    delta, runs = 0.01, 100
+
+    def fraction(pool):
+        hit = 0
+        for seed in range(1, runs + 1):
+            rep = r.simulate(r.config(f"p2_thm7_{pool}_{seed}", P2_THM7.format(pool=pool,
+                                                                                seed=seed)))
+            d = rep["metrics"]["disruption"]
+            hit += 1 if d["preemptions"] + d["evictions"] > 0 else 0
+        return hit / runs
+
+    pools = list(range(int(m_pi), int(math.ceil(m_req)), 3)) + [int(math.ceil(m_req))]
+    curve = [(c, fraction(c)) for c in pools]
+    at = dict(curve)
+    rows = [
+        row("M^pi (Eq. 13), tokens", "4 (2 + 1/2) 2 + 2 (2 + 5/2) 2 = 38 (hand)",
+            fmt(m_pi), abs(m_pi - 38) < 1e-9, "exact"),
+        row("M_req (Eq. 14, horizon 500, delta 0.01), tokens",
+            "38 + 3 (2 + ln(2 x 501 / 0.01) / ln 4) = 68.92 (hand)", fmt(m_req, 4),
+            abs(m_req - 68.9188) < 1e-3, "+-0.001"),
+        row(f"runs with an eviction at C = M^pi = {int(m_pi)}", "most (Prop. 6: the buffer is "
+            "needed)", fmt(at[int(m_pi)], 2), at[int(m_pi)] >= 0.9, ">= 0.9"),
+        row(f"runs with an eviction at C = ceil(M_req) = {pools[-1]}", f"<= delta = {delta}",
+            fmt(at[pools[-1]], 2), at[pools[-1]] <= delta, "<= delta (100 runs)"),
+        row("smallest C on the grid (step 3) with no eviction in 100 runs", "<= M_req (Eq. 14 is sufficient)",
+            str(min(c for c, f in curve if f == 0.0)), None, "how much of the buffer the "
+            "bound spends"),
+    ]
+    plot = {"file": "repro_p2_theorem7.svg",
+            "title": f"P2 Theorem 7: runs with an eviction against C (M^pi = {m_pi:g}, "
+                     f"M_req = {m_req:.1f})",
+            "x": "C (KV tokens)", "y": "fraction of 100 runs", "series":
+                [("Nested WAIT, 500 iterations", curve)],
+            "hlines": [(delta, f"delta = {delta}")]}
+    return rows, plot
+
+
 def p3_convergence(r):
     """P3 section 6.2: the simulated per-GPU revenue approaches the fluid LP's optimum as the
     number of GPUs grows (Theorems 4.1 / 4.2; Fig. 4 shows it, the text gives no number)."""
@@ -460,7 +538,7 @@ REPRODUCTIONS = [
     ("p4_boundary", p4_boundary, True), ("p4_policies", p4_policies, True),
     ("p4_agents", p4_agents, True), ("p2_transitions", p2_transitions, False),
     ("p3_convergence", p3_convergence, False), ("p2_mix", p2_mix, False),
-    ("p2_table2", p2_table2, True),
+    ("p2_table2", p2_table2, True), ("p2_theorem7", p2_theorem7, False),
 ]
 
 
@@ -526,13 +604,15 @@ def main():
     ap.add_argument("--write", action="store_true", help="rewrite the page's tables and the SVGs")
     ap.add_argument("--check", action="store_true", help="fail when the page's tables are stale")
     ap.add_argument("--quick", action="store_true", help="the cheap reproductions only")
+    ap.add_argument("--only", action="append", default=[], metavar="ID",
+                    help="just this reproduction (repeatable; the others keep the page's table)")
     args = ap.parse_args()
     page = open(PAGE).read()
     new_page, ok = page, True
     with tempfile.TemporaryDirectory() as work:
         r = Runner(os.path.abspath(args.kvcheck), work)
         for rid, fn, quick in REPRODUCTIONS:
-            if args.quick and not quick:
+            if (args.quick and not quick) or (args.only and rid not in args.only):
                 continue
             rows, plot = fn(r)
             body = table(rows)
