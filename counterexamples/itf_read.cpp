@@ -14,6 +14,8 @@
 #include "io/limits.h"
 #include "io/config_schema.h"
 #include "io/input_error.h"
+#include "models/domain.h"
+#include "models/engine_rules.h"
 #include "models/param_table.h"
 
 namespace kvcheck {
@@ -247,6 +249,30 @@ void read_requests(const Node& n, std::int64_t nclasses, Workload& w) {
   }
 }
 
+/// `in_flight_decoded` (absent: none): request i < its length is in flight at time 0 with that
+/// many decode iterations done (models/request.h), so it must arrive at step 0 / time 0 and
+/// still have output to produce.
+void read_in_flight(const Node& n, const EngineParams& e, Workload& w) {
+  if (n.size() > w.requests.size()) n.fail("more entries than workload requests");
+  if (static_cast<std::int64_t>(n.size()) > e.max_num_seqs)
+    n.fail("more in-flight requests than max_num_seqs");
+  std::int64_t blocks = 0;
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    auto& r = w.requests[i];
+    const Node d = n[i];
+    r.decoded_at_start = d.integer(0, kUnlimited);
+    if (r.decoded_at_start + 1 >= r.output)
+      d.fail("decoded + 1 must be below the request's output (" + std::to_string(r.output) +
+             "): it would be done");
+    if (r.arrival_step != 0 || r.arrival_time != 0.0)
+      d.fail("an in-flight request arrives at step 0, time 0");
+    if (unservable<Concrete>(e, r.prompt, r.output))
+      d.fail("the engine rejects this request at arrival, so it cannot be in flight");
+    blocks += blocks_for<Concrete>(e, r.prompt + r.decoded_at_start + e.lookahead);
+  }
+  if (blocks > e.num_blocks) n.fail("the in-flight requests hold more blocks than num_blocks");
+}
+
 /// The params, all set in ITF state 0.
 void read_params(const Node& s0, Trace& t) {
   read_scalars(s0, t.params);
@@ -263,6 +289,7 @@ void read_params(const Node& s0, Trace& t) {
   // Closed loop (models/arrival_rules.h); absent in open-loop traces.
   if (s0.has("max_concurrency"))
     t.workload.max_concurrency = s0.at("max_concurrency").integer(1, kUnlimited);
+  if (s0.has("in_flight_decoded")) read_in_flight(s0.at("in_flight_decoded"), t.params.engine, t.workload);
   const auto kind = t.params.policy.kind;
   if (policy_traits(kind).needs_classes && nclasses == 0)
     s0.at("classes").fail("policy " + std::string(to_string(kind)) + " needs classes");

@@ -82,6 +82,13 @@ void put_params(const Trace& t, J& state) {
   state["workload"] = std::move(reqs);
   // Closed loop only (open-loop traces keep the bytes of earlier versions).
   if (t.workload.max_concurrency > 0) state["max_concurrency"] = big(t.workload.max_concurrency);
+  // In flight at time 0 (models/request.h): the decode iterations done by each of the
+  // workload's first requests; absent when none is, so other traces keep their bytes.
+  if (const auto n = t.workload.in_flight_count(); n > 0) {
+    std::vector<std::int64_t> decoded;
+    for (std::size_t i = 0; i < n; ++i) decoded.push_back(t.workload.requests[i].decoded_at_start);
+    state["in_flight_decoded"] = int_list(decoded);
+  }
 }
 
 /// `mbt::nondetPicks`: the policy's choices (in the order asked) and the arrivals (a set).
@@ -143,6 +150,7 @@ J var_types(const Trace& t) {
   J out = J::object();
   for (const auto& [name, type] : kVarTypes) out[std::string(name)] = std::string(type);
   if (t.workload.max_concurrency > 0) out["max_concurrency"] = "Int";
+  if (t.workload.in_flight_count() > 0) out["in_flight_decoded"] = "Seq(Int)";
   return out;
 }
 
@@ -174,6 +182,7 @@ std::string to_itf_json(const Trace& t) {
   J params = J::array();
   for (auto n : kParamNames) params.push_back(std::string(n));
   if (t.workload.max_concurrency > 0) params.push_back("max_concurrency");
+  if (t.workload.in_flight_count() > 0) params.push_back("in_flight_decoded");
   doc["params"] = std::move(params);
   J vars = J::array();
   for (auto n : kVarNames) vars.push_back(std::string(n));

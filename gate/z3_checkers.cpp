@@ -10,6 +10,7 @@
 #include "checkers/z3/prove_ranges.h"
 #include "gate/mutation_twin.h"
 #include "gate/sections.h"
+#include "io/workload.h"
 
 namespace kvcheck {
 namespace {
@@ -19,6 +20,7 @@ double since(std::chrono::steady_clock::time_point t0) {
 }
 
 BmcSpec spec_for(const Config& cfg, const CheckBudget& budget) {
+  refuse_in_flight_for_z3(cfg);  // an ERROR row with the config error, never a verdict
   auto spec = parse_bmc_spec(cfg);
   if (budget.timeout_ms > 0) spec.timeout_ms = budget.timeout_ms;
   if (budget.depth > 0) spec.depth = budget.depth;

@@ -41,6 +41,36 @@ Engine::Engine(const EngineParams& params, const Workload& workload, Backend& ba
     s.prompt = prompt_tokens(opts.token_seed, s.id, in.prompt, vocab);
     s.output_len = in.output;
   }
+  warm_up(workload);
+}
+
+void Engine::warm_up(const Workload& workload) {
+  // The workload's in-flight prefix (models/request.h) must hold real KV before step 0: the
+  // engine runs what the model assumes happened, untraced: one prefill iteration of every
+  // in-flight request together (samples token 1), then decode iterations, each of the requests
+  // with decode iterations left, until request i has done its decoded_at_start of them. Its KV
+  // then covers prompt + k positions in blocks_for(prompt + k + lookahead) blocks, the
+  // reservation the model places (models/concrete_view.cpp, place_in_flight).
+  const auto n = workload.in_flight_count();
+  if (n == 0) return;
+  StepState plan;
+  plan.step = -1;
+  for (std::size_t i = 0; i < n; ++i) {
+    auto& s = seqs_[i];
+    s.status = SeqStatus::Running;
+    plan.batch.emplace_back(s.id, static_cast<std::int64_t>(s.prompt.size()));
+  }
+  for (std::int64_t round = 0;; ++round) {
+    EngineStepResult r;
+    allocate_plan(plan, r);
+    if (r.oom) throw PlanError("the in-flight requests do not fit the pool");
+    run_batch(plan, r);
+    plan.batch.clear();
+    for (std::size_t i = 0; i < n; ++i)
+      if (workload.requests[i].decoded_at_start > round) plan.batch.emplace_back(seqs_[i].id, 1);
+    if (plan.batch.empty()) break;
+  }
+  events_.clear();
 }
 
 void Engine::arrive(std::int32_t id, std::int64_t step, EngineStepResult& r) {

@@ -70,6 +70,8 @@ struct EngineOptions {
 class Engine {
  public:
   /// `vocab` bounds the seeded prompt token ids (the backend's model vocabulary).
+  /// The workload's in-flight requests (Request::decoded_at_start >= 0) are prefilled and
+  /// decoded here, before step 0 (warm_up): their KV is in the pool when the trace starts.
   Engine(const EngineParams& params, const Workload& workload, Backend& backend, int vocab,
          EngineOptions opts = {});
   /// Executes the iteration the model recorded in `plan` (its arrivals, preemptions,
@@ -82,6 +84,7 @@ class Engine {
 
  private:
   Sequence& seq(std::int32_t id) { return seqs_.at(static_cast<std::size_t>(id)); }
+  void warm_up(const Workload& workload);
   void arrive(std::int32_t id, std::int64_t step, EngineStepResult& r);
   void release(Sequence& s);
   /// Preemption or eviction (recompute): frees and poisons the blocks, resets progress.

@@ -12,6 +12,8 @@
 #include "io/limits.h"
 #include "io/toml_section.h"
 #include "models/engine_profiles.h"
+#include "models/domain.h"
+#include "models/engine_rules.h"
 #include "models/param_table.h"
 
 namespace kvcheck {
@@ -190,6 +192,70 @@ Request read_request(const toml::table* t, const std::string& file, const std::s
   return r;
 }
 
+/// `[[workload.in_flight]]`: each table `count` times, as a request running at time 0.
+void read_in_flight(Section& w, const std::string& file, std::size_t nclasses,
+                    std::vector<Request>& out) {
+  const auto* arr = w.array("in_flight");
+  if (!arr) return;
+  for (std::size_t i = 0; i < arr->size(); ++i) {
+    const auto prefix = "workload.in_flight[" + std::to_string(i) + "]";
+    const auto* t = (*arr)[i].as_table();
+    if (!t)
+      throw config_error(file, prefix, "expected a table {prompt, output, decoded, class, count}");
+    Section s(t, file, prefix, "workload.in_flight");
+    for (const char* k : {"prompt", "output", "decoded"})
+      if (!s.has(k)) s.fail(k, "missing");
+    Request r;
+    r.prompt = s.integer("prompt", 1);
+    r.output = s.integer("output", 2);
+    r.decoded_at_start = s.integer("decoded", 0);
+    const auto hi = nclasses == 0 ? 0 : static_cast<std::int64_t>(nclasses) - 1;
+    r.klass = s.integer("class", 0, 0, hi);
+    const auto count = s.integer("count", 1);
+    s.reject_unknown();
+    if (r.decoded_at_start + 1 >= r.output)
+      s.fail("decoded", "decoded + 1 = " + std::to_string(r.decoded_at_start + 1) +
+                            " output tokens would be out, not below output = " +
+                            std::to_string(r.output) + ": the request would be done");
+    if (static_cast<std::int64_t>(out.size()) + count > limits::kMaxRequests)
+      s.fail("count", "more than 10000000 in-flight requests");
+    out.insert(out.end(), static_cast<std::size_t>(count), r);
+  }
+}
+
+/// In-flight requests must be a state the engine can be in: each one servable (else it would
+/// have been rejected at arrival), all of them within max_num_seqs (and a closed loop's
+/// max_concurrency) and their blocks (models/concrete_view.cpp, place_in_flight) within the pool.
+void check_in_flight(const Config& c, const std::string& file) {
+  const auto& e = c.model.engine;
+  const auto& in = c.workload.in_flight;
+  if (in.empty()) return;
+  std::int64_t blocks = 0;
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const auto& r = in[i];
+    if (unservable<Concrete>(e, r.prompt, r.output))
+      throw config_error(file, "workload.in_flight",
+                         "request " + std::to_string(i) + " (prompt " + std::to_string(r.prompt) +
+                             ", output " + std::to_string(r.output) +
+                             ") is one the engine rejects at arrival, so it cannot be in flight");
+    blocks += blocks_for<Concrete>(e, r.prompt + r.decoded_at_start + e.lookahead);
+  }
+  const auto n = static_cast<std::int64_t>(in.size());
+  if (blocks > e.num_blocks)
+    throw config_error(file, "workload.in_flight",
+                       "the in-flight requests hold " + std::to_string(blocks) +
+                           " KV blocks, more than engine.num_blocks = " +
+                           std::to_string(e.num_blocks));
+  if (n > e.max_num_seqs)
+    throw config_error(file, "workload.in_flight",
+                       std::to_string(n) + " in-flight requests, more than engine.max_num_seqs = " +
+                           std::to_string(e.max_num_seqs));
+  if (c.workload.max_concurrency > 0 && n > c.workload.max_concurrency)
+    throw config_error(file, "workload.in_flight",
+                       std::to_string(n) + " in-flight requests, more than "
+                       "workload.max_concurrency = " + std::to_string(c.workload.max_concurrency));
+}
+
 /// A generated workload fits in memory (count + backlog requests) and its last deterministic
 /// arrival, ((count - 1) / burst) * interval, is a step the simulator can reach.
 void check_generated_size(Section& s, const WorkloadSpec& w) {
@@ -274,6 +340,7 @@ void read_workload(const toml::table& root, const std::string& file,
   w.seed = static_cast<std::uint64_t>(s.integer("seed", 1));
   w.count = s.integer("count", 0);
   w.max_concurrency = s.integer("max_concurrency", 0);
+  read_in_flight(s, file, m.classes.size(), w.in_flight);
   if (kind == "explicit") {
     w.kind = WorkloadKind::Explicit;
     const auto* arr = s.array("requests");
@@ -401,6 +468,7 @@ void check_cross_fields(const Config& c, const std::string& file) {
     if (!m.classes.empty() && c.workload.requests[i].klass >= static_cast<std::int64_t>(m.classes.size()))
       throw config_error(file, "workload.requests[" + std::to_string(i) + "].class",
                          "no such class");
+  check_in_flight(c, file);
 }
 
 /// [cluster] (P3): every key from the schema; the system must have a class with arrivals and

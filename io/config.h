@@ -52,6 +52,10 @@ struct WorkloadSpec {
   double request_rate = std::numeric_limits<double>::infinity();
   double burstiness = 1.0;          ///< random / dataset: --burstiness (gamma shape; 1 = Poisson)
   std::filesystem::path dataset;    ///< dataset: CSV of `prompt,output` lengths
+  /// Every kind: `[[workload.in_flight]]`, requests running at time 0 (Request::decoded_at_start
+  /// >= 0), one entry per request (a table's `count` expanded), in config order; build_workload
+  /// puts them before every other request.
+  std::vector<Request> in_flight;
 };
 
 struct CheckSpec {

@@ -340,6 +340,10 @@ std::vector<Section> build() {
               "trace"),
       used_by(integer("limit", 0, kInf, "0", "rows", "use the first `limit` rows (0 = all)"),
               "trace"),
+      with(nested("in_flight", Type::TableArray, "workload.in_flight",
+                  "requests already admitted and prefilled at time 0, `{prompt, output, "
+                  "decoded, class, count}` each (table below); they run from step 0"),
+           "their blocks <= `engine.num_blocks`, their number <= `engine.max_num_seqs`", "all"),
       used_by(integer("max_concurrency", 1, kMaxReq, "open loop", "requests",
                       "closed loop (`vllm bench serve --max-concurrency`): a due request "
                       "enters, in order, only while fewer are in flight; its latency starts then"),
@@ -374,6 +378,25 @@ std::vector<Section> build() {
         integer("prompt", 1, kMaxTok, "— (required)", "tokens", "prompt length"),
         integer("output", 1, kMaxTok, "— (required)", "tokens", "output length"),
         cls,
+    }});
+  }
+  {
+    Key cls = integer("class", 0, kInf, "0", "", "index into `[[classes]]`");
+    cls.range_text = "[0, #classes - 1]";
+    s.push_back({"workload.in_flight", false, true, "", {
+        with(integer("prompt", 1, kMaxTok, "— (required)", "tokens",
+                     "prompt length (already prefilled)"),
+             "all in-flight blocks, each `ceil((prompt + decoded + lookahead) / block_size)`, "
+             "<= `engine.num_blocks`", ""),
+        with(integer("output", 2, kMaxTok, "— (required)", "tokens", "output length"),
+             "a request the engine would not reject at arrival", ""),
+        with(integer("decoded", 0, kMaxTok, "— (required)", "iterations",
+                     "decode iterations done since the prefill: computed = prompt + decoded, "
+                     "generated = decoded + 1 (the prefill sampled token 1)"),
+             "`decoded + 1 < output`", ""),
+        cls,
+        with(integer("count", 1, kMaxReq, "1", "requests", "this many identical requests"),
+             "all in-flight requests <= `engine.max_num_seqs` (and `max_concurrency`)", ""),
     }});
   }
   s.push_back({"check", true, false, "", {

@@ -450,6 +450,13 @@ void check_has_workload(const Config& c) {
                        "`kvcheck cluster` or `kvcheck analyze --only p3`)");
 }
 
+void refuse_in_flight_for_z3(const Config& c) {
+  if (!c.workload.in_flight.empty())
+    throw config_error(c.path.string(), "workload.in_flight",
+                       "in-flight requests: not supported by the Z3 backends yet; use "
+                       "simulate/fuzz/explore");
+}
+
 Workload build_workload(const Config& c) {
   check_has_workload(c);
   const auto k = c.workload.kind;
@@ -457,6 +464,8 @@ Workload build_workload(const Config& c) {
       k == WorkloadKind::ClassMix)
     check_generated(c);
   Workload out = build_open_loop(c);
+  // In-flight requests first: they hold the oldest admissions (models/request.h).
+  out.requests.insert(out.requests.begin(), c.workload.in_flight.begin(), c.workload.in_flight.end());
   out.max_concurrency = c.workload.max_concurrency;  // every kind may be closed loop
   return out;
 }

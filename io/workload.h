@@ -22,6 +22,11 @@ double arrivals_per_step(const Config& c);
 /// config, sim/network.h), so a command that needs a workload never runs an empty one.
 void check_has_workload(const Config& c);
 
+/// Throws InputError(ConfigError) naming `workload.in_flight` when the config starts with
+/// requests in flight: the Z3 backends (check, prove, buffer, analyze --exact, the gate's Z3
+/// rows) encode runs from the empty engine only, so they refuse rather than answer wrongly.
+void refuse_in_flight_for_z3(const Config& c);
+
 /// Reads an Azure LLM inference trace (`TIMESTAMP,ContextTokens,GeneratedTokens`). Arrival times
 /// are seconds since the first row, times `time_scale`; `limit` > 0 keeps the first rows only.
 Workload load_azure_csv(const std::filesystem::path& path, double time_scale, std::int64_t limit);

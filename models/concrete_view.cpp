@@ -17,6 +17,44 @@ ConcreteView::ConcreteView(const ModelParams& params, const Workload& workload,
     block_shift_ = 0;
     while ((std::int64_t{1} << block_shift_) < bs) ++block_shift_;
   }
+  place_in_flight();
+}
+
+void ConcreteView::place_in_flight() {
+  // The workload's in-flight prefix (Request::decoded_at_start >= 0) starts running, admitted
+  // in workload order, in the state the engine itself leaves after the request's prefill
+  // iteration and k decode iterations (models/engine_rules.h, progress_after): the prefill
+  // computes the prompt and samples output token 1; each decode computes one token and samples
+  // the next, so computed = prompt + k and generated = k + 1. Its reservation is what
+  // do_schedule made in the last of those iterations, computed_before + n + lookahead =
+  // computed + lookahead tokens, in blocks_for(computed + lookahead) blocks (the state
+  // apply_steady_run also leaves).
+  const auto& e = params_.engine;
+  const auto n = workload_.in_flight_count();
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto& in = workload_.requests[i];
+    const auto k = in.decoded_at_start;
+    if (k + 1 >= in.output) throw std::logic_error("in-flight request: decoded + 1 >= output");
+    auto& s = req_[i];
+    s.computed = in.prompt + k;
+    s.generated = k + 1;
+    s.tokens = s.computed + e.lookahead;
+    s.blocks = blocks_for_tokens(s.tokens);
+    s.status = Status::Running;
+    s.admit_seq = ++admit_counter_;
+    // Arrived at step 0, time 0; the first token is already out (time 0, before step 0: a TTFT
+    // of 0 s and 0 iterations).
+    s.arrived_step = 0;
+    s.arrived_time = 0.0;
+    s.first_token_step = -1;
+    s.first_token_time = 0.0;
+    used_blocks_ += s.blocks;
+    used_tokens_ += s.tokens;
+    ++num_running_;
+    running_.push_back(static_cast<Ref>(i));
+  }
+  next_arrival_ = n;
+  window_free_ = workload_.max_concurrency - in_flight();
 }
 
 void ConcreteView::do_schedule(Ref r, Int n) {
@@ -187,7 +225,7 @@ void ConcreteView::do_finish(Ref r, Int computed, Int generated, bool done) {
   rec_.prefill_tokens += prefill;
   rec_.decode_tokens += n - prefill;
   rec_.kv_tokens += computed;
-  if (s.generated == 0 && generated > 0 && s.first_token_step < 0) {
+  if (s.generated == 0 && generated > 0 && s.first_token_step < 0 && s.first_token_time < 0) {
     s.first_token_step = step_;
     first_tokens_.push_back(r);
   }

@@ -40,6 +40,8 @@ class ConcreteView {
   using Bool = Concrete::Bool;
   using Ref = std::int32_t;
 
+  /// The workload's in-flight prefix (Request::decoded_at_start >= 0) starts in the running
+  /// set, holding its blocks from step 0 (place_in_flight).
   ConcreteView(const ModelParams& params, const Workload& workload, const TimeModel& time,
                ChoiceSource& choices);
 
@@ -171,6 +173,7 @@ class ConcreteView {
  private:
   RequestState& st(Ref r) { return req_[static_cast<std::size_t>(r)]; }
   const RequestState& st(Ref r) const { return req_[static_cast<std::size_t>(r)]; }
+  void place_in_flight();
   void do_schedule(Ref r, Int n);
   void do_admit(Ref r);
   void do_preempt(Ref r);

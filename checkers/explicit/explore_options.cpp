@@ -163,11 +163,21 @@ ExploreOptions read_explore_options(const Config& cfg) {
   o.max_states = s.integer("max_states", o.max_states);
   if (s.choice("storage", "exact") == "hash_compaction") o.storage = StateStorage::HashCompaction;
   read_shapes(s, o);
+  o.in_flight = cfg.workload.in_flight;
   read_analyses(s, cfg, o);
   s.reject_unknown();
   check_bounds(s, cfg, o);
   check_envelope(s, o);
   return o;
+}
+
+std::vector<ArrivalShape> resident_shapes(const ExploreOptions& o) {
+  auto out = o.shapes;
+  for (const auto& r : o.in_flight) {
+    const ArrivalShape a{r.prompt, r.output, r.klass};
+    if (std::find(out.begin(), out.end(), a) == out.end()) out.push_back(a);
+  }
+  return out;
 }
 
 EnvelopeCoverage explore_coverage(const ExploreOptions& o) {

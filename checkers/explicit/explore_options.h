@@ -49,7 +49,14 @@ struct ExploreOptions {
   std::vector<PropertyId> properties;        ///< checked after every transition
   Analyses analyses;
   Envelope envelope;                         ///< the config's workload envelope
+  /// `[[workload.in_flight]]` (models/request.h): requests running in the initial state, before
+  /// any arrival; not arrivals, so they count toward neither max_requests nor the shapes.
+  std::vector<Request> in_flight;
 };
+
+/// The shapes a resident can have: the arrival shapes, then those of in-flight requests that
+/// are not arrival shapes (StateCodec's alphabet; arrival shape indices are unchanged).
+std::vector<ArrivalShape> resident_shapes(const ExploreOptions& o);
 
 /// What the options cover of their envelope (io/envelope.h describe_coverage).
 EnvelopeCoverage explore_coverage(const ExploreOptions& o);

@@ -62,7 +62,7 @@ SafetySearch safety_search(const SuccessorGenerator& gen, const ExploreOptions& 
   StateStore store(opts.storage);
   Frontier frontier(store, opts.storage);
   std::vector<std::uint32_t> parent{0}, via{0};
-  const StateCodec codec(opts.shapes, gen.keeps_arrival_order());
+  const StateCodec codec(resident_shapes(opts), gen.keeps_arrival_order());
   std::vector<std::uint8_t> buf;
   codec.encode(gen.initial(), buf);
   store.insert(buf);

@@ -196,7 +196,18 @@ SuccessorGenerator::SuccessorGenerator(const ModelParams& params, const TimeMode
                                        const ExploreOptions& opts)
     : params_(params), time_(time), opts_(opts),
       arrivals_(opts.mode == ExploreMode::Saturated ? 0 : static_cast<std::int64_t>(opts.shapes.size()),
-                opts.mode == ExploreMode::Saturated ? 0 : opts.max_arrivals) {}
+                opts.mode == ExploreMode::Saturated ? 0 : opts.max_arrivals) {
+  if (opts.in_flight.empty()) return;
+  // The in-flight requests as the concrete engine starts them (models/concrete_view.cpp,
+  // place_in_flight), read back as residents, so the explorer and simulate share one rule.
+  Workload w;
+  w.requests = opts.in_flight;
+  ChoiceEnumerator choices;
+  const ConcreteView v(params, w, time, choices);
+  const bool keep = keeps_arrival(params);
+  for (auto r : v.running()) initial_.running.push_back(read_back(v, r, keep));
+  if (keep) rank_arrivals(initial_);
+}
 
 std::int64_t SuccessorGenerator::arrival_cap(const ExplicitState& s) const {
   std::int64_t cap = opts_.max_arrivals;

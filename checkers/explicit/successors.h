@@ -64,8 +64,9 @@ class SuccessorGenerator {
   /// `params`, `time` and `opts` must outlive the generator.
   SuccessorGenerator(const ModelParams& params, const TimeModel& time, const ExploreOptions& opts);
 
-  /// The initial state: an empty engine (saturated: an empty running set before the window).
-  ExplicitState initial() const { return {}; }
+  /// The initial state: an empty engine (saturated: an empty running set before the window),
+  /// or the config's in-flight requests running as ConcreteView places them.
+  ExplicitState initial() const { return initial_; }
   /// Whether states carry the residents' arrival ranks (the policy orders by arrival).
   bool keeps_arrival_order() const;
   const ExploreOptions& options() const { return opts_; }
@@ -101,6 +102,7 @@ class SuccessorGenerator {
   const TimeModel& time_;
   const ExploreOptions& opts_;
   ArrivalSequences arrivals_;                                            ///< bounded mode
+  ExplicitState initial_;                                                ///< in-flight residents
   mutable std::vector<std::unique_ptr<Scratch>> scratch_;                ///< by request count
 };
 

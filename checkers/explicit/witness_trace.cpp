@@ -39,6 +39,7 @@ std::vector<Row> signature(const StepState& s, const Workload& wl, bool saturate
 
 Workload witness_workload(const ExploredGraph& g, const Witness& w, const ExploreOptions& opts) {
   Workload wl;
+  wl.requests = opts.in_flight;  // running from step 0, before every arrival
   const auto shape = [&](std::size_t a, std::int64_t step) {
     const auto& s = opts.shapes[a];
     return Request{step, static_cast<double>(step), s.prompt, s.output, s.klass};

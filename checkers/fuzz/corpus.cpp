@@ -47,6 +47,7 @@ FuzzCase case_from_trace(const Trace& t) {
   c.choice_seed = t.meta.seed;
   std::int64_t prev = 0;
   for (const auto& r : t.workload.requests) {
+    if (r.in_flight_at_start()) continue;  // the model's, re-added by case_workload
     c.groups.push_back(Group{r.arrival_step - prev, 1, r.prompt, r.output, r.klass});
     prev = r.arrival_step;
   }

@@ -186,6 +186,7 @@ ModelPtr make_fuzz_model(const Config& c) {
   m->properties = c.check.properties;
   m->spec = parse_fuzz_spec(c);
   m->envelope = workload_envelope(c);
+  m->in_flight = c.workload.in_flight;
   resolve_bounds(c, *m);
   m->base = arrival_tables(m->spec.rate, kTable);
   m->low = arrival_tables(m->spec.rate / 4.0, kTable);

@@ -43,11 +43,16 @@ struct FuzzModel {
   std::vector<Shape> shapes;  ///< the shapes this run draws from (spec.shapes or all applicable)
   Envelope envelope;          ///< the config's workload envelope; the generators stay inside it
   std::int64_t min_prompt = 1, min_output = 1;  ///< classless: the envelope's shortest lengths
+  /// The config's `[[workload.in_flight]]` (models/request.h): part of the model, not of a
+  /// case, so every generated and every shrunk case starts with them running.
+  std::vector<Request> in_flight;
 
   /// A case's workload inside the envelope (spec.max_requests, its per-step and step bounds),
-  /// closed loop when the envelope is (at most envelope.max_concurrency in flight).
+  /// closed loop when the envelope is (at most envelope.max_concurrency in flight), after the
+  /// config's in-flight requests (which the bounds do not count: they are no arrivals).
   Workload case_workload(const FuzzCase& c) const {
     auto w = c.workload(spec.max_requests, envelope.max_arrivals_per_step, envelope.last_arrival);
+    w.requests.insert(w.requests.begin(), in_flight.begin(), in_flight.end());
     w.max_concurrency = envelope.max_concurrency;
     return w;
   }

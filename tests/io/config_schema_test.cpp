@@ -208,8 +208,11 @@ std::vector<std::string> base_configs() {
   const std::string expl =
       "[workload]\nkind = \"explicit\"\nrequests = [{ arrival = 0, prompt = 2, output = 2, "
       "class = 0 }]\n";
+  // requests in flight at time 0 (models/request.h), a form every workload kind takes
+  const std::string in_flight =
+      "[[workload.in_flight]]\nprompt = 2\noutput = 2\ndecoded = 0\nclass = 0\ncount = 1\n";
   return {
-      pool + rest + expl,
+      pool + rest + expl + in_flight,
       pool + rest + "[workload]\nkind = \"deterministic\"\ncount = 4\n",
       pool + rest + "[workload]\nkind = \"poisson\"\ncount = 4\nrate = 0.5\n",
       pool + rest + "[workload]\nkind = \"class_mix\"\ncount = 4\n",
