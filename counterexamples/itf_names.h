@@ -32,6 +32,15 @@ inline constexpr std::array<std::string_view, 17> kVarNames{
     "used_tokens",   "overflow",    "waiting",   "running",      "requests",
     "mbt::actionTaken", "mbt::nondetPicks"};
 
+/// vLLM V0's swap mode (`preemption_mode = "swap"`): the params and variables a swap trace
+/// adds (absent from every other trace, which keeps its bytes). `requests` may then hold the
+/// status "swapped".
+inline constexpr std::array<std::pair<std::string_view, std::string_view>, 2> kSwapParamTypes{{
+    {"preemption_mode", "Str"}, {"cpu_blocks", "Int"}}};
+inline constexpr std::array<std::pair<std::string_view, std::string_view>, 5> kSwapVarTypes{{
+    {"swapped", "Seq(Int)"}, {"swapped_out", "Seq(Int)"}, {"swapped_in", "Seq(Int)"},
+    {"swap_abort", "Bool"}, {"cpu_used_blocks", "Int"}}};
+
 inline constexpr std::string_view kClassType =
     "Seq({ name: Str, prompt: Int, output: Int, rate: Str, budget: Int, threshold: Int })";
 inline constexpr std::string_view kTimeType =

@@ -194,7 +194,33 @@ void read_engine(const Node& s0, EngineParams& e) {
   e.requeue = r == "front" ? Requeue::Front : Requeue::Back;
 }
 
-void read_policy(const Node& s0, PolicyParams& p) { p.kind = policy_kind(s0.at("policy")); }
+void read_policy(const Node& s0, PolicyParams& p) {
+  p.kind = policy_kind(s0.at("policy"));
+  if (!s0.has("preemption_mode")) return;  // recompute (every trace but a V0 swap trace)
+  const Node pm = s0.at("preemption_mode");
+  const auto m = pm.str();
+  if (m != "recompute" && m != "swap")
+    pm.fail("expected \"recompute\" or \"swap\", got \"" + m + "\"");
+  p.preemption_mode = m == "swap" ? PreemptionMode::Swap : PreemptionMode::Recompute;
+}
+
+/// `cpu_blocks`: only in a swap trace (itf_names.h, kSwapParamTypes), in its schema range.
+void read_cpu_blocks(const Node& s0, EngineParams& e) {
+  if (!s0.has("cpu_blocks")) return;
+  const auto& k = schema::key("engine", "cpu_blocks");
+  e.cpu_blocks = s0.at("cpu_blocks").integer(k.ilo, k.ihi);
+}
+
+/// A swap trace's params agree with what the config reader accepts (io/config.cpp).
+void check_swap_params(const Node& s0, const ModelParams& m) {
+  const bool swap = m.policy.preemption_mode == PreemptionMode::Swap;
+  if (swap && m.policy.kind != PolicyKind::VllmV0)
+    s0.at("preemption_mode").fail("\"swap\" is vllm_v0's preemption mode only");
+  if (swap && !s0.has("cpu_blocks"))
+    s0.at("preemption_mode").fail("\"swap\" needs the param cpu_blocks");
+  if (swap && m.engine.cpu_blocks < 1)
+    s0.at("cpu_blocks").fail("preemption_mode = \"swap\" needs cpu_blocks >= 1");
+}
 
 void read_classes(const Node& n, std::vector<ClassSpec>& out) {
   for (std::size_t i = 0; i < n.size(); ++i) {
@@ -278,6 +304,7 @@ void read_params(const Node& s0, Trace& t) {
   read_scalars(s0, t.params);
   read_engine(s0, t.params.engine);
   read_policy(s0, t.params.policy);
+  read_cpu_blocks(s0, t.params.engine);
   read_classes(s0.at("classes"), t.params.classes);
   read_time(s0.at("time_model"), t.time);
   const Node clock = s0.at("arrival_clock");
@@ -295,6 +322,7 @@ void read_params(const Node& s0, Trace& t) {
     s0.at("classes").fail("policy " + std::string(to_string(kind)) + " needs classes");
   if (t.params.policy.watermark_blocks >= t.params.engine.num_blocks)
     s0.at("watermark_blocks").fail("must be smaller than num_blocks");
+  check_swap_params(s0, t.params);
 }
 
 void read_requests_map(const Node& n, std::vector<RequestSnapshot>& out) {
@@ -336,7 +364,27 @@ void read_picks(const Node& n, StepState& s) {
   if (arrivals != arrived) n.at("arrivals").fail("does not match the state's `arrived`");
 }
 
-StepState read_state(const Node& n) {
+/// A swap trace's variables (itf_names.h, kSwapVarTypes): required there, absent elsewhere.
+void read_swap_vars(const Node& n, bool swap, StepState& s) {
+  if (!swap) {
+    if (n.has("swapped")) n.at("swapped").fail("only a trace with preemption_mode = \"swap\" has it");
+    return;
+  }
+  s.swapped = id_list(n.at("swapped"));
+  s.swapped_out = id_list(n.at("swapped_out"));
+  s.swapped_in = id_list(n.at("swapped_in"));
+  s.swap_abort = n.at("swap_abort").boolean();
+  s.cpu_used_blocks = n.at("cpu_used_blocks").integer(0);
+  for (const auto id : s.swapped) {
+    const auto it = std::find_if(s.requests.begin(), s.requests.end(),
+                                 [id](const RequestSnapshot& r) { return r.id == id; });
+    if (it == s.requests.end() || it->status != "swapped")
+      n.at("swapped").fail("request " + std::to_string(id) +
+                           " is in the swapped queue but its status is not \"swapped\"");
+  }
+}
+
+StepState read_state(const Node& n, bool swap) {
   StepState s;
   s.step = n.at("step").integer(0);
   s.action = n.at("mbt::actionTaken").str();
@@ -355,6 +403,7 @@ StepState read_state(const Node& n) {
   s.running = id_list(n.at("running"));
   read_requests_map(n.at("requests"), s.requests);
   read_picks(n.at("mbt::nondetPicks"), s);
+  read_swap_vars(n, swap, s);
   return s;
 }
 
@@ -400,7 +449,8 @@ Trace read_document(const Node& root) {
     s0.at("mbt::actionTaken").fail("state 0 must be the initial state (\"init\")");
   Trace t;
   read_params(s0, t);
-  for (std::size_t i = 1; i < states.size(); ++i) t.states.push_back(read_state(states[i]));
+  const bool swap = t.params.policy.preemption_mode == PreemptionMode::Swap;
+  for (std::size_t i = 1; i < states.size(); ++i) t.states.push_back(read_state(states[i], swap));
   read_meta(root, t);
   if (root.has("loop")) {
     const auto last = static_cast<std::int64_t>(states.size()) - 1;

@@ -54,6 +54,9 @@ J time_record(const TimeModel& t) {
            {"ld", real(t.ld)}};
 }
 
+/// A vLLM V0 swap trace: it adds kSwapParamTypes and kSwapVarTypes (itf_names.h).
+bool is_swap(const Trace& t) { return t.params.policy.preemption_mode == PreemptionMode::Swap; }
+
 /// The scalar `params` (models/param_table.h's, requeue, policy), in kParamNames order so
 /// the file's bytes stay those of earlier versions.
 void put_scalars(const Trace& t, J& state) {
@@ -89,6 +92,10 @@ void put_params(const Trace& t, J& state) {
     for (std::size_t i = 0; i < n; ++i) decoded.push_back(t.workload.requests[i].decoded_at_start);
     state["in_flight_decoded"] = int_list(decoded);
   }
+  if (is_swap(t)) {
+    state["preemption_mode"] = std::string(to_string(t.params.policy.preemption_mode));
+    state["cpu_blocks"] = big(t.params.engine.cpu_blocks);
+  }
 }
 
 /// `mbt::nondetPicks`: the policy's choices (in the order asked) and the arrivals (a set).
@@ -114,11 +121,11 @@ J requests_map(const std::vector<RequestSnapshot>& rs) {
 }
 
 /// The state variables (itf_names.h's kVarNames order) of one ITF state.
-J state_json(const StepState& s, std::int64_t index) {
+J state_json(const StepState& s, std::int64_t index, bool swap) {
   J batch = J::array();
   for (const auto& [id, tokens] : s.batch)
     batch.push_back(J{{"#tup", J::array({big(id), big(tokens)})}});
-  return J{{"#meta", J{{"index", index}}},
+  J out{{"#meta", J{{"index", index}}},
            {"step", big(s.step)},
            {"arrived", int_list(s.arrived)},
            {"rejected", int_list(s.rejected)},
@@ -136,6 +143,14 @@ J state_json(const StepState& s, std::int64_t index) {
            {"requests", requests_map(s.requests)},
            {"mbt::actionTaken", s.action},
            {"mbt::nondetPicks", nondet_picks(s)}};
+  if (swap) {
+    out["swapped"] = int_list(s.swapped);
+    out["swapped_out"] = int_list(s.swapped_out);
+    out["swapped_in"] = int_list(s.swapped_in);
+    out["swap_abort"] = s.swap_abort;
+    out["cpu_used_blocks"] = big(s.cpu_used_blocks);
+  }
+  return out;
 }
 
 /// The initial state: nothing has arrived, nothing runs; holds the params (ADR-015).
@@ -151,6 +166,10 @@ J var_types(const Trace& t) {
   for (const auto& [name, type] : kVarTypes) out[std::string(name)] = std::string(type);
   if (t.workload.max_concurrency > 0) out["max_concurrency"] = "Int";
   if (t.workload.in_flight_count() > 0) out["in_flight_decoded"] = "Seq(Int)";
+  if (is_swap(t)) {
+    for (const auto& [name, type] : kSwapParamTypes) out[std::string(name)] = std::string(type);
+    for (const auto& [name, type] : kSwapVarTypes) out[std::string(name)] = std::string(type);
+  }
   return out;
 }
 
@@ -183,16 +202,20 @@ std::string to_itf_json(const Trace& t) {
   for (auto n : kParamNames) params.push_back(std::string(n));
   if (t.workload.max_concurrency > 0) params.push_back("max_concurrency");
   if (t.workload.in_flight_count() > 0) params.push_back("in_flight_decoded");
+  if (is_swap(t))
+    for (const auto& [name, type] : kSwapParamTypes) params.push_back(std::string(name));
   doc["params"] = std::move(params);
   J vars = J::array();
   for (auto n : kVarNames) vars.push_back(std::string(n));
+  if (is_swap(t))
+    for (const auto& [name, type] : kSwapVarTypes) vars.push_back(std::string(name));
   doc["vars"] = std::move(vars);
   J states = J::array();
-  J init = state_json(initial_state(), 0);
+  J init = state_json(initial_state(), 0, is_swap(t));
   put_params(t, init);
   states.push_back(std::move(init));
   for (std::size_t i = 0; i < t.states.size(); ++i)
-    states.push_back(state_json(t.states[i], static_cast<std::int64_t>(i) + 1));
+    states.push_back(state_json(t.states[i], static_cast<std::int64_t>(i) + 1, is_swap(t)));
   doc["states"] = std::move(states);
   if (t.loop) doc["loop"] = *t.loop + 1;
   return doc.dump(1) + "\n";

@@ -14,6 +14,7 @@ const char* status_name(Status s) {
     case Status::Running: return "running";
     case Status::Done: return "done";
     case Status::Rejected: return "rejected";
+    case Status::Swapped: return "swapped";
   }
   return "unknown";
 }
@@ -32,8 +33,10 @@ StepState snapshot(const ConcreteView& v) {
   s.action = "step";
   s.waiting.assign(v.waiting().begin(), v.waiting().end());
   s.running = v.running();
+  s.swapped.assign(v.swapped().begin(), v.swapped().end());
   for (auto id : s.waiting) s.requests.push_back(snap(v, id));
   for (auto id : s.running) s.requests.push_back(snap(v, id));
+  for (auto id : s.swapped) s.requests.push_back(snap(v, id));
   for (auto id : r.completed) s.requests.push_back(snap(v, id));
   std::sort(s.requests.begin(), s.requests.end(),
             [](const RequestSnapshot& a, const RequestSnapshot& b) { return a.id < b.id; });

@@ -79,6 +79,11 @@ void Diff::state(std::size_t i, const StepState& e, const StepState& a) {
   field(p + ".overflow", e.overflow, a.overflow);
   field(p + ".waiting", e.waiting, a.waiting);
   field(p + ".running", e.running, a.running);
+  field(p + ".swapped", e.swapped, a.swapped);
+  field(p + ".swapped_out", e.swapped_out, a.swapped_out);
+  field(p + ".swapped_in", e.swapped_in, a.swapped_in);
+  field(p + ".swap_abort", e.swap_abort, a.swap_abort);
+  field(p + ".cpu_used_blocks", e.cpu_used_blocks, a.cpu_used_blocks);
   requests(p, e.requests, a.requests);
 }
 
@@ -86,7 +91,8 @@ void Diff::state(std::size_t i, const StepState& e, const StepState& a) {
 bool ends_stalled(const std::vector<StepState>& states) {
   if (states.empty()) return false;
   const auto& s = states.back();
-  return s.batch.empty() && s.arrived.empty() && (!s.waiting.empty() || !s.running.empty());
+  return s.batch.empty() && s.arrived.empty() &&
+         (!s.waiting.empty() || !s.running.empty() || !s.swapped.empty());
 }
 
 /// Checks meta's violated property against the re-executed outcome.

@@ -19,7 +19,7 @@ namespace kvcheck {
 /// The per-request part of a recorded state (residents, and requests completed in the step).
 struct RequestSnapshot {
   std::int32_t id = 0;
-  std::string status;          ///< "waiting" | "running" | "done"
+  std::string status;          ///< "waiting" | "running" | "swapped" | "done"
   std::int64_t computed = 0;
   std::int64_t generated = 0;
   std::int64_t blocks = 0;
@@ -31,6 +31,7 @@ struct RequestSnapshot {
 struct StepState : StepEvents {
   std::string action;  ///< "step" for an iteration (the only action of the engine model)
   std::vector<std::int32_t> waiting, running;  ///< queue order / admission order
+  std::vector<std::int32_t> swapped;           ///< vLLM V0's swapped queue, in its order
   std::vector<RequestSnapshot> requests;       ///< residents and this step's completions, by id
   bool operator==(const StepState&) const = default;
 };

@@ -20,7 +20,8 @@ double since(std::chrono::steady_clock::time_point t0) {
 }
 
 BmcSpec spec_for(const Config& cfg, const CheckBudget& budget) {
-  refuse_in_flight_for_z3(cfg);  // an ERROR row with the config error, never a verdict
+  refuse_in_flight_for_z3(cfg);
+  refuse_swap_for_z3(cfg);  // an ERROR row with the config error, never a verdict
   auto spec = parse_bmc_spec(cfg);
   if (budget.timeout_ms > 0) spec.timeout_ms = budget.timeout_ms;
   if (budget.depth > 0) spec.depth = budget.depth;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <stdexcept>
 #include <string_view>
 #include <vector>
 
@@ -40,6 +41,15 @@ class Backend {
   /// Copies K and V of one block of one layer to the host ([block_size][kv_dim] each).
   virtual void read_block(int layer, std::int32_t block, std::vector<float>& k,
                           std::vector<float>& v) = 0;
+  /// vLLM V0's swap (models/policies/vllm_v0.h): the layers a block spans, and the copy of one
+  /// block of one layer back from the host (the inverse of read_block). A backend without it
+  /// (CUDA, for now) answers 0 layers, and replay refuses swap traces on it.
+  virtual int swap_layers() const { return 0; }
+  virtual void write_block(int layer, std::int32_t block, std::span<const float> k,
+                           std::span<const float> v) {
+    (void)layer, (void)block, (void)k, (void)v;
+    throw std::logic_error("write_block: this backend cannot swap KV blocks in");
+  }
 };
 
 /// Parses "cpu" / "cuda"; false otherwise.

@@ -1,6 +1,8 @@
 #include "gpu_replay/cpu_backend.h"
 
+#include <algorithm>
 #include <chrono>
+#include <stdexcept>
 #include <cstring>
 #include <limits>
 
@@ -22,6 +24,9 @@ class CpuBackend final : public Backend {
   void poison_blocks(std::span<const std::int32_t> blocks) override;
   void read_block(int layer, std::int32_t block, std::vector<float>& k,
                   std::vector<float>& v) override;
+  int swap_layers() const override { return c_.n_layers; }
+  void write_block(int layer, std::int32_t block, std::span<const float> k,
+                   std::span<const float> v) override;
 
  private:
   size_t layer_stride() const { return z(pool_.num_blocks) * z(pool_.block_size) * z(c_.kv_dim()); }
@@ -138,6 +143,14 @@ void CpuBackend::read_block(int layer, std::int32_t block, std::vector<float>& k
   const auto n = z(pool_.block_size) * z(c_.kv_dim());
   k.assign(kcache(layer) + z(block) * n, kcache(layer) + z(block) * n + n);
   v.assign(vcache(layer) + z(block) * n, vcache(layer) + z(block) * n + n);
+}
+
+void CpuBackend::write_block(int layer, std::int32_t block, std::span<const float> k,
+                             std::span<const float> v) {
+  const auto n = z(pool_.block_size) * z(c_.kv_dim());
+  if (k.size() != n || v.size() != n) throw std::logic_error("write_block: wrong block size");
+  std::copy(k.begin(), k.end(), kcache(layer) + z(block) * n);
+  std::copy(v.begin(), v.end(), vcache(layer) + z(block) * n);
 }
 
 }  // namespace

@@ -111,6 +111,48 @@ void Engine::restart(std::int32_t id, std::int64_t step, EventKind kind) {
   s.generated.clear();
 }
 
+void Engine::swap_out(std::int32_t id, std::int64_t step, EngineStepResult& r) {
+  auto& s = seq(id);
+  if (s.status != SeqStatus::Running) throw PlanError(who(id) + " swapped out while not running");
+  const int layers = backend_.swap_layers();
+  if (layers <= 0) throw PlanError("backend " + std::string(backend_.name()) + " cannot swap KV blocks");
+  // The engine's own can_swap_out (vLLM V0 `_can_swap`: full blocks + the block the unseen
+  // token touches); V0 aborts when it fails, the blocks are copied regardless.
+  if (params_.cpu_blocks - cpu_used_ < swap_touched_blocks<Concrete>(params_, s.computed))
+    r.swap_abort = true;
+  s.host_kv.clear();
+  std::vector<float> k, v;
+  for (const auto b : s.blocks)
+    for (int l = 0; l < layers; ++l) {
+      backend_.read_block(l, b, k, v);
+      s.host_kv.push_back(k);
+      s.host_kv.push_back(v);
+    }
+  s.host_blocks = static_cast<std::int64_t>(s.blocks.size());
+  events_.push_back({step, EventKind::SwapOut, id, s.host_blocks});
+  release(s);  // GPU blocks freed (and poisoned)
+  cpu_used_ += s.host_blocks;
+  s.status = SeqStatus::Swapped;
+  r.swapped_out.push_back(id);
+}
+
+void Engine::swap_in(std::int32_t id, std::int64_t step, EngineStepResult& r) {
+  auto& s = seq(id);
+  if (s.status != SeqStatus::Swapped) throw PlanError(who(id) + " swapped in while not swapped");
+  const int layers = backend_.swap_layers();
+  if (!pool_.allocate(s.host_blocks, s.blocks))
+    throw PlanError(who(id) + " has no GPU blocks to swap in");
+  std::size_t i = 0;
+  for (const auto b : s.blocks)
+    for (int l = 0; l < layers; ++l, i += 2) backend_.write_block(l, b, s.host_kv[i], s.host_kv[i + 1]);
+  events_.push_back({step, EventKind::SwapIn, id, s.host_blocks});
+  cpu_used_ -= s.host_blocks;
+  s.host_blocks = 0;
+  s.host_kv.clear();
+  s.status = SeqStatus::Running;
+  r.swapped_in.push_back(id);
+}
+
 std::int64_t Engine::target_blocks(const Sequence& s, std::int64_t n) const {
   return Concrete::ceil_div(s.computed + n + params_.lookahead, params_.block_size);
 }
@@ -207,6 +249,11 @@ EngineStepResult Engine::execute(const StepState& plan) {
     if (s.status != SeqStatus::Waiting) throw PlanError(who(id) + " admitted while not waiting");
     s.status = SeqStatus::Running;
   }
+  // vLLM V0's swap mode: swap outs (the running loop's victims), then swap ins (the swapped
+  // loop), before the batch's blocks are allocated, as in `_schedule_default`.
+  for (const auto id : plan.swapped_out) swap_out(id, plan.step, r);
+  for (const auto id : plan.swapped_in) swap_in(id, plan.step, r);
+  r.cpu_used_blocks = cpu_used_;
   allocate_plan(plan, r);
   r.used_blocks = pool_.num_used();
   run_batch(plan, r);

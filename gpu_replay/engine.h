@@ -18,7 +18,8 @@
 
 namespace kvcheck::engine {
 
-enum class SeqStatus : std::uint8_t { Pending, Waiting, Running, Done, Rejected };
+/// Swapped: vLLM V0's swap mode moved the request's KV to the engine's host-side CPU pool.
+enum class SeqStatus : std::uint8_t { Pending, Waiting, Running, Done, Rejected, Swapped };
 
 /// One request's engine state: tokens, KV block table and progress.
 struct Sequence {
@@ -31,9 +32,12 @@ struct Sequence {
   SeqStatus status = SeqStatus::Pending;
   std::int64_t preemptions = 0;
   std::vector<std::int32_t> first_run;  ///< longest token run sampled before a preemption
+  /// While Swapped: its KV copied to the host, per block, per layer, K then V.
+  std::vector<std::vector<float>> host_kv;
+  std::int64_t host_blocks = 0;         ///< CPU pool blocks it holds while Swapped
 };
 
-enum class EventKind : std::uint8_t { Reject, Preempt, Oom, Evict, Complete };
+enum class EventKind : std::uint8_t { Reject, Preempt, Oom, Evict, Complete, SwapOut, SwapIn };
 
 /// Something the engine did or suffered in an iteration.
 struct EngineEvent {
@@ -48,6 +52,9 @@ struct EngineStepResult {
   std::int64_t step = 0;
   std::vector<std::pair<std::int32_t, std::int64_t>> batch;  ///< executed (request, tokens)
   std::vector<std::int32_t> rejected, preempted, evicted, completed;
+  std::vector<std::int32_t> swapped_out, swapped_in;  ///< vLLM V0's swap mode
+  bool swap_abort = false;         ///< a swap out found the CPU pool too small (V0 aborts)
+  std::int64_t cpu_used_blocks = 0;  ///< CPU pool blocks in use after the iteration
   bool oom = false;                ///< an allocation of the plan was refused
   std::int64_t demand_blocks = 0;  ///< blocks the plan needs (without the evicted requests)
   std::int64_t used_blocks = 0;    ///< blocks in use while the batch ran
@@ -89,6 +96,10 @@ class Engine {
   void release(Sequence& s);
   /// Preemption or eviction (recompute): frees and poisons the blocks, resets progress.
   void restart(std::int32_t id, std::int64_t step, EventKind kind);
+  /// vLLM V0's swap: copies the blocks' KV to the host and frees them / allocates new blocks
+  /// and copies it back (the block table keeps its order).
+  void swap_out(std::int32_t id, std::int64_t step, EngineStepResult& r);
+  void swap_in(std::int32_t id, std::int64_t step, EngineStepResult& r);
   std::int64_t target_blocks(const Sequence& s, std::int64_t n) const;
   void allocate_plan(const StepState& plan, EngineStepResult& r);
   void run_batch(const StepState& plan, EngineStepResult& r);
@@ -101,6 +112,7 @@ class Engine {
   std::vector<Sequence> seqs_;
   std::vector<EngineEvent> events_;
   std::vector<std::int32_t> scratch_;
+  std::int64_t cpu_used_ = 0;  ///< the host-side CPU pool's blocks in use (of params_.cpu_blocks)
 };
 
 /// The seeded prompt of request `id`: `length` token ids in [0, vocab).

@@ -38,6 +38,10 @@ std::optional<Divergence> compare(const StepState& m, const EngineStepResult& e,
   std::optional<Divergence> d;
   if ((d = diff("rejected", show(m.rejected), show(e.rejected)))) return d;
   if ((d = diff("preempted", show(m.preempted), show(e.preempted)))) return d;
+  if ((d = diff("swapped_out", show(m.swapped_out, false), show(e.swapped_out, false)))) return d;
+  if ((d = diff("swapped_in", show(m.swapped_in, false), show(e.swapped_in, false)))) return d;
+  if ((d = diff("swap_abort", m.swap_abort ? "true" : "false", e.swap_abort ? "true" : "false"))) return d;
+  if ((d = diff("cpu_used_blocks", std::to_string(m.cpu_used_blocks), std::to_string(e.cpu_used_blocks)))) return d;
   if ((d = diff("overflow", m.overflow ? "true" : "false", e.oom ? "true" : "false"))) return d;
   if ((d = diff("evicted", show(m.evicted), show(e.evicted)))) return d;
   if (m.evicted.empty() && (d = diff("demand_blocks", std::to_string(m.demand_blocks), std::to_string(e.demand_blocks)))) return d;
@@ -47,7 +51,9 @@ std::optional<Divergence> compare(const StepState& m, const EngineStepResult& e,
   if ((d = diff("recompute_tokens", "[]", show(e.recompute_mismatch)))) return d;
   for (const auto& r : m.requests) {
     const auto& s = eng.sequence(r.id);
-    const auto blocks = s.status == SeqStatus::Done ? 0 : static_cast<std::int64_t>(s.blocks.size());
+    const auto blocks = s.status == SeqStatus::Done      ? 0
+                        : s.status == SeqStatus::Swapped ? s.host_blocks
+                                                         : static_cast<std::int64_t>(s.blocks.size());
     if ((d = diff(fmt::format("blocks[{}]", r.id), std::to_string(r.blocks), std::to_string(blocks)))) return d;
     if ((d = diff(fmt::format("computed[{}]", r.id), std::to_string(r.computed), std::to_string(s.computed)))) return d;
     if ((d = diff(fmt::format("generated[{}]", r.id), std::to_string(r.generated), std::to_string(s.generated.size())))) return d;
@@ -56,7 +62,7 @@ std::optional<Divergence> compare(const StepState& m, const EngineStepResult& e,
 }
 
 std::string event_text(const std::vector<EngineEvent>& ev, std::size_t from) {
-  static constexpr const char* kNames[] = {"reject", "preempt", "oom", "evict", "done"};
+  static constexpr const char* kNames[] = {"reject", "preempt", "oom", "evict", "done", "swap_out", "swap_in"};
   std::string out;
   for (std::size_t i = from; i < ev.size(); ++i) {
     if (!out.empty()) out += ' ';
@@ -114,6 +120,15 @@ class Session {
   std::int64_t index_ = 0;
 };
 
+/// vLLM V0's swap mode copies KV blocks to the host and back: the CPU backend does; the CUDA
+/// backend has no write_block yet, so a swap trace is a config error there, before any work.
+void refuse_swap(const ModelParams& p, BackendKind kind) {
+  if (p.policy.preemption_mode != PreemptionMode::Swap || kind == BackendKind::Cpu) return;
+  throw config_error("", "policy.preemption_mode",
+                     "\"swap\" (vLLM V0's CPU swap pool): the " + std::string(to_string(kind)) +
+                         " backend cannot swap KV blocks yet; replay on --backend cpu or sim");
+}
+
 class LiveObserver final : public StepObserver {
  public:
   explicit LiveObserver(Session& s) : s_(s) {}
@@ -140,17 +155,19 @@ std::string ReplayReport::summary() const {
 }
 
 ReplayReport replay_on_engine(const Trace& trace, BackendKind backend, const ReplayOptions& opts) {
+  refuse_swap(trace.params, backend);
   Session s(trace.params.engine, trace.workload, backend, opts);
   for (const auto& st : trace.states)
     if (!s.feed(st)) break;
   // The pool must be empty once the trace's last state has nothing resident.
   const bool idle = !trace.states.empty() && trace.states.back().waiting.empty() &&
-                    trace.states.back().running.empty();
+                    trace.states.back().running.empty() && trace.states.back().swapped.empty();
   return s.finish(idle);
 }
 
 ReplayReport run_live(const ModelParams& params, const TimeModel& time, const Workload& workload,
                       ChoiceSource& choices, BackendKind backend, const ReplayOptions& opts) {
+  refuse_swap(params, backend);
   Session s(params.engine, workload, backend, opts);
   LiveObserver obs(s);
   StepObserver* observers[] = {&obs};

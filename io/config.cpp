@@ -88,6 +88,7 @@ void read_engine(const toml::table& root, const std::string& file, ModelParams& 
   subtract_null_blocks(s, e);
   check_max_model_len(s, e);
   e.requeue = s.choice("requeue", "front") == "back" ? Requeue::Back : Requeue::Front;
+  e.cpu_blocks = s.integer("cpu_blocks", 0);  // vLLM V0's swap pool (check_swap_pool)
   s.reject_unknown();
 }
 
@@ -118,6 +119,11 @@ void read_policy(const toml::table& root, const std::string& file, ModelParams& 
     s.fail("name", "unknown policy \"" + name + "\" (expected " + policy_names() + ")");
   read_scalars(s, "policy", m);
   read_watermark_fraction(s, m);
+  if (s.choice("preemption_mode", "recompute") == "swap") {
+    if (p.kind != PolicyKind::VllmV0)
+      s.fail("preemption_mode", "\"swap\" is vLLM V0's preemption mode: policy vllm_v0 only");
+    p.preemption_mode = PreemptionMode::Swap;
+  }
   if (p.flow_budget_max < p.flow_budget_min)
     s.fail("flow_budget_max", "must be >= policy.flow_budget_min");
   // Algorithm 2 draws the admission budget B_t from [min, max]: with max = 0 it admits nothing,
@@ -455,9 +461,19 @@ void check_vllm_v0_engine(const ModelParams& m, const std::string& file) {
                        "vllm_v0 appends one token per decode (V0's can_append_slots): 0 only");
 }
 
+/// vLLM V0's swap mode needs a CPU pool (V0's `num_cpu_blocks`; with none, the first swap out
+/// aborts the engine).
+void check_swap_pool(const ModelParams& m, const std::string& file) {
+  if (m.policy.preemption_mode != PreemptionMode::Swap || m.engine.cpu_blocks >= 1) return;
+  throw config_error(file, "engine.cpu_blocks",
+                     "policy.preemption_mode = \"swap\" needs a CPU swap pool: give "
+                     "cpu_blocks >= 1 (vLLM V0's swap_space bytes / KV block bytes)");
+}
+
 void check_cross_fields(const Config& c, const std::string& file) {
   const auto& m = c.model;
   check_vllm_v0_engine(m, file);
+  check_swap_pool(m, file);
   if (policy_traits(m.policy.kind).needs_classes && m.classes.empty())
     throw config_error(file, "classes",
                        std::string(to_string(m.policy.kind)) + " needs [[classes]]");

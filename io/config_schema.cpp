@@ -202,6 +202,11 @@ std::vector<Section> build() {
       boolean("recompute_keeps_output", "false",
               "(vLLM profiles: true) a preempted request keeps its sampled output and recomputes prompt + output so "
               "far (vLLM); false: it restarts from scratch (the papers)"),
+      with(integer("cpu_blocks", 0, std::int64_t{1} << 31, "0", "blocks",
+                   "vLLM V0's CPU swap pool (`num_cpu_blocks` = `swap_space` GiB x 2^30 / the KV "
+                   "block's bytes, i.e. 2 x layers x block_size x KV heads x head size x dtype "
+                   "bytes); read with `[policy] preemption_mode = \"swap\"`"),
+           ">= 1 with `preemption_mode = \"swap\"`"),
   }});
   s.push_back({"policy", true, false, "used by", {
       used_by(string("name", policy_names(), "— (required)", "the scheduler policy"), "all"),
@@ -226,6 +231,12 @@ std::vector<Section> build() {
               "`p2_wait`"),
       used_by(boolean("admit_after_preempt", "false", "admit in an iteration that preempted"),
               "`vllm_fcfs`, `vllm_priority`"),
+      used_by(string("preemption_mode", {"recompute", "swap"}, "`\"recompute\"`",
+                     "vLLM V0's `preemption_mode`: `swap` moves a victim's KV blocks to the CPU "
+                     "pool (`[engine] cpu_blocks`) and swaps it back in before any new prefill; "
+                     "runs on simulate, fuzz and replay (the explorer and the Z3 commands "
+                     "refuse it)"),
+              "`vllm_v0`"),
       used_by(integer("flow_budget_min", 0, kInf, "0", "requests",
                       "Algorithm 2's global budget B_t ~ U{min..max}"),
               "`p1_flow_control`"),

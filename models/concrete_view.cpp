@@ -109,6 +109,36 @@ void ConcreteView::do_evict(Ref r) {
   rec_.evicted.push_back(r);
 }
 
+void ConcreteView::do_swap_out(Ref r) {
+  // vLLM V0 `_swap_out`: `can_swap_out` (free CPU blocks >= swap_touched_blocks, no watermark)
+  // or "Aborted due to the lack of CPU swap space". The abort is recorded and the blocks moved
+  // anyway, so the iteration stays consistent; the `swap_space` property reports it.
+  auto& s = st(r);
+  if (s.status != Status::Running) throw std::logic_error("swap_out: request is not running");
+  if (free_cpu_blocks() < swap_touched_blocks<Concrete>(params_.engine, s.computed))
+    rec_.swap_abort = true;
+  used_blocks_ -= s.blocks;
+  used_tokens_ -= s.tokens;
+  cpu_used_ += s.blocks;
+  s.sched = 0;
+  s.status = Status::Swapped;
+  ++s.swaps;
+  --num_running_;
+  rec_.swapped_out.push_back(r);
+}
+
+void ConcreteView::do_swap_in(Ref r) {
+  auto& s = st(r);
+  if (s.status != Status::Swapped) throw std::logic_error("swap_in: request is not swapped");
+  cpu_used_ -= s.blocks;
+  used_blocks_ += s.blocks;
+  used_tokens_ += s.tokens;
+  s.status = Status::Running;
+  s.admit_seq = ++admit_counter_;
+  ++num_running_;
+  rec_.swapped_in.push_back(r);
+}
+
 ConcreteView::Int ConcreteView::choose(int id, std::int64_t lo, std::int64_t hi) {
   const auto v = choices_.pick(step_, id, lo, hi);
   rec_.picks.push_back(v);
@@ -197,11 +227,26 @@ void ConcreteView::compact_running() {
   std::erase_if(running_, [this](Ref r) { return st(r).status != Status::Running; });
 }
 
+void ConcreteView::commit_swaps() {
+  // Swap-ins are a prefix of the swapped queue (FCFS, stopping at the first that does not fit);
+  // they rejoin running after this step's admissions (V0 has none in a swap-in step).
+  if (!rec_.swapped_in.empty()) {
+    for (std::size_t i = 0; i < rec_.swapped_in.size(); ++i)
+      if (swapped_[i] != rec_.swapped_in[i])
+        throw std::logic_error("swap_in: not the head of the swapped queue");
+    swapped_.erase(swapped_.begin(),
+                   swapped_.begin() + static_cast<std::ptrdiff_t>(rec_.swapped_in.size()));
+    running_.insert(running_.end(), rec_.swapped_in.begin(), rec_.swapped_in.end());
+  }
+  swapped_.insert(swapped_.end(), rec_.swapped_out.begin(), rec_.swapped_out.end());
+}
+
 void ConcreteView::commit() {
   remove_admitted_from_waiting();
-  // Only preemption (in the policy) has left non-running requests in running_ by now.
-  if (!rec_.preempted.empty()) compact_running();
+  // Only preemption and swap out (in the policy) have left non-running requests in running_.
+  if (!rec_.preempted.empty() || !rec_.swapped_out.empty()) compact_running();
   running_.insert(running_.end(), rec_.admitted.begin(), rec_.admitted.end());
+  if (!rec_.swapped_in.empty() || !rec_.swapped_out.empty()) commit_swaps();
   apply_requeues();
   rec_.demand_blocks = used_blocks_;
 }
@@ -247,7 +292,8 @@ void ConcreteView::end_step() {
   if (!rec_.evicted.empty() || !rec_.completed.empty()) compact_running();
   BatchShape shape{rec_.prefill_tokens, rec_.decode_tokens, rec_.kv_tokens,
                    static_cast<std::int64_t>(rec_.batch.size())};
-  const bool system_empty = waiting_.empty() && running_.empty() && rec_.completed.empty();
+  const bool system_empty =
+      waiting_.empty() && running_.empty() && swapped_.empty() && rec_.completed.empty();
   rec_.duration = !rec_.batch.empty() ? time_.duration(shape) : system_empty ? 0.0 : time_.idle();
   now_ += rec_.duration;
   // Only the requests that got their first token or completed in this iteration get a time.
@@ -260,6 +306,8 @@ void ConcreteView::end_step() {
   rec_.waiting_after = static_cast<std::int64_t>(waiting_.size());
   rec_.running_after = static_cast<std::int64_t>(running_.size());
   rec_.done_after = done_;
+  rec_.swapped_after = static_cast<std::int64_t>(swapped_.size());
+  rec_.cpu_used_blocks = cpu_used_;
   ++step_;
 }
 
@@ -274,7 +322,7 @@ std::int64_t ConcreteView::next_arrival_step() const {
 }
 
 void ConcreteView::skip_idle() {
-  if (!waiting_.empty() || !running_.empty()) return;
+  if (!waiting_.empty() || !running_.empty() || !swapped_.empty()) return;
   if (next_arrival_ >= workload_.requests.size()) return;
   if (workload_.clock == ArrivalClock::Steps)
     step_ = std::max(step_, next_arrival_step());
@@ -308,6 +356,8 @@ void ConcreteView::apply_steady_run(std::int64_t n, double end_time, double last
   rec_.waiting_after = static_cast<std::int64_t>(waiting_.size());
   rec_.running_after = static_cast<std::int64_t>(running_.size());
   rec_.done_after = done_;
+  rec_.swapped_after = static_cast<std::int64_t>(swapped_.size());
+  rec_.cpu_used_blocks = cpu_used_;
   step_ += n;
   now_ = end_time;
   // What the n-th iteration's begin_step would have left (nothing arrived in the run).
@@ -323,6 +373,8 @@ void ConcreteView::restore(std::span<const RequestState> resident, std::span<con
   std::fill(req_.begin() + static_cast<std::ptrdiff_t>(resident.size()), req_.end(), RequestState{});
   waiting_.assign(waiting.begin(), waiting.end());
   running_.assign(running.begin(), running.end());
+  swapped_.clear();  // the explorer refuses swap configs (checkers/explicit/explore_options.cpp)
+  cpu_used_ = 0;
   for (auto* v : {&requeue_front_, &requeue_back_, &scratch_, &first_tokens_}) v->clear();
   max_waiting_pos_ = -1;
   step_ = 0;

@@ -17,18 +17,20 @@
 
 namespace kvcheck {
 
-enum class Status : std::uint8_t { Pending, Waiting, Running, Done, Rejected };
+/// Swapped: vLLM V0's swap preemption moved the request's KV blocks to the CPU pool.
+enum class Status : std::uint8_t { Pending, Waiting, Running, Done, Rejected, Swapped };
 
 /// The per-request engine state.
 struct RequestState {
   std::int64_t computed = 0;   ///< tokens whose KV is stored
   std::int64_t generated = 0;  ///< output tokens produced
-  std::int64_t blocks = 0;     ///< KV blocks held
+  std::int64_t blocks = 0;     ///< KV blocks held (in the CPU pool while Swapped)
   std::int64_t tokens = 0;     ///< KV tokens reserved (computed + scheduled + lookahead)
   std::int64_t sched = 0;      ///< tokens scheduled in the current iteration
   Status status = Status::Pending;
   std::int64_t admit_seq = 0;  ///< admission stamp (orders the running set)
   std::int64_t preemptions = 0, evictions = 0, wasted_tokens = 0;
+  std::int64_t swaps = 0;      ///< swap outs (vLLM V0's swap mode)
   std::int64_t arrived_step = -1, first_token_step = -1, finish_step = -1;
   double arrived_time = 0.0, first_token_time = -1.0, finish_time = -1.0;
 };
@@ -67,6 +69,13 @@ class ConcreteView {
   Int free_blocks() const { return params_.engine.num_blocks - used_blocks_; }
   Int used_blocks() const { return used_blocks_; }
   Int num_running() const { return num_running_; }
+  // Swap (SwapView, view.h): the swapped queue's snapshot and the CPU pool.
+  int swapped_bound() const { return static_cast<int>(swapped_.size()); }
+  Ref swapped_at(int k) const { return swapped_[static_cast<std::size_t>(k)]; }
+  Bool swapped_valid(int) const { return true; }
+  Int num_swapped() const { return static_cast<Int>(swapped_.size()); }
+  Int free_cpu_blocks() const { return params_.engine.cpu_blocks - cpu_used_; }
+  Int cpu_used_blocks() const { return cpu_used_; }
   Int knob(Knob k) const { return knob_value(params_, k); }
   const ModelParams& params() const { return params_; }
 
@@ -80,6 +89,12 @@ class ConcreteView {
   }
   void preempt(Ref r, Bool when) {
     if (when) do_preempt(r);
+  }
+  void swap_out(Ref r, Bool when) {
+    if (when) do_swap_out(r);
+  }
+  void swap_in(Ref r, Bool when) {
+    if (when) do_swap_in(r);
   }
   Int choose(int id, std::int64_t lo, std::int64_t hi);
 
@@ -99,7 +114,11 @@ class ConcreteView {
   // --- observations of the last iteration (properties/ reads these) ----------------------
   Bool step_overflow() const { return rec_.overflow; }
   Int step_evictions() const { return static_cast<Int>(rec_.evicted.size()); }
-  Int step_preemptions() const { return static_cast<Int>(rec_.preempted.size()); }
+  /// Preemptions of either kind: recompute and (vLLM V0's swap mode) swap out.
+  Int step_preemptions() const {
+    return static_cast<Int>(rec_.preempted.size() + rec_.swapped_out.size());
+  }
+  Bool step_swap_abort() const { return rec_.swap_abort; }
   Int step_used_blocks() const { return rec_.used_blocks; }
   Int step_used_tokens() const { return rec_.used_tokens; }
   Bool step_batch_empty() const { return rec_.batch.empty(); }
@@ -109,6 +128,7 @@ class ConcreteView {
   Int count_arrived() const { return static_cast<Int>(next_arrival_); }
   Int count_waiting() const { return static_cast<Int>(waiting_.size()); }
   Int count_running() const { return static_cast<Int>(running_.size()); }
+  Int count_swapped() const { return static_cast<Int>(swapped_.size()); }
   Int count_done() const { return done_; }
   Int count_rejected() const { return rejected_; }
 
@@ -120,6 +140,7 @@ class ConcreteView {
   const Request& input(Ref r) const { return workload_.requests[static_cast<std::size_t>(r)]; }
   const std::deque<Ref>& waiting() const { return waiting_; }
   const std::vector<Ref>& running() const { return running_; }
+  const std::deque<Ref>& swapped() const { return swapped_; }
   std::int64_t num_requests() const { return static_cast<std::int64_t>(req_.size()); }
   std::int64_t arrived() const { return static_cast<std::int64_t>(next_arrival_); }
   std::int64_t done() const { return done_; }
@@ -132,9 +153,10 @@ class ConcreteView {
   std::int64_t next_arrival_step() const;
   /// Jump the clock forward over an idle period to the next arrival (nothing running/waiting).
   void skip_idle();
-  /// Requests in flight: arrived and neither completed nor rejected (waiting or running).
+  /// Requests in flight: arrived and neither completed nor rejected (waiting, running or
+  /// swapped).
   std::int64_t in_flight() const {
-    return static_cast<std::int64_t>(waiting_.size() + running_.size());
+    return static_cast<std::int64_t>(waiting_.size() + running_.size() + swapped_.size());
   }
   /// Closed loop with every slot taken: no request can enter before a completion, so pending
   /// arrivals are no event for a run of steady iterations (sim/steady_skip.cpp).
@@ -178,6 +200,9 @@ class ConcreteView {
   void do_admit(Ref r);
   void do_preempt(Ref r);
   void do_evict(Ref r);
+  void do_swap_out(Ref r);
+  void do_swap_in(Ref r);
+  void commit_swaps();
   void do_finish(Ref r, Int computed, Int generated, bool done);
   /// ceil(tokens / block_size), by a shift when block_size is a power of two.
   Int blocks_for_tokens(Int tokens) const {
@@ -202,6 +227,8 @@ class ConcreteView {
   std::vector<RequestState> req_;
   std::deque<Ref> waiting_;
   std::vector<Ref> running_;
+  std::deque<Ref> swapped_;        ///< vLLM V0's swapped queue (swap in from its head)
+  std::int64_t cpu_used_ = 0;      ///< CPU swap blocks held by swapped requests
   std::vector<Ref> requeue_front_, requeue_back_, scratch_;
   std::vector<Ref> first_tokens_;  ///< requests that got their first token in this iteration
   int block_shift_ = -1;           ///< log2(block_size) if a power of two, else -1

@@ -107,4 +107,16 @@ typename D::Bool never_admissible(const ModelParams& p, typename D::Int prompt,
   return admission_blocks<D>(p, known, computed, n) > D::lit(e.num_blocks - idle_watermark);
 }
 
+/// vLLM V0's block count for a swap of a request whose block table holds `computed` KV tokens
+/// (vllm/core/block_manager.py @ 9a4b60a4c91d, `_can_swap`): its full blocks
+/// (`get_num_full_blocks_touched`: floor(computed / block_size)) plus the blocks its one
+/// unseen token touches (`get_num_blocks_touched_by_append_slots`: 1 with no lookahead), i.e.
+/// blocks_for(computed + 1). Asked of the CPU pool by `can_swap_out` (no watermark) and of the
+/// GPU pool by `can_swap_in` (free - touched >= watermark). The swap itself moves the blocks
+/// the request holds, blocks_for(computed), one for one.
+template <class D>
+typename D::Int swap_touched_blocks(const EngineParams& e, typename D::Int computed) {
+  return blocks_for<D>(e, computed + D::lit(1));
+}
+
 }  // namespace kvcheck

@@ -58,6 +58,9 @@ std::string_view knob_key(Knob k) {
 }
 
 std::string_view to_string(Requeue r) { return r == Requeue::Front ? "front" : "back"; }
+std::string_view to_string(PreemptionMode m) {
+  return m == PreemptionMode::Swap ? "swap" : "recompute";
+}
 
 }  // namespace kvcheck
 

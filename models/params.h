@@ -27,6 +27,11 @@ enum class PolicyKind {
 /// Where a preempted / evicted request re-enters the waiting queue.
 enum class Requeue { Front, Back };
 
+/// How vLLM V0 preempts (`PreemptionMode`, vllm/core/scheduler.py): recompute (KV freed, the
+/// request prefilled again) or swap (its KV blocks moved to a CPU pool, resumed later by a
+/// swap in). Only `vllm_v0` reads it (models/policies/vllm_v0.h).
+enum class PreemptionMode { Recompute, Swap };
+
 /// Engine-level constants shared by every policy.
 struct EngineParams {
   std::int64_t block_size = 1;   ///< tokens per KV block
@@ -55,6 +60,10 @@ struct EngineParams {
   /// Blocks the engine reserves and never allocates (vLLM V1's `BlockPool.null_block`: 1).
   /// Informational: `num_blocks` above is already the usable pool (the config reader subtracts).
   std::int64_t null_blocks = 0;
+  /// vLLM V0's CPU swap pool in blocks (`num_cpu_blocks` = swap_space bytes / KV block bytes,
+  /// vllm/worker/worker.py `determine_num_available_blocks`). Read only with
+  /// `[policy] preemption_mode = "swap"` (vllm_v0); 0 = no CPU pool.
+  std::int64_t cpu_blocks = 0;
 };
 
 /// One request class (type): known prompt and output lengths, an arrival rate for generators and
@@ -87,6 +96,9 @@ struct PolicyParams {
   std::int64_t flow_budget_min = 0;     ///< P1 Algorithm 2: B_t ~ U{min..max}
   std::int64_t flow_budget_max = 0;
   std::int64_t max_batch_seqs = kUnlimited;  ///< P4's k_max: requests per batch
+  /// vLLM V0 (`vllm_v0` only): `SchedulerConfig.preemption_mode`; Recompute is what V0 picks
+  /// for single-sequence requests when the user forces no mode.
+  PreemptionMode preemption_mode = PreemptionMode::Recompute;
   /// Mutation twins only (gate/mutation_twin.h): the policy's view of the pool is this many
   /// blocks larger than the pool the engine has, i.e. its free-block guard is broken. Never
   /// read from a config or a trace; 0 in every real model.
@@ -128,5 +140,6 @@ std::vector<PolicyKind> all_policy_kinds();
 /// The policy's traits (its header's `<name>_traits`).
 const PolicyTraits& policy_traits(PolicyKind k);
 std::string_view to_string(Requeue r);
+std::string_view to_string(PreemptionMode m);
 
 }  // namespace kvcheck

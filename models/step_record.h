@@ -20,6 +20,13 @@ struct StepEvents {
   std::int64_t used_blocks = 0;     ///< KV blocks reserved during the iteration (its peak)
   std::int64_t used_tokens = 0;     ///< KV tokens reserved during the iteration
   bool overflow = false;            ///< the policy's plan exceeded the pool (engine evicted)
+  /// vLLM V0's swap mode (models/policies/vllm_v0.h): requests swapped out to the CPU pool
+  /// (in V0's `swapped_out` order) and swapped back in (in swapped-queue order).
+  std::vector<std::int32_t> swapped_out, swapped_in;
+  /// A swap out found too few free CPU blocks: V0 raises "Aborted due to the lack of CPU swap
+  /// space" and the whole engine stops (the `swap_space` property fails).
+  bool swap_abort = false;
+  std::int64_t cpu_used_blocks = 0;  ///< CPU swap blocks held after the iteration
   bool operator==(const StepEvents&) const = default;
 };
 
@@ -30,13 +37,14 @@ struct StepRecord : StepEvents {
   std::int64_t prefill_tokens = 0;  ///< prompt tokens processed
   std::int64_t decode_tokens = 0;   ///< decode tokens processed
   std::int64_t kv_tokens = 0;       ///< sum over the batch of its requests' KV tokens (P2's Eq. 1)
-  std::int64_t waiting_after = 0, running_after = 0, done_after = 0;
+  std::int64_t waiting_after = 0, running_after = 0, done_after = 0, swapped_after = 0;
 
   void clear() {
     arrived.clear(); rejected.clear(); admitted.clear(); preempted.clear(); evicted.clear();
-    completed.clear(); batch.clear(); picks.clear();
+    completed.clear(); batch.clear(); picks.clear(); swapped_out.clear(); swapped_in.clear();
     demand_blocks = used_blocks = used_tokens = prefill_tokens = decode_tokens = kv_tokens = 0;
-    overflow = false;
+    cpu_used_blocks = 0;
+    overflow = swap_abort = false;
     duration = 0.0;
   }
   bool empty_batch() const { return batch.empty(); }

@@ -19,6 +19,15 @@
 ///     preempt(r, when): running -> waiting with recompute (KV freed, progress lost), re-queued at
 ///         the front (in admission order) or back, per EngineParams::requeue.
 ///     choose(id, lo, hi): a nondeterministic integer input in [lo, hi] (recorded per step).
+///  - Swap (vLLM V0's `preemption_mode = "swap"`; a view that has it models `SwapView`):
+///     swap_out(r, when): running -> swapped, its KV blocks moved to the CPU pool (computed
+///         tokens kept); appended to the swapped queue in call order. A CPU pool too small for
+///         it is recorded (V0 aborts the engine; the `swap_space` property fails).
+///     swap_in(r, when): swapped -> running (placed after all running requests), its blocks
+///         moved back to the GPU pool, immediately visible in free_blocks().
+///     `swapped_at(k)` indexes the swapped queue's snapshot like `waiting_at(k)`. Views that
+///     cannot represent swap (the Z3 views) lack these members: policies guard the calls with
+///     `PolicyView::kCanSwap`, and the commands that run such views refuse a swap config.
 ///  - Parameters that a proof may range over (params.h `Knob`: pool size, watermark,
 ///    max_num_seqs, token budget) are read with `knob(k)`, never as `D::lit(params()...)`.
 ///  - Policies see no output length: they are given a PolicyView, which omits `output()`.
@@ -56,6 +65,19 @@ concept SchedulerView = requires(V& v, const V& cv, typename V::Ref r, int k,
   { v.choose(k, std::int64_t{}, std::int64_t{}) } -> std::convertible_to<typename V::Int>;
 };
 
+/// A view that also represents vLLM V0's swap preemption (a swapped queue and a CPU pool).
+template <class V>
+concept SwapView = SchedulerView<V> && requires(V& v, const V& cv, typename V::Ref r, int k,
+                                                typename V::Bool b) {
+  { cv.swapped_bound() } -> std::convertible_to<int>;
+  { cv.swapped_at(k) } -> std::same_as<typename V::Ref>;
+  { cv.swapped_valid(k) } -> std::convertible_to<typename V::Bool>;
+  { cv.num_swapped() } -> std::convertible_to<typename V::Int>;
+  { cv.free_cpu_blocks() } -> std::convertible_to<typename V::Int>;
+  v.swap_out(r, b);
+  v.swap_in(r, b);
+};
+
 /// What a policy may see and do: the view minus the hidden output length and engine internals.
 template <SchedulerView V>
 class PolicyView {
@@ -66,6 +88,9 @@ class PolicyView {
   using Ref = typename V::Ref;
 
   explicit PolicyView(V& v) : v_(v) {}
+
+  /// Whether the view represents swap (SwapView): the swap members below exist only then.
+  static constexpr bool kCanSwap = SwapView<V>;
 
   int running_bound() const { return v_.running_bound(); }
   Ref running_at(int k) const { return v_.running_at(k); }
@@ -114,6 +139,14 @@ class PolicyView {
   void admit(Ref r, Bool when) { v_.admit(r, when); }
   void preempt(Ref r, Bool when) { v_.preempt(r, when); }
   Int choose(int id, std::int64_t lo, std::int64_t hi) { return v_.choose(id, lo, hi); }
+
+  // --- swap (SwapView only) --------------------------------------------------------------
+  int swapped_bound() const requires SwapView<V> { return v_.swapped_bound(); }
+  Ref swapped_at(int k) const requires SwapView<V> { return v_.swapped_at(k); }
+  Bool swapped_valid(int k) const requires SwapView<V> { return v_.swapped_valid(k); }
+  Int num_swapped() const requires SwapView<V> { return v_.num_swapped(); }
+  void swap_out(Ref r, Bool when) requires SwapView<V> { v_.swap_out(r, when); }
+  void swap_in(Ref r, Bool when) requires SwapView<V> { v_.swap_in(r, when); }
 
  private:
   Int with_slack(Int blocks) const {

@@ -37,6 +37,24 @@ typename V::Bool schedulable(const V& v) {
   return ok;
 }
 
+/// Requests in vLLM V0's swapped queue; 0 for a view without swap (view.h, SwapView).
+template <class V>
+typename V::Int count_swapped(const V& v) {
+  if constexpr (requires { v.count_swapped(); })
+    return v.count_swapped();
+  else
+    return V::Domain::lit(0);
+}
+
+/// `swap_space`: no swap out of the last iteration found the CPU pool too small.
+template <class V>
+typename V::Bool swap_space_ok(const V& v) {
+  if constexpr (requires { v.step_swap_abort(); })
+    return !v.step_swap_abort();
+  else
+    return V::Domain::truth(true);
+}
+
 template <class V>
 typename V::Bool holds(PropertyId id, const V& v) {
   using D = typename V::Domain;
@@ -48,15 +66,16 @@ typename V::Bool holds(PropertyId id, const V& v) {
     case PropertyId::NoEviction: return v.step_evictions() == D::lit(0);
     case PropertyId::NoPreemption: return v.step_preemptions() == D::lit(0);
     case PropertyId::Conservation:
-      return v.count_arrived() ==
-             v.count_waiting() + v.count_running() + v.count_done() + v.count_rejected();
+      return v.count_arrived() == v.count_waiting() + v.count_running() + count_swapped(v) +
+                                      v.count_done() + v.count_rejected();
     case PropertyId::ExactDelivery: return exact_delivery(v);
     case PropertyId::Alg1MemoryBound:
       return v.step_used_tokens() <= D::lit(alg1_memory_bound(p));
     case PropertyId::Progress:
       return !v.step_batch_empty() ||
-             (v.count_waiting() + v.count_running() == D::lit(0));
+             (v.count_waiting() + v.count_running() + count_swapped(v) == D::lit(0));
     case PropertyId::Schedulable: return schedulable(v);
+    case PropertyId::SwapSpace: return swap_space_ok(v);
   }
   return D::truth(true);
 }

@@ -24,6 +24,7 @@ enum class PropertyId {
   Alg1MemoryBound,   ///< KV tokens <= sum_k b_k w_k (Dong & Cao Algorithm 1)
   Progress,          ///< a non-empty system runs a non-empty batch (no zero-progress state)
   Schedulable,       ///< no waiting request is one that vLLM-style admission can never admit
+  SwapSpace,         ///< vLLM V0 swap mode: every swap out finds room in the CPU pool
 };
 
 struct PropertyInfo {
@@ -33,7 +34,7 @@ struct PropertyInfo {
   std::string_view description;
 };
 
-inline constexpr std::array<PropertyInfo, 9> kProperties{{
+inline constexpr std::array<PropertyInfo, 10> kProperties{{
     {PropertyId::KvNoOverflow, "kv_no_overflow", PropertyKind::Safety,
      "the policy's plan never reserves more KV blocks than the pool holds"},
     {PropertyId::KvWithinCapacity, "kv_within_capacity", PropertyKind::Safety,
@@ -41,7 +42,7 @@ inline constexpr std::array<PropertyInfo, 9> kProperties{{
     {PropertyId::NoEviction, "no_eviction", PropertyKind::Safety,
      "the engine never evicts a request because the plan overflowed"},
     {PropertyId::NoPreemption, "no_preemption", PropertyKind::Safety,
-     "no request is preempted (recompute) by the policy"},
+     "no request is preempted (recompute, or swap out in vllm_v0's swap mode) by the policy"},
     {PropertyId::Conservation, "conservation", PropertyKind::Safety,
      "arrived = waiting + running + done + rejected"},
     {PropertyId::ExactDelivery, "exact_delivery", PropertyKind::Safety,
@@ -53,6 +54,9 @@ inline constexpr std::array<PropertyInfo, 9> kProperties{{
     {PropertyId::Schedulable, "schedulable", PropertyKind::Liveness,
      "no waiting request needs more KV blocks to be admitted than the pool can ever give it "
      "(vLLM admission: full sequence or first chunk, watermark); such a request waits forever"},
+    {PropertyId::SwapSpace, "swap_space", PropertyKind::Safety,
+     "vLLM V0's swap preemption never finds the CPU swap pool too small (V0 raises \"Aborted "
+     "due to the lack of CPU swap space\" and the engine stops); holds trivially without swap"},
 }};
 
 const PropertyInfo& info(PropertyId id);

@@ -35,6 +35,12 @@ void LivelockDetector::fingerprint(const ConcreteView& v, std::vector<std::int64
     const auto& s = v.state(r);
     out.insert(out.end(), {r, s.computed, s.generated});
   }
+  if (v.swapped().empty()) return;  // vLLM V0's swap mode only
+  out.push_back(-2);
+  for (const auto r : v.swapped()) {
+    const auto& s = v.state(r);
+    out.insert(out.end(), {r, s.computed, s.generated, s.blocks});
+  }
 }
 
 void LivelockDetector::restart(const ConcreteView& v) {

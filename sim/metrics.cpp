@@ -37,6 +37,8 @@ Summary summarize(std::vector<double>& values) {
 MetricsCollector::MetricsCollector(const ModelParams& params, std::size_t max_points)
     : series_(max_points) {
   m_.num_blocks = params.engine.num_blocks;
+  m_.swap = params.policy.preemption_mode == PreemptionMode::Swap;
+  m_.cpu_blocks = m_.swap ? params.engine.cpu_blocks : 0;
 }
 
 void MetricsCollector::add_iteration(std::int64_t step, double start, std::int64_t blocks,
@@ -60,6 +62,10 @@ void MetricsCollector::on_step(const ConcreteView& v) {
   m_.preemptions += static_cast<std::int64_t>(r.preempted.size());
   m_.evictions += static_cast<std::int64_t>(r.evicted.size());
   if (r.overflow) ++m_.overflow_events;
+  m_.swap_outs += static_cast<std::int64_t>(r.swapped_out.size());
+  m_.swap_ins += static_cast<std::int64_t>(r.swapped_in.size());
+  m_.preemptions += static_cast<std::int64_t>(r.swapped_out.size());
+  m_.cpu_blocks_max = std::max(m_.cpu_blocks_max, r.cpu_used_blocks);
 }
 
 void MetricsCollector::on_steady_run(const ConcreteView&, const SteadyRun& run) {

@@ -56,6 +56,10 @@ struct Metrics {
   std::int64_t restarts = 0;        ///< requests preempted or evicted at least once
   std::int64_t wasted_tokens = 0;   ///< sum of RequestState::wasted_tokens
   std::int64_t overflow_events = 0; ///< iterations whose plan overflowed the pool
+  // --- vLLM V0's swap mode (`preemption_mode = "swap"`; reported only then) ---
+  bool swap = false;
+  std::int64_t swap_outs = 0, swap_ins = 0;  ///< events (a swap out is also a preemption)
+  std::int64_t cpu_blocks = 0, cpu_blocks_max = 0;  ///< the CPU pool and its peak use
   // --- series ---
   std::int64_t series_width = 1;    ///< iterations per series point
   std::vector<SeriesPoint> series;

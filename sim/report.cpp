@@ -59,6 +59,8 @@ ordered_json verdict_json(const RunReport& r) {
   return v;
 }
 
+ordered_json metrics_json_common(const Metrics& m);
+
 /// The metrics under the labels `vllm bench serve` prints (vllm/benchmarks/serve.py), so a
 /// simulated run and a benchmark run can be set side by side; milliseconds as vLLM prints them.
 ordered_json vllm_bench_json(const Metrics& m) {
@@ -82,6 +84,15 @@ ordered_json vllm_bench_json(const Metrics& m) {
 }
 
 ordered_json metrics_json(const Metrics& m) {
+  auto out = metrics_json_common(m);
+  // vLLM V0's swap mode only, so every other report keeps its bytes.
+  if (m.swap)
+    out["swap"] = {{"swap_outs", m.swap_outs}, {"swap_ins", m.swap_ins},
+                   {"cpu_blocks", m.cpu_blocks}, {"cpu_blocks_max", m.cpu_blocks_max}};
+  return out;
+}
+
+ordered_json metrics_json_common(const Metrics& m) {
   return {
       {"iterations", m.iterations}, {"busy_iterations", m.busy_iterations},
       {"sim_seconds", m.sim_seconds},
@@ -195,6 +206,10 @@ std::string report_text(const RunReport& r) {
   out += row("restarted requests", fmt::format("{} (recomputed {} tokens)", m.restarts,
                                                m.wasted_tokens));
   out += row("overflow events", std::to_string(m.overflow_events));
+  if (m.swap)
+    out += row("swap outs / ins", fmt::format("{} / {} (CPU pool: max {} of {} blocks)",
+                                              m.swap_outs, m.swap_ins, m.cpu_blocks_max,
+                                              m.cpu_blocks));
   out += row("host time", fmt::format("{:.3f} s ({})", r.info.wall_seconds,
                                       r.info.skip_steady ? "event-skipping loop" : "plain stepper"));
   return out;

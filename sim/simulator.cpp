@@ -137,6 +137,14 @@ SimOutcome simulate(const ModelParams& params, const TimeModel& time, const Work
     for (auto* o : observers) o->on_step(v);
     check_properties(v, opts, seen, out);
     if (opts.stop_at_violation && !out.violations.empty()) break;
+    // vLLM V0 raised "Aborted due to the lack of CPU swap space": the engine is gone. The run
+    // reports it even where [check] properties does not list swap_space.
+    if (v.last_step().swap_abort) {
+      if (std::find(opts.properties.begin(), opts.properties.end(), PropertyId::SwapSpace) ==
+          opts.properties.end())
+        out.violations.push_back({PropertyId::SwapSpace, v.last_step().step, {}});
+      break;
+    }
     if ((out.livelock = livelock.observe(v))) break;
     const bool progressed = !v.last_step().batch.empty() || !v.last_step().arrived.empty();
     idle = progressed ? 0 : idle + 1;

@@ -30,6 +30,7 @@ bool property_allows_skipping(PropertyId p) {
     case PropertyId::Alg1MemoryBound:   // skipping stops before the token bound is exceeded
     case PropertyId::Progress:          // every steady batch is non-empty
     case PropertyId::Schedulable:       // the waiting queue does not change
+    case PropertyId::SwapSpace:         // nothing is swapped out
       return true;
   }
   return false;

@@ -50,9 +50,11 @@ typename PV::Int growth_blocks(const PV& v, typename PV::Ref r, typename PV::Int
 /// admitted running request (LIFO, recompute) until it fits, or preempt the request itself and
 /// stop. "Cannot grow" is free blocks < `demand(v, r, n)`, the blocks the engine's check asks
 /// for (growth_blocks for V1; V0's `can_append_slots` asks for at least one). Returns whether
-/// anything was preempted. `budget` is decreased by the tokens scheduled.
-template <class PV, class Demand>
-typename PV::Bool serve_running_lifo(PV& v, typename PV::Int& budget, Demand demand) {
+/// anything was preempted. `budget` is decreased by the tokens scheduled. `preempt(v, r, when)`
+/// takes a victim out (recompute: `v.preempt`; vLLM V0's swap mode: `v.swap_out`).
+template <class PV, class Demand, class Preempt>
+typename PV::Bool serve_running_lifo(PV& v, typename PV::Int& budget, Demand demand,
+                                     Preempt preempt) {
   using D = typename PV::Domain;
   using Int = typename PV::Int;
   using Bool = typename PV::Bool;
@@ -70,12 +72,12 @@ typename PV::Bool serve_running_lifo(PV& v, typename PV::Int& budget, Demand dem
       const Bool shortage = live && v.free_blocks() < need;
       if (D::definitely_false(shortage)) break;
       const Bool victim = shortage && D::lit(j) < cut && v.running_valid(j);
-      v.preempt(v.running_at(j), victim);
+      preempt(v, v.running_at(j), victim);
       cut = D::select(victim, D::lit(j), cut);
       preempted = preempted || victim;
     }
     const Bool self = live && v.free_blocks() < need;
-    v.preempt(r, self);
+    preempt(v, r, self);
     preempted = preempted || self;
     stopped = stopped || self;
     const Bool ok = live && !self;
@@ -83,6 +85,15 @@ typename PV::Bool serve_running_lifo(PV& v, typename PV::Int& budget, Demand dem
     budget = budget - D::select(ok, n, D::lit(0));
   }
   return preempted;
+}
+
+/// The same with recompute preemption (`v.preempt`).
+template <class PV, class Demand>
+typename PV::Bool serve_running_lifo(PV& v, typename PV::Int& budget, Demand demand) {
+  return serve_running_lifo(v, budget, demand,
+                            [](PV& pv, typename PV::Ref r, typename PV::Bool when) {
+                              pv.preempt(r, when);
+                            });
 }
 
 /// The same, where a request cannot grow when fewer blocks are free than its reservation grows

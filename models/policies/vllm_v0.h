@@ -34,12 +34,35 @@
 ///     kept (a new prefill of prompt + output so far: `[engine] recompute_keeps_output = true`),
 ///     re-queued at the FRONT of waiting in admission order (`self.waiting.extendleft(preempted)`
 ///     reverses the pop order back; `[engine] requeue = "front"`).
-/// Why recompute only is faithful here: `_preempt` chooses RECOMPUTE whenever the user did not
-/// force a mode and `seq_group.get_max_num_running_seqs() == 1`; kvcheck's requests are single
-/// sequences (n = 1, no beam search), so SWAP arises only with a user-forced
-/// `preemption_mode = "swap"`. Swap (a CPU block pool, `_schedule_swapped` and the rule that
-/// no prefill is scheduled while `swapped` is non-empty) is left for later: it needs a CPU pool
-/// in the engine model and the decode engine.
+/// Recompute is V0's choice here: `_preempt` chooses RECOMPUTE whenever the user did not force a
+/// mode and `seq_group.get_max_num_running_seqs() == 1`; kvcheck's requests are single sequences
+/// (n = 1, no beam search), so SWAP arises only with a user-forced `preemption_mode = "swap"`
+/// (`SchedulerConfig.preemption_mode`), kvcheck's `[policy] preemption_mode = "swap"` with
+/// `[engine] cpu_blocks` (V0's `num_cpu_blocks` = `swap_space` GiB x 2^30 / the KV block's
+/// bytes, `Worker.determine_num_available_blocks`). Views without swap (the Z3 views) run the
+/// recompute rules only (`PolicyView::kCanSwap`); their commands refuse a swap config. Then (docs/vllm.md V0-11..V0-16):
+///  8. No prefill while swapped (`_schedule_default`: `if not self.swapped:` guards
+///     `_schedule_prefills`): a non-empty swapped queue stops every admission.
+///  9. Swap out (`_schedule_running` -> `_preempt` -> `_preempt_by_swap` -> `_swap_out`): the
+///     same LIFO victims as rule 6, but their KV blocks move to the CPU pool (`block_manager.
+///     swap_out`: the GPU blocks freed, as many CPU blocks taken), computed tokens and output
+///     kept, status SWAPPED; `self.swapped.extend(running_scheduled.swapped_out)` appends them
+///     in pop order (newest first, then the head if it preempted itself).
+/// 10. CPU pool exhausted (`_swap_out`: `if not self.block_manager.can_swap_out(seq_group):
+///     raise RuntimeError("Aborted due to the lack of CPU swap space...")`): `can_swap_out` is OK
+///     iff free CPU blocks >= the blocks `_can_swap` counts (engine_rules.h
+///     `swap_touched_blocks`), no watermark. Otherwise the whole engine aborts: the view records
+///     it and the `swap_space` property fails.
+/// 11. Swap in (`_schedule_swapped`, run only if the running loop preempted or swapped out
+///     nothing: "If any sequence group is preempted, do not swap in"): FCFS over the swapped
+///     queue; stop at the first that `can_swap_in` answers LATER (GPU free - touched <
+///     watermark_blocks, the same watermark as admission) or that `budget.can_schedule` refuses
+///     (one more token within max_num_batched_tokens after this step's decodes, one more
+///     sequence within max_num_seqs). NEVER (touched > the whole pool) is not modelled: a
+///     request that ran in the pool can be swapped back unless it filled it exactly.
+/// 12. A swapped-in request decodes in the same iteration (`_swap_in` then `_append_slots`,
+///     `decode_seq_groups` with token_chunk_size 1) and rejoins running after the decodes
+///     (`self.running.extend(swapped_in.decode_seq_groups)`): the newest admission.
 /// Not modelled: a prompt `can_allocate` answers NEVER (total - required < watermark) or
 /// longer than min(max_model_len, max_num_batched_tokens) is dropped by V0 (FINISHED_IGNORED);
 /// here it stays at the queue head, and the `schedulable` property names it (engine_rules.h
@@ -59,11 +82,62 @@ typename PV::Int append_demand(const PV& v, typename PV::Ref r, typename PV::Int
   return D::max(blocks::growth_blocks(v, r, n), D::lit(1));
 }
 
+/// Swap-in loop (rule 11): FCFS over the swapped queue where `allowed`; `decoded` tokens are
+/// already in this step's batch (max_num_batched_tokens counts them). Each request swapped in
+/// decodes one token in this iteration (rule 12).
+template <class PV>
+void swap_in_fcfs(PV& v, typename PV::Bool allowed, typename PV::Int decoded,
+                  typename PV::Int watermark) {
+  using D = typename PV::Domain;
+  using Int = typename PV::Int;
+  using Bool = typename PV::Bool;
+  const auto& e = v.params().engine;
+  Int tokens = decoded;
+  Bool alive = allowed;
+  for (int k = 0; k < v.swapped_bound(); ++k) {
+    const Bool live = alive && v.swapped_valid(k);
+    if (D::definitely_false(live)) break;
+    const auto r = v.swapped_at(k);
+    const Int touched = swap_touched_blocks<D>(e, v.computed(r));
+    const Int n = blocks::next_tokens(v, r, D::lit(kUnlimited));
+    const Bool fits_memory = v.free_blocks() - touched >= watermark;
+    const Bool fits_budget = tokens + n <= v.knob(Knob::MaxBatchedTokens);
+    const Bool fits_seqs = v.num_running() < v.knob(Knob::MaxNumSeqs);
+    const Bool ok = live && fits_memory && fits_budget && fits_seqs;
+    v.swap_in(r, ok);
+    v.schedule(r, n, ok);
+    tokens = tokens + D::select(ok, n, D::lit(0));
+    alive = ok;
+  }
+}
+
+/// `_schedule_default` with `preemption_mode = "swap"` (rules 1-5 and 8-12).
+template <class PV>
+void swap_step(PV& v) {
+  using D = typename PV::Domain;
+  using Int = typename PV::Int;
+  const auto full = v.knob(Knob::MaxBatchedTokens);
+  const auto watermark = v.knob(Knob::WatermarkBlocks);
+  auto budget = full;
+  blocks::admit_fcfs(v, v.num_swapped() == D::lit(0), budget, watermark);  // rules 1, 8
+  const auto prefilled = budget < full;
+  const Int unlimited = D::lit(kUnlimited);
+  auto decode_budget = D::select(prefilled, D::lit(0), unlimited);
+  const auto swapped_out = blocks::serve_running_lifo(
+      v, decode_budget, [](const PV& pv, auto r, auto n) { return append_demand(pv, r, n); },
+      [](PV& pv, typename PV::Ref r, typename PV::Bool when) { pv.swap_out(r, when); });  // 9
+  const Int decoded = D::select(prefilled, D::lit(0), unlimited - decode_budget);
+  swap_in_fcfs(v, !prefilled && !swapped_out, decoded, watermark);  // rules 11, 12
+}
+
 }  // namespace v0
 
 template <class PV>
 void vllm_v0_step(PV& v) {
   using D = typename PV::Domain;
+  if constexpr (PV::kCanSwap) {
+    if (v.params().policy.preemption_mode == PreemptionMode::Swap) return v0::swap_step(v);
+  }
   const auto full = v.knob(Knob::MaxBatchedTokens);
   auto budget = full;
   blocks::admit_fcfs(v, D::truth(true), budget, v.knob(Knob::WatermarkBlocks));
@@ -80,7 +154,7 @@ void vllm_v0_step(PV& v) {
 // shortage (plan(): blocks > total), so it would skip over such a preemption.
 inline constexpr PolicyTraits vllm_v0_traits{
     .source = "vLLM V0 scheduler, _schedule_default (papers.md 5.1, docs/vllm.md)",
-    .summary = "prefill-first, no mixing, whole prompts, FCFS head-of-line, watermark on every admission, LIFO recompute, decode needs a free block",
+    .summary = "prefill-first, no mixing, whole prompts, FCFS head-of-line, watermark on every admission, LIFO recompute (or swap to a CPU pool), decode needs a free block",
     .needs_classes = false,
     .steady_skip = false};
 

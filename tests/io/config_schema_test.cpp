@@ -242,6 +242,9 @@ std::vector<std::string> base_configs() {
       // clock = "seconds": `period` (deterministic) instead of `interval`
       pool + rest + "[workload]\nkind = \"deterministic\"\nclock = \"seconds\"\ncount = 4\n"
                     "period = 0.5\n",
+      // vLLM V0 with a CPU swap pool, which preemption_mode = "swap" needs
+      "[engine]\nnum_blocks = 64\ncpu_blocks = 8\n[policy]\nname = \"vllm_v0\"\n"
+      "[workload]\nkind = \"explicit\"\nrequests = [{ arrival = 0, prompt = 2, output = 2 }]\n",
       // a [network] (kvcheck network): no workload; one-task routes
       "[meta]\nname = \"base\"\n" + pool + "[policy]\nname = \"sarathi_priority\"\n" +
           classes +
