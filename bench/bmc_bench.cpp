@@ -12,7 +12,9 @@
 #include "checkers/z3/generic_proof.h"
 #include "checkers/z3/prove_ranges.h"
 #include "checkers/z3/k_induction.h"
+#include "checkers/z3/prefix_bmc.h"
 #include "io/config.h"
+#include "io/workload.h"
 
 namespace kvcheck {
 namespace {
@@ -107,6 +109,25 @@ void BM_EveryNAzure(benchmark::State& state) {
   state.counters["queries"] = g.queries;
 }
 BENCHMARK(BM_EveryNAzure)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+/// Issue 14 item 5: BMC from a simulated prefix at the deployment's pool size
+/// (configs/vllm_fcfs_azure_cascade.toml, `check --from-step auto`): the prefix simulated to the
+/// fullest state (8 residents, 8,499 of 8,576 blocks), 2 symbolic arrivals, the preemption found
+/// at depth 1. Prefix simulation + BMC; the concrete confirmation is not included.
+void BM_PrefixBmcAzureCascade(benchmark::State& state) {
+  const auto cfg = load_config(std::filesystem::path(KVCHECK_SOURCE_DIR) / "configs" /
+                               "vllm_fcfs_azure_cascade.toml");
+  const auto spec = parse_bmc_spec(cfg);
+  const auto w = build_workload(cfg);
+  const auto step = fullest_step(cfg.model, cfg.time, w, cfg.check.max_steps);
+  SolverOptions opts;
+  for (auto _ : state) {
+    const auto r = run_prefix_bmc(cfg.model, cfg.time, w, spec, step, spec.depth, opts);
+    if (r.verdict.kind != VerdictKind::Violated) state.SkipWithError("no violation found");
+  }
+  state.counters["step"] = static_cast<double>(step);
+}
+BENCHMARK(BM_PrefixBmcAzureCascade)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 /// Every shipped config with a [bmc] section: `prove` on the expected-safe ones, `check` on the
 /// expected-violated ones, seeded (the default) and with the solver alone (--seed-runs 0).

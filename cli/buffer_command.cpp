@@ -35,8 +35,24 @@ class BufferCommand final : public Command {
       fmt::print("{} = {}: {}{}\n", param_, v, to_string(verdict),
                  verdict.reason.empty() ? "" : " (" + verdict.reason + ")");
     if (!r.value) {
-      fmt::print("{}: no value of {} in [{}, {}] is proved safe\n", cfg.name, param_, lo_, hi);
-      return to_int(ExitCode::Inconclusive);
+      fmt::print("{}: no value of {} in [{}, {}] is proved safe{}\n", cfg.name, param_, lo_, hi,
+                 r.no_argument.empty()
+                     ? std::string()
+                     : fmt::format(" for every N (values after {} not tried: no every-N "
+                                   "argument covers {} for this policy at any value; "
+                                   "docs/z3-backend.md \"Every N for no_preemption\")",
+                                   r.tried.back().first, property_names(r.no_argument)));
+      if (!r.burst_value || !r.below) return to_int(ExitCode::Inconclusive);
+      const auto label = param_ + " = " + std::to_string(*r.burst_value);
+      fmt::print("{}: the envelope's burst violates ({} requests of prompt {}, output {}); no "
+                 "smaller value was tried:\n",
+                 label, r.below->cex->workload.requests.size(),
+                 r.below->cex->workload.requests.front().prompt,
+                 r.below->cex->workload.requests.front().output);
+      const auto at = with_param(cfg, param_, *r.burst_value, "--param");
+      const auto rc = report_violation(cfg, at, *r.below->cex, r.below->verdict, "simulate",
+                                       cfg.name + ".buffer_burst", label, flags_, label);
+      return rc == to_int(ExitCode::InternalError) ? rc : to_int(ExitCode::Inconclusive);
     }
     fmt::print("{}: smallest {} = {}: PROVED {}\n", cfg.name, param_, *r.value, r.proof.claim);
     if (!r.below) return to_int(ExitCode::Ok);
@@ -48,7 +64,12 @@ class BufferCommand final : public Command {
                  below_label, to_string(b.verdict), spec.depth);
       return to_int(ExitCode::Ok);
     }
-    if (r.below_simulated)
+    if (r.below_burst)
+      fmt::print("{}: neither BMC over the [bmc] slots (depth {}) nor the config's own workload "
+                 "violates; the envelope's burst ({} requests of prompt {}, output {}) does:\n",
+                 below_label, spec.depth, b.cex->workload.requests.size(),
+                 b.cex->workload.requests.front().prompt, b.cex->workload.requests.front().output);
+    else if (r.below_simulated)
       fmt::print("{}: BMC over the [bmc] slots finds no counterexample within depth {}; the "
                  "config's own workload, simulated, does:\n",
                  below_label, spec.depth);

@@ -33,6 +33,24 @@ class SeededChoices final : public ChoiceSource {
   std::uint64_t state_;
 };
 
+/// Seeded choices (SeededChoices), recorded per step in the layout ScriptedChoices replays: a
+/// run's picks for its trace.
+class RecordedChoices final : public ChoiceSource {
+ public:
+  explicit RecordedChoices(std::uint64_t seed) : inner_(seed) {}
+  std::int64_t pick(std::int64_t step, int id, std::int64_t lo, std::int64_t hi) override {
+    const auto v = inner_.pick(step, id, lo, hi);
+    if (static_cast<std::int64_t>(picks.size()) <= step)
+      picks.resize(static_cast<std::size_t>(step) + 1);
+    picks[static_cast<std::size_t>(step)].push_back(v);
+    return v;
+  }
+  std::vector<std::vector<std::int64_t>> picks;
+
+ private:
+  SeededChoices inner_;
+};
+
 /// Replays recorded choices: step s uses picks[s] in order of request. Missing entries fall
 /// back to `lo` and are reported through `exhausted()`.
 class ScriptedChoices final : public ChoiceSource {

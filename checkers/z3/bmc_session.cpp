@@ -48,10 +48,12 @@ z3::solver BmcSession::side_solver(std::int64_t per_query_work) {
 }
 
 BmcSession::BmcSession(const ModelParams& params, const BmcSpec& spec, const SolverOptions& opts,
-                       bool free_start)
-    : guard_(ctx_, opts.deadline), spec_(spec), opts_(opts), unroller_(ctx_, params, spec), solver_(ctx_),
+                       bool free_start, const ConcreteStart* start)
+    : guard_(ctx_, opts.deadline), spec_(spec), opts_(opts),
+      unroller_(ctx_, params, spec, start), solver_(ctx_),
       state_(free_start ? unroller_.fresh_state("0") : unroller_.initial()) {
   states_.push_back(state_);
+  if (opts_.buffered) solver_ = z3::tactic(ctx_, "smt").mk_solver();
   if (opts_.timeout_ms > 0) solver_.set("timeout", z3_millis(opts_.timeout_ms));
   if (opts_.rlimit > 0) solver_.set("rlimit", z3_units(opts_.rlimit));
   for (const auto& c : unroller_.input_constraints()) solver_.add(c.e);

@@ -49,6 +49,11 @@ struct SolverOptions {
   std::uint64_t rlimit = 0;
   /// The outer wall-clock guard (checkers/z3/deadline.h): past it every query is UNKNOWN.
   Deadline deadline;
+  /// Buffer assertions and preprocess them at each check (a tactic solver) instead of the
+  /// incremental kernel, which preprocesses every assertion as it comes: BMC from a simulated
+  /// prefix (checkers/z3/prefix_bmc.h) has few, large steps, where asserting one step's pool
+  /// counter took minutes in the kernel and a second in one pass.
+  bool buffered = false;
   /// Where a line goes every 5 s while one query runs (checkers/z3/deadline.h Heartbeat); null:
   /// none. Printing only.
   std::ostream* heartbeat = nullptr;
@@ -79,9 +84,11 @@ std::uint64_t resource_count(const z3::solver& s);
 class BmcSession {
  public:
   /// `free_start`: start from an arbitrary well-formed state (k-induction step case) instead
-  /// of the initial state. `params` and `spec` must outlive the session.
+  /// of the initial state. `params` and `spec` must outlive the session. With `start` (and not
+  /// `free_start`) the unrolling begins in that concrete state (Unroller's constructor); it
+  /// must outlive the session too.
   BmcSession(const ModelParams& params, const BmcSpec& spec, const SolverOptions& opts,
-             bool free_start);
+             bool free_start, const ConcreteStart* start = nullptr);
 
   /// Adds step `depth()`; returns the per-property terms (in spec.properties order) and, when
   /// `invariants` is set, the well-formedness + user invariants of the post-state last.

@@ -105,6 +105,43 @@ void simulated_below(const Config& cfg, const ModelParams& below, const BmcSpec&
   out.below->cex = Counterexample{hint->workload, hint->picks, hint->property, hint->step};
 }
 
+/// The envelope's burst at `at` (seed_search.h envelope_burst_witness), as `out.below`.
+bool burst_at(const ModelParams& at, const BmcSpec& spec, BufferResult& out) {
+  const auto hint = envelope_burst_witness(at, spec, spec.properties);
+  if (!hint) return false;
+  if (!out.below) out.below = BmcResult{};
+  out.below_simulated = out.below_burst = true;
+  out.below->verdict = Verdict::violated(hint->step, info(hint->property).kind,
+                                         std::string(info(hint->property).name));
+  out.below->cex = Counterexample{hint->workload, hint->picks, hint->property, hint->step};
+  return true;
+}
+
+/// No value proved: the largest value in [lo, hi] at which the envelope's burst violates
+/// (BufferResult::burst_value). Each value found is a concrete run, so it is a counterexample
+/// whatever the scan's start; values below it are not claimed.
+void burst_scan(const Config& cfg, const BmcSpec& spec, const std::string& name, std::int64_t lo,
+                std::int64_t hi, BufferResult& out) {
+  constexpr std::int64_t kScan = 64;
+  auto start = hi;
+  if (name == "policy.watermark_blocks") {
+    const auto shape = burst_shape(with_param(cfg, name, hi, "--hi"), spec);
+    if (shape.threshold) start = std::min(hi, *shape.threshold + 1);
+  }
+  for (auto v = start; v >= std::max(lo, start - kScan + 1); --v) {
+    ModelParams at;
+    try {
+      at = with_param(cfg, name, v, "--param");
+    } catch (const InputError&) {
+      continue;
+    }
+    if (burst_at(at, spec, out)) {
+      out.burst_value = v;
+      return;
+    }
+  }
+}
+
 BufferResult search_buffer(const Config& cfg, const BmcSpec& spec, const std::string& name,
                            std::int64_t lo, std::int64_t hi, const SolverOptions& opts,
                            bool every_n_only) {
@@ -114,15 +151,23 @@ BufferResult search_buffer(const Config& cfg, const BmcSpec& spec, const std::st
   (void)with_param(cfg, name, hi, "--hi");
   BufferResult out;
   for (std::int64_t v = lo; v <= hi; ++v) {
-    out.proof =
-        prove_pipeline(with_param(cfg, name, v, "--param"), spec, {}, opts, every_n_only).result;
+    const auto r = prove_pipeline(with_param(cfg, name, v, "--param"), spec, {}, opts,
+                                  every_n_only);
+    out.proof = r.result;
     out.tried.emplace_back(v, out.proof.verdict);
     if (out.proof.verdict.kind == VerdictKind::Proved) {
       out.value = v;
       break;
     }
+    if (!r.no_argument.empty()) {
+      out.no_argument = r.no_argument;
+      break;
+    }
   }
-  if (!out.value) return out;
+  if (!out.value) {
+    burst_scan(cfg, spec, name, lo, hi, out);
+    return out;
+  }
   ModelParams below;
   try {
     below = with_param(cfg, name, *out.value - 1, "--param");
@@ -131,6 +176,7 @@ BufferResult search_buffer(const Config& cfg, const BmcSpec& spec, const std::st
   }
   out.below = run_bmc(below, spec, spec.depth, opts);
   if (out.below->verdict.kind != VerdictKind::Violated) simulated_below(cfg, below, spec, out);
+  if (out.below->verdict.kind != VerdictKind::Violated) burst_at(below, spec, out);
   return out;
 }
 

@@ -40,7 +40,17 @@ struct BufferResult {
   /// `below` is the config's own workload simulated at value - 1 (BMC over the slots found no
   /// counterexample there).
   bool below_simulated = false;
+  /// `below` is the envelope's burst (seed_search.h envelope_burst_witness) at value - 1, or,
+  /// when no value is proved, at `burst_value`.
+  bool below_burst = false;
   std::vector<std::pair<std::int64_t, Verdict>> tried;  ///< every value tried and its verdict
+  /// `every_n_only`: the properties no every-N argument covers for this policy at any value;
+  /// the values after the first were not tried (their answer would be the same UNKNOWN).
+  std::vector<PropertyId> no_argument;
+  /// No value proved: the largest value, scanning down from `hi` (from just above the burst's
+  /// predicted threshold for policy.watermark_blocks, at most 64 values), at which the
+  /// envelope's burst violates a property; `below` holds that counterexample.
+  std::optional<std::int64_t> burst_value;
 };
 
 /// Validates `lo` and `hi` first (InputError naming --lo / --hi), then every value between.

@@ -30,13 +30,18 @@ std::string join_claims(const std::string& a, const std::string& b) {
   return a.empty() ? b : a + "; " + b;
 }
 
+/// The class policies the population encoding (population_proof.h) takes.
+bool population_policy(const ModelParams& params) {
+  return params.policy.kind == PolicyKind::P1ClassBudgets ||
+         params.policy.kind == PolicyKind::P2Wait;
+}
+
 /// The population encoding (population_proof.h) for the class policies it takes: the
 /// properties it supports among `rest`, for every workload of the classes at the config's own
 /// scale. Proved ones leave `rest`; anything else is reported and left to k-induction.
 void population_part(const ModelParams& params, const SolverOptions& opts,
                      std::vector<PropertyId>& rest, PipelineResult& out) {
-  if (params.policy.kind != PolicyKind::P1ClassBudgets && params.policy.kind != PolicyKind::P2Wait)
-    return;
+  if (!population_policy(params)) return;
   PopulationBounds b;
   for (const auto id : rest)
     if (population_supports(id)) b.properties.push_back(id);
@@ -114,6 +119,12 @@ PipelineResult prove_pipeline(const ModelParams& params, const BmcSpec& spec,
     return out;
   }
   if (every_n_only) {
+    for (const auto id : rest.properties) {
+      const bool population = population_policy(params) && population_supports(id);
+      const auto& implied = every_n_properties();
+      if (!population && std::find(implied.begin(), implied.end(), id) == implied.end())
+        out.no_argument.push_back(id);
+    }
     out.result.verdict = Verdict::unknown("not proved for every N: " +
                                           property_names(rest.properties) +
                                           " (only the [bmc] slots' proof could take them)");

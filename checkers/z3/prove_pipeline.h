@@ -20,6 +20,10 @@ struct PipelineResult {
   std::vector<PropertyId> every_n;  ///< the properties proved for every N (empty: none)
   std::optional<GenericProof> generic;  ///< the every-N attempt, when one was made
   std::string every_n_claim;        ///< "kv_no_overflow, ...: for every number of requests ..."
+  /// `every_n_only`: requested properties that no every-N argument of this pipeline covers for
+  /// this policy at any parameter value (neither the every-N proof's nor the population
+  /// encoding's): their UNKNOWN does not depend on the value (`buffer --every-n` stops there).
+  std::vector<PropertyId> no_argument;
 };
 
 /// Runs both parts. An empty property list is UNKNOWN ("no property"), never PROVED about

@@ -4,6 +4,8 @@
 #include <cstdint>
 
 #include "models/choice_source.h"
+#include "models/domain.h"
+#include "models/engine_rules.h"
 #include "models/time_model.h"
 #include "sim/simulator.h"
 
@@ -28,23 +30,6 @@ class Draw {
 
  private:
   SeededChoices gen_;
-};
-
-/// Seeded choices, recorded per step for the trace.
-class RecordedChoices final : public ChoiceSource {
- public:
-  explicit RecordedChoices(std::uint64_t seed) : inner_(seed) {}
-  std::int64_t pick(std::int64_t step, int id, std::int64_t lo, std::int64_t hi) override {
-    const auto v = inner_.pick(step, id, lo, hi);
-    if (static_cast<std::int64_t>(picks.size()) <= step)
-      picks.resize(static_cast<std::size_t>(step) + 1);
-    picks[static_cast<std::size_t>(step)].push_back(v);
-    return v;
-  }
-  std::vector<std::vector<std::int64_t>> picks;
-
- private:
-  SeededChoices inner_;
 };
 
 std::vector<std::int64_t> arrivals(Draw& d, const BmcSpec& spec, std::int64_t n) {
@@ -228,6 +213,97 @@ std::optional<SeedHint> workload_witness(const ModelParams& params, const TimeMo
   if (w.clock == ArrivalClock::Steps && w.max_concurrency == 0)
     std::erase_if(kept.requests, [&](const Request& r) { return r.arrival_step > v.step; });
   return SeedHint{std::move(kept), std::move(picks), v.id, v.step, 1};
+}
+
+namespace {
+
+/// One candidate of burst_shape: `prompt` of class `klass`, with the class's largest output.
+BurstShape shape_of(const ModelParams& params, std::int64_t prompt, std::int64_t output,
+                    std::int64_t klass) {
+  using C = Concrete;
+  const auto& e = params.engine;
+  BurstShape s;
+  s.prompt = prompt;
+  s.output = output;
+  s.klass = klass;
+  // Admitted with its whole prompt as its first chunk (what a busy engine's token budget leaves
+  // it in the burst: threshold() below checks that the burst's prompts fit one budget).
+  s.admit_blocks = admission_blocks<C>(params, prompt, 0, prompt);
+  s.final_blocks = blocks_for<C>(e, prompt + output - 1 + e.lookahead);
+  return s;
+}
+
+/// `s.needed` and `s.threshold` (BurstShape).
+void threshold(const ModelParams& params, const BmcSpec& spec, BurstShape& s) {
+  const auto& e = params.engine;
+  const auto pool = e.num_blocks;
+  if (s.final_blocks > pool || s.admit_blocks < 1) return;
+  s.needed = pool / s.final_blocks + 1;
+  const auto m = s.needed;
+  const auto& env = spec.envelope;
+  const auto within = [m](std::int64_t bound) { return bound <= 0 || m <= bound; };
+  const bool together = m <= e.max_num_seqs && (e.max_batched_tokens >= kUnlimited ||
+                                                m * s.prompt <= e.max_batched_tokens);
+  const bool whole = cap_chunk<Concrete>(e, s.prompt) == s.prompt;
+  if (!together || !whole || !within(env.max_requests) || !within(env.max_arrivals_per_step) ||
+      !within(env.max_concurrency) || !within(spec.max_concurrency))
+    return;
+  const auto left = pool - m * s.admit_blocks;  // free after the m-th admission
+  if (left >= 0) s.threshold = left;
+}
+
+/// Whether `a` is the better burst request: more final blocks per admission block, then more
+/// final blocks.
+bool better(const BurstShape& a, const BurstShape& b) {
+  const auto lhs = a.final_blocks * b.admit_blocks, rhs = b.final_blocks * a.admit_blocks;
+  return lhs != rhs ? lhs > rhs : a.final_blocks > b.final_blocks;
+}
+
+}  // namespace
+
+BurstShape burst_shape(const ModelParams& params, const BmcSpec& spec) {
+  std::vector<std::pair<LengthRange, LengthRange>> classes;
+  for (const auto& c : spec.envelope.classes) classes.emplace_back(c.prompt, c.output);
+  if (classes.empty())
+    classes.emplace_back(LengthRange{spec.prompt_lo, spec.prompt_hi},
+                         LengthRange{spec.output_lo, spec.output_hi});
+  std::optional<BurstShape> best;
+  for (std::size_t k = 0; k < classes.size(); ++k) {
+    const auto& [prompt, output] = classes[k];
+    for (auto p = prompt.lo; p <= prompt.hi; ++p) {
+      if (unservable<Concrete>(params.engine, p, output.hi)) continue;
+      auto s = shape_of(params, p, output.hi, static_cast<std::int64_t>(k));
+      if (s.final_blocks > params.engine.num_blocks) continue;
+      if (!best || better(s, *best)) best = s;
+    }
+  }
+  if (!best) return {};
+  threshold(params, spec, *best);
+  return *best;
+}
+
+std::optional<SeedHint> envelope_burst_witness(const ModelParams& params, const BmcSpec& spec,
+                                               const std::vector<PropertyId>& properties) {
+  const auto s = burst_shape(params, spec);
+  if (s.needed < 1) return std::nullopt;
+  const auto n = std::max<std::int64_t>(s.needed, 2);
+  const auto per_step = spec.envelope.max_arrivals_per_step;
+  Workload w;
+  w.clock = ArrivalClock::Steps;
+  w.max_concurrency = spec.max_concurrency;
+  for (std::int64_t i = 0; i < n; ++i) {
+    Request r;
+    r.arrival_step = per_step > 0 ? i / per_step : 0;
+    r.arrival_time = static_cast<double>(r.arrival_step);
+    r.prompt = s.prompt;
+    r.output = s.output;
+    r.klass = s.klass;
+    w.requests.push_back(r);
+  }
+  // Every request done by then unless something goes wrong: each prefills, decodes its output
+  // and waits at most for the others' whole runs (n x (prompt + output) steps).
+  const auto steps = n * (s.prompt + s.output + 2) + 16;
+  return workload_witness(params, TimeModel{}, w, properties, steps);
 }
 
 }  // namespace kvcheck

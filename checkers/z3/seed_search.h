@@ -42,6 +42,36 @@ std::optional<SeedHint> workload_witness(const ModelParams& params, const TimeMo
                                          const std::vector<PropertyId>& properties,
                                          std::int64_t max_steps);
 
+/// The request a burst witness repeats (envelope_burst_witness): `prompt` and `output` lie in
+/// one class of the envelope; `admit_blocks` is what its admission reserves (its whole prompt,
+/// engine_rules.h admission_blocks), `final_blocks` what it holds when its whole output is
+/// produced (prompt + output - 1 + lookahead tokens, the last decode step's reservation).
+struct BurstShape {
+  std::int64_t prompt = 1, output = 1, klass = 0;
+  std::int64_t admit_blocks = 1, final_blocks = 1;
+  /// The fewest such requests whose final blocks exceed the pool: floor(pool / final) + 1.
+  std::int64_t needed = 0;
+  /// The largest watermark at which `needed` of them are admitted in one step (the first into
+  /// the idle engine, then each while pool - k * admit_blocks >= watermark), so that, growing
+  /// in lockstep, one of them must be preempted; nothing when the token budget, max_num_seqs
+  /// or the envelope's request or per-step arrival bound keeps them from being admitted together.
+  std::optional<std::int64_t> threshold;
+};
+
+/// The envelope's burst request (docs/z3-backend.md "Every N for no_preemption"): over every
+/// class and every prompt of its range, with the class's largest output, the one with the most
+/// final blocks per admission block (ties: the most final blocks). For `spec`'s envelope (its
+/// own prompt / output ranges for a hand-built spec without one).
+BurstShape burst_shape(const ModelParams& params, const BmcSpec& spec);
+
+/// The burst simulated on the concrete engine with the real policy: `burst_shape`'s request,
+/// `needed` copies (at least 2), all arriving at step 0 (or as the envelope's per-step bound
+/// allows), run until every request completes or one of `properties` fails. Returns the violation only
+/// if the simulation really has one (a concrete run inside the envelope: a counterexample
+/// whatever chose it; callers replay it like every other).
+std::optional<SeedHint> envelope_burst_witness(const ModelParams& params, const BmcSpec& spec,
+                                               const std::vector<PropertyId>& properties);
+
 /// The first of `runs` random workloads inside the bounds (same draws as seed_search) whose
 /// simulation schedules at least one token within `depth` steps (1-based run number), or
 /// nothing: the cheap half of the non-vacuity check (checkers/z3/vacuity.h).

@@ -30,9 +30,16 @@ std::string suffix(std::size_t i) {
 
 }  // namespace
 
-Unroller::Unroller(z3::context& ctx, const ModelParams& params, const BmcSpec& spec)
-    : ctx_(ctx), params_(params), spec_(spec) {
+Unroller::Unroller(z3::context& ctx, const ModelParams& params, const BmcSpec& spec,
+                   const ConcreteStart* start)
+    : ctx_(ctx), params_(params), spec_(spec), start_(start) {
   SymbolicScope scope(ctx_);
+  if (start_) {
+    fixed_ = start_->residents.size();
+    for (const auto& r : start_->residents)
+      inputs_.push_back({D::lit(r.input.arrival_step), D::lit(r.input.prompt),
+                         D::lit(r.input.output), D::lit(r.input.klass)});
+  }
   for (int i = 0; i < spec_.slots; ++i) {
     const auto s = std::to_string(i);
     inputs_.push_back({D::var("arrival_" + s), D::var("prompt_" + s), D::var("output_" + s),
@@ -48,9 +55,11 @@ std::vector<SymBool> Unroller::input_constraints() const {
   };
   const auto absent = D::lit(horizon() + 1);
   const auto nclasses = static_cast<std::int64_t>(params_.classes.size());
-  for (std::size_t i = 0; i < inputs_.size(); ++i) {
+  // A prefix's residents (slots < fixed_) have numeral inputs: nothing to constrain.
+  for (std::size_t i = fixed_; i < inputs_.size(); ++i) {
     const auto& in = inputs_[i];
-    auto arrival = in_range(in.arrival, spec_.arrival_lo, spec_.arrival_hi);
+    auto arrival =
+        in_range(in.arrival, offset() + spec_.arrival_lo, offset() + spec_.arrival_hi);
     if (spec_.allow_absent) arrival = arrival || in.arrival == absent;
     out.push_back(arrival);
     out.push_back(in_range(in.klass, 0, nclasses > 0 ? nclasses - 1 : 0));
@@ -73,9 +82,22 @@ std::vector<SymBool> Unroller::input_constraints() const {
 }
 
 SymState Unroller::initial() const {
+  if (start_) return from_concrete(*start_);
   SymbolicScope scope(ctx_);
   SymState s{{}, D::lit(0), D::lit(0)};
   for (std::size_t i = 0; i < inputs_.size(); ++i)
+    s.slots.push_back({code(Status::Pending), D::lit(0), D::lit(0), D::lit(0), D::lit(0),
+                       D::lit(0)});
+  return s;
+}
+
+SymState Unroller::from_concrete(const ConcreteStart& start) const {
+  SymbolicScope scope(ctx_);
+  SymState s{{}, D::lit(start.step), D::lit(start.used)};
+  for (const auto& r : start.residents)
+    s.slots.push_back({code(r.status), D::lit(r.pos), D::lit(r.computed), D::lit(r.generated),
+                       D::lit(r.blocks), D::lit(r.tokens)});
+  while (s.slots.size() < inputs_.size())
     s.slots.push_back({code(Status::Pending), D::lit(0), D::lit(0), D::lit(0), D::lit(0),
                        D::lit(0)});
   return s;
@@ -253,13 +275,13 @@ bool Unroller::value(const z3::model& m, const SymBool& x) { return m.eval(x.e, 
 SymBool Unroller::fixes(const Workload& w) const {
   SymbolicScope scope(ctx_);
   SymBool out = D::truth(true);
-  for (std::size_t i = 0; i < inputs_.size(); ++i) {
+  for (std::size_t i = fixed_; i < inputs_.size(); ++i) {
     const auto& in = inputs_[i];
-    if (i >= w.requests.size()) {
+    if (i - fixed_ >= w.requests.size()) {
       out = out && in.arrival == D::lit(horizon() + 1);
       continue;
     }
-    const auto& r = w.requests[i];
+    const auto& r = w.requests[i - fixed_];
     out = out && in.arrival == D::lit(r.arrival_step) && in.prompt == D::lit(r.prompt) &&
           in.output == D::lit(r.output) && in.klass == D::lit(r.klass);
   }
@@ -270,9 +292,11 @@ Workload Unroller::workload(const z3::model& m) const {
   Workload w;
   w.clock = ArrivalClock::Steps;
   w.max_concurrency = spec_.max_concurrency;
-  for (const auto& in : inputs_) {
+  for (std::size_t i = fixed_; i < inputs_.size(); ++i) {
+    const auto& in = inputs_[i];
     const auto a = value(m, in.arrival);
-    if (a > spec_.arrival_hi) break;  // absent slots form a suffix (arrivals are ordered)
+    // Absent slots form a suffix (arrivals are ordered).
+    if (a > offset() + spec_.arrival_hi) break;
     Request r;
     r.arrival_step = a;
     r.arrival_time = static_cast<double>(a);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "checkers/z3/bmc_spec.h"
+#include "checkers/z3/prefix_run.h"
 #include "checkers/z3/symbolic_state.h"
 #include "models/params.h"
 #include "models/request.h"
@@ -28,18 +29,32 @@ class Unroller {
     PoolTrace pool;              ///< the pool counter through the step, values stored
   };
 
-  /// Creates the input constants in `ctx`. `params` and `spec` must outlive the unroller.
-  Unroller(z3::context& ctx, const ModelParams& params, const BmcSpec& spec);
+  /// Creates the input constants in `ctx`. `params`, `spec` and `start` must outlive the
+  /// unroller.
+  ///
+  /// With a `start` (BMC from a simulated prefix, checkers/z3/prefix_bmc.h) the first
+  /// `start->residents.size()` slots are the prefix's residents: their inputs are numerals and
+  /// `initial()` is `from_concrete(*start)`; the `spec.slots` symbolic slots follow them and
+  /// arrive at steps start->step + [arrival_lo, arrival_hi] (the [bmc] ranges, shifted to the
+  /// start). Slots stay in arrival order (residents arrived before start->step).
+  Unroller(z3::context& ctx, const ModelParams& params, const BmcSpec& spec,
+           const ConcreteStart* start = nullptr);
 
   const std::vector<SlotInput>& inputs() const { return inputs_; }
+  /// The slots whose inputs are numerals (a prefix's residents); the symbolic ones follow.
+  std::size_t fixed_slots() const { return fixed_; }
   /// Ranges, per-class shapes, arrival order (a_i <= a_{i+1}), max arrivals per step.
   std::vector<SymBool> input_constraints() const;
   /// The KV pool size in blocks.
   std::int64_t num_blocks() const { return params_.engine.num_blocks; }
   /// The first step after which time no longer matters (one past the last arrival step).
-  std::int64_t horizon() const { return spec_.arrival_hi + 1; }
-  /// Every slot pending, nothing held, time 0.
+  std::int64_t horizon() const { return offset() + spec_.arrival_hi + 1; }
+  /// Every slot pending, nothing held, time 0; with a start, from_concrete(start).
   SymState initial() const;
+  /// The state `start` describes, every field a numeral: slot i < fixed_slots() holds resident
+  /// i (its status, queue position, progress and KV), the symbolic slots are pending, time is
+  /// start.step and the pool counter start.used.
+  SymState from_concrete(const ConcreteStart& start) const;
   /// Fresh constants for every state field, named `<field>_<slot>@<tag>`.
   SymState fresh_state(const std::string& tag) const;
   /// One engine step from `pre`; `tag` names its choice constants.
@@ -72,10 +87,11 @@ class Unroller {
   /// Pairs (name, term) of the state and input fields, for user invariants and dumps.
   std::vector<std::pair<std::string, SymInt>> named_fields(const SymState& s) const;
 
-  /// The inputs fixed to `w` (request i in slot i, the remaining slots absent); `w` must be
-  /// within the [bmc] bounds (seed_search.h `within_spec`).
+  /// The inputs of the symbolic slots fixed to `w` (request i in symbolic slot i, the remaining
+  /// slots absent); `w` must be within the [bmc] bounds (seed_search.h `within_spec`; with a
+  /// start, its arrival steps are absolute, >= start.step).
   SymBool fixes(const Workload& w) const;
-  /// The concrete workload a model assigns to the inputs (absent slots dropped).
+  /// The concrete workload a model assigns to the symbolic slots (absent slots dropped).
   Workload workload(const z3::model& m) const;
   /// The concrete values of terms in a model.
   static std::int64_t value(const z3::model& m, const SymInt& x);
@@ -85,7 +101,11 @@ class Unroller {
   z3::context& ctx_;
   const ModelParams& params_;
   const BmcSpec& spec_;
+  const ConcreteStart* start_;
+  std::size_t fixed_ = 0;
   std::vector<SlotInput> inputs_;
+  /// Added to the [bmc] arrival range: the start's step (0 from the empty engine).
+  std::int64_t offset() const { return start_ ? start_->step : 0; }
 };
 
 }  // namespace kvcheck
