@@ -14,9 +14,12 @@
 #include "counterexamples/replay.h"
 #include "io/input_error.h"
 #include "models/engine_step.h"
+#include "random_model.h"
 
 namespace kvcheck {
 namespace {
+
+using test::random_params;
 
 /// Prefix picks for steps < S (as recorded), seeded choices after; records every pick.
 class PrefixThenSeeded final : public ChoiceSource {
@@ -40,29 +43,6 @@ class PrefixThenSeeded final : public ChoiceSource {
   std::int64_t cur_ = -1;
   std::size_t idx_ = 0;
 };
-
-ModelParams random_params(PolicyKind kind, std::mt19937_64& rng) {
-  const auto pick = [&](std::int64_t lo, std::int64_t hi) {
-    return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng);
-  };
-  ModelParams p;
-  p.policy.kind = kind;
-  p.engine.block_size = pick(1, 2);
-  p.engine.num_blocks = pick(4, 10);
-  p.engine.lookahead = pick(0, 1);
-  p.engine.chunked_prefill = pick(0, 1) == 1;
-  p.engine.max_batched_tokens = pick(0, 1) == 1 ? kUnlimited : pick(2, 8);
-  p.engine.max_num_seqs = pick(0, 1) == 1 ? kUnlimited : pick(1, 4);
-  p.engine.requeue = pick(0, 1) == 1 ? Requeue::Front : Requeue::Back;
-  p.policy.watermark_blocks = pick(0, 1);
-  p.policy.flow_budget_min = pick(0, 2);
-  p.policy.flow_budget_max = p.policy.flow_budget_min + pick(0, 2);
-  p.policy.max_batch_seqs = pick(0, 1) == 1 ? kUnlimited : pick(1, 4);
-  for (int c = 0; c < 2; ++c)
-    p.classes.push_back({std::string(c == 0 ? "c0" : "c1"), pick(1, 3), pick(1, 3), 1.0,
-                         pick(1, 2), pick(1, 2)});
-  return p;
-}
 
 bool per_class(const ModelParams& p) {
   return p.policy.kind == PolicyKind::P2Wait || p.policy.kind == PolicyKind::P1ClassBudgets;
@@ -200,7 +180,7 @@ TEST_P(PrefixDifferential, SymbolicFromPrefixMatchesConcrete) {
   std::mt19937_64 rng(static_cast<std::uint64_t>(GetParam()) * 7919 + 11);
   int residents = 0;
   for (int run = 0; run < 6; ++run) {
-    const auto p = random_params(GetParam(), rng);
+    const auto p = random_params(GetParam(), rng, false, 4);
     const auto d = prefix_difference(p, rng, 3, residents);
     ASSERT_FALSE(d) << "run " << run << ": " << *d;
   }
