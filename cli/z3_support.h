@@ -32,8 +32,10 @@ struct Z3Flags {
 /// --dump-smt2.
 void add_z3_flags(CLI::App& sub, Z3Flags& f, bool dump);
 
-/// The [bmc] spec of `cfg` with --timeout-ms applied.
-BmcSpec spec_with_flags(const Config& cfg, const Z3Flags& f);
+/// The [bmc] spec of `cfg` with --timeout-ms applied. Refuses (exit 151) what the Z3 backends
+/// cannot run: V0's swap, and in-flight requests unless `in_flight_ok` (`check` starts BMC from
+/// their state, checkers/z3/prefix_bmc.h).
+BmcSpec spec_with_flags(const Config& cfg, const Z3Flags& f, bool in_flight_ok = false);
 
 /// Solver options from the spec and flags; progress lines go to stdout when `progress`.
 SolverOptions solver_options(const BmcSpec& spec, const Z3Flags& f, bool progress);

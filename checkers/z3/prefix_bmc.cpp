@@ -27,16 +27,21 @@ Counterexample whole_run(const PrefixRun& p, const Counterexample& tail) {
   return c;
 }
 
+/// At most this many residents: the incremental solver (see unroll).
+constexpr std::size_t kIncrementalResidents = 4;
+
 void unroll(const ModelParams& params, const BmcSpec& spec, std::int64_t depth,
             SolverOptions opts, PrefixBmcResult& out) {
   // Lemmas, the allocation invariant and closure speak about every run from the empty engine;
   // here they could only end in UNKNOWN anyway.
   opts.lemma_after_work = -1;
   opts.alloc_after_work = -1;
-  // A tactic solver: each query preprocesses the whole unrolling in one pass. The incremental
-  // kernel preprocesses each assertion as it comes, and took minutes on one step's pool-counter
-  // equality with 16 residents (the same formula alone: 1 s).
-  opts.buffered = true;
+  // Many residents: a tactic solver, each query preprocessing the whole unrolling in one pass.
+  // The incremental kernel preprocesses each assertion as it comes, and took minutes on one
+  // step's pool-counter equality with 16 residents (the same formula alone: 1 s). Few residents
+  // (an in-flight start): the incremental kernel, which keeps what it learnt from depth to depth
+  // (the tactic solver re-solved 10 depths of configs/p2_example2_inflight.toml in 8.5 min).
+  opts.buffered = out.prefix.start.residents.size() > kIncrementalResidents;
   BmcSession s(params, spec, opts, false, &out.prefix.start);
   SymbolicScope sc(s.ctx());
   for (std::int64_t t = 0; t < depth; ++t) {
@@ -57,6 +62,7 @@ void unroll(const ModelParams& params, const BmcSpec& spec, std::int64_t depth,
     s.assume(all_true(props));
   }
   out.verdict = Verdict::unknown("no violation " + scope(depth, out.prefix));
+  out.clean = true;
 }
 
 }  // namespace

@@ -31,6 +31,10 @@ struct PrefixBmcResult {
   std::optional<Counterexample> cex;  ///< set iff Violated: the whole run from the empty engine
   PrefixRun prefix;                   ///< the simulated prefix (its states: the trace's first ones)
   bool in_prefix = false;             ///< the violation is in the simulated prefix itself
+  /// Every depth up to the one asked was unsat: no violation within it from the sampled state
+  /// (the verdict is still UNKNOWN: the caller knows whether that state is the config's own
+  /// start, step 0, where it means BOUNDED_OK).
+  bool clean = false;
 };
 
 /// BMC of spec.properties for `depth` steps from the state `w` reaches at step `step` (see the

@@ -50,6 +50,53 @@ TEST(PrefixCli, NoViolationIsUnknownWithTheReason) {
   EXPECT_EQ(r.out.find("BOUNDED_OK"), std::string::npos) << r.out;
 }
 
+/// vLLM FCFS on `blocks` blocks of 1 token with three requests in flight at step 0: prompt 2,
+/// decoded 0, output 5, so each holds 2 blocks and, by the engine's rule (the last decode step
+/// reserves prompt + output - 1 tokens), ends holding 2 + 5 - 1 = 6: 18 blocks for the three.
+/// One symbolic arrival of prompt 1, output 1 (1 block, done at its prefill, admitted only when
+/// a block is free).
+std::filesystem::path write_in_flight(const std::filesystem::path& dir, int blocks) {
+  const auto path = dir / "in_flight.toml";
+  write_text(path, "[meta]\nname = \"in_flight\"\n[engine]\nblock_size = 1\nnum_blocks = " +
+                       std::to_string(blocks) +
+                       "\n[policy]\nname = \"vllm_fcfs\"\n[workload]\nkind = \"deterministic\"\n"
+                       "count = 1\nprompt = 1\noutput = 1\n[[workload.in_flight]]\nprompt = 2\n"
+                       "output = 5\ndecoded = 0\ncount = 3\n[check]\nproperties = "
+                       "[\"no_preemption\"]\n[bmc]\nslots = 1\narrival = [0, 3]\ndepth = 4\n");
+  return path;
+}
+
+// Issue 16: `check` on in-flight requests is BMC from their state at step 0, every run's start,
+// so a clean run is BOUNDED_OK (unlike --from-step S > 0). By hand, each step reserves one more
+// token per request: 3 x 3 = 9 blocks at step 0, 12 at step 1, 15 at step 2, 18 at step 3 (the
+// last, generated reaches 5). 12 blocks: step 2 needs 15, so one is preempted at step 2 (an
+// arrival cannot make it earlier: vLLM serves the running requests first). 18 blocks: they fit,
+// and an arrival is admitted only into a free block and finishes at its prefill.
+TEST(PrefixCli, CheckStartsFromTheInFlightRequests) {
+  const auto dir = scratch_dir();
+  const auto out = dir / "out";
+  const auto bad = run_kvcheck("check " + sh_quote(write_in_flight(dir, 12).string()) +
+                               " --out " + sh_quote(out.string()));
+  ASSERT_EQ(bad.status, 12) << bad.out << bad.err;
+  EXPECT_NE(bad.out.find("VIOLATED no_preemption at step 2"), std::string::npos) << bad.out;
+  const auto trace = out / "in_flight.bmc.itf.json";
+  ASSERT_TRUE(std::filesystem::exists(trace));
+  const auto rr = run_kvcheck("replay " + sh_quote(trace.string()));
+  EXPECT_EQ(rr.status, 0) << rr.out << rr.err;
+  EXPECT_NE(rr.out.find("REPRODUCED"), std::string::npos) << rr.out;
+
+  const auto ok = run_kvcheck("check " + sh_quote(write_in_flight(dir, 18).string()) +
+                              " --out " + sh_quote(out.string()));
+  EXPECT_EQ(ok.status, 0) << ok.out << ok.err;
+  EXPECT_NE(ok.out.find("BOUNDED_OK(4)"), std::string::npos) << ok.out;
+  EXPECT_NE(ok.out.find("on top of the in-flight ones"), std::string::npos) << ok.out;
+
+  // prove and buffer still refuse them (their proofs start from the empty engine)
+  const auto prove = run_kvcheck("prove " + sh_quote(write_in_flight(dir, 18).string()));
+  EXPECT_EQ(prove.status, 151) << prove.out << prove.err;
+  EXPECT_NE(prove.err.find("workload.in_flight"), std::string::npos) << prove.err;
+}
+
 TEST(PrefixCli, AnExhaustedRlimitIsUnknown) {
   const auto dir = scratch_dir();
   const auto cfg = write_config(dir, 8);
