@@ -44,7 +44,8 @@ TEST(SoundnessCli, BufferWithFalseInvariantFindsNoValue) {
   const auto cfg = scratch_config("buffer_false_inv.toml",
                                   shipped("buffer_vllm_watermark.toml") + "invariants = [\"false\"]\n");
   const auto r = run_kvcheck("buffer " + sh_quote(cfg) +
-                             " --param policy.watermark_blocks --lo 0 --hi 2 --seed-runs 0");
+                             " --param policy.watermark_blocks --lo 0 --hi 2 --seed-runs 0 --out " +
+                             sh_quote((test_dir() / "out").string()));
   EXPECT_EQ(r.status, 5) << r.out << r.err;
   EXPECT_NE(r.out.find("no value"), std::string::npos) << r.out;
 }
