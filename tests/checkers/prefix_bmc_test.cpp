@@ -244,6 +244,22 @@ TEST(PrefixBmc, FindsThePreemptionAndTheWholeRunReplaysFromEmpty) {
   EXPECT_TRUE(replay(c.trace).reproduced);
 }
 
+// --from-step auto: the step at whose start the simulated run holds the most blocks, over
+// max_steps engine steps. By hand, one request (prompt 1, output 10) on blocks of 1 token holds
+// 1 block after step 0 and one more after each step, so the pool is fullest at the start of the
+// last step scanned: step 3 for max_steps = 3, step 5 for 5 (mutation run 9's survivor: a scan
+// that started its count at 1 answered 2).
+TEST(PrefixBmc, FullestStepIsTheLastOfAGrowingRun) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::VllmFcfs;
+  p.engine.block_size = 1;
+  p.engine.num_blocks = 64;
+  Workload w;
+  w.requests.push_back({0, 0.0, 1, 10, 0});
+  EXPECT_EQ(fullest_step(p, TimeModel{}, w, 3), 3);
+  EXPECT_EQ(fullest_step(p, TimeModel{}, w, 5), 5);
+}
+
 TEST(PrefixBmc, NoViolationAfterThePrefixIsUnknownNeverAPass) {
   const auto p = cascade_params(1000);  // nothing can ever be preempted
   const auto r = run_prefix_bmc(p, TimeModel{}, two_requests(), cascade_spec(), 2, 3, quiet());
