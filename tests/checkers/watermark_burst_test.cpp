@@ -43,6 +43,20 @@ TEST(WatermarkBurst, TinyBurstShapeByHand) {
   EXPECT_EQ(*s.threshold, 3);
 }
 
+/// The burst needs its 3 requests running together: max_num_seqs = 3 lets them (threshold 3, as
+/// above), 2 does not (no threshold: the third waits for a completion). Mutation run 9's
+/// survivor: `m < max_num_seqs` dropped the equality case.
+TEST(WatermarkBurst, MaxNumSeqsBoundsTheBurst) {
+  const auto cfg = shipped("buffer_vllm_watermark_every_n");
+  auto p = cfg.model;
+  p.engine.max_num_seqs = 3;
+  const auto at3 = burst_shape(p, spec_of(cfg));
+  ASSERT_TRUE(at3.threshold.has_value());
+  EXPECT_EQ(*at3.threshold, 3);
+  p.engine.max_num_seqs = 2;
+  EXPECT_FALSE(burst_shape(p, spec_of(cfg)).threshold.has_value());
+}
+
 /// The burst's counterexample at W = 3 is concrete, inside the envelope, and replays; at W = 4
 /// (the hand-derived W*) the burst runs to completion without a preemption.
 TEST(WatermarkBurst, TinyBurstPreemptsAtThreeNotAtFour) {
