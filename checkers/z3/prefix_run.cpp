@@ -12,6 +12,10 @@
 namespace kvcheck {
 namespace {
 
+/// The policy's choices in the prefix run: one seed for `fullest_step` and `simulate_prefix`,
+/// so `auto` picks a step of the very run the prefix repeats.
+constexpr std::uint64_t kPrefixSeed = 1;
+
 /// Where a prefix run stopped.
 struct Stop {
   std::optional<PropertyId> violated;
@@ -77,7 +81,7 @@ PrefixRun simulate_prefix(const ModelParams& params, const TimeModel& time, cons
   if (w.max_concurrency > 0)
     throw config_error("", flag, "a closed-loop workload (max_concurrency) is not supported");
   // Pass 1: the config's workload as it is (any clock).
-  RecordedChoices choices(1);
+  RecordedChoices choices(kPrefixSeed);
   ConcreteView v(params, w, time, choices);
   const auto stop = run_until(v, w, step, properties, nullptr);
   if (!stop.violated && v.finished() && v.step() < step)
@@ -111,7 +115,7 @@ PrefixRun simulate_prefix(const ModelParams& params, const TimeModel& time, cons
 
 std::int64_t fullest_step(const ModelParams& params, const TimeModel& time, const Workload& w,
                           std::int64_t max_steps) {
-  SeededChoices choices(1);
+  SeededChoices choices(kPrefixSeed);  // the run simulate_prefix repeats
   ConcreteView v(params, w, time, choices);
   std::int64_t best = 0, best_used = 0;
   for (std::int64_t n = 0; n < max_steps && !v.finished(); ++n) {
