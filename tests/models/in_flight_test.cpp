@@ -130,6 +130,30 @@ TEST(InFlightByHand, AnInFlightRequestFinishesAtTheHandComputedStep) {
   EXPECT_TRUE(v.finished());
 }
 
+// An in-flight request's first token came out before step 0 (time 0, no step): a preemption
+// that drops its output (recompute_keeps_output = false, the papers' model) and the new first
+// token after its re-prefill must not stamp it again. By hand, on 6 blocks of 1 token: both
+// (prompt 2, output 5, decoded 0) hold 2 blocks; step 0 reserves 3 each (6, full); step 1 needs
+// 4 each, so the newest, request 1, is preempted, its output dropped; request 0 ends holding
+// 2 + 5 - 1 = 6 blocks, then request 1 is prefilled again and finishes alone.
+// Mutation run 9's survivor: `first_token_time < 1` re-stamped it.
+TEST(InFlightByHand, APreemptedInFlightRequestKeepsItsFirstToken) {
+  auto p = vllm(1, 6);
+  p.engine.recompute_keeps_output = false;
+  Workload w;
+  w.requests = {in_flight(2, 5, 0), in_flight(2, 5, 0)};
+  TimeModel t;
+  SeededChoices ch(1);
+  ConcreteView v(p, w, t, ch);
+  for (int step = 0; step < 40 && !v.finished(); ++step) engine_step(v);
+  ASSERT_TRUE(v.finished());
+  EXPECT_GE(v.state(1).preemptions, 1);
+  for (ConcreteView::Ref r : {0, 1}) {
+    EXPECT_EQ(v.state(r).first_token_step, -1) << r;
+    EXPECT_EQ(v.state(r).first_token_time, 0.0) << r;
+  }
+}
+
 /// The final per-request states of a run (on_finish).
 struct FinalStates final : StepObserver {
   bool steady = false;
