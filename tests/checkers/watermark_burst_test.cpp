@@ -57,6 +57,17 @@ TEST(WatermarkBurst, MaxNumSeqsBoundsTheBurst) {
   EXPECT_FALSE(burst_shape(p, spec_of(cfg)).threshold.has_value());
 }
 
+/// No burst when one request of the shape cannot fit the pool at all (its final blocks, 3,
+/// exceed a 2-block pool): the burst argument needs several requests sharing the pool, and that
+/// request is the `schedulable` property's case, not a watermark's.
+TEST(WatermarkBurst, NoBurstWhenOneRequestExceedsThePool) {
+  const auto cfg = shipped("buffer_vllm_watermark_every_n");
+  auto p = cfg.model;
+  p.engine.num_blocks = 2;
+  EXPECT_EQ(burst_shape(p, spec_of(cfg)).needed, 0);
+  EXPECT_FALSE(envelope_burst_witness(p, spec_of(cfg), {PropertyId::NoPreemption}).has_value());
+}
+
 /// The burst's counterexample at W = 3 is concrete, inside the envelope, and replays; at W = 4
 /// (the hand-derived W*) the burst runs to completion without a preemption.
 TEST(WatermarkBurst, TinyBurstPreemptsAtThreeNotAtFour) {
