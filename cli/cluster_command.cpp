@@ -1,8 +1,10 @@
-// `kvcheck cluster CONFIG [--n N] [--seed S] [--json F] [--check-invariants]`: P3's n-GPU
-// system (docs/p3.md). Solves the config's fluid LP (LP (40) bundled, LP (42) separate), plans
-// M = ceil(n sum x*) mixed GPUs, simulates Gate-and-Route or Prioritize-and-Route, and prints
-// the per-GPU revenue beside R*, their ratio, and each class's normalised occupancies and
-// queues beside the LP's. Exit 0; 13 when the LP has no optimum (no plan); 151 for bad input.
+// `kvcheck cluster CONFIG [--n N] [--seed S] [--policy NAME] [--router R] [--json F]
+// [--check-invariants]`: P3's n-GPU system (docs/p3.md). Solves the config's fluid LP (LP (40)
+// bundled, LP (42) separate), plans M = ceil(n sum x*) mixed GPUs (unless the policy has no
+// static planning), simulates the policy (cluster/cluster_policy.h: Gate-and-Route,
+// Prioritize-and-Route, the SLI-aware router, section 6.3's baselines), and prints the per-GPU
+// revenue beside R*, their ratio, and each class's normalised occupancies and queues beside
+// the LP's. Exit 0; 13 when the LP has no optimum (no plan); 151 for bad input.
 #include <fmt/format.h>
 
 #include <chrono>
@@ -48,6 +50,9 @@ class ClusterCommand final : public Command {
     sub.add_option("config", config_, "Config file (TOML) with a [cluster] section")->required();
     sub.add_option("--n", n_, "Number of GPUs (default: cluster.gpus)")->check(CLI::Range(1, 1'000'000));
     sub.add_option("--seed", seed_, "Random seed (default: cluster.seed)");
+    sub.add_option("--policy", policy_, "Policy by name (default: cluster.policy): " + names());
+    sub.add_option("--router", router_, "Decode router, overriding the policy's: greedy or sli")
+        ->check(CLI::IsMember({"greedy", "sli"}));
     sub.add_option("--json", json_, "Also write the numbers as JSON to this file");
     sub.add_flag("--check-invariants", check_,
                  "Check the model's invariants at every event (always on in Debug builds; a failure "
@@ -60,6 +65,7 @@ class ClusterCommand final : public Command {
       throw config_error(config_, "cluster", "missing section [cluster] (P3's n-GPU system)");
     auto o = cluster::cluster_options(cfg);
     if (seed_) o.seed = *seed_;
+    apply_policy_flags(o);
     if (check_) o.check = cluster::InvariantCheck::Touched;
     const auto n = n_ ? *n_ : cfg.cluster.gpus;
     const auto lp = theory::solve_p3_lp(o.instance, o.charging);
@@ -74,15 +80,49 @@ class ClusterCommand final : public Command {
     const auto r = cluster::simulate_cluster(o, plan);
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     print(cfg, o, lp, r, wall);
+    if (!r.p_solo.empty()) {
+      fmt::print("SLI router p_s   ");
+      for (std::size_t i = 0; i < r.p_solo.size(); ++i)
+        fmt::print(" {}={:.5g}", o.instance.classes[i].name, r.p_solo[i]);
+      fmt::print("\n");
+    }
     if (!json_.empty()) write_json(cfg, o, lp, r);
     return 0;
   }
 
  private:
+  static std::string names() {
+    std::string out;
+    for (const auto& row : cluster::named_policies())
+      out += (out.empty() ? "" : ", ") + std::string(row.name);
+    return out;
+  }
+
+  /// --policy and --router over the config's policy; a combination that cannot run is 151.
+  void apply_policy_flags(cluster::ClusterOptions& o) const {
+    if (!policy_.empty()) {
+      const auto p = cluster::find_policy(policy_);
+      if (!p)
+        throw config_error(config_, "--policy",
+                           "unknown policy '" + policy_ + "' (one of " + names() + ")");
+      o.policy = *p;
+    }
+    if (!router_.empty())
+      o.policy.router = router_ == "sli" ? cluster::Router::Sli : cluster::Router::Greedy;
+    if (const auto why = cluster::policy_error(o.policy); !why.empty())
+      throw config_error(config_, policy_.empty() ? "--router" : "--policy", why);
+  }
+
+  std::string plan_words(const cluster::ClusterOptions& o, const cluster::ClusterResult& r) const {
+    if (o.policy.planning == cluster::Planning::None)
+      return fmt::format("no static planning: a GPU is mixed while it prefills");
+    return fmt::format("M = {} mixed, {} solo", r.mixed, r.n - r.mixed);
+  }
+
   void print(const Config& cfg, const cluster::ClusterOptions& o, const theory::P3LpResult& lp,
              const cluster::ClusterResult& r, double wall) const {
-    fmt::print("{}: {} over n = {} GPUs (M = {} mixed, {} solo), {} charging, {} service, seed {}\n",
-               json_escape(cfg.name), cluster::to_string(o.policy), r.n, r.mixed, r.n - r.mixed,
+    fmt::print("{}: {} over n = {} GPUs ({}), {} charging, {} service, seed {}\n",
+               json_escape(cfg.name), cluster::to_string(o.policy), r.n, plan_words(o, r),
                theory::to_string(o.charging),
                o.service == cluster::Service::Exponential ? "exponential" : "deterministic", o.seed);
     fmt::print("simulated [{:g}, {:g}] s: {} requests, {} events, {:.2f} s wall\n", o.warmup,
@@ -105,6 +145,7 @@ class ClusterCommand final : public Command {
       for (const auto& row : rows(c, lp.classes[i]))
         fields += fmt::format("\"{}\": {:.17g}, \"{}_lp\": {:.17g}, ", row.name, row.sim,
                               row.name, row.lp);
+      if (!r.p_solo.empty()) fields += fmt::format("\"p_solo\": {:.17g}, ", r.p_solo[i]);
       classes += fmt::format(
           "{}{{\"name\": \"{}\", {}\"arrivals\": {}, \"prefills\": {}, \"completions\": {}, "
           "\"abandoned_prefill\": {}, \"abandoned_decode\": {}}}", i ? ", " : "",
@@ -112,18 +153,20 @@ class ClusterCommand final : public Command {
           c.abandoned_prefill, c.abandoned_decode);
     }
     const auto text = fmt::format(
-        "{{\"config\": \"{}\", \"policy\": \"{}\", \"charging\": \"{}\", \"n\": {}, \"mixed\": {}, "
+        "{{\"config\": \"{}\", \"policy\": \"{}\", \"router\": \"{}\", \"charging\": \"{}\", "
+        "\"n\": {}, \"mixed\": {}, "
         "\"seed\": {}, \"horizon\": {:.17g}, \"warmup\": {:.17g}, \"revenue_per_gpu\": {:.17g}, "
         "\"r_star\": {:.17g}, \"ratio\": {:.17g}, \"requests\": {}, \"events\": {}, "
         "\"classes\": [{}]}}\n",
-        json_escape(cfg.name), cluster::to_string(o.policy), theory::to_string(o.charging), r.n, r.mixed,
+        json_escape(cfg.name), cluster::to_string(o.policy), cluster::to_string(o.policy.router),
+        theory::to_string(o.charging), r.n, r.mixed,
         o.seed, o.horizon, o.warmup, r.revenue_per_gpu, lp.objective,
         r.revenue_per_gpu / lp.objective, r.requests, r.events, classes);
     std::ofstream out(json_, std::ios::binary);
     if (!(out << text)) throw config_error(json_, "--json", "cannot write the JSON report");
   }
 
-  std::string config_, json_;
+  std::string config_, json_, policy_, router_;
   std::optional<std::int64_t> n_;
   std::optional<std::uint64_t> seed_;
   bool check_ = false;

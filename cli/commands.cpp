@@ -26,8 +26,9 @@ const std::vector<CommandEntry>& all_commands() {
        "counterexamples, regression corpus", &make_fuzz_command},
       {"analyze", "Evaluate the papers' stability and memory conditions for a config (P1, P2, P4)",
        &make_analyze_command},
-      {"cluster", "P3's n-GPU system: the fluid LP's plan, Gate-and-Route or Prioritize-and-Route "
-       "simulated, revenue per GPU against the LP optimum", &make_cluster_command},
+      {"cluster", "P3's n-GPU system: the fluid LP's plan, Gate-and-Route, Prioritize-and-Route, "
+       "the SLI-aware router or a section 6.3 baseline simulated, revenue per GPU against the "
+       "LP optimum", &make_cluster_command},
       {"replay", "Re-execute an ITF trace and check every recorded state (exit 20 on divergence)",
        &make_replay_command},
       {"explore", "Explicit-state exploration: shortest counterexamples, starvation lassos, "

@@ -4,22 +4,27 @@
 /// Poisson arrivals at n lambda_i, a per-class prefill FIFO, M mixed GPUs (one prefill slot
 /// reserved, B - 1 decode slots) and n - M solo GPUs (B decode slots), a decode buffer (one
 /// FIFO across classes), abandonment at theta_i while waiting, service exponential with Eq. 4's
-/// rates or exactly their means. Two policies, each written once: Gate-and-Route (P3 section
-/// 4.1: the xi-index gate) and Prioritize-and-Route (section 4.2: largest D_i / P_i first);
-/// both route a decode solo first, then mixed, then to the buffer, and pull the buffer's head
-/// into a freed decode slot.
+/// rates or exactly their means. The policy is four dimensions (cluster_policy.h), each rule
+/// written once: the gate (section 4.1's xi-index, section 4.2's largest D_i / P_i, or FCFS
+/// across classes), the execution (decoupled decode-first, decoupled prefill-first, or coupled:
+/// the decode stays in its prefill's slot), the planning (static M mixed / n - M solo, or none:
+/// every GPU mixed exactly while it prefills) and the router (greedy: solo first, then mixed,
+/// then one buffer; SLI-aware, section 5.1: a class-i decode to the solo group with
+/// probability p_{s,i}, each group with its own buffer). A freed decode slot pulls its
+/// buffer's head.
 ///
 /// An event touches only the GPUs it concerns: free decode slots and idle prefill slots are
-/// index sets (O(1) insert, erase, uniform pick), events a binary heap.
+/// index sets (O(1) insert, erase, uniform pick), events a binary heap. Without static
+/// planning a GPU that starts or ends a prefill changes the speed of its (at most B) decodes.
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "cluster/cluster_policy.h"
 #include "theory/p3_lp.h"
 
 namespace kvcheck::cluster {
 
-enum class GatePolicy { GateAndRoute, PrioritizeAndRoute };
 enum class Service { Exponential, Deterministic };
 /// Off; Touched: the GPUs an event changed, the queues and the routing rules, at every event;
 /// Full: also every GPU recounted at every event (O(n), for tests).
@@ -31,15 +36,17 @@ inline constexpr InvariantCheck kDefaultInvariantCheck = InvariantCheck::Off;
 inline constexpr InvariantCheck kDefaultInvariantCheck = InvariantCheck::Touched;
 #endif
 
-const char* to_string(GatePolicy p);
-
-/// Static planning (P3 section 4.1): from an LP optimum, M = ceil(n sum x*) mixed GPUs, and the
-/// gate's targets n x*_i (occupancy) and n q*_{p,i} (the tie rule's Q-dagger).
+/// Static planning (P3 section 4.1): from an LP optimum, M = ceil(n sum x*) mixed GPUs, the
+/// gate's targets n x*_i (occupancy) and n q*_{p,i} (the tie rule's Q-dagger), and the decode
+/// occupancies y*_m, y*_s the SLI router splits by (sli_split.h; only it reads them). Planning
+/// None ignores `mixed`: every GPU may prefill.
 struct ClusterPlan {
   std::int64_t n = 1;
   std::int64_t mixed = 0;           ///< M
   std::vector<double> x;            ///< x*_i per GPU
   std::vector<double> q_p;          ///< q*_{p,i} per GPU
+  std::vector<double> y_m = {};     ///< y*_{m,i} per GPU
+  std::vector<double> y_s = {};     ///< y*_{s,i} per GPU
 };
 ClusterPlan make_plan(const theory::P3LpResult& lp, std::int64_t n);
 
@@ -51,6 +58,7 @@ struct ClusterEvent {
   int klass = 0;
   std::int64_t job = 0;   ///< arrival order, from 0 (all classes)
   std::int64_t gpu = -1;  ///< -1 when not on a GPU
+  int buffer = -1;        ///< Buffered: 0 the buffer (SLI: the mixed group's), 1 the SLI solo one
 };
 class ClusterObserver {
  public:
@@ -61,7 +69,7 @@ class ClusterObserver {
 struct ClusterOptions {
   theory::P3Instance instance;
   theory::P3Charging charging = theory::P3Charging::Bundled;
-  GatePolicy policy = GatePolicy::GateAndRoute;
+  ClusterPolicy policy;      ///< gate, execution, planning, router (cluster_policy.h)
   Service service = Service::Exponential;
   double horizon = 1000.0;   ///< simulated seconds
   double warmup = 0.0;       ///< time averages and revenue count from here
@@ -85,10 +93,12 @@ struct ClusterResult {
   std::int64_t n = 0, mixed = 0;
   std::int64_t events = 0, requests = 0;  ///< events processed, requests arrived
   std::vector<ClassResult> classes;
+  std::vector<double> p_solo;  ///< the SLI router's p_{s,i} (empty for the greedy router)
 };
 
 /// Runs the system. Throws std::logic_error naming the invariant and the time when a check
-/// (options.check) fails, std::invalid_argument for an unusable plan or options.
+/// (options.check) fails, std::invalid_argument for an unusable plan, policy (policy_error)
+/// or options.
 ClusterResult simulate_cluster(const ClusterOptions& options, const ClusterPlan& plan);
 
 }  // namespace kvcheck::cluster

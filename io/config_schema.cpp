@@ -278,9 +278,16 @@ std::vector<Section> build() {
       string("charging", {"bundled", "separate"}, "`\"bundled\"`",
              "`bundled`: w_i = c_p P_i + c_d D_i on completion, LP (40); `separate`: c_p P_i at "
              "the prefill's end and c_d D_i at the decode's, LP (42)"),
-      string("policy", {"gate_and_route", "prioritize_and_route"}, "`\"gate_and_route\"`",
-             "the prefill gate: P3 section 4.1's xi-index, or section 4.2's largest D_i / P_i "
-             "first; both route decodes solo first, then mixed, then to the buffer"),
+      string("policy", {"gate_and_route", "prioritize_and_route", "sli_gate_and_route", "gg_sp",
+                        "fi_wsp", "gi_wsp", "gf_wsp", "fg_sp"},
+             "`\"gate_and_route\"`",
+             "P3's policy (docs/p3.md): `gate_and_route` (= `gg_sp`, section 4.1's xi-index gate) "
+             "and `prioritize_and_route` (section 4.2, largest D_i / P_i first) route decodes "
+             "solo first, then mixed, then to one buffer, over M = ceil(n sum x*) mixed GPUs; "
+             "`sli_gate_and_route` is section 5.1's SLI-aware router (a class-i decode to the "
+             "solo group with probability p_{s,i}, a buffer per group); section 6.3's baselines: "
+             "`fi_wsp` (FCFS, coupled, no static planning), `gi_wsp` (gate, coupled), `gf_wsp` "
+             "(gate, decoupled prefill-first), `fg_sp` (FCFS, greedy router, static planning)"),
       string("service", {"exponential", "deterministic"}, "`\"exponential\"`",
              "service times: exponential with Eq. 4's rates (the paper's model), or exactly "
              "their means"),

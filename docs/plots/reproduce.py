@@ -89,6 +89,11 @@ def queue_slope(report, t0, t1):
     return (b["waiting_mean"] - a["waiting_mean"]) / (b["time"] - a["time"])
 
 
+# `agrees` of a claim kvcheck's model does not reproduce, for a reason the page states (it is
+# printed as "no"; the script's exit status is not failed by it, since it is no regression).
+KNOWN_NO = "known-no"
+
+
 def row(quantity, paper, kv, agrees, tolerance):
     return {"quantity": quantity, "paper": paper, "kvcheck": kv, "agrees": agrees,
             "tolerance": tolerance}
@@ -546,6 +551,71 @@ def p3_convergence(r):
     return rows, plot
 
 
+def y_deviation(run):
+    """The largest |y - y*| per GPU over the classes' y_m and y_s (a `kvcheck cluster` JSON)."""
+    return max(abs(c[k] - c[k + "_lp"]) for c in run["classes"] for k in ("y_m", "y_s"))
+
+
+def p3_sli(r):
+    """P3 Figs. 5-6 (section 6.2): under the greedy router the per-class decode occupancies miss
+    the LP's y*; under the SLI-aware router of section 5.1 they approach it (one seed each)."""
+    rows = []
+    for cfg_name, label in (("p3_sec62_bundled", "bundled, LP 40"),
+                            ("p3_sec62", "separate, LP 42 (q*_d > 0)")):
+        cfg = os.path.join(ROOT, "configs", cfg_name + ".toml")
+        greedy = r.cluster(cfg, ["--n", "200", "--seed", "1", "--policy", "gate_and_route"])
+        sli = {n: r.cluster(cfg, ["--n", str(n), "--seed", "1", "--policy", "sli_gate_and_route"])
+               for n in (50, 200)}
+        p_s = [c["p_solo"] for c in sli[200]["classes"]]
+        dg, d50, d200 = y_deviation(greedy), y_deviation(sli[50]), y_deviation(sli[200])
+        if cfg_name == "p3_sec62_bundled":
+            rows.append(row(f"{label}: SLI split p_s (decode-heavy, prefill-heavy)",
+                            "mu_s y*_s / (mu_m y*_m + mu_s y*_s) (section 5.1); by hand 1, 0.51939",
+                            ", ".join(f"{p:.5f}" for p in p_s),
+                            p_s[0] == 1.0 and abs(p_s[1] - 0.5193899) < 1e-6, "1e-6"))
+        rows.append(row(f"{label}: max per-class abs(y - y*) per GPU, greedy router, n = 200",
+                        "does not converge (Fig. 5)", fmt(dg, 3), dg > 1.0, "> 1"))
+        rows.append(row(f"{label}: the same, SLI router, n = 50 and 200",
+                        "converges to y* (Fig. 6)", f"{d50:.3f}, {d200:.3f}",
+                        d200 < 0.35 and d200 <= d50 + 0.02, "< 0.35 at n = 200, not above n = 50's"))
+    return rows, None
+
+
+P3_BASELINES = (("gg_sp", "GG-SP"), ("gi_wsp", "GI-WSP"), ("fi_wsp", "FI-WSP"),
+                ("gf_wsp", "GF-WSP"), ("fg_sp", "FG-SP"))
+
+
+def p3_baselines(r):
+    """P3 section 6.3 / Fig. 7: the five policies at n = 500 (3 seeds) on section 6.2's instance,
+    revenue over the LP optimum. The paper gives the ordering only (the bars are an image)."""
+    rows = []
+    for cfg_name, label in (("p3_sec62", "separate (the paper's section 6.2 instance)"),
+                            ("p3_sec62_bundled", "bundled")):
+        cfg = os.path.join(ROOT, "configs", cfg_name + ".toml")
+        mean, spread = {}, {}
+        for pol, _ in P3_BASELINES:
+            ratios = [r.cluster(cfg, ["--n", "500", "--seed", str(s), "--policy", pol])["ratio"]
+                      for s in (1, 2, 3)]
+            mean[pol], spread[pol] = sum(ratios) / 3, max(ratios) - min(ratios)
+        best = max(mean, key=mean.get)
+        names = dict(P3_BASELINES)
+        rows.append(row(f"{label}: revenue / R* at n = 500, mean (max - min) of 3 seeds",
+                        "bars of Fig. 7 (image only)",
+                        ", ".join(f"{names[p]} {mean[p]:.4f} ({spread[p]:.4f})"
+                                  for p, _ in P3_BASELINES), None, "reported"))
+        claims = [("GG-SP best", best == "gg_sp", f"best: {names[best]}"),
+                  ("GI-WSP meaningfully above FI-WSP", mean["gi_wsp"] > mean["fi_wsp"] + 0.002,
+                   f"{mean['gi_wsp'] - mean['fi_wsp']:+.4f}"),
+                  ("FG-SP can be counter-productive (below GG-SP)",
+                   mean["fg_sp"] < mean["gg_sp"] - 0.002, f"{mean['fg_sp'] - mean['gg_sp']:+.4f}")]
+        for claim, holds, kv in claims:
+            rows.append(row(f"{label}: {claim}", claim + " (section 6.3's text)", kv,
+                            True if holds else KNOWN_NO,
+                            "gap > 0.002" if holds else "not reproduced in kvcheck's model "
+                            "(docs/p3.md: no static planning, free mode switches)"))
+    return rows, None
+
+
 # (id, function, quick): --quick runs the quick ones only (the rest keep the page's table).
 REPRODUCTIONS = [
     ("p1_sec41", p1_section41, True), ("p1_exact", p1_exact, False),
@@ -553,7 +623,8 @@ REPRODUCTIONS = [
     ("p2_example2_inflight", p2_example2_inflight, True),
     ("p4_boundary", p4_boundary, True), ("p4_policies", p4_policies, True),
     ("p4_agents", p4_agents, True), ("p2_transitions", p2_transitions, False),
-    ("p3_convergence", p3_convergence, False), ("p2_mix", p2_mix, False),
+    ("p3_convergence", p3_convergence, False), ("p3_sli", p3_sli, True),
+    ("p3_baselines", p3_baselines, False), ("p2_mix", p2_mix, False),
     ("p2_table2", p2_table2, True), ("p2_theorem7", p2_theorem7, False),
 ]
 
@@ -561,6 +632,8 @@ REPRODUCTIONS = [
 # --- output -------------------------------------------------------------------------------------
 
 def agree_text(a):
+    if a is KNOWN_NO:
+        return "**no** (explained below)"
     return "—" if a is None else "yes" if a else "**no**"
 
 

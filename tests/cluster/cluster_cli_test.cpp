@@ -54,5 +54,31 @@ TEST(ClusterCli, InfeasibleLpIsExit13AndNoClusterIs151) {
                         {"overload.toml", "workload"});
 }
 
+
+// --policy and --router: a section 6.3 baseline by name, section 5.1's router over the config's
+// gate; an unknown name or a combination that cannot run is 151 naming the flag.
+TEST(ClusterCli, PolicyAndRouterFlags) {
+  const auto dir = testing::scratch_dir();
+  const auto json = (dir / "p.json").string();
+  auto r = run_kvcheck("cluster configs/p3_sec62.toml --n 5 --policy fi_wsp --json " +
+                       testing::sh_quote(json));
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  EXPECT_NE(r.out.find("fi_wsp over n = 5 GPUs (no static planning"), std::string::npos) << r.out;
+  EXPECT_EQ(nlohmann::json::parse(testing::slurp(json))["policy"], "fi_wsp");
+  r = run_kvcheck("cluster configs/p3_sec62_bundled.toml --n 5 --router sli --json " +
+                  testing::sh_quote(json));
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  EXPECT_NE(r.out.find("sli_gate_and_route over n = 5 GPUs (M = 2 mixed"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("SLI router p_s    decode_heavy=1 prefill_heavy=0.51939"), std::string::npos)
+      << r.out;
+  const auto j = nlohmann::json::parse(testing::slurp(json));
+  EXPECT_EQ(j["router"], "sli");
+  EXPECT_NEAR(j["classes"][1]["p_solo"].get<double>(), 0.5193899, 1e-6);
+  testing::expect_error(run_kvcheck("cluster configs/p3_sec62.toml --policy nope"), 151,
+                        {"--policy", "unknown policy"});
+  testing::expect_error(run_kvcheck("cluster configs/p3_sec62.toml --policy gi_wsp --router sli"),
+                        151, {"--policy", "static planning"});
+}
+
 }  // namespace
 }  // namespace kvcheck

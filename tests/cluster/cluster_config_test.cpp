@@ -61,7 +61,7 @@ TEST(ClusterConfig, ReadsEveryKey) {
   EXPECT_DOUBLE_EQ(c.model.classes[0].abandon_rate, 1.0);
   const auto o = cluster::cluster_options(c);
   EXPECT_EQ(o.service, cluster::Service::Deterministic);
-  EXPECT_EQ(o.policy, cluster::GatePolicy::GateAndRoute);
+  EXPECT_EQ(o.policy, cluster::ClusterPolicy(cluster::GatePolicy::GateAndRoute));
   EXPECT_EQ(o.charging, theory::P3Charging::Bundled);
   EXPECT_DOUBLE_EQ(o.instance.classes[0].abandon, 1.0);
 }

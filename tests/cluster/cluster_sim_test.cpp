@@ -3,52 +3,19 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <map>
 #include <stdexcept>
 
 #include "cluster/cluster_sim.h"
+#include "cluster_test_util.h"
 
 namespace kvcheck::cluster {
 namespace {
 
 using theory::P3Charging;
 
-/// Records (job, kind) -> time and gpu.
-struct Recorder final : ClusterObserver {
-  std::map<std::pair<std::int64_t, int>, std::pair<double, std::int64_t>> at;
-  std::vector<ClusterEvent> all;
-  void on_event(const ClusterEvent& e) override {
-    at[{e.job, e.kind}] = {e.time, e.gpu};
-    all.push_back(e);
-  }
-  double time(std::int64_t job, ClusterEvent::Kind k) const { return at.at({job, k}).first; }
-  std::int64_t gpu(std::int64_t job, ClusterEvent::Kind k) const { return at.at({job, k}).second; }
-};
-
-/// tau = 0.5 + 0.25 x 2 = 1, gamma = 2, B = 2: one class P = 4 (prefill 4 x 1 / 2 = 2 s),
-/// D as given (mixed decode D x tau = D s, solo D / gamma s), no abandonment.
-theory::P3Instance small(double D) {
-  theory::P3Instance inst;
-  inst.B = 2;
-  inst.C = 2;
-  inst.alpha = 0.5;
-  inst.beta = 0.25;
-  inst.gamma = 2;
-  inst.c_p = 1;
-  inst.c_d = 1;
-  inst.classes = {{"c", 4, D, 0.1, 0.0}};
-  return inst;
-}
-
-ClusterOptions deterministic(theory::P3Instance inst, std::vector<std::pair<double, int>> arr) {
-  ClusterOptions o;
-  o.instance = std::move(inst);
-  o.service = Service::Deterministic;
-  o.horizon = 100;
-  o.arrivals = std::move(arr);
-  o.check = InvariantCheck::Full;
-  return o;
-}
+using testing::deterministic;
+using testing::Recorder;
+using testing::small;
 
 // n = 1: one mixed GPU (M = ceil(1 x 0.2) = 1), one prefill and B - 1 = 1 decode at a time.
 // Arrivals at 0, 0.5, 1; prefill 2 s, decode D tau = 3 s.
@@ -98,11 +65,12 @@ TEST(ClusterSim, SoloFirstThenMixedByHand) {
 // Two classes, x* = (0.5, 0.5) on n = 2 with M = 1: the gate admits by xi. Arrivals at 0 of
 // class 0, then classes 0 and 1 at 0.5. At 2 the slot frees with X = (0, 0): xi = -2 for both,
 // tie to the larger delta = Q_p - n q*_p: class 1 (q* = (1, 0): deltas 1 - 2 = -1 vs 1 - 0 = 1).
-// Prioritize-and-Route takes class 0 (D / P = 9 / 4 over 1 / 4).
+// Prioritize-and-Route takes class 0 (D / P = 9 / 4 over 1 / 4); no gate (FCFS) takes job 1,
+// the older of the two arrivals at 0.5 (arrival order breaks the tie in time).
 TEST(ClusterSim, GateUsesThePlanAndItsTieRule) {
   auto inst = small(9);
   inst.classes.push_back({"d", 4, 1, 0.1, 0.0});
-  for (auto policy : {GatePolicy::GateAndRoute, GatePolicy::PrioritizeAndRoute}) {
+  for (auto policy : {GatePolicy::GateAndRoute, GatePolicy::PrioritizeAndRoute, GatePolicy::Fcfs}) {
     Recorder rec;
     auto o = deterministic(inst, {{0, 0}, {0.5, 0}, {0.5, 1}});
     o.policy = policy;
@@ -120,11 +88,12 @@ TEST(ClusterSim, GateUsesThePlanAndItsTieRule) {
 // (long) start at 0; job 2 (long) arrives at 0.5, job 3 (short) at 0.6. At 2 job 0's slot frees
 // with X = (1, 0): xi = (1 - 1) / 0.5 = 0 for long, (0 - 1) / 0.5 = -2 for short, so job 3 goes
 // first although job 2 came first (FCFS binds within a class only); job 2 follows at 4.
-// Prioritize-and-Route takes the largest D / P, long (9/8 > 1/4): job 2 at 2, job 3 at 4.
+// Prioritize-and-Route takes the largest D / P, long (9/8 > 1/4): job 2 at 2, job 3 at 4. No
+// gate (FCFS) takes the oldest waiting request, job 2 (0.5 before 0.6), at 2 as well.
 TEST(ClusterSim, GatePrefersTheClassBelowItsTarget) {
   theory::P3Instance inst = small(9);
   inst.classes = {{"long", 8, 9, 0.1, 0.0}, {"short", 4, 1, 0.1, 0.0}};
-  for (auto policy : {GatePolicy::GateAndRoute, GatePolicy::PrioritizeAndRoute}) {
+  for (auto policy : {GatePolicy::GateAndRoute, GatePolicy::PrioritizeAndRoute, GatePolicy::Fcfs}) {
     Recorder rec;
     auto o = deterministic(inst, {{0, 1}, {0, 0}, {0.5, 0}, {0.6, 1}});
     o.policy = policy;
