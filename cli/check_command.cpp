@@ -112,6 +112,8 @@ class CheckCommand final : public Command {
                             solver_options(spec, flags_, true));
     });
     if (r.verdict.kind == VerdictKind::Violated) return report_prefix_violation(cfg, r);
+    // As BMC from the empty engine: nothing scheduled in any run is a config error, not a pass.
+    if (r.vacuous) throw config_error(cfg.path.string(), "bmc", r.verdict.reason);
     const auto v = r.clean ? Verdict::bounded_ok(depth) : r.verdict;
     fmt::print("{}: {}{}\n", cfg.name, to_string(v),
                r.clean ? fmt::format(": no violation within {} steps for every workload of <= "

@@ -8,7 +8,9 @@
 /// the model's arrivals, the prefix's choices plus the model's, so its trace starts from the
 /// empty engine and replays (confirmed like every counterexample).
 ///
-/// Verdicts: VIOLATED (in the prefix itself, or by the solver after it) or UNKNOWN. Only runs
+/// Verdicts: VIOLATED (in the prefix itself, or by the solver after it) or UNKNOWN. A run
+/// with no violation counts as clean only if some run from the sampled state schedules work
+/// within the depth (else it is vacuous, `PrefixBmcResult::vacuous`). Only runs
 /// through the sampled state are explored, so "no violation" is never BOUNDED_OK for the config:
 /// it is UNKNOWN with that reason (exit 5), as is a solver unknown, an exhausted rlimit or the
 /// wall-clock guard.
@@ -35,6 +37,9 @@ struct PrefixBmcResult {
   /// (the verdict is still UNKNOWN: the caller knows whether that state is the config's own
   /// start, step 0, where it means BOUNDED_OK).
   bool clean = false;
+  /// No run from the sampled state schedules any work within the depth (so `clean` would be
+  /// vacuous): the verdict is UNKNOWN saying so, and `clean` is false.
+  bool vacuous = false;
 };
 
 /// BMC of spec.properties for `depth` steps from the state `w` reaches at step `step` (see the

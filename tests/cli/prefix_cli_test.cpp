@@ -97,6 +97,38 @@ TEST(PrefixCli, CheckStartsFromTheInFlightRequests) {
   EXPECT_NE(prove.err.find("workload.in_flight"), std::string::npos) << prove.err;
 }
 
+// Non-vacuity on the in-flight path (as for BMC from the empty engine): strict WAIT (P2 Alg. 1)
+// launches a batch only when at least n = 2 prompts of the type wait (models/policies/p2_wait.h);
+// the request in flight is past its prompt, so it never counts. One symbolic arrival, whether at
+// steps 10..12 (after the 4-step horizon) or at 0..3, leaves at most one prompt waiting: by hand
+// no run schedules a token in steps 0..3 and "no violation" would be vacuous, a config error
+// naming [bmc], never BOUNDED_OK. Two arrivals at step 0 make a batch there: BOUNDED_OK.
+TEST(PrefixCli, InFlightCheckThatSchedulesNothingIsVacuous) {
+  const auto dir = scratch_dir();
+  const auto write = [&](int slots, const std::string& arrival) {
+    const auto path = dir / "frozen.toml";
+    write_text(path, "[meta]\nname = \"frozen\"\n[engine]\nblock_size = 1\nnum_blocks = 32\n"
+                     "[policy]\nname = \"p2_wait\"\n[[classes]]\nname = \"t\"\nprompt = 2\n"
+                     "output = 3\nthreshold = 2\n[workload]\nkind = \"explicit\"\nrequests = "
+                     "[{ arrival = 100, prompt = 2, output = 3 }]\n[[workload.in_flight]]\n"
+                     "prompt = 2\noutput = 3\ndecoded = 1\ncount = 1\n[check]\nproperties = "
+                     "[\"kv_no_overflow\", \"no_eviction\", \"conservation\"]\n[envelope]\n"
+                     "max_requests = 2\n[bmc]\nslots = " +
+                     std::to_string(slots) + "\narrival = " + arrival + "\ndepth = 4\n");
+    return path;
+  };
+  for (const std::string arrival : {"[10, 12]", "[0, 3]"}) {
+    const auto r = run_kvcheck("check " + sh_quote(write(1, arrival).string()));
+    EXPECT_EQ(r.status, 151) << arrival << r.out << r.err;
+    EXPECT_NE(r.err.find("bmc"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("vacuous"), std::string::npos) << r.err;
+    EXPECT_EQ(r.out.find("BOUNDED_OK"), std::string::npos) << r.out;
+  }
+  const auto ok = run_kvcheck("check " + sh_quote(write(2, "[0, 3]").string()));
+  EXPECT_EQ(ok.status, 0) << ok.out << ok.err;
+  EXPECT_NE(ok.out.find("BOUNDED_OK(4)"), std::string::npos) << ok.out;
+}
+
 TEST(PrefixCli, AnExhaustedRlimitIsUnknown) {
   const auto dir = scratch_dir();
   const auto cfg = write_config(dir, 8);
