@@ -42,8 +42,8 @@ class Backend {
   virtual void read_block(int layer, std::int32_t block, std::vector<float>& k,
                           std::vector<float>& v) = 0;
   /// vLLM V0's swap (models/policies/vllm_v0.h): the layers a block spans, and the copy of one
-  /// block of one layer back from the host (the inverse of read_block). A backend without it
-  /// (CUDA, for now) answers 0 layers, and replay refuses swap traces on it.
+  /// block of one layer back from the host (the inverse of read_block). Both backends have it;
+  /// a backend without it answers 0 layers, and the engine refuses a swap on it (PlanError).
   virtual int swap_layers() const { return 0; }
   virtual void write_block(int layer, std::int32_t block, std::span<const float> k,
                            std::span<const float> v) {

@@ -120,15 +120,6 @@ class Session {
   std::int64_t index_ = 0;
 };
 
-/// vLLM V0's swap mode copies KV blocks to the host and back: the CPU backend does; the CUDA
-/// backend has no write_block yet, so a swap trace is a config error there, before any work.
-void refuse_swap(const ModelParams& p, BackendKind kind) {
-  if (p.policy.preemption_mode != PreemptionMode::Swap || kind == BackendKind::Cpu) return;
-  throw config_error("", "policy.preemption_mode",
-                     "\"swap\" (vLLM V0's CPU swap pool): the " + std::string(to_string(kind)) +
-                         " backend cannot swap KV blocks yet; replay on --backend cpu or sim");
-}
-
 class LiveObserver final : public StepObserver {
  public:
   explicit LiveObserver(Session& s) : s_(s) {}
@@ -155,7 +146,6 @@ std::string ReplayReport::summary() const {
 }
 
 ReplayReport replay_on_engine(const Trace& trace, BackendKind backend, const ReplayOptions& opts) {
-  refuse_swap(trace.params, backend);
   Session s(trace.params.engine, trace.workload, backend, opts);
   for (const auto& st : trace.states)
     if (!s.feed(st)) break;
@@ -167,7 +157,6 @@ ReplayReport replay_on_engine(const Trace& trace, BackendKind backend, const Rep
 
 ReplayReport run_live(const ModelParams& params, const TimeModel& time, const Workload& workload,
                       ChoiceSource& choices, BackendKind backend, const ReplayOptions& opts) {
-  refuse_swap(params, backend);
   Session s(params.engine, workload, backend, opts);
   LiveObserver obs(s);
   StepObserver* observers[] = {&obs};

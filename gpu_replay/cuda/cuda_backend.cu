@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <span>
+#include <stdexcept>
 #include <vector>
 
 #include "gpu_replay/cuda/cuda_backend.h"
@@ -69,6 +71,9 @@ class CudaBackend final : public Backend {
   ForwardResult forward(const BatchMeta& m, bool want_logits) override;
   void poison_blocks(std::span<const std::int32_t> blocks) override;
   void read_block(int layer, std::int32_t block, std::vector<float>& k, std::vector<float>& v) override;
+  int swap_layers() const override { return c_.n_layers; }
+  void write_block(int layer, std::int32_t block, std::span<const float> k,
+                   std::span<const float> v) override;
 
  private:
   std::size_t per_block() const { return static_cast<std::size_t>(pool_.block_size) * static_cast<std::size_t>(c_.kv_dim()); }
@@ -229,6 +234,20 @@ void CudaBackend::read_block(int layer, std::int32_t block, std::vector<float>& 
   KVC_CUDA(cudaStreamSynchronize(stream_));
   KVC_CUDA(cudaMemcpy(k.data(), kcache(layer) + off, per_block() * sizeof(float), cudaMemcpyDeviceToHost));
   KVC_CUDA(cudaMemcpy(v.data(), vcache(layer) + off, per_block() * sizeof(float), cudaMemcpyDeviceToHost));
+}
+
+/// vLLM V0's swap in: the host copy of one block of one layer back into the pool. The copies
+/// are queued on the backend's own (non-blocking) stream, so the next forward pass is ordered
+/// after them, and awaited, so the caller may reuse its buffers at once.
+void CudaBackend::write_block(int layer, std::int32_t block, std::span<const float> k,
+                              std::span<const float> v) {
+  if (k.size() != per_block() || v.size() != per_block())
+    throw std::logic_error("write_block: wrong block size");
+  const auto off = static_cast<std::size_t>(block) * per_block();
+  const auto bytes = per_block() * sizeof(float);
+  KVC_CUDA(cudaMemcpyAsync(kcache(layer) + off, k.data(), bytes, cudaMemcpyHostToDevice, stream_));
+  KVC_CUDA(cudaMemcpyAsync(vcache(layer) + off, v.data(), bytes, cudaMemcpyHostToDevice, stream_));
+  KVC_CUDA(cudaStreamSynchronize(stream_));
 }
 
 }  // namespace

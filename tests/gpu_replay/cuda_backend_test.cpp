@@ -6,9 +6,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <string>
 
 #include "gpu_replay/cpu_backend.h"
 #include "gpu_replay/replay.h"
+#include "io/config.h"
+#include "io/workload.h"
 #include "test_support.h"
 
 namespace kvcheck::engine {
@@ -103,6 +107,52 @@ TEST_F(Cuda, RecomputeAfterPreemptionReproducesLogits) {
   b->poison_blocks(std::vector<std::int32_t>{6, 5});
   const auto again = test::run_chunks(*b, toks, {6, 3, 7}, 4, 1);
   for (std::size_t i = 0; i < straight.size(); ++i) EXPECT_LE(worst_ratio(again[i], straight[i], 1e-5, 1e-5), 1.0);
+}
+
+// vLLM V0's swap in copies a block back from the host: what read_block returns after
+// write_block is, float for float, what was written (a copy, so exact), in both K and V, and the
+// neighbouring block is untouched.
+TEST_F(Cuda, WriteBlockIsTheInverseOfReadBlock) {
+  const auto w = seeded_weights(test::small_model(), 5);
+  auto b = make_backend(BackendKind::Cuda, w, {8, 4}, DType::F32);
+  ASSERT_EQ(b->swap_layers(), w.config.n_layers);
+  std::vector<float> k0, v0;
+  b->read_block(0, 2, k0, v0);
+  std::vector<float> k(k0.size()), v(v0.size());
+  for (std::size_t i = 0; i < k.size(); ++i) {
+    k[i] = 0.25f * static_cast<float>(i) - 3.0f;
+    v[i] = -0.5f * static_cast<float>(i) + 1.0f;
+  }
+  const int last = w.config.n_layers - 1;
+  b->write_block(last, 3, k, v);
+  std::vector<float> k1, v1, k2, v2;
+  b->read_block(last, 3, k1, v1);
+  EXPECT_EQ(k1, k);
+  EXPECT_EQ(v1, v);
+  b->read_block(0, 2, k2, v2);  // another layer and block: as before
+  EXPECT_EQ(k2, k0);
+  EXPECT_EQ(v2, v0);
+}
+
+// The swap twins on the CUDA engine: the safe one replays with its swaps (KV copied to the host
+// and back) and ends leak-free; the unsafe one's CPU-pool abort is the engine's own finding.
+TEST_F(Cuda, SwapTwinsReplay) {
+  ReplayOptions o;
+  o.model = test::small_model();
+  for (const std::string name : {"vllm_v0_swap_safe", "vllm_v0_swap_unsafe"}) {
+    // The device machine runs this binary from its own copy of the repository (ci/gpu_check.sh
+    // --run, from the root), where the build machine's source path does not exist.
+    auto path = std::filesystem::path(KVCHECK_SOURCE_DIR) / "configs" / (name + ".toml");
+    if (!std::filesystem::exists(path)) path = std::filesystem::path("configs") / (name + ".toml");
+    const auto cfg = load_config(path);
+    SeededChoices c1(1), c2(1);
+    const auto gpu = run_live(cfg.model, cfg.time, build_workload(cfg), c1, BackendKind::Cuda, o);
+    const auto cpu = run_live(cfg.model, cfg.time, build_workload(cfg), c2, BackendKind::Cpu, o);
+    EXPECT_TRUE(gpu.reproduced()) << name << ": " << gpu.summary();
+    ASSERT_EQ(gpu.log.size(), cpu.log.size()) << name;
+    for (std::size_t i = 0; i < gpu.log.size(); ++i)
+      EXPECT_EQ(gpu.log[i].used_blocks, cpu.log[i].used_blocks) << name << " step " << i;
+  }
 }
 
 TEST_F(Cuda, EngineReplayConfirmsTheOverflowStep) {
