@@ -172,19 +172,7 @@ TEST(ClusterBaselines, InvariantsHoldForEveryPolicy) {
           if (policy_error({g, e, p, r}).empty()) policies.push_back({g, e, p, r});
   ASSERT_EQ(policies.size(), 3u * (4 + 3));  // static: 2 executions x 2 routers; none: 3 x greedy
   for (std::size_t run = 0; run < 3 * policies.size(); ++run) {
-    theory::P3Instance inst;
-    inst.B = draw(2, 5);
-    inst.C = draw(1, 64);
-    inst.alpha = 0.01 * draw(1, 5);
-    inst.beta = 1e-4 * draw(0, 5);
-    inst.gamma = draw(5, 60);
-    inst.c_p = 0.1 * draw(0, 3);
-    inst.c_d = 0.1 * draw(1, 3);
-    const int classes = draw(1, 3);
-    for (int i = 0; i < classes; ++i)
-      inst.classes.push_back({"k" + std::to_string(i), static_cast<double>(draw(1, 400)),
-                              static_cast<double>(draw(1, 400)), 0.05 * draw(1, 20),
-                              0.05 * draw(0, 10)});
+    const auto inst = testing::random_instance(draw);
     ClusterOptions o;
     o.instance = inst;
     o.charging = run % 2 ? theory::P3Charging::Separate : theory::P3Charging::Bundled;

@@ -1,6 +1,7 @@
 #pragma once
 // Helpers shared by the cluster/ tests: an event recorder and the tiny hand-computable instance.
 #include <map>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -46,6 +47,27 @@ inline ClusterOptions deterministic(theory::P3Instance inst,
   o.arrivals = std::move(arr);
   o.check = InvariantCheck::Full;
   return o;
+}
+
+/// A random P3 instance for the invariant runs: B 2..5, C 1..64, alpha, beta, gamma and the
+/// prices on small grids, 1-3 classes with P, D in 1..400, lambda in (0, 1], theta in [0, 0.5].
+/// `draw(lo, hi)` is the caller's seeded uniform integer in [lo, hi].
+template <class Draw>
+theory::P3Instance random_instance(Draw& draw) {
+  theory::P3Instance inst;
+  inst.B = draw(2, 5);
+  inst.C = draw(1, 64);
+  inst.alpha = 0.01 * draw(1, 5);
+  inst.beta = 1e-4 * draw(0, 5);
+  inst.gamma = draw(5, 60);
+  inst.c_p = 0.1 * draw(0, 3);
+  inst.c_d = 0.1 * draw(1, 3);
+  const int classes = draw(1, 3);
+  for (int i = 0; i < classes; ++i)
+    inst.classes.push_back({"k" + std::to_string(i), static_cast<double>(draw(1, 400)),
+                            static_cast<double>(draw(1, 400)), 0.05 * draw(1, 20),
+                            0.05 * draw(0, 10)});
+  return inst;
 }
 
 }  // namespace kvcheck::cluster::testing
