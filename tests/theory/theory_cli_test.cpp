@@ -2,6 +2,7 @@
 // --json file and --only. Runs the kvcheck executable built in the same tree.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -12,6 +13,12 @@
 #include <utility>
 
 namespace {
+
+/// A temporary name of this process's own: two runs of these tests at once (two developers, or
+/// a helper's ctest beside CI's) must not delete each other's files.
+std::string unique(const std::string& name) {
+  return std::to_string(static_cast<long>(::getpid())) + "_" + name;
+}
 
 const std::string kBin = KVCHECK_BINARY_DIR "/kvcheck";
 const std::string kSrc = KVCHECK_SOURCE_DIR;
@@ -59,7 +66,7 @@ INSTANTIATE_TEST_SUITE_P(
     });
 
 TEST(AnalyzeCli, JsonFileCarriesEveryNumber) {
-  const auto path = std::filesystem::temp_directory_path() / "kvcheck_theory_cli_test.json";
+  const auto path = std::filesystem::temp_directory_path() / unique("kvcheck_theory_cli_test.json");
   std::string out;
   ASSERT_EQ(analyze(kSrc + "/tests/theory/configs/p4_sarathi_below.toml --json " + path.string(),
                     out), 0) << out;
@@ -93,7 +100,7 @@ TEST(AnalyzeCli, OnlyRequestsAnAnalysisAndFailsWhenItCannotApply) {
 //  - (2, 3), blocks of 2: 3 + 4 + 5 = 12 entries = 6 blocks by the formula, but each request
 //    rounds up to whole blocks: 2 + 2 + 3 = 7 blocks; the exact answer is 7, and 6 overflows.
 TEST(AnalyzeCli, ExactPoolBesideInequality2) {
-  const auto dir = std::filesystem::temp_directory_path() / "kvcheck_analyze_exact";
+  const auto dir = std::filesystem::temp_directory_path() / unique("kvcheck_analyze_exact");
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   std::string out;
@@ -144,7 +151,7 @@ std::string with_p2_linear(std::string text) {
 //  - blocks of 2: each request holds ceil(2/2) + ceil(3/2) + ceil(4/2) = 1 + 2 + 2 = 5 blocks
 //    over its stages, so 2 x 5 = 10 blocks, where ceil(18 / 2) = 9: the formula undercounts by 1.
 TEST(AnalyzeCli, ExactPoolBesideWaitEq11) {
-  const auto dir = std::filesystem::temp_directory_path() / "kvcheck_analyze_exact_wait";
+  const auto dir = std::filesystem::temp_directory_path() / unique("kvcheck_analyze_exact_wait");
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   auto text = with_p2_linear(read_text(kSrc + "/configs/p2_wait_safe.toml"));
@@ -177,7 +184,7 @@ TEST(AnalyzeCli, ExactPoolBesideWaitEq11) {
 // Nested WAIT has no every-N argument yet (it is not in the population encoding), so --exact
 // must say UNKNOWN with the reason, never a number from the [bmc] slots; Eq. 14 is noted beside.
 TEST(AnalyzeCli, ExactBesideNestedWaitIsUnknownWithoutAnEveryNProof) {
-  const auto dir = std::filesystem::temp_directory_path() / "kvcheck_analyze_exact_nested";
+  const auto dir = std::filesystem::temp_directory_path() / unique("kvcheck_analyze_exact_nested");
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   const auto cfg = dir / "nested.toml";
