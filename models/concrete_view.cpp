@@ -366,26 +366,35 @@ void ConcreteView::apply_steady_run(std::int64_t n, double end_time, double last
 }
 
 void ConcreteView::restore(std::span<const RequestState> resident, std::span<const Ref> waiting,
-                           std::span<const Ref> running) {
-  if (resident.size() > req_.size() || waiting.size() + running.size() != resident.size())
+                           std::span<const Ref> running, std::span<const Ref> swapped) {
+  if (resident.size() > req_.size() ||
+      waiting.size() + running.size() + swapped.size() != resident.size())
     throw std::logic_error("restore: residents do not match the workload or the orders");
   std::copy(resident.begin(), resident.end(), req_.begin());
   std::fill(req_.begin() + static_cast<std::ptrdiff_t>(resident.size()), req_.end(), RequestState{});
   waiting_.assign(waiting.begin(), waiting.end());
   running_.assign(running.begin(), running.end());
-  swapped_.clear();  // the explorer refuses swap configs (checkers/explicit/explore_options.cpp)
-  cpu_used_ = 0;
+  swapped_.assign(swapped.begin(), swapped.end());
   for (auto* v : {&requeue_front_, &requeue_back_, &scratch_, &first_tokens_}) v->clear();
   max_waiting_pos_ = -1;
   step_ = 0;
   now_ = 0.0;
   next_arrival_ = resident.size();
-  used_blocks_ = used_tokens_ = admit_counter_ = 0;
+  // The GPU pool holds the waiting and running residents' blocks, the CPU pool the swapped
+  // ones' (do_swap_out / do_swap_in move a request's blocks and tokens between the two sums).
+  used_blocks_ = used_tokens_ = admit_counter_ = cpu_used_ = 0;
   for (const auto& s : resident) {
-    used_blocks_ += s.blocks;
-    used_tokens_ += s.tokens;
+    if (s.status == Status::Swapped) {
+      cpu_used_ += s.blocks;
+    } else {
+      used_blocks_ += s.blocks;
+      used_tokens_ += s.tokens;
+    }
     admit_counter_ = std::max(admit_counter_, s.admit_seq);
   }
+  for (Ref r : swapped_)
+    if (st(r).status != Status::Swapped)
+      throw std::logic_error("restore: a request in the swapped queue is not Swapped");
   num_running_ = static_cast<std::int64_t>(running_.size());
   done_ = rejected_ = 0;
   window_start_ = now_;

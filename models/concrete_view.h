@@ -183,14 +183,16 @@ class ConcreteView {
   /// Replaces the engine state by a given resident state, at step 0 and time 0 whatever the view
   /// did before (so one view serves many restores: the explorer reuses it per transition, with
   /// the workload's entries rewritten in place). The first `resident.size()` workload requests
-  /// are the residents and
-  /// `resident[i]` is request i's state (status Waiting or Running); `waiting` (queue order)
-  /// and `running` (admission order, increasing admit_seq) partition them. Later workload
-  /// requests are reset to pending and arrive by their arrival_step as usual. Usage blocks/tokens
-  /// and counters are recomputed from the residents; done/rejected counts restart at 0. Read the
-  /// state back with waiting(), running(), state() and input().
+  /// are the residents and `resident[i]` is request i's state (status Waiting, Running or, in
+  /// vLLM V0's swap mode, Swapped); `waiting` (queue order), `running` (admission order,
+  /// increasing admit_seq) and `swapped` (the swapped queue, head first) partition them. Later
+  /// workload requests are reset to pending and arrive by their arrival_step as usual. GPU usage
+  /// (blocks/tokens of the waiting and running residents), the CPU pool's usage (the swapped
+  /// residents' blocks) and counters are recomputed from the residents; done/rejected counts
+  /// restart at 0. Read the state back with waiting(), running(), swapped(), state() and
+  /// input().
   void restore(std::span<const RequestState> resident, std::span<const Ref> waiting,
-               std::span<const Ref> running);
+               std::span<const Ref> running, std::span<const Ref> swapped = {});
 
  private:
   RequestState& st(Ref r) { return req_[static_cast<std::size_t>(r)]; }

@@ -27,7 +27,8 @@
 ///         moved back to the GPU pool, immediately visible in free_blocks().
 ///     `swapped_at(k)` indexes the swapped queue's snapshot like `waiting_at(k)`. Views that
 ///     cannot represent swap (the Z3 views) lack these members: policies guard the calls with
-///     `PolicyView::kCanSwap`, and the commands that run such views refuse a swap config.
+///     `PolicyView::kCanSwap`, and the commands that run such views (the Z3 commands) refuse a
+///     swap config; the explorer runs ConcreteView and keeps the swapped queue in its state.
 ///  - Parameters that a proof may range over (params.h `Knob`: pool size, watermark,
 ///    max_num_seqs, token budget) are read with `knob(k)`, never as `D::lit(params()...)`.
 ///  - Policies see no output length: they are given a PolicyView, which omits `output()`.

@@ -1,9 +1,12 @@
 #pragma once
 /// \file explicit_state.h
 /// The explorer's canonical state: the resident requests of a ConcreteView, re-indexed by queue
-/// order (waiting) and admission order (running), plus the number of arrivals so far when the
-/// bounded mode caps them. Request identities and the clock are not part of the state, so equal
-/// engine configurations reached by different histories are one vertex.
+/// order (waiting), admission order (running) and swap-out order (vLLM V0's swapped queue),
+/// plus the number of arrivals so far when the bounded mode caps them. Request identities and
+/// the clock are not part of the state, so equal engine configurations reached by different
+/// histories are one vertex. The CPU swap pool's usage is not stored: it is the sum of the
+/// swapped residents' blocks (ConcreteView::restore recomputes it), as the GPU pool's usage is
+/// the sum of the waiting and running residents' blocks.
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -24,11 +27,16 @@ struct ResidentRequest {
 struct ExplicitState {
   std::vector<ResidentRequest> waiting;  ///< queue order, 0 = head (empty in saturated mode)
   std::vector<ResidentRequest> running;  ///< admission order, 0 = oldest
+  /// vLLM V0's swapped queue (preemption_mode = "swap"), swap-out order, 0 = head (swapped in
+  /// first); each holds its progress and, in `blocks`, its blocks in the CPU pool. Empty in
+  /// every other configuration.
+  std::vector<ResidentRequest> swapped;
   std::int64_t arrived = 0;              ///< arrivals so far (bounded mode with max_requests)
   bool operator==(const ExplicitState&) const = default;
 };
 
-/// FNV-1a style hash over every field.
+/// FNV-1a style hash over every field; the swapped queue is mixed in only when it is non-empty,
+/// so a swap-free state hashes as before.
 struct ExplicitStateHash {
   std::size_t operator()(const ExplicitState& s) const {
     std::uint64_t h = 0xcbf29ce484222325ULL;
@@ -46,6 +54,10 @@ struct ExplicitStateHash {
     for (const auto& r : s.waiting) mix_req(r);
     mix(static_cast<std::int64_t>(s.running.size()));
     for (const auto& r : s.running) mix_req(r);
+    if (!s.swapped.empty()) {
+      mix(static_cast<std::int64_t>(s.swapped.size()));
+      for (const auto& r : s.swapped) mix_req(r);
+    }
     return static_cast<std::size_t>(h);
   }
 };

@@ -144,12 +144,6 @@ void check_bounds(ExploreSection& s, const Config& cfg, ExploreOptions& o) {
 
 ExploreOptions read_explore_options(const Config& cfg) {
   const std::string file = cfg.path.string();
-  // vLLM V0's swap mode: the state codec (state_codec.cpp) and ConcreteView::restore carry
-  // no swapped queue or CPU pool, so the explorer would drop them; it refuses instead.
-  if (cfg.model.policy.preemption_mode == PreemptionMode::Swap)
-    throw config_error(file, "policy.preemption_mode",
-                       "\"swap\" (vLLM V0's CPU swap pool): not supported by the explicit-state "
-                       "explorer (its state has no swapped queue or CPU pool); use simulate/fuzz");
   const toml::table root = parse_toml(cfg.text, file);
   ExploreSection s(toml_table_at(root, file, "explore"), file, "explore");
   ExploreOptions o;

@@ -21,7 +21,9 @@ void put(std::int64_t v, std::vector<std::uint8_t>& out) {
   for (int i = 0; i < 8; ++i) out.push_back(static_cast<std::uint8_t>(u >> (8 * i)));
 }
 
-class Reader {
+}  // namespace
+
+class StateCodec::Reader {
  public:
   explicit Reader(std::span<const std::uint8_t> b) : b_(b) {}
   std::int64_t get() {
@@ -41,8 +43,6 @@ class Reader {
   std::span<const std::uint8_t> b_;
   std::size_t i_ = 0;
 };
-
-}  // namespace
 
 StateCodec::StateCodec(std::vector<ArrivalShape> shapes, bool keep_arrival)
     : shapes_(std::move(shapes)), keep_arrival_(keep_arrival) {}
@@ -77,31 +77,42 @@ void StateCodec::encode_queue(const std::vector<ResidentRequest>& q,
 
 void StateCodec::encode(const ExplicitState& s, std::vector<std::uint8_t>& out) const {
   if (!keep_arrival_)
-    for (const auto* q : {&s.waiting, &s.running})
+    for (const auto* q : {&s.waiting, &s.running, &s.swapped})
       for (const auto& r : *q)
         if (r.arrival != 0) throw std::logic_error("StateCodec: an arrival rank not kept");
   put(s.arrived, out);
   encode_queue(s.waiting, out);
   encode_queue(s.running, out);
+  // The swapped queue only when non-empty: a swap-free state encodes as before, and its
+  // presence is the presence of bytes after the running queue.
+  if (!s.swapped.empty()) encode_queue(s.swapped, out);
+}
+
+void StateCodec::decode_queue(Reader& in, std::vector<ResidentRequest>& q) const {
+  q.resize(static_cast<std::size_t>(in.get()));
+  for (auto& r : q) {
+    const auto k = in.get();
+    if (k < 0 || static_cast<std::size_t>(k) >= shapes_.size())
+      throw std::logic_error("StateCodec: no such shape");
+    const auto& a = shapes_[static_cast<std::size_t>(k)];
+    r.prompt = a.prompt;
+    r.output = a.output;
+    r.klass = a.klass;
+    for (auto* f : {&r.computed, &r.generated, &r.blocks, &r.tokens}) *f = in.get();
+    r.arrival = keep_arrival_ ? in.get() : 0;
+  }
 }
 
 ExplicitState StateCodec::decode(std::span<const std::uint8_t> bytes) const {
   Reader in(bytes);
   ExplicitState s;
   s.arrived = in.get();
-  for (auto* q : {&s.waiting, &s.running}) {
-    q->resize(static_cast<std::size_t>(in.get()));
-    for (auto& r : *q) {
-      const auto k = in.get();
-      if (k < 0 || static_cast<std::size_t>(k) >= shapes_.size())
-        throw std::logic_error("StateCodec: no such shape");
-      const auto& a = shapes_[static_cast<std::size_t>(k)];
-      r.prompt = a.prompt;
-      r.output = a.output;
-      r.klass = a.klass;
-      for (auto* f : {&r.computed, &r.generated, &r.blocks, &r.tokens}) *f = in.get();
-      r.arrival = keep_arrival_ ? in.get() : 0;
-    }
+  decode_queue(in, s.waiting);
+  decode_queue(in, s.running);
+  if (!in.done()) {
+    decode_queue(in, s.swapped);
+    // an empty swapped queue is encoded by no bytes: one written as a count of 0 is not canonical
+    if (s.swapped.empty()) throw std::logic_error("StateCodec: an empty swapped queue encoded");
   }
   if (!in.done()) throw std::logic_error("StateCodec: trailing bytes");
   return s;

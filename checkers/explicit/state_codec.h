@@ -3,10 +3,13 @@
 /// A canonical state as a short byte string, for the explorer's state store. A resident request
 /// is its shape's index in the explorer's arrival shapes (its prompt, output and class) and its
 /// progress (computed, generated, blocks, tokens), plus its arrival rank for a policy that
-/// orders by arrival; each value is one byte when it is in 0..254 (every field of the
-/// configurations the explorer can exhaust), else an escape byte and the value's 8 bytes. Equal
-/// states have equal strings and the encoding is invertible, so the store compares and hashes
-/// bytes: a 6-request state takes ~33 bytes instead of ~500 as vectors of structs.
+/// orders by arrival. A state is its arrival count, then its waiting and running queues (a
+/// count, then the residents), then, only when non-empty, vLLM V0's swapped queue (so a
+/// swap-free state's string is what it was before swap). Each value is one byte when it is in
+/// 0..254 (every field of the configurations the explorer can exhaust), else an escape byte
+/// and the value's 8 bytes. Equal states have equal strings and the encoding is invertible, so
+/// the store compares and hashes bytes: a 6-request state takes ~33 bytes instead of ~500 as
+/// vectors of structs.
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -29,8 +32,10 @@ class StateCodec {
   ExplicitState decode(std::span<const std::uint8_t> bytes) const;
 
  private:
+  class Reader;
   std::int64_t shape_index(const ResidentRequest& r) const;
   void encode_queue(const std::vector<ResidentRequest>& q, std::vector<std::uint8_t>& out) const;
+  void decode_queue(Reader& in, std::vector<ResidentRequest>& q) const;
 
   std::vector<ArrivalShape> shapes_;
   bool keep_arrival_;

@@ -19,8 +19,9 @@ using Refs = std::vector<ConcreteView::Ref>;
 
 bool keeps_arrival(const ModelParams& p) { return policy_traits(p.policy.kind).orders_by_arrival; }
 
-/// The pre-step residents: waiting (queue order), then running. In saturated mode the window
-/// stands for a backlog that arrived after the running requests (they were admitted from it).
+/// The pre-step residents: waiting (queue order), then running, then swapped (swap-out order).
+/// In saturated mode the window stands for a backlog that arrived after the running and
+/// swapped requests (they were admitted from it).
 std::vector<ResidentRequest> residents(const ExplicitState& s, const ExploreOptions& o,
                                        bool keep_arrival) {
   std::vector<ResidentRequest> out;
@@ -28,11 +29,12 @@ std::vector<ResidentRequest> residents(const ExplicitState& s, const ExploreOpti
     const auto& a = o.shapes.front();
     out.assign(static_cast<std::size_t>(o.queue_window), {a.prompt, a.output, a.klass});
     for (std::size_t i = 0; i < out.size() && keep_arrival; ++i)
-      out[i].arrival = static_cast<std::int64_t>(s.running.size() + i);
+      out[i].arrival = static_cast<std::int64_t>(s.running.size() + s.swapped.size() + i);
   } else {
     out = s.waiting;
   }
   out.insert(out.end(), s.running.begin(), s.running.end());
+  out.insert(out.end(), s.swapped.begin(), s.swapped.end());
   return out;
 }
 
@@ -62,14 +64,16 @@ void fill_workload(Workload& w, const std::vector<ResidentRequest>& res, const R
 /// The buffers restore_view fills; kept between calls so a step allocates nothing.
 struct RestoreBuffers {
   std::vector<RequestState> st;
-  Refs waiting, running;
+  Refs waiting, running, swapped;
 };
 
+/// Residents [0, n_wait) wait, [n_wait, n_wait + n_run) run, the rest are swapped.
 void restore_view(ConcreteView& v, const std::vector<ResidentRequest>& res, const Refs& ref,
-                  std::size_t n_wait, RestoreBuffers& b) {
+                  std::size_t n_wait, std::size_t n_run, RestoreBuffers& b) {
   b.st.assign(res.size(), RequestState{});
   b.waiting.clear();
   b.running.clear();
+  b.swapped.clear();
   for (std::size_t i = 0; i < res.size(); ++i) {
     auto& s = b.st[static_cast<std::size_t>(ref[i])];
     s.computed = res[i].computed;
@@ -80,13 +84,16 @@ void restore_view(ConcreteView& v, const std::vector<ResidentRequest>& res, cons
     if (i < n_wait) {
       s.status = Status::Waiting;
       b.waiting.push_back(ref[i]);
-    } else {
+    } else if (i < n_wait + n_run) {
       s.status = Status::Running;
       s.admit_seq = static_cast<std::int64_t>(i - n_wait + 1);
       b.running.push_back(ref[i]);
+    } else {
+      s.status = Status::Swapped;  // its admit_seq is unused: a swap in stamps a new one
+      b.swapped.push_back(ref[i]);
     }
   }
-  v.restore(b.st, b.waiting, b.running);
+  v.restore(b.st, b.waiting, b.running, b.swapped);
 }
 
 /// Request r as a resident of the next state; `arrival` is its Ref (arrival order) where the
@@ -101,10 +108,10 @@ ResidentRequest read_back(const ConcreteView& v, ConcreteView::Ref r, bool keep_
 /// Replaces the residents' arrival values (Refs) by their ranks 0..n-1: the canonical form.
 void rank_arrivals(ExplicitState& s) {
   std::vector<std::int64_t> seen;
-  for (const auto* q : {&s.waiting, &s.running})
+  for (const auto* q : {&s.waiting, &s.running, &s.swapped})
     for (const auto& r : *q) seen.push_back(r.arrival);
   std::sort(seen.begin(), seen.end());
-  for (auto* q : {&s.waiting, &s.running})
+  for (auto* q : {&s.waiting, &s.running, &s.swapped})
     for (auto& r : *q)
       r.arrival = std::lower_bound(seen.begin(), seen.end(), r.arrival) - seen.begin();
 }
@@ -123,6 +130,7 @@ void record_effects(const ConcreteView& v, const Refs& ref, std::size_t n_wait,
   const auto& rec = v.last_step();
   t.next.waiting.clear();
   t.next.running.clear();
+  t.next.swapped.clear();
   t.picks.clear();
   t.waiting_next.clear();
   t.violated = 0;
@@ -144,6 +152,7 @@ void record_effects(const ConcreteView& v, const Refs& ref, std::size_t n_wait,
     for (auto r : v.waiting()) t.next.waiting.push_back(read_back(v, r, keep));
   }
   for (auto r : v.running()) t.next.running.push_back(read_back(v, r, keep));
+  for (auto r : v.swapped()) t.next.swapped.push_back(read_back(v, r, keep));
   if (keep) rank_arrivals(t.next);
 }
 
@@ -226,7 +235,7 @@ void SuccessorGenerator::visit_with(const ExplicitState& s, const Residents& res
   const bool full = detail == ExpandDetail::Full;
   do {
     auto& v = x.view;
-    restore_view(v, res.requests, res.ref, res.n_wait, x.buffers);
+    restore_view(v, res.requests, res.ref, res.n_wait, res.n_run, x.buffers);
     auto& t = x.t;
     t.capacity.clear();
     for (std::size_t i = 0; i < res.n_wait && opts_.mode == ExploreMode::Bounded && full; ++i)
@@ -246,7 +255,8 @@ void SuccessorGenerator::visit(const ExplicitState& s, ExpandDetail detail,
                                const Visitor& visit) const {
   Residents res;
   res.requests = residents(s, opts_, keeps_arrival(params_));
-  res.n_wait = res.requests.size() - s.running.size();
+  res.n_run = s.running.size();
+  res.n_wait = res.requests.size() - s.running.size() - s.swapped.size();
   res.ref = refs_by_arrival(res.requests);
   if (opts_.mode != ExploreMode::Saturated) {
     // every sequence of k arriving shapes, min(min_arrivals, cap) <= k <= cap, shorter first

@@ -87,8 +87,9 @@ class SuccessorGenerator {
   struct Scratch;
   /// The residents of a state as the view sees them (computed once per state).
   struct Residents {
-    std::vector<ResidentRequest> requests;  ///< waiting (queue order), then running
-    std::size_t n_wait = 0;
+    /// waiting (queue order), then running (admission order), then swapped (swap-out order)
+    std::vector<ResidentRequest> requests;
+    std::size_t n_wait = 0, n_run = 0;
     std::vector<std::int32_t> ref;          ///< each resident's request index (arrival order)
   };
   Scratch& scratch(std::size_t n_requests) const;

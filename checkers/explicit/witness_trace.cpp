@@ -8,7 +8,8 @@
 namespace kvcheck::explicit_state {
 namespace {
 
-using Row = std::array<std::int64_t, 7>;  // queue flag, prompt, output, class, computed, gen, blocks
+// queue flag (0 waiting, 1 running, 2 swapped), prompt, output, class, computed, gen, blocks
+using Row = std::array<std::int64_t, 7>;
 
 std::vector<Row> signature(const ExplicitState& s, bool saturated) {
   std::vector<Row> out;
@@ -17,6 +18,8 @@ std::vector<Row> signature(const ExplicitState& s, bool saturated) {
       out.push_back({0, r.prompt, r.output, r.klass, r.computed, r.generated, r.blocks});
   for (const auto& r : s.running)
     out.push_back({1, r.prompt, r.output, r.klass, r.computed, r.generated, r.blocks});
+  for (const auto& r : s.swapped)
+    out.push_back({2, r.prompt, r.output, r.klass, r.computed, r.generated, r.blocks});
   return out;
 }
 
@@ -32,6 +35,7 @@ std::vector<Row> signature(const StepState& s, const Workload& wl, bool saturate
   if (!saturated)
     for (auto id : s.waiting) add(0, id);
   for (auto id : s.running) add(1, id);
+  for (auto id : s.swapped) add(2, id);
   return out;
 }
 

@@ -24,7 +24,7 @@ Trace witness_trace(const ExploredGraph& g, const Witness& w, const Config& cfg,
                     const ExploreOptions& opts);
 
 /// True when every recorded state of `t` matches the explored state reached by the same step
-/// (residents' shapes and progress, in queue and admission order) and, for a safety witness,
+/// (residents' shapes and progress, in queue, admission and swap-out order) and, for a safety witness,
 /// the recorded run fails the same property at the last step. `why` says what differed.
 bool trace_matches(const Trace& t, const ExploredGraph& g, const Witness& w,
                    const ExploreOptions& opts, std::string& why);

@@ -3,14 +3,16 @@
 // replays on the simulator; the CPU decode engine copies the swapped KV to its host pool and
 // back, matching the model's GPU and CPU block counts step by step and sampling the tokens a
 // run without swaps samples (as does the CUDA engine, where a device is visible); fuzz runs generated cases under the config's mode; the explorer
-// refuses the config (its state has no swapped queue).
+// exhausts the safe twin and finds the unsafe twin's violation, whose witness trace replays.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <string>
 
+#include "checkers/explicit/explorer.h"
 #include "checkers/explicit/explore_options.h"
+#include "checkers/explicit/state_graph.h"
 #include "checkers/fuzz/case_runner.h"
 #include "checkers/fuzz/fuzz_model.h"
 #include "counterexamples/itf.h"
@@ -146,14 +148,61 @@ TEST(SwapBackends, FuzzRunsGeneratedCasesInSwapMode) {
   EXPECT_EQ(r.what, "swap_space");
 }
 
-TEST(SwapBackends, ExplorerRefusesASwapConfig) {
-  try {
-    (void)explicit_state::read_explore_options(twin("vllm_v0_swap_safe"));
-    ADD_FAILURE() << "the explorer accepted a swap config";
-  } catch (const InputError& e) {
-    EXPECT_EQ(e.code(), ExitCode::ConfigError);
-    EXPECT_NE(std::string(e.what()).find("policy.preemption_mode"), std::string::npos);
-  }
+// configs/vllm_v0_swap_unsafe.toml's [explore] comment by hand: with up to 4 arrivals per
+// step, all four requests arrive at step 0 and are admitted whole (8 of 8 GPU blocks); step 1
+// is the header's step 3: D (3) is swapped out (3 CPU blocks asked, 4 free), A and B take the
+// 2 freed blocks, C (2) swaps itself out and asks 3 with 2 free: swap_space fails after step 1
+// (depth 1, 2 steps). Both victims' blocks are moved anyway: CPU 4 of 4.
+TEST(SwapBackends, ExplorerFindsTheUnsafeTwinsViolationAtTheHandWorkedStep) {
+  const auto cfg = twin("vllm_v0_swap_unsafe");
+  const auto opts = explicit_state::read_explore_options(cfg);
+  EXPECT_EQ(opts.max_requests, 4);
+  const auto r = explicit_state::explore(cfg, opts);
+  EXPECT_EQ(r.verdict.kind, VerdictKind::Violated);
+  EXPECT_EQ(r.verdict.depth, 1);
+  ASSERT_TRUE(r.safety.has_value());
+  EXPECT_EQ(r.safety->witness.property, cfg.expect_property);
+  const auto& t = r.safety->trace;
+  ASSERT_EQ(t.workload.requests.size(), 4u);
+  for (const auto& q : t.workload.requests) EXPECT_EQ(q.arrival_step, 0);
+  ASSERT_EQ(t.states.size(), 2u);
+  EXPECT_EQ(t.states[0].running, (std::vector<std::int32_t>{0, 1, 2, 3}));
+  EXPECT_EQ(t.states[0].used_blocks, 8);
+  EXPECT_EQ(t.states[1].swapped_out, (std::vector<std::int32_t>{3, 2}));
+  EXPECT_EQ(t.states[1].swapped, (std::vector<std::int32_t>{3, 2}));
+  EXPECT_EQ(t.states[1].running, (std::vector<std::int32_t>{0, 1}));
+  EXPECT_EQ(t.states[1].cpu_used_blocks, 4);
+  EXPECT_TRUE(t.states[1].swap_abort);
+  EXPECT_EQ(t.meta.violated_property, "swap_space");
+  EXPECT_EQ(t.meta.violation_step, 1);
+  // the witness's ITF trace replays on the simulator and on the CPU decode engine
+  const auto back = parse_itf(to_itf_json(t), "explore.itf.json");
+  EXPECT_TRUE(replay(back).reproduced);
+  const auto e = engine::replay_on_engine(back, engine::BackendKind::Cpu, tiny_model());
+  EXPECT_TRUE(e.reproduced()) << e.summary();
+}
+
+// configs/vllm_v0_swap_safe.toml: the same bounds exhaust (PROVED), and the graph holds the
+// header's state after step 3 (a hand-worked state with two swapped requests), so the proof
+// went through swaps: A and B running with 9 computed tokens, 2 generated, 3 blocks; the
+// swapped queue [D, C] with 8 computed, 1 generated, 2 blocks (in the CPU pool) each.
+TEST(SwapBackends, ExplorerExhaustsTheSafeTwinThroughItsSwaps) {
+  const auto cfg = twin("vllm_v0_swap_safe");
+  const auto opts = explicit_state::read_explore_options(cfg);
+  const auto r = explicit_state::explore(cfg, opts);
+  EXPECT_EQ(r.verdict.kind, VerdictKind::Proved) << r.verdict.reason;
+  EXPECT_TRUE(r.complete);
+  EXPECT_FALSE(r.safety.has_value());
+  EXPECT_FALSE(r.starvation.has_value());
+  const explicit_state::SuccessorGenerator gen(cfg.model, cfg.time, opts);
+  const auto g = explicit_state::build_graph(gen, opts.max_states);
+  EXPECT_EQ(static_cast<std::int64_t>(g.states.size()), r.states);
+  const explicit_state::ResidentRequest decoded{8, 6, 0, 9, 2, 3, 9}, out{8, 6, 0, 8, 1, 2, 8};
+  explicit_state::ExplicitState step3;
+  step3.arrived = 4;
+  step3.running = {decoded, decoded};
+  step3.swapped = {out, out};
+  EXPECT_NE(std::find(g.states.begin(), g.states.end(), step3), g.states.end());
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <set>
 
@@ -19,6 +20,8 @@
 #include "checkers/explicit/state_graph.h"
 #include "checkers/explicit/successors.h"
 #include "checkers/explicit/witness_trace.h"
+#include "counterexamples/itf.h"
+#include "counterexamples/replay.h"
 #include "io/input_error.h"
 
 namespace kvcheck::explicit_state {
@@ -1146,6 +1149,152 @@ TEST(ExplorerByHand, PriorityKeepsTheResidentsArrivalOrder) {
   EXPECT_EQ(t.violated, 1U);  // no_preemption
   const ResidentRequest x_requeued{1, 3, 0, 0, 0, 0, 0, 1};
   EXPECT_EQ(t.next, state(2, {x_requeued}, {y}));
+}
+
+// ---------------------------------------------------------------------------------------------
+// vLLM V0's swap mode (models/policies/vllm_v0.h rules 8-12), explored by hand. Block size 1,
+// lookahead 0, watermark 0, a GPU pool of 5 blocks, a CPU pool of 3; one shape (prompt 2,
+// output 3): admitted, a request computes its prompt and samples token 1 (computed 2,
+// generated 1, 2 blocks: "(2,1,2)"); each decode needs >= 1 free block (V0's
+// can_append_slots), takes one more block and samples one more token; the second decode
+// completes it. A swap out asks the CPU pool for blocks_for(computed + 1) = 3 blocks and moves
+// the 2 blocks held; a swap in asks free GPU - 3 >= 0. Exactly 2 arrivals at step 0 and 1 at
+// step 1 (min = max = 2 per step, 3 in all: from S1 the cap is 1 arrival, then 0), so the
+// graph is one path:
+//   S0 = (0 arrived; -; -; -)                 [A, B] -> both admitted: 4 of 5 blocks
+//   S1 = (2; -; A(2,1,2) B(2,1,2); -)         [C]: C needs 2 blocks, 1 free: not admitted (no
+//        room), so a decode step: A takes the free block; B finds none, is last and SWAPS
+//        ITSELF OUT (CPU 3 free >= 3: no abort; CPU 2 of 3); nothing swapped in after a swap out
+//   S2 = (3; C; A(3,2,3); B(2,1,2))           C has room (2 free >= 2) but NO PREFILL WHILE B IS
+//        SWAPPED; A decodes and completes (5 - 4 = 1 free at the swap-in check: 1 < 3, LATER)
+//   S3 = (3; C; -; B(2,1,2))                  admission blocked again; nothing runs, B SWAPS IN
+//        (5 free - 3 >= 0: its 2 blocks back) and decodes at once
+//   S4 = (3; C; B(3,2,3); -)                  the swapped queue is empty: C admitted (2 free)
+//   S5 = (3; -; B(3,2,3) C(2,1,2); -)         B needs a free block, none: C (last) swapped out
+//        (CPU 3 free >= 3), B decodes and completes
+//   S6 = (3; -; -; C(2,1,2))                  C swapped in (5 free - 3 >= 0) and decodes
+//   S7 = (3; -; C(3,2,3); -)                  C completes
+//   S8 = (3; -; -; -)                         self-loop
+// 9 states, 9 transitions, swap_space never fails: PROVED. Were the swapped queue dropped from
+// the state, S6 (only C, swapped) would read as S8 (empty) and S2 / S3 would lose B.
+const std::string kSwapTiny =
+    "[engine]\nblock_size = 1\nnum_blocks = 5\ncpu_blocks = 3\nmax_batched_tokens = 16\n"
+    "[policy]\nname = \"vllm_v0\"\nwatermark_blocks = 0\npreemption_mode = \"swap\"\n"
+    "[workload]\nkind = \"deterministic\"\ncount = 3\nprompt = 2\noutput = 3\n[check]\n"
+    "properties = [\"swap_space\", \"kv_within_capacity\", \"conservation\"]\n"
+    "[envelope]\nprompt = [1, 8]\noutput = [1, 8]\nmax_requests = 0\n[explore]\n"
+    "prompts = [2]\noutputs = [3]\nmax_states = 64\nmin_arrivals_per_step = 2\n"
+    "max_arrivals_per_step = 2\nmax_requests = 3\n";
+
+ExplicitState swap_state(std::int64_t arrived, std::vector<ResidentRequest> waiting,
+                         std::vector<ResidentRequest> running,
+                         std::vector<ResidentRequest> swapped) {
+  auto s = state(arrived, std::move(waiting), std::move(running));
+  s.swapped = std::move(swapped);
+  return s;
+}
+
+TEST(ExplorerByHand, SwapOutBlockedAdmissionSwapInStateByState) {
+  const auto cfg = config_of(kSwapTiny);
+  const auto opts = read_explore_options(cfg);
+  const SuccessorGenerator gen(cfg.model, cfg.time, opts);
+  const auto g = build_graph(gen, opts.max_states);
+  EXPECT_TRUE(g.complete);
+  const ResidentRequest w{2, 3, 0, 0, 0, 0, 0}, p{2, 3, 0, 2, 1, 2, 2}, d{2, 3, 0, 3, 2, 3, 3};
+  const std::vector<ExplicitState> states = {
+      swap_state(0, {}, {}, {}),  swap_state(2, {}, {p, p}, {}), swap_state(3, {w}, {d}, {p}),
+      swap_state(3, {w}, {}, {p}), swap_state(3, {w}, {d}, {}),  swap_state(3, {}, {d, p}, {}),
+      swap_state(3, {}, {}, {p}),  swap_state(3, {}, {d}, {}),   swap_state(3, {}, {}, {})};
+  EXPECT_EQ(g.states, states);
+  // (arrivals, completions, admitted) per edge; edge i is S_i -> S_{i+1}, edge 8 S8 -> S8
+  const std::vector<std::array<std::int64_t, 3>> edges = {
+      {2, 0, 2}, {1, 0, 0}, {0, 1, 0}, {0, 0, 0}, {0, 0, 1},
+      {0, 1, 0}, {0, 0, 0}, {0, 1, 0}, {0, 0, 0}};
+  ASSERT_EQ(g.edges.size(), edges.size());
+  for (std::size_t i = 0; i < edges.size(); ++i) {
+    SCOPED_TRACE("edge " + std::to_string(i));
+    EXPECT_EQ(g.edge_source[i], i);
+    EXPECT_EQ(g.edge_target[i], std::min<std::size_t>(i + 1, 8));
+    EXPECT_EQ(g.edges[i].arrival_count, edges[i][0]);
+    EXPECT_EQ(g.edges[i].completions, edges[i][1]);
+    EXPECT_EQ(g.edges[i].admitted, edges[i][2]);
+    EXPECT_EQ(g.edges[i].violated, 0U);
+  }
+  // C at the head of the queue had room at S2 and S3 (free 2 and 5 >= 2) but stayed: rule 8
+  EXPECT_EQ(g.edges[2].capacity, std::vector<bool>{true});
+  EXPECT_EQ(g.edges[2].waiting_next, std::vector<std::int32_t>{0});
+  EXPECT_EQ(g.edges[3].capacity, std::vector<bool>{true});
+  EXPECT_EQ(g.edges[3].waiting_next, std::vector<std::int32_t>{0});
+  const auto r = explore(cfg, opts);
+  EXPECT_EQ(r.states, 9);
+  EXPECT_EQ(r.verdict.kind, VerdictKind::Proved);
+  EXPECT_FALSE(r.starvation.has_value());  // C waits two steps, on no cycle
+  // the safety pass alone (the byte-encoded store, no graph) finds the same 9 states
+  auto safety_only = opts;
+  safety_only.analyses = {true, false, false};
+  const auto s = explore(cfg, safety_only);
+  EXPECT_FALSE(s.graph);
+  EXPECT_EQ(s.states, 9);
+  EXPECT_EQ(s.transitions, 9);
+  EXPECT_EQ(s.verdict.kind, VerdictKind::Proved);
+}
+
+// The path S0 ... S8 as a witness: the re-recorded trace has the swap events the hand
+// derivation names, matches the explored states step by step (swapped queue included) and
+// replays through ITF. (The run ends when the last request completes, so the path stops at S8;
+// nothing fails on it, so trace_matches' last check, the violated property, is the one that
+// answers: every state before it matched.)
+TEST(ExplorerByHand, SwapPathWitnessReplaysWithItsSwapEvents) {
+  const auto cfg = config_of(kSwapTiny);
+  const auto opts = read_explore_options(cfg);
+  const SuccessorGenerator gen(cfg.model, cfg.time, opts);
+  const auto g = build_graph(gen, opts.max_states);
+  ASSERT_EQ(g.edges.size(), 9U);
+  Witness wit;
+  wit.edges = {0, 1, 2, 3, 4, 5, 6, 7};
+  wit.property = "swap_space";
+  const auto t = witness_trace(g, wit, cfg, opts);
+  std::string why;
+  EXPECT_FALSE(trace_matches(t, g, wit, opts, why));
+  EXPECT_EQ(why, "replay does not fail swap_space at step 7");
+  ASSERT_EQ(t.states.size(), 8U);
+  // requests: A = 0, B = 1 (step 0), C = 2 (step 1)
+  EXPECT_EQ(t.states[1].swapped_out, std::vector<std::int32_t>{1});
+  EXPECT_EQ(t.states[1].swapped, std::vector<std::int32_t>{1});
+  EXPECT_EQ(t.states[1].cpu_used_blocks, 2);
+  EXPECT_EQ(t.states[2].waiting, std::vector<std::int32_t>{2});
+  EXPECT_TRUE(t.states[2].swapped_in.empty());
+  EXPECT_EQ(t.states[3].swapped_in, std::vector<std::int32_t>{1});
+  EXPECT_EQ(t.states[3].cpu_used_blocks, 0);
+  EXPECT_EQ(t.states[5].swapped_out, std::vector<std::int32_t>{2});
+  EXPECT_EQ(t.states[6].swapped_in, std::vector<std::int32_t>{2});
+  for (const auto& s : t.states) EXPECT_FALSE(s.swap_abort);
+  const auto back = parse_itf(to_itf_json(t), "swap_tiny.itf.json");
+  EXPECT_TRUE(replay(back).reproduced);
+  // a swapped queue edited out of an explored state no longer matches the replay
+  auto g2 = build_graph(gen, opts.max_states);
+  g2.states[3].swapped.clear();
+  EXPECT_FALSE(trace_matches(t, g2, wit, opts, why));
+  EXPECT_EQ(why, "replayed state after step 2 differs from the explored one");
+}
+
+// The same model with a CPU pool of 2: B's swap out at S1 asks for 3 CPU blocks and finds 2:
+// swap_space fails after step 1, the shortest counterexample (2 steps). The safety pass stores
+// S0 and S1 and stops at S1's one transition (2 transitions in all).
+TEST(ExplorerByHand, SwapTinyWithATwoBlockCpuPoolFailsSwapSpaceAtStep1) {
+  auto text = kSwapTiny;
+  text.replace(text.find("cpu_blocks = 3"), 14, "cpu_blocks = 2");
+  const auto cfg = config_of(text);
+  const auto r = explore(cfg, read_explore_options(cfg));
+  ASSERT_TRUE(r.safety.has_value());
+  EXPECT_EQ(r.verdict.kind, VerdictKind::Violated);
+  EXPECT_EQ(r.verdict.depth, 1);
+  EXPECT_EQ(r.states, 2);
+  EXPECT_EQ(r.transitions, 2);
+  EXPECT_EQ(r.safety->witness.property, "swap_space");
+  EXPECT_EQ(r.safety->trace.states[1].swapped_out, std::vector<std::int32_t>{1});
+  EXPECT_TRUE(r.safety->trace.states[1].swap_abort);
+  EXPECT_TRUE(replay(parse_itf(to_itf_json(r.safety->trace), "t.itf.json")).reproduced);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 // same shortest counterexample (same steps, arrivals, picks and states) when something does.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "checkers/explicit/explorer.h"
@@ -53,6 +54,46 @@ TEST(StateCodec, SmallFieldsTakeOneByteEach) {
     t.arrived = v;
     EXPECT_EQ(encoded(t).size(), static_cast<std::size_t>(n + 2)) << v;
   }
+}
+
+// vLLM V0's swapped queue: written after the running queue only when non-empty, so a swap-free
+// state keeps its bytes. By hand, without arrival ranks: arrived 3 (1 byte), waiting 1 request
+// (1 + 5), running 0 (1), swapped 2 requests (1 + 2 x 5): 1 + 6 + 1 + 11 = 19 bytes; the same
+// state without its swapped queue 8 bytes, its first 8 the same.
+TEST(StateCodec, RoundTripsASwappedQueueAndKeepsSwapFreeBytes) {
+  ExplicitState s;
+  s.arrived = 3;
+  s.waiting = {{1, 2, 0, 0, 0, 0, 0, 0}};
+  s.swapped = {{300, 7, 1, 9, 2, 3, 9, 0}, {1, 2, 0, 1, 1, 1, 1, 0}};
+  const auto b = encoded(s, false);
+  EXPECT_EQ(b.size(), 19U);
+  EXPECT_EQ(StateCodec(kShapes, false).decode(b), s);
+  auto free_of_swap = s;
+  free_of_swap.swapped.clear();
+  const auto f = encoded(free_of_swap, false);
+  EXPECT_EQ(f.size(), 8U);
+  EXPECT_TRUE(std::equal(f.begin(), f.end(), b.begin()));
+  // a swapped queue differs from the same requests running, and its order counts
+  auto running = s;
+  running.running = s.swapped;
+  running.swapped.clear();
+  EXPECT_NE(encoded(running, false), b);
+  auto reversed = s;
+  std::swap(reversed.swapped[0], reversed.swapped[1]);
+  EXPECT_NE(encoded(reversed, false), b);
+  EXPECT_EQ(StateCodec(kShapes, false).decode(encoded(reversed, false)), reversed);
+  // with arrival ranks, large values and the escape byte
+  auto ranked = sample_state();
+  ranked.swapped = {{300, 7, 1, 1'000, 5, 300, 1'000, 2}};
+  EXPECT_EQ(StateCodec(kShapes, true).decode(encoded(ranked)), ranked);
+  // an empty swapped queue written as a count of 0 is not canonical: refused
+  auto zero = f;
+  zero.push_back(0);
+  EXPECT_THROW(StateCodec(kShapes, false).decode(zero), std::logic_error);
+  // an arrival rank in the swapped queue that the codec does not keep
+  auto lost = s;
+  lost.swapped[1].arrival = 1;
+  EXPECT_THROW(encoded(lost, false), std::logic_error);
 }
 
 TEST(StateCodec, MalformedInputIsALogicError) {
