@@ -86,6 +86,12 @@ CheckResult ProveChecker::run(const Config& cfg, const CheckBudget& budget) {
 
 std::optional<CheckResult> run_mutation_twin(const Config& cfg, const CheckBudget& budget,
                                              std::string& why) {
+  // The twin is proved by the Z3 pipeline, which refuses vLLM V0's swap mode: a PROVED by the
+  // explorer on a swap config has no twin to run (the report says so), not an ERROR row.
+  if (cfg.model.policy.preemption_mode == PreemptionMode::Swap) {
+    why = "no mutated twin: the Z3 backends do not run preemption_mode = \"swap\"";
+    return std::nullopt;
+  }
   const auto t0 = std::chrono::steady_clock::now();
   const auto spec = spec_for(cfg, budget);
   const auto twin = mutation_twin(cfg, spec, why);

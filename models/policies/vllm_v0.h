@@ -40,7 +40,8 @@
 /// (`SchedulerConfig.preemption_mode`), kvcheck's `[policy] preemption_mode = "swap"` with
 /// `[engine] cpu_blocks` (V0's `num_cpu_blocks` = `swap_space` GiB x 2^30 / the KV block's
 /// bytes, `Worker.determine_num_available_blocks`). Views without swap (the Z3 views) run the
-/// recompute rules only (`PolicyView::kCanSwap`); their commands refuse a swap config. Then (docs/vllm.md V0-11..V0-16):
+/// recompute rules only (`PolicyView::kCanSwap`); their commands (Z3's) refuse a swap config;
+/// ConcreteView's (simulate, fuzz, replay, explore) run it. Then (docs/vllm.md V0-11..V0-16):
 ///  8. No prefill while swapped (`_schedule_default`: `if not self.swapped:` guards
 ///     `_schedule_prefills`): a non-empty swapped queue stops every admission.
 ///  9. Swap out (`_schedule_running` -> `_preempt` -> `_preempt_by_swap` -> `_swap_out`): the
@@ -67,6 +68,8 @@
 /// longer than min(max_model_len, max_num_batched_tokens) is dropped by V0 (FINISHED_IGNORED);
 /// here it stays at the queue head, and the `schedulable` property names it (engine_rules.h
 /// `never_admissible`, whose every-admission watermark is V0's NEVER test).
+#include <stdexcept>
+
 #include "models/policies/building_blocks.h"
 #include "models/policy_traits.h"
 
@@ -137,6 +140,11 @@ void vllm_v0_step(PV& v) {
   using D = typename PV::Domain;
   if constexpr (PV::kCanSwap) {
     if (v.params().policy.preemption_mode == PreemptionMode::Swap) return v0::swap_step(v);
+  } else if (v.params().policy.preemption_mode == PreemptionMode::Swap) {
+    // A view without swap (the Z3 views) must never run a swap config as recompute: that would
+    // be a verdict about another engine. The commands refuse first (refuse_swap_for_z3, a config
+    // error); this is the guard for every other caller (a library call, a test harness).
+    throw std::logic_error("vllm_v0: preemption_mode = \"swap\" on a view that cannot swap");
   }
   const auto full = v.knob(Knob::MaxBatchedTokens);
   auto budget = full;
