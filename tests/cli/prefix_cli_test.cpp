@@ -129,6 +129,23 @@ TEST(PrefixCli, InFlightCheckThatSchedulesNothingIsVacuous) {
   EXPECT_NE(ok.out.find("BOUNDED_OK(4)"), std::string::npos) << ok.out;
 }
 
+// The least activity still counts: one vLLM FCFS request in flight (prompt 2, output 6, decoded
+// 0) decodes one token per step for 4 steps on 16 blocks, and the one symbolic arrival comes at
+// steps 10..12, after the horizon. Every run schedules a batch of exactly one request, so the
+// check is exercised: BOUNDED_OK(4), not a vacuity error.
+TEST(PrefixCli, InFlightCheckOfOneDecodingRequestIsExercised) {
+  const auto dir = scratch_dir();
+  const auto path = dir / "one.toml";
+  write_text(path, "[meta]\nname = \"one\"\n[engine]\nblock_size = 1\nnum_blocks = 16\n"
+                   "[policy]\nname = \"vllm_fcfs\"\n[workload]\nkind = \"explicit\"\nrequests = "
+                   "[{ arrival = 100, prompt = 1, output = 1 }]\n[[workload.in_flight]]\nprompt = 2\n"
+                   "output = 6\ndecoded = 0\ncount = 1\n[check]\nproperties = [\"kv_no_overflow\", "
+                   "\"no_preemption\"]\n[bmc]\nslots = 1\narrival = [10, 12]\ndepth = 4\n");
+  const auto r = run_kvcheck("check " + sh_quote(path.string()));
+  EXPECT_EQ(r.status, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("BOUNDED_OK(4)"), std::string::npos) << r.out;
+}
+
 TEST(PrefixCli, AnExhaustedRlimitIsUnknown) {
   const auto dir = scratch_dir();
   const auto cfg = write_config(dir, 8);

@@ -105,6 +105,12 @@ TEST(StateCodec, MalformedInputIsALogicError) {
   EXPECT_THROW(encoded(unknown), std::logic_error);
   // an arrival rank the codec does not keep would be lost: refused
   EXPECT_THROW(encoded(sample_state(), false), std::logic_error);
+  // A shape index one past kShapes (2 of 2) is no shape: by the layout, byte 0 is `arrived`
+  // (2), byte 1 the waiting queue's length (1), byte 2 its request's shape index (0).
+  auto shape = encoded(sample_state());
+  ASSERT_EQ(shape[2], 0);
+  shape[2] = 2;
+  EXPECT_THROW(StateCodec(kShapes, true).decode(shape), std::logic_error);
 }
 
 class StoreModes : public ::testing::TestWithParam<StateStorage> {};
