@@ -10,6 +10,7 @@
 #include "checkers/z3/prove_ranges.h"
 #include "gate/mutation_twin.h"
 #include "gate/sections.h"
+#include "io/input_error.h"
 #include "io/workload.h"
 
 namespace kvcheck {
@@ -86,10 +87,13 @@ CheckResult ProveChecker::run(const Config& cfg, const CheckBudget& budget) {
 
 std::optional<CheckResult> run_mutation_twin(const Config& cfg, const CheckBudget& budget,
                                              std::string& why) {
-  // The twin is proved by the Z3 pipeline, which refuses vLLM V0's swap mode: a PROVED by the
-  // explorer on a swap config has no twin to run (the report says so), not an ERROR row.
-  if (cfg.model.policy.preemption_mode == PreemptionMode::Swap) {
-    why = "no mutated twin: the Z3 backends do not run preemption_mode = \"swap\"";
+  // The twin is proved by the Z3 pipeline, which refuses vLLM V0's swap mode (the one refusal,
+  // io/workload.h): a PROVED by the explorer on a swap config has no twin to run (the report
+  // says why), not an ERROR row.
+  try {
+    refuse_swap_for_z3(cfg);
+  } catch (const InputError& e) {
+    why = std::string("no mutated twin: ") + e.what();
     return std::nullopt;
   }
   const auto t0 = std::chrono::steady_clock::now();

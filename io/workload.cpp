@@ -461,7 +461,7 @@ void refuse_swap_for_z3(const Config& c) {
   if (c.model.policy.preemption_mode == PreemptionMode::Swap)
     throw config_error(c.path.string(), "policy.preemption_mode",
                        "\"swap\" (vLLM V0's CPU swap pool): not supported by the Z3 backends; "
-                       "use simulate/fuzz");
+                       "use simulate, fuzz or explore");
 }
 
 Workload build_workload(const Config& c) {

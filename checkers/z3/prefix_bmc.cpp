@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "checkers/z3/bmc.h"
+#include "checkers/z3/vacuity.h"
 
 namespace kvcheck {
 namespace {
@@ -72,7 +73,7 @@ void unroll(const ModelParams& params, const BmcSpec& spec, std::int64_t depth,
   std::vector<SymBool> busy;  // step t schedules work (the non-vacuity query below)
   for (std::int64_t t = 0; t < depth; ++t) {
     const auto props = s.extend(false);
-    busy.push_back(SymBool{s.steps().back().obs.batch_size.e > 0});
+    busy.push_back(last_step_busy(s));
     const auto r = s.query(any_false(props), "prefix_bmc_depth_" + std::to_string(t));
     if (r.result == z3::unknown) {
       out.verdict = Verdict::unknown("solver unknown at depth " + std::to_string(t) +

@@ -15,8 +15,7 @@ VacuityResult solver_activity(const ModelParams& params, const BmcSpec& spec,
   SymbolicScope scope(s.ctx());
   for (std::int64_t t = 0; t < horizon; ++t) {
     (void)s.extend(false);
-    const auto busy = SymBool{s.steps().back().obs.batch_size.e > 0};
-    const auto r = s.query(busy, "activity_" + std::to_string(t));
+    const auto r = s.query(last_step_busy(s), "activity_" + std::to_string(t));
     if (r.result == z3::sat)
       return {Activity::Exercised, "the solver found a workload scheduling work at step " +
                                        std::to_string(t)};
@@ -32,6 +31,10 @@ VacuityResult solver_activity(const ModelParams& params, const BmcSpec& spec,
 }
 
 }  // namespace
+
+SymBool last_step_busy(const BmcSession& s) {
+  return SymBool{s.steps().back().obs.batch_size.e > 0};
+}
 
 std::int64_t prove_activity_horizon(const BmcSpec& spec) {
   return spec.arrival_hi + 1 + spec.depth;

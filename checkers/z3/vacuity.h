@@ -28,6 +28,10 @@ struct VacuityResult {
 VacuityResult check_activity(const ModelParams& params, const BmcSpec& spec,
                              std::int64_t horizon, const SolverOptions& opts);
 
+/// "The last step `s` unrolled schedules work" (a non-empty batch): the activity every
+/// non-vacuity query asks for, here and in BMC from a prefix (prefix_bmc.cpp).
+SymBool last_step_busy(const BmcSession& s);
+
 /// The UNKNOWN verdict for a check that is not shown exercised ("vacuous: ..." when it is not).
 Verdict not_exercised(const VacuityResult& r);
 

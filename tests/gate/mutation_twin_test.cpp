@@ -61,6 +61,16 @@ TEST(MutationTwin, NoneWithoutAMemoryProperty) {
   EXPECT_NE(why.find("no memory property"), std::string::npos) << why;
 }
 
+// A swap config PROVED by the explorer has no twin (the Z3 pipeline refuses swap): the gate
+// gets the refusal as the reason, never an ERROR row or a twin run as recompute.
+TEST(MutationTwin, NoneForASwapConfigWithTheRefusalAsReason) {
+  const auto cfg = load_config(write("swap", shipped("vllm_v0_swap_safe.toml")));
+  std::string why;
+  EXPECT_FALSE(run_mutation_twin(cfg, CheckBudget{}, why).has_value());
+  EXPECT_NE(why.find("no mutated twin"), std::string::npos) << why;
+  EXPECT_NE(why.find("swap"), std::string::npos) << why;
+}
+
 // The proved safe config's twin is not proved by the same prove: the gate accepts the proof.
 TEST(MutationTwin, GateRunsTheTwinAfterAProofAndItFails) {
   GateOptions o;
