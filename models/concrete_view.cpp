@@ -374,7 +374,12 @@ void ConcreteView::restore(std::span<const RequestState> resident, std::span<con
   std::fill(req_.begin() + static_cast<std::ptrdiff_t>(resident.size()), req_.end(), RequestState{});
   waiting_.assign(waiting.begin(), waiting.end());
   running_.assign(running.begin(), running.end());
-  swapped_.assign(swapped.begin(), swapped.end());
+  // Every explorer transition restores, nearly always with no swapped request: a deque's
+  // assign of an empty range measured ~4 % of the safety pass, a clear of an empty one nothing.
+  if (swapped.empty())
+    swapped_.clear();
+  else
+    swapped_.assign(swapped.begin(), swapped.end());
   for (auto* v : {&requeue_front_, &requeue_back_, &scratch_, &first_tokens_}) v->clear();
   max_waiting_pos_ = -1;
   step_ = 0;
