@@ -603,16 +603,21 @@ def p3_baselines(r):
                         "bars of Fig. 7 (image only)",
                         ", ".join(f"{names[p]} {mean[p]:.4f} ({spread[p]:.4f})"
                                   for p, _ in P3_BASELINES), None, "reported"))
-        claims = [("GG-SP best", best == "gg_sp", f"best: {names[best]}"),
+        # (claim, holds, kvcheck's number, known not to reproduce in this model: docs/p3.md).
+        # Only the known ones may read "no" without failing the script; the GI-WSP / FI-WSP
+        # ordering is reproduced, so its failure is a regression.
+        claims = [("GG-SP best", best == "gg_sp", f"best: {names[best]}", True),
                   ("GI-WSP meaningfully above FI-WSP", mean["gi_wsp"] > mean["fi_wsp"] + 0.002,
-                   f"{mean['gi_wsp'] - mean['fi_wsp']:+.4f}"),
+                   f"{mean['gi_wsp'] - mean['fi_wsp']:+.4f}", False),
                   ("FG-SP can be counter-productive (below GG-SP)",
-                   mean["fg_sp"] < mean["gg_sp"] - 0.002, f"{mean['fg_sp'] - mean['gg_sp']:+.4f}")]
-        for claim, holds, kv in claims:
+                   mean["fg_sp"] < mean["gg_sp"] - 0.002, f"{mean['fg_sp'] - mean['gg_sp']:+.4f}",
+                   True)]
+        for claim, holds, kv, known in claims:
             rows.append(row(f"{label}: {claim}", claim + " (section 6.3's text)", kv,
-                            True if holds else KNOWN_NO,
-                            "gap > 0.002" if holds else "not reproduced in kvcheck's model "
-                            "(docs/p3.md: no static planning, free mode switches)"))
+                            True if holds else KNOWN_NO if known else False,
+                            "gap > 0.002" if holds or not known
+                            else "not reproduced in kvcheck's model "
+                                 "(docs/p3.md: no static planning, free mode switches)"))
     return rows, None
 
 
