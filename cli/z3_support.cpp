@@ -33,7 +33,6 @@ void add_z3_flags(CLI::App& sub, Z3Flags& f, bool dump) {
 
 BmcSpec spec_with_flags(const Config& cfg, const Z3Flags& f, bool in_flight_ok) {
   if (!in_flight_ok) refuse_in_flight_for_z3(cfg);
-  refuse_swap_for_z3(cfg);
   auto spec = parse_bmc_spec(cfg);
   if (f.timeout_ms >= 0) spec.timeout_ms = f.timeout_ms;
   if (f.rlimit >= 0) spec.rlimit = f.rlimit;

@@ -22,7 +22,6 @@ double since(std::chrono::steady_clock::time_point t0) {
 
 BmcSpec spec_for(const Config& cfg, const CheckBudget& budget) {
   refuse_in_flight_for_z3(cfg);
-  refuse_swap_for_z3(cfg);  // an ERROR row with the config error, never a verdict
   auto spec = parse_bmc_spec(cfg);
   if (budget.timeout_ms > 0) spec.timeout_ms = budget.timeout_ms;
   if (budget.depth > 0) spec.depth = budget.depth;
@@ -87,15 +86,6 @@ CheckResult ProveChecker::run(const Config& cfg, const CheckBudget& budget) {
 
 std::optional<CheckResult> run_mutation_twin(const Config& cfg, const CheckBudget& budget,
                                              std::string& why) {
-  // The twin is proved by the Z3 pipeline, which refuses vLLM V0's swap mode (the one refusal,
-  // io/workload.h): a PROVED by the explorer on a swap config has no twin to run (the report
-  // says why), not an ERROR row.
-  try {
-    refuse_swap_for_z3(cfg);
-  } catch (const InputError& e) {
-    why = std::string("no mutated twin: ") + e.what();
-    return std::nullopt;
-  }
   const auto t0 = std::chrono::steady_clock::now();
   const auto spec = spec_for(cfg, budget);
   const auto twin = mutation_twin(cfg, spec, why);

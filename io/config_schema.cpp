@@ -234,8 +234,8 @@ std::vector<Section> build() {
       used_by(string("preemption_mode", {"recompute", "swap"}, "`\"recompute\"`",
                      "vLLM V0's `preemption_mode`: `swap` moves a victim's KV blocks to the CPU "
                      "pool (`[engine] cpu_blocks`) and swaps it back in before any new prefill; "
-                     "runs on simulate, fuzz, explore, replay and the decode engines (the Z3 "
-                     "commands refuse it)"),
+                     "runs on every backend (check and prove unroll the swapped queue and the CPU "
+                     "pool; prove's every-N argument does not cover it)"),
               "`vllm_v0`"),
       used_by(integer("flow_budget_min", 0, kInf, "0", "requests",
                       "Algorithm 2's global budget B_t ~ U{min..max}"),

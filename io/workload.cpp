@@ -457,13 +457,6 @@ void refuse_in_flight_for_z3(const Config& c) {
                        "simulate/fuzz/explore");
 }
 
-void refuse_swap_for_z3(const Config& c) {
-  if (c.model.policy.preemption_mode == PreemptionMode::Swap)
-    throw config_error(c.path.string(), "policy.preemption_mode",
-                       "\"swap\" (vLLM V0's CPU swap pool): not supported by the Z3 backends; "
-                       "use simulate, fuzz or explore");
-}
-
 Workload build_workload(const Config& c) {
   check_has_workload(c);
   const auto k = c.workload.kind;

@@ -26,9 +26,6 @@ void check_has_workload(const Config& c);
 /// requests in flight: the Z3 backends (check, prove, buffer, analyze --exact, the gate's Z3
 /// rows) encode runs from the empty engine only, so they refuse rather than answer wrongly.
 void refuse_in_flight_for_z3(const Config& c);
-/// The Z3 backends' views have no swapped queue or CPU pool (models/view.h, SwapView): a config
-/// with `[policy] preemption_mode = "swap"` is a config error (exit 151) before any solving.
-void refuse_swap_for_z3(const Config& c);
 
 /// Reads an Azure LLM inference trace (`TIMESTAMP,ContextTokens,GeneratedTokens`). Arrival times
 /// are seconds since the first row, times `time_scale`; `limit` > 0 keeps the first rows only.

@@ -120,6 +120,12 @@ struct ModelParams {
   std::vector<ClassSpec> classes;
 };
 
+/// Whether the engine swaps (vLLM V0's `preemption_mode = "swap"`): a swapped queue and a CPU
+/// pool exist (models/view.h, SwapView).
+inline bool swaps(const ModelParams& p) {
+  return p.policy.preemption_mode == PreemptionMode::Swap;
+}
+
 /// The knob's value in `p`.
 inline std::int64_t knob_value(const ModelParams& p, Knob k) {
   switch (k) {

@@ -25,10 +25,11 @@
 ///         it is recorded (V0 aborts the engine; the `swap_space` property fails).
 ///     swap_in(r, when): swapped -> running (placed after all running requests), its blocks
 ///         moved back to the GPU pool, immediately visible in free_blocks().
-///     `swapped_at(k)` indexes the swapped queue's snapshot like `waiting_at(k)`. Views that
-///     cannot represent swap (the Z3 views) lack these members: policies guard the calls with
-///     `PolicyView::kCanSwap`, and the commands that run such views (the Z3 commands) refuse a
-///     swap config; the explorer runs ConcreteView and keeps the swapped queue in its state.
+///     `swapped_at(k)` indexes the swapped queue's snapshot like `waiting_at(k)`. ConcreteView
+///     and SymbolicView (check / prove's unrolling) have these members; the every-N generic
+///     view and the population view lack them: policies guard the calls with
+///     `PolicyView::kCanSwap`, and prove never runs a swap config on those two. The explorer
+///     runs ConcreteView and keeps the swapped queue in its state.
 ///  - Parameters that a proof may range over (params.h `Knob`: pool size, watermark,
 ///    max_num_seqs, token budget) are read with `knob(k)`, never as `D::lit(params()...)`.
 ///  - Policies see no output length: they are given a PolicyView, which omits `output()`.

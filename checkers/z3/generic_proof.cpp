@@ -167,10 +167,17 @@ std::string describe_knobs(const ModelParams& params, const std::vector<KnobRang
 
 GenericProof prove_every_n(const ModelParams& params, const std::vector<KnobRange>& ranges,
                            const SolverOptions& opts, int max_positions) {
+  GenericProof out;
+  if (swaps(params)) {
+    // GenericView has no swapped queue (models/view.h, SwapView): the policy would refuse to
+    // run the swap rules as recompute. Not shown; the [bmc] slots' proof takes the properties.
+    out.reason = "vLLM V0's swap mode: the generic request view has no swapped queue or CPU "
+                 "pool (docs/z3-backend.md, \"Swap\")";
+    return out;
+  }
   z3::context ctx;
   SymbolicScope scope(ctx);
   DeadlineGuard guard(ctx, opts.deadline);
-  GenericProof out;
   const auto knobs = make_knobs(params, ranges);
   // The base case: the empty engine's counter, 0, is within every pool of the ranges (the
   // per-request invariant holds of a request that has done nothing: every size is 0).

@@ -67,6 +67,8 @@ ConcreteStart concrete_start(const ConcreteView& v, std::int64_t step) {
     add(v.waiting()[k], static_cast<std::int64_t>(k));
   for (std::size_t k = 0; k < v.running().size(); ++k)
     add(v.running()[k], static_cast<std::int64_t>(k));
+  for (std::size_t k = 0; k < v.swapped().size(); ++k)
+    add(v.swapped()[k], static_cast<std::int64_t>(k));
   std::sort(s.residents.begin(), s.residents.end(),
             [](const ResidentSlot& a, const ResidentSlot& b) { return a.id < b.id; });
   return s;

@@ -42,7 +42,8 @@ struct ConcreteStart {
   std::vector<ResidentSlot> residents;  ///< in workload order
 };
 
-/// The residents of `v` (waiting and running) in request order, with their queue positions.
+/// The residents of `v` (waiting, running and swapped) in request order, with their queue
+/// positions.
 ConcreteStart concrete_start(const ConcreteView& v, std::int64_t step);
 
 /// A simulated prefix of the config's workload.

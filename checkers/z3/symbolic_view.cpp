@@ -38,7 +38,9 @@ SymbolicView::SymbolicView(const ModelParams& params, const std::vector<SlotInpu
       num_running_(D::lit(0)), num_waiting_(D::lit(0)), adm_ctr_(D::lit(0)), bseq_(D::lit(0)),
       preemptions_(D::lit(0)), evictions_(D::lit(0)), batch_size_(D::lit(0)),
       step_used_blocks_(D::lit(0)), step_used_tokens_(D::lit(0)), demand_(D::lit(0)),
-      overflow_(D::truth(false)) {
+      overflow_(D::truth(false)), cpu_used_(D::lit(0)), swin_ctr_(D::lit(0)),
+      sout_ctr_(D::lit(0)), swap_abort_(D::truth(false)) {
+  swap_ = swaps(params);
   for (const auto& s : pre.slots)
     slots_.push_back({s.status, s.pos,
                       {s.computed, s.generated, s.blocks, s.tokens, D::lit(0), D::lit(0)},
@@ -60,9 +62,9 @@ SymInt SymbolicView::count_not(Status s) const {
 }
 
 const SymbolicView::Rec& SymbolicView::rec_of(const Ref& r) const {
-  if (r.gen != gen_ || (r.kind != 1 && r.kind != 2))
+  if (r.gen != gen_ || r.kind < 1 || r.kind > 3)
     throw std::logic_error("SymbolicView: a Ref used after its position table was replaced");
-  return (r.kind == 1 ? rrec_ : wrec_)[static_cast<std::size_t>(r.k)];
+  return (r.kind == 1 ? rrec_ : r.kind == 2 ? wrec_ : srec_)[static_cast<std::size_t>(r.k)];
 }
 
 SymbolicView::Rec& SymbolicView::rec(const Ref& r, int kind) {
@@ -80,7 +82,7 @@ SymInt SymbolicView::read(const Ref& r, Field field) const {
 std::vector<SymRef> SymbolicView::table(Status s, std::vector<Rec>& recs) const {
   std::vector<SymRef> out;
   recs.clear();
-  const int kind = s == Status::Running ? 1 : 2;
+  const int kind = s == Status::Running ? 1 : s == Status::Waiting ? 2 : 3;
   for (int k = 0; k < n_; ++k) {
     SymRef r{{}, D::truth(false), D::lit(0), D::lit(0), D::lit(0), kind, k, gen_};
     for (std::size_t i = 0; i < slots_.size(); ++i) {
@@ -89,7 +91,7 @@ std::vector<SymRef> SymbolicView::table(Status s, std::vector<Rec>& recs) const 
       r.any = r.any || sel;
     }
     Rec x{std::vector<SymInt>(kFields, D::lit(0)), {}, D::truth(false), D::truth(false),
-          D::truth(false), D::lit(0)};
+          D::truth(false), D::lit(0), D::truth(false), D::lit(0)};
     for (std::size_t i = slots_.size(); i-- > 0;) {
       r.prompt = D::select(r.sel[i], in_[i].prompt, r.prompt);
       r.output = D::select(r.sel[i], in_[i].output, r.output);
@@ -108,14 +110,18 @@ void SymbolicView::snapshot() {
   ++gen_;
   run_ = table(Status::Running, rrec_);
   wait_ = table(Status::Waiting, wrec_);
+  if (swap_) swp_ = table(Status::Swapped, srec_);
   adm_ctr_ = D::lit(0);
   bseq_ = D::lit(0);
+  swin_ctr_ = D::lit(0);
+  sout_ctr_ = D::lit(0);
 }
 
-void SymbolicView::flush(const std::vector<SymInt>* rstatus, const std::vector<SymInt>* rpos,
-                         const std::vector<SymInt>* wstatus, const std::vector<SymInt>* wpos) {
+void SymbolicView::flush(Moves run, Moves wait, Moves swp) {
   const auto apply = [&](const std::vector<Ref>& refs, const std::vector<Rec>& recs,
-                         const std::vector<SymInt>* status, const std::vector<SymInt>* pos) {
+                         Moves moves) {
+    const auto* status = moves.status;
+    const auto* pos = moves.pos;
     for (std::size_t k = 0; k < refs.size(); ++k) {
       const auto& x = recs[k];
       for (std::size_t i = 0; i < slots_.size(); ++i) {
@@ -130,8 +136,9 @@ void SymbolicView::flush(const std::vector<SymInt>* rstatus, const std::vector<S
       }
     }
   };
-  apply(run_, rrec_, rstatus, rpos);
-  apply(wait_, wrec_, wstatus, wpos);
+  apply(run_, rrec_, run);
+  apply(wait_, wrec_, wait);
+  if (swap_) apply(swp_, srec_, swp);
 }
 
 void SymbolicView::begin_step() {
@@ -155,8 +162,14 @@ void SymbolicView::begin_step() {
     if (closed) earlier = earlier && !is(i, Status::Pending);
   }
   num_waiting_ = waiting + before;
-  std::vector<SymInt> tokens;
-  for (const auto& s : slots_) tokens.push_back(s.f[kTokens]);
+  std::vector<SymInt> tokens, cpu;
+  for (std::size_t i = 0; i < slots_.size(); ++i) {
+    // A swapped request's KV is in the CPU pool: off the GPU sums (ConcreteView's do_swap_out).
+    const auto& f = slots_[i].f;
+    tokens.push_back(swap_ ? D::select(is(i, Status::Swapped), D::lit(0), f[kTokens]) : f[kTokens]);
+    if (swap_) cpu.push_back(D::select(is(i, Status::Swapped), f[kBlocks], D::lit(0)));
+  }
+  cpu_used_ = swap_ ? sum(cpu) : D::lit(0);
   used_blocks_ = pre_used_;  // the pool counter (symbolic_state.h), not the sum of the slots
   trace_.counter.push_back(used_blocks_);
   used_tokens_ = sum(tokens);
@@ -223,6 +236,41 @@ void SymbolicView::reset(const Ref& r, Bool when, Int& counter) {
   counter = counter + one_if(w);
 }
 
+void SymbolicView::swap_out(const Ref& r, Bool when) {
+  // vLLM V0 `_swap_out` (models/policies/vllm_v0.h rule 10): can_swap_out asks the CPU pool for
+  // swap_touched_blocks, no watermark; short, the engine aborts (recorded) and, as in
+  // ConcreteView, the blocks move anyway.
+  auto& x = rec(r, 1);
+  const auto w = when && r.any;
+  const auto need = swap_touched_blocks<D>(params_.engine, x.f[kComputed]);
+  swap_abort_ = swap_abort_ || (w && free_cpu_blocks() < need);
+  used_blocks_ = used_blocks_ - D::select(w, x.f[kBlocks], D::lit(0));
+  trace_.counter.push_back(used_blocks_);
+  trace_.held.push_back(x.f[kBlocks]);
+  used_tokens_ = used_tokens_ - D::select(w, x.f[kTokens], D::lit(0));
+  cpu_used_ = cpu_used_ + D::select(w, x.f[kBlocks], D::lit(0));
+  x.f[kSched] = D::select(w, D::lit(0), x.f[kSched]);
+  x.sout = x.sout || w;
+  x.sorder = D::select(w, sout_ctr_, x.sorder);
+  sout_ctr_ = sout_ctr_ + one_if(w);
+  num_running_ = num_running_ - one_if(w);
+  preemptions_ = preemptions_ + one_if(w);  // V0 counts a swap out as a preemption
+}
+
+void SymbolicView::swap_in(const Ref& r, Bool when) {
+  auto& x = rec(r, 3);
+  const auto w = when && r.any;
+  cpu_used_ = cpu_used_ - D::select(w, x.f[kBlocks], D::lit(0));
+  used_blocks_ = used_blocks_ + D::select(w, x.f[kBlocks], D::lit(0));
+  trace_.counter.push_back(used_blocks_);
+  trace_.held.push_back(x.f[kBlocks]);
+  used_tokens_ = used_tokens_ + D::select(w, x.f[kTokens], D::lit(0));
+  x.admitted = x.admitted || w;  // for a swapped record: back to running
+  x.order = D::select(w, swin_ctr_, x.order);
+  swin_ctr_ = swin_ctr_ + one_if(w);
+  num_running_ = num_running_ + one_if(w);
+}
+
 SymInt SymbolicView::choose(int id, std::int64_t lo, std::int64_t hi) {
   const auto c = D::var("choice@" + tag_ + "#" + std::to_string(picks_.size()) + "_" +
                         std::to_string(id));
@@ -236,9 +284,10 @@ void SymbolicView::commit() {
   // follow in admission-call order. Waiting: the non-admitted keep their order; the preempted
   // go to the head in position (= admission) order, or to the tail in preemption order.
   const bool front = params_.engine.requeue == Requeue::Front;
-  const auto survivors = num_running_ - adm_ctr_;
+  // Survivors of the running set: neither admitted nor swapped in this step.
+  const auto survivors = swap_ ? num_running_ - adm_ctr_ - swin_ctr_ : num_running_ - adm_ctr_;
   const auto kept = num_waiting_ - bseq_;  // waiting requests not admitted
-  std::vector<SymInt> rstatus, rpos, wstatus, wpos;
+  std::vector<SymInt> rstatus, rpos, wstatus, wpos, sstatus, spos;
   SymInt gone = D::lit(0);
   for (std::size_t k = 0; k < rrec_.size(); ++k) {
     const auto& x = rrec_[k];
@@ -247,6 +296,7 @@ void SymbolicView::commit() {
     rpos.push_back(D::select(x.gone, front ? gone : kept + x.order, stay));
     gone = gone + one_if(x.gone);
   }
+  if (swap_) swap_moves(survivors, rstatus, rpos, sstatus, spos);
   SymInt admitted = D::lit(0);
   for (std::size_t k = 0; k < wrec_.size(); ++k) {
     const auto& x = wrec_[k];
@@ -255,9 +305,35 @@ void SymbolicView::commit() {
     wpos.push_back(D::select(x.admitted, survivors + x.order, front ? gone + stay : stay));
     admitted = admitted + one_if(x.admitted);
   }
-  flush(&rstatus, &rpos, &wstatus, &wpos);
+  flush({&rstatus, &rpos}, {&wstatus, &wpos}, {&sstatus, &spos});
   snapshot();
   demand_ = used_blocks_;
+}
+
+void SymbolicView::swap_moves(const Int& survivors, std::vector<SymInt>& rstatus,
+                              std::vector<SymInt>& rpos, std::vector<SymInt>& sstatus,
+                              std::vector<SymInt>& spos) const {
+  // Running records: a swapped-out one joins the swapped queue's tail (after those not swapped
+  // in) in swap-out call order; the survivors move down past every request that left.
+  const auto swapped_kept = count(Status::Swapped) - swin_ctr_;
+  SymInt left = D::lit(0);
+  for (std::size_t k = 0; k < rrec_.size(); ++k) {
+    const auto& x = rrec_[k];
+    const auto stay = D::lit(static_cast<std::int64_t>(k)) - left;
+    rstatus[k] = D::select(x.sout, code(Status::Swapped), rstatus[k]);
+    rpos[k] = D::select(x.sout, swapped_kept + x.sorder, D::select(x.gone, rpos[k], stay));
+    left = left + one_if(x.gone || x.sout);
+  }
+  // Swapped records: the swapped-in ones follow the admitted ones in running, in swap-in
+  // order; the others move down past the swapped-in before them.
+  SymInt in = D::lit(0);
+  for (std::size_t k = 0; k < srec_.size(); ++k) {
+    const auto& x = srec_[k];
+    const auto stay = D::lit(static_cast<std::int64_t>(k)) - in;
+    sstatus.push_back(D::select(x.admitted, code(Status::Running), code(Status::Swapped)));
+    spos.push_back(D::select(x.admitted, survivors + adm_ctr_ + x.order, stay));
+    in = in + one_if(x.admitted);
+  }
 }
 
 void SymbolicView::batch_ready() {
@@ -301,7 +377,7 @@ void SymbolicView::end_step() {
   }
   for (std::size_t k = 0; k < wrec_.size(); ++k)
     wpos.push_back(D::lit(static_cast<std::int64_t>(k)) + evicted);
-  flush(&rstatus, &rpos, nullptr, front ? &wpos : nullptr);
+  flush({&rstatus, &rpos}, {nullptr, front ? &wpos : nullptr}, {nullptr, nullptr});
   snapshot();
 }
 

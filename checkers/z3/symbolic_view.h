@@ -18,6 +18,14 @@
 ///    removed requests before them, admitted requests follow in admission-call order; front
 ///    requeue puts the removed ones at the head in position order, back requeue at the tail in
 ///    call order.
+///  - swap (vLLM V0's `preemption_mode = "swap"` only; otherwise the swapped table is empty and
+///    no term of it is built): swapped_at(k) = the slot with status Swapped and pos k (the
+///    swapped queue, head first). swap_out(r) moves a running record's blocks and tokens off
+///    the GPU counter onto the CPU counter (the sum of the Swapped slots' blocks, taken at
+///    begin_step), checking V0's can_swap_out against it; swap_in(r) moves them back. At
+///    commit the swapped-in requests follow the admitted ones in running (swap-in call order),
+///    the rest of the swapped queue moves down by the swapped-in prefix, and the swapped-out
+///    requests join its tail in swap-out call order, as ConcreteView's commit_swaps does.
 ///  - arrivals at step t: pending slots with arrival <= t, in index order, join the tail;
 ///    unservable<D> ones are rejected instead. Under a closed loop (`max_concurrency` c > 0) a
 ///    slot enters only when every earlier slot has entered and fewer than c requests are in
@@ -36,8 +44,8 @@ namespace kvcheck {
 
 /// A request reference: a one-hot selector over the N slots (all false = no request), with the
 /// slot inputs it selects read once (`arrival` is the slot index: slots are in arrival order), and
-/// the position it names (`kind`: 0 = a slot
-/// (completed_at), 1 = running position `k`, 2 = waiting position `k`) in table generation `gen`.
+/// the position it names (`kind`: 0 = a slot (completed_at), 1 = running position `k`, 2 =
+/// waiting position `k`, 3 = swapped position `k`) in table generation `gen`.
 struct SymRef {
   std::vector<SymBool> sel;
   SymBool any;
@@ -87,6 +95,16 @@ class SymbolicView {
   void preempt(const Ref& r, Bool when) { reset(r, when, preemptions_); }
   Int choose(int id, std::int64_t lo, std::int64_t hi);
 
+  // --- swap (SwapView, models/view.h): empty unless the config swaps ------------------------
+  int swapped_bound() const { return swap_ ? n_ : 0; }
+  Ref swapped_at(int k) const { return swp_[static_cast<std::size_t>(k)]; }
+  Bool swapped_valid(int k) const { return swp_[static_cast<std::size_t>(k)].any; }
+  /// The swapped queue's length (before commit: as at begin_step, as ConcreteView's).
+  Int num_swapped() const { return count_swapped(); }
+  Int free_cpu_blocks() const { return Symbolic::lit(params_.engine.cpu_blocks) - cpu_used_; }
+  void swap_out(const Ref& r, Bool when);
+  void swap_in(const Ref& r, Bool when);
+
   // --- engine step hooks -------------------------------------------------------------------
   void begin_step();
   void commit();
@@ -111,6 +129,8 @@ class SymbolicView {
   Int count_running() const { return count(Status::Running); }
   Int count_done() const { return count(Status::Done); }
   Int count_rejected() const { return count(Status::Rejected); }
+  Int count_swapped() const { return swap_ ? count(Status::Swapped) : Symbolic::lit(0); }
+  Bool step_swap_abort() const { return swap_abort_; }
 
   // --- results -----------------------------------------------------------------------------
   /// The post-step state (valid after end_step).
@@ -138,7 +158,10 @@ class SymbolicView {
     SymBool gone;      ///< preempted / evicted (running records)
     SymBool admitted;  ///< admitted (waiting records)
     SymBool done;      ///< completed (running records)
-    SymInt order;      ///< admission-call index (waiting) or back-requeue index (running)
+    SymInt order;      ///< admission-call index (waiting), back-requeue index (running) or
+                       ///< swap-in call index (swapped)
+    SymBool sout;      ///< swapped out (running records)
+    SymInt sorder;     ///< swap-out call index (running records)
   };
   Int read(const Ref& r, Field field) const;
   const Rec& rec_of(const Ref& r) const;
@@ -148,10 +171,17 @@ class SymbolicView {
   Int count_not(Status s) const;
   void reset(const Ref& r, Bool when, Int& counter);
   void release(Rec& x, const Bool& w);
-  /// Writes the records back into the slots; `status` / `pos` give each record's new values.
-  /// A null vector leaves that value unchanged.
-  void flush(const std::vector<SymInt>* rstatus, const std::vector<SymInt>* rpos,
-             const std::vector<SymInt>* wstatus, const std::vector<SymInt>* wpos);
+  /// New status and position of each record of one table; a null vector leaves that value
+  /// unchanged.
+  struct Moves {
+    const std::vector<SymInt>* status = nullptr;
+    const std::vector<SymInt>* pos = nullptr;
+  };
+  /// Writes the records back into the slots, with the running, waiting and swapped moves.
+  void flush(Moves run, Moves wait, Moves swp);
+  /// commit()'s moves of the swapped table and of the swapped-out running records.
+  void swap_moves(const Int& survivors, std::vector<SymInt>& rstatus, std::vector<SymInt>& rpos,
+                  std::vector<SymInt>& sstatus, std::vector<SymInt>& spos) const;
   void snapshot();
   std::vector<Ref> table(Status s, std::vector<Rec>& recs) const;
 
@@ -162,12 +192,15 @@ class SymbolicView {
   std::int64_t max_concurrency_;
   SymInt now_, pre_used_;
   std::vector<Slot> slots_;
-  std::vector<Ref> run_, wait_;
-  std::vector<Rec> rrec_, wrec_;
+  bool swap_;  ///< the config swaps (vLLM V0's preemption_mode = "swap")
+  std::vector<Ref> run_, wait_, swp_;
+  std::vector<Rec> rrec_, wrec_, srec_;
   int gen_ = 0;
   Int used_blocks_, used_tokens_, num_running_, num_waiting_, adm_ctr_, bseq_;
   Int preemptions_, evictions_, batch_size_, step_used_blocks_, step_used_tokens_, demand_;
   Bool overflow_;
+  Int cpu_used_, swin_ctr_, sout_ctr_;  ///< CPU pool counter, this table's swap ins / outs
+  Bool swap_abort_;
   std::vector<SymInt> picks_;
   std::vector<SymBool> side_;
   PoolTrace trace_;

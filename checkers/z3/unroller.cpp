@@ -152,8 +152,11 @@ std::vector<Unroller::Part> Unroller::well_formed_parts(const SymState& s) const
   std::vector<Part> out;
   const auto add = [&](std::string name, const SymBool& b) { out.push_back({std::move(name), b}); };
   add("time", D::lit(0) <= s.time && s.time <= D::lit(horizon()));
-  SymInt nwait = zero, nrun = zero, used = zero;
-  std::vector<SymBool> waiting, running;
+  // vLLM V0's swap mode: a Swapped request holds its KV (in the CPU pool) and a position in the
+  // swapped queue; its blocks are off the GPU counter. No term of this is built otherwise.
+  const bool swap = swaps(params_);
+  SymInt nwait = zero, nrun = zero, nswap = zero, used = zero;
+  std::vector<SymBool> waiting, running, swapped;
   for (std::size_t i = 0; i < s.slots.size(); ++i) {
     const auto& x = s.slots[i];
     const auto& in = inputs_[i];
@@ -161,9 +164,13 @@ std::vector<Unroller::Part> Unroller::well_formed_parts(const SymState& s) const
     const auto is = [&](Status st) { return x.status == code(st); };
     const auto empty = x.computed == zero && x.generated == zero && x.blocks == zero &&
                        x.tokens == zero;
-    const auto resident = is(Status::Waiting) || is(Status::Running);
+    const auto swapped_i = swap ? is(Status::Swapped) : D::truth(false);
+    const auto resident = is(Status::Waiting) || is(Status::Running) || swapped_i;
     const auto running_i = is(Status::Running);
-    add("status" + n, zero <= x.status && x.status <= code(Status::Rejected));
+    // A swapped request keeps a running request's KV and progress (its blocks moved whole).
+    const auto holds_kv = running_i || swapped_i;
+    add("status" + n,
+        zero <= x.status && x.status <= code(swap ? Status::Swapped : Status::Rejected));
     // Closed loop: a slot whose arrival has come may still be pending (gated).
     if (spec_.max_concurrency > 0)
       add("pending" + n, !(in.arrival >= s.time) || is(Status::Pending));
@@ -187,29 +194,33 @@ std::vector<Unroller::Part> Unroller::well_formed_parts(const SymState& s) const
                         (x.blocks == zero && x.tokens == zero && x.generated == in.output &&
                          x.computed == in.prompt + in.output - D::lit(1)));
     const auto gen = D::select(x.computed >= in.prompt, x.computed - in.prompt + D::lit(1), zero);
-    add("run_tokens" + n, !running_i || x.tokens == x.computed + D::lit(e.lookahead));
-    add("run_blocks" + n, !running_i || x.blocks == blocks_for<D>(e, x.tokens));
+    add("run_tokens" + n, !holds_kv || x.tokens == x.computed + D::lit(e.lookahead));
+    add("run_blocks" + n, !holds_kv || x.blocks == blocks_for<D>(e, x.tokens));
     if (e.recompute_keeps_output)
-      add("run_gen" + n, !running_i || (x.generated == zero && x.computed < in.prompt) ||
+      add("run_gen" + n, !holds_kv || (x.generated == zero && x.computed < in.prompt) ||
                              (x.generated >= D::lit(1) &&
                               x.computed <= in.prompt + x.generated - D::lit(1)));
     else
-      add("run_gen" + n, !running_i || x.generated == gen);
-    add("run_gen_lt" + n, !running_i || x.generated < in.output);
-    add("run_computed" + n, !running_i || x.computed >= D::lit(1));
+      add("run_gen" + n, !holds_kv || x.generated == gen);
+    add("run_gen_lt" + n, !holds_kv || x.generated < in.output);
+    add("run_computed" + n, !holds_kv || x.computed >= D::lit(1));
     waiting.push_back(is(Status::Waiting));
     running.push_back(running_i);
+    swapped.push_back(swapped_i);
     nwait = nwait + D::select(waiting.back(), D::lit(1), zero);
     nrun = nrun + D::select(running.back(), D::lit(1), zero);
-    used = used + x.blocks;
+    if (swap) nswap = nswap + D::select(swapped_i, D::lit(1), zero);
+    used = used + (swap ? D::select(swapped_i, zero, x.blocks) : x.blocks);
   }
   for (std::size_t i = 0; i < s.slots.size(); ++i) {
     const auto& x = s.slots[i];
     const auto n = suffix(i);
     add("wait_pos" + n, !waiting[i] || (zero <= x.pos && x.pos < nwait));
     add("run_pos" + n, !running[i] || (zero <= x.pos && x.pos < nrun));
+    if (swap) add("swap_pos" + n, !swapped[i] || (zero <= x.pos && x.pos < nswap));
     for (std::size_t j = i + 1; j < s.slots.size(); ++j) {
-      const auto same = (waiting[i] && waiting[j]) || (running[i] && running[j]);
+      const auto same = (waiting[i] && waiting[j]) || (running[i] && running[j]) ||
+                        (swapped[i] && swapped[j]);
       add("distinct" + n + suffix(j), !same || x.pos != s.slots[j].pos);
     }
   }

@@ -39,9 +39,11 @@
 /// (n = 1, no beam search), so SWAP arises only with a user-forced `preemption_mode = "swap"`
 /// (`SchedulerConfig.preemption_mode`), kvcheck's `[policy] preemption_mode = "swap"` with
 /// `[engine] cpu_blocks` (V0's `num_cpu_blocks` = `swap_space` GiB x 2^30 / the KV block's
-/// bytes, `Worker.determine_num_available_blocks`). Views without swap (the Z3 views) run the
-/// recompute rules only (`PolicyView::kCanSwap`); their commands (Z3's) refuse a swap config;
-/// ConcreteView's (simulate, fuzz, replay, explore) run it. Then (docs/vllm.md V0-11..V0-16):
+/// bytes, `Worker.determine_num_available_blocks`). The views that represent swap
+/// (`PolicyView::kCanSwap`: ConcreteView for simulate, fuzz, replay and explore; SymbolicView
+/// for check and prove's unrolling) run it; the others (the every-N generic view, the population
+/// view) must not, and prove never sends a swap config to them. Then (docs/vllm.md
+/// V0-11..V0-16):
 ///  8. No prefill while swapped (`_schedule_default`: `if not self.swapped:` guards
 ///     `_schedule_prefills`): a non-empty swapped queue stops every admission.
 ///  9. Swap out (`_schedule_running` -> `_preempt` -> `_preempt_by_swap` -> `_swap_out`): the
@@ -141,9 +143,9 @@ void vllm_v0_step(PV& v) {
   if constexpr (PV::kCanSwap) {
     if (v.params().policy.preemption_mode == PreemptionMode::Swap) return v0::swap_step(v);
   } else if (v.params().policy.preemption_mode == PreemptionMode::Swap) {
-    // A view without swap (the Z3 views) must never run a swap config as recompute: that would
-    // be a verdict about another engine. The commands refuse first (refuse_swap_for_z3, a config
-    // error); this is the guard for every other caller (a library call, a test harness).
+    // A view without swap (the every-N generic view, the population view) must never run a
+    // swap config as recompute: that would be a verdict about another engine. prove skips
+    // those arguments for a swap config (generic_proof.cpp); this guards every other caller.
     throw std::logic_error("vllm_v0: preemption_mode = \"swap\" on a view that cannot swap");
   }
   const auto full = v.knob(Knob::MaxBatchedTokens);

@@ -3,6 +3,7 @@
 // field, for every PolicyKind. A deliberately perturbed input must be detected.
 #include <gtest/gtest.h>
 
+#include <iostream>
 #include <optional>
 #include <random>
 #include <sstream>
@@ -26,7 +27,7 @@ struct SlotObs {
 };
 struct ConcreteStep {
   std::vector<SlotObs> slots;
-  bool overflow;
+  bool overflow, swap_abort;
   std::int64_t preemptions, evictions, used_blocks, used_tokens, demand, batch_size;
   std::vector<std::int64_t> picks;
 };
@@ -40,7 +41,9 @@ std::vector<ConcreteStep> run_concrete(const ModelParams& p, const Workload& w, 
   for (int t = 0; t < steps; ++t) {
     engine_step(v);
     const auto& r = v.last_step();
-    ConcreteStep s{{}, r.overflow, static_cast<std::int64_t>(r.preempted.size()),
+    // A swap out is a preemption (vLLM V0 counts both; ConcreteView's step_preemptions).
+    ConcreteStep s{{}, r.overflow, r.swap_abort,
+                   static_cast<std::int64_t>(r.preempted.size() + r.swapped_out.size()),
                    static_cast<std::int64_t>(r.evicted.size()), r.used_blocks, r.used_tokens,
                    r.demand_blocks, static_cast<std::int64_t>(r.batch.size()), r.picks};
     for (std::int32_t i = 0; i < static_cast<std::int32_t>(w.requests.size()); ++i) {
@@ -51,6 +54,8 @@ std::vector<ConcreteStep> run_concrete(const ModelParams& p, const Workload& w, 
         if (v.waiting()[k] == i) o.pos = static_cast<std::int64_t>(k);
       for (std::size_t k = 0; k < v.running().size(); ++k)
         if (v.running()[k] == i) o.pos = static_cast<std::int64_t>(k);
+      for (std::size_t k = 0; k < v.swapped().size(); ++k)
+        if (v.swapped()[k] == i) o.pos = static_cast<std::int64_t>(k);
       for (const auto& [id, n] : r.batch)
         if (id == i) o.batch = n;
       for (auto id : r.completed) o.completed = o.completed || id == i;
@@ -96,7 +101,7 @@ std::optional<std::string> first_difference(const ModelParams& p, const Workload
   for (std::size_t t = 0; t < conc.size(); ++t) {
     std::string tag = "t";  // appended: GCC 12 warns (-Wrestrict) on "t" + to_string(...)
     tag += std::to_string(t);
-    steps.push_back(u.step(state, tag, {}));
+    steps.push_back(u.step(state, tag, {PropertyId::SwapSpace}));
     for (const auto& c : steps.back().side) solver.add(c.e);
     const auto& picks = steps.back().obs.picks;
     if (picks.size() != conc[t].picks.size()) return "step " + std::to_string(t) + ": #picks";
@@ -120,11 +125,14 @@ std::optional<std::string> first_difference(const ModelParams& p, const Workload
         !same(diff, ti, "used_blocks", v(s.obs.used_blocks), c.used_blocks) ||
         !same(diff, ti, "used_tokens", v(s.obs.used_tokens), c.used_tokens) ||
         !same(diff, ti, "demand_blocks", v(s.obs.demand_blocks), c.demand) ||
-        !same(diff, ti, "batch_size", v(s.obs.batch_size), c.batch_size))
+        !same(diff, ti, "batch_size", v(s.obs.batch_size), c.batch_size) ||
+        !same(diff, ti, "swap_abort", !Unroller::value(m, s.props[0]), c.swap_abort))
       return diff.str();
-    // The pool counter carried in the state is the sum of the blocks the requests hold.
+    // The pool counter carried in the state is the sum of the blocks the requests hold on the
+    // GPU (a swapped request's are in the CPU pool).
     std::int64_t held = 0;
-    for (const auto& o : c.slots) held += o.blocks;
+    for (const auto& o : c.slots)
+      if (o.status != status_code(Status::Swapped)) held += o.blocks;
     if (!same(diff, ti, "used (pool counter)", v(s.post.used), held)) return diff.str();
     for (std::size_t i = 0; i < c.slots.size(); ++i) {
       const auto& x = s.post.slots[i];
@@ -167,6 +175,7 @@ Workload random_workload(const ModelParams& p, int n, std::mt19937_64& rng) {
 
 constexpr int kSteps = 10;
 constexpr int kCasesPerPolicy = 6;
+constexpr int kSwapCases = 30;
 
 class Differential : public ::testing::TestWithParam<PolicyKind> {};
 
@@ -220,6 +229,54 @@ TEST_P(DifferentialVllmRules, SymbolicMatchesConcreteEveryStep) {
 INSTANTIATE_TEST_SUITE_P(AllPolicies, DifferentialVllmRules,
                          ::testing::ValuesIn(all_policy_kinds()),
                          [](const auto& pi) { return std::string(to_string(pi.param)); });
+
+// vLLM V0's swap mode (models/policies/vllm_v0.h rules 8-12): a swapped queue, a CPU pool of
+// 0..8 blocks (so can_swap_out fails in some cases: the swap_abort observation is compared),
+// swap ins and the positions of all three queues. The pool is small (3..6 blocks) and the
+// requests long enough (outputs up to 6) that most cases swap.
+TEST(DifferentialSwap, SymbolicMatchesConcreteEveryStep) {
+  std::mt19937_64 rng(0x5A4B);
+  const auto pick = [&](std::int64_t lo, std::int64_t hi) {
+    return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng);
+  };
+  const auto is = [](const SlotObs& o, Status s) { return o.status == status_code(s); };
+  // Events the cases must reach (counted on the concrete runs): a swap in, a swap in that
+  // leaves part of the swapped queue behind, a swap out onto a non-empty swapped queue, and a
+  // CPU pool too small.
+  int swapped_in = 0, partial_in = 0, out_behind = 0, aborted = 0;
+  for (int c = 0; c < kSwapCases; ++c) {
+    auto p = random_params(PolicyKind::VllmV0, rng, true);
+    p.policy.preemption_mode = PreemptionMode::Swap;
+    p.engine.num_blocks = pick(4, 7);
+    p.engine.cpu_blocks = pick(2, 10);
+    p.engine.max_batched_tokens = kUnlimited;
+    auto w = random_workload(p, 4 + c % 3, rng);
+    for (auto& r : w.requests) r.output = pick(3, 8);
+    const auto conc = run_concrete(p, w, 14, 1);
+    for (std::size_t t = 1; t < conc.size(); ++t) {
+      int in = 0, out = 0, stay = 0;
+      for (std::size_t i = 0; i < conc[t].slots.size(); ++i) {
+        const auto& was = conc[t - 1].slots[i];
+        const auto& now = conc[t].slots[i];
+        in += is(was, Status::Swapped) && is(now, Status::Running);
+        out += is(was, Status::Running) && is(now, Status::Swapped);
+        stay += is(was, Status::Swapped) && is(now, Status::Swapped);
+      }
+      swapped_in += in > 0;
+      partial_in += in > 0 && stay > 0;
+      out_behind += out > 0 && stay > 0;
+      aborted += conc[t].swap_abort;
+    }
+    const auto diff = first_difference(p, w, conc, -1);
+    EXPECT_FALSE(diff.has_value()) << "case " << c << ": " << *diff;
+  }
+  EXPECT_GT(swapped_in, 0);
+  EXPECT_GT(partial_in, 0);
+  EXPECT_GT(out_behind, 0);
+  EXPECT_GT(aborted, 0);
+  std::cout << "swap ins " << swapped_in << ", partial " << partial_in << ", swap outs behind "
+            << out_behind << ", aborts " << aborted << "\n";
+}
 
 // Two preemptions in one step, requeued at the head: vllm_fcfs on 5 blocks of 1 token, A and B
 // (prompt 2) and C (prompt 1), outputs 3, all admitted at step 0 (2 + 2 + 1 = 5 blocks). At

@@ -63,12 +63,16 @@ TEST(MutationTwin, NoneWithoutAMemoryProperty) {
 
 // A swap config PROVED by the explorer has no twin (the Z3 pipeline refuses swap): the gate
 // gets the refusal as the reason, never an ERROR row or a twin run as recompute.
-TEST(MutationTwin, NoneForASwapConfigWithTheRefusalAsReason) {
-  const auto cfg = load_config(write("swap", shipped("vllm_v0_swap_safe.toml")));
+// A swap config has a twin like any other (the Z3 unrolling represents swap): its pool is
+// smaller than a simulated workload reserves, with the policy's guard blind to it. Four
+// requests of the envelope reserve all 8 blocks (the config's header), so the twin's pool is 7.
+TEST(MutationTwin, ASwapConfigHasATwinWithASmallerPool) {
+  const auto cfg = load_config(write("swap", shipped("vllm_v0_swap_unsafe.toml")));
   std::string why;
-  EXPECT_FALSE(run_mutation_twin(cfg, CheckBudget{}, why).has_value());
-  EXPECT_NE(why.find("no mutated twin"), std::string::npos) << why;
-  EXPECT_NE(why.find("swap"), std::string::npos) << why;
+  const auto t = mutation_twin(cfg, parse_bmc_spec(cfg), why);
+  ASSERT_TRUE(t.has_value()) << why;
+  EXPECT_EQ(t->params.engine.num_blocks, 7);
+  EXPECT_EQ(t->params.policy.pool_view_slack, 1);
 }
 
 // The proved safe config's twin is not proved by the same prove: the gate accepts the proof.

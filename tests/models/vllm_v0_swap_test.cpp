@@ -206,19 +206,5 @@ TEST(VllmV0Swap, ConfigErrors) {
   EXPECT_EQ(d.model.policy.preemption_mode, PreemptionMode::Recompute);
 }
 
-TEST(VllmV0Swap, Z3BackendsRefuseASwapConfig) {
-  const auto c = load_config(std::filesystem::path(KVCHECK_SOURCE_DIR) /
-                             "configs/vllm_v0_swap_unsafe.toml");
-  try {
-    refuse_swap_for_z3(c);
-    ADD_FAILURE() << "no refusal";
-  } catch (const InputError& e) {
-    EXPECT_EQ(e.code(), ExitCode::ConfigError);
-    EXPECT_NE(std::string(e.what()).find("policy.preemption_mode"), std::string::npos);
-  }
-  EXPECT_NO_THROW(refuse_swap_for_z3(load_config(std::filesystem::path(KVCHECK_SOURCE_DIR) /
-                                                 "configs/vllm_v0_unsafe.toml")));
-}
-
 }  // namespace
 }  // namespace kvcheck
