@@ -6,13 +6,18 @@
 // never a pass; bad steps are config errors naming the flag.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
+#include <iostream>
 #include <random>
 #include <sstream>
 
 #include "checkers/z3/confirm.h"
 #include "checkers/z3/prefix_bmc.h"
 #include "counterexamples/replay.h"
+#include "io/config.h"
 #include "io/input_error.h"
+#include "io/workload.h"
 #include "models/engine_step.h"
 #include "random_model.h"
 
@@ -73,34 +78,19 @@ SlotObs observe(const ConcreteView& v, std::int32_t id) {
     if (v.waiting()[k] == id) o.pos = static_cast<std::int64_t>(k);
   for (std::size_t k = 0; k < v.running().size(); ++k)
     if (v.running()[k] == id) o.pos = static_cast<std::int64_t>(k);
+  for (std::size_t k = 0; k < v.swapped().size(); ++k)
+    if (v.swapped()[k] == id) o.pos = static_cast<std::int64_t>(k);
   return o;
 }
 
-/// One random case: the config workload `w`, the prefix to step S, 2 new arrivals at S + [0, 2],
-/// the concrete engine continued for `steps` steps, and the symbolic unrolling from the prefix's
-/// state with those arrivals fixed. Returns the first difference, or nothing.
-std::optional<std::string> prefix_difference(const ModelParams& p, std::mt19937_64& rng,
-                                             int steps, int& residents) {
-  Workload w;
-  std::int64_t a = 0;
-  for (int i = 0; i < 5; ++i) {
-    a += std::uniform_int_distribution<std::int64_t>(0, 1)(rng);
-    w.requests.push_back(random_request(p, a, rng));
-  }
-  const auto s = std::uniform_int_distribution<std::int64_t>(1, 4)(rng);
-  PrefixRun prefix;
-  try {
-    prefix = simulate_prefix(p, TimeModel{}, w, s, {});
-  } catch (const InputError&) {
-    return std::nullopt;  // the run ended before s
-  }
-  Workload added;
-  added.clock = ArrivalClock::Steps;
-  std::int64_t b = s;
-  for (int j = 0; j < 2; ++j) {
-    b += std::uniform_int_distribution<std::int64_t>(0, 1)(rng);
-    added.requests.push_back(random_request(p, b, rng));
-  }
+/// The symbolic unrolling from `prefix`'s state with the arrivals `added` (2 slots: at most two)
+/// fixed, against the concrete engine running the prefix's workload plus `added` for `steps`
+/// steps after it. Returns the first difference, or nothing. `residents` / `swapped` add up the
+/// start's residents and keep its longest swapped queue (what the cases reached).
+std::optional<std::string> difference_from(const ModelParams& p, const PrefixRun& prefix,
+                                           const Workload& added, int steps, int& residents,
+                                           int& swapped) {
+  const auto s = prefix.start.step;
   auto whole = prefix.workload;
   for (const auto& r : added.requests) whole.requests.push_back(r);
   // Concrete: the whole workload from the empty engine, one engine step per step index (no idle
@@ -111,6 +101,9 @@ std::optional<std::string> prefix_difference(const ModelParams& p, std::mt19937_
   while (v.step() < s) engine_step(v);
   const auto here = concrete_start(v, s);
   residents += static_cast<int>(here.residents.size());
+  int queue = 0;
+  for (const auto& r : here.residents) queue += r.status == Status::Swapped;
+  swapped = std::max(swapped, queue);
   std::ostringstream diff;
   if (here.used != prefix.start.used || here.residents.size() != prefix.start.residents.size())
     return "the concrete state at S differs from the prefix's start";
@@ -135,7 +128,8 @@ std::optional<std::string> prefix_difference(const ModelParams& p, std::mt19937_
     for (std::size_t j = 0; j < added.requests.size(); ++j)
       row.push_back(observe(v, static_cast<std::int32_t>(prefix.workload.requests.size() + j)));
     conc.push_back(row);
-    conc_pre.push_back(static_cast<std::int64_t>(v.last_step().preempted.size()));
+    conc_pre.push_back(static_cast<std::int64_t>(v.last_step().preempted.size() +
+                                                  v.last_step().swapped_out.size()));
     conc_used.push_back(v.used_blocks());
     st.push_back(u.step(state, "t" + std::to_string(t), {}));
     for (const auto& c : st.back().side) solver.add(c.e);
@@ -156,7 +150,8 @@ std::optional<std::string> prefix_difference(const ModelParams& p, std::mt19937_
     if (val(x.obs.preemptions) != conc_pre[static_cast<std::size_t>(t)])
       return at + "preemptions";
     if (val(x.post.used) != conc_used[static_cast<std::size_t>(t)]) return at + "used";
-    for (std::size_t i = 0; i < x.post.slots.size(); ++i) {
+    // The residents and the added arrivals (symbolic slots beyond them are absent).
+    for (std::size_t i = 0; i < conc[static_cast<std::size_t>(t)].size(); ++i) {
       const auto& y = x.post.slots[i];
       const auto& o = conc[static_cast<std::size_t>(t)][i];
       if (val(y.status) != o.status || val(y.pos) != o.pos || val(y.computed) != o.computed ||
@@ -172,16 +167,44 @@ std::optional<std::string> prefix_difference(const ModelParams& p, std::mt19937_
   return std::nullopt;
 }
 
+/// One random case: a workload of 5 random requests, the prefix to step S (1..last_start), 2
+/// new arrivals at S + [0, 2], compared by difference_from.
+std::optional<std::string> prefix_difference(const ModelParams& p, std::mt19937_64& rng,
+                                             int steps, int& residents, int& swapped,
+                                             std::int64_t last_start = 4) {
+  Workload w;
+  std::int64_t a = 0;
+  for (int i = 0; i < 5; ++i) {
+    a += std::uniform_int_distribution<std::int64_t>(0, 1)(rng);
+    w.requests.push_back(random_request(p, a, rng));
+  }
+  const auto s = std::uniform_int_distribution<std::int64_t>(1, last_start)(rng);
+  PrefixRun prefix;
+  try {
+    prefix = simulate_prefix(p, TimeModel{}, w, s, {});
+  } catch (const InputError&) {
+    return std::nullopt;  // the run ended before s
+  }
+  Workload added;
+  added.clock = ArrivalClock::Steps;
+  std::int64_t b = s;
+  for (int j = 0; j < 2; ++j) {
+    b += std::uniform_int_distribution<std::int64_t>(0, 1)(rng);
+    added.requests.push_back(random_request(p, b, rng));
+  }
+  return difference_from(p, prefix, added, steps, residents, swapped);
+}
+
 class PrefixDifferential : public ::testing::TestWithParam<PolicyKind> {};
 
 // The one-definition rule across the prefix: the symbolic start is the concrete state, and the
 // unrolling from it equals the concrete engine continuing from the prefix.
 TEST_P(PrefixDifferential, SymbolicFromPrefixMatchesConcrete) {
   std::mt19937_64 rng(static_cast<std::uint64_t>(GetParam()) * 7919 + 11);
-  int residents = 0;
+  int residents = 0, swapped = 0;
   for (int run = 0; run < 6; ++run) {
     const auto p = random_params(GetParam(), rng, false, 4);
-    const auto d = prefix_difference(p, rng, 3, residents);
+    const auto d = prefix_difference(p, rng, 3, residents, swapped);
     ASSERT_FALSE(d) << "run " << run << ": " << *d;
   }
   EXPECT_GE(residents, 3) << "the cases must start from states with residents";
@@ -190,6 +213,56 @@ TEST_P(PrefixDifferential, SymbolicFromPrefixMatchesConcrete) {
 INSTANTIATE_TEST_SUITE_P(AllPolicies, PrefixDifferential,
                          ::testing::ValuesIn(all_policy_kinds()),
                          [](const auto& pi) { return std::string(to_string(pi.param)); });
+
+// The same from states that hold swapped requests (vLLM V0's swap mode): the prefix's swapped
+// queue is the symbolic start's (concrete_start), and the unrolling continues it as the engine
+// does. Small pools (5..7 blocks of 1 token) so the prefixes swap.
+TEST(PrefixDifferentialSwap, SymbolicFromASwappedPrefixMatchesConcrete) {
+  std::mt19937_64 rng(0x5A9);
+  int residents = 0, swapped = 0;
+  for (int run = 0; run < 24; ++run) {
+    auto p = random_params(PolicyKind::VllmV0, rng, false, 4);
+    p.policy.preemption_mode = PreemptionMode::Swap;
+    p.engine.block_size = 1;  // every decode takes a block: pressure within a few steps
+    p.engine.num_blocks = std::uniform_int_distribution<std::int64_t>(5, 7)(rng);
+    p.engine.cpu_blocks = std::uniform_int_distribution<std::int64_t>(2, 10)(rng);
+    const auto d = prefix_difference(p, rng, 3, residents, swapped, 8);
+    ASSERT_FALSE(d) << "run " << run << ": " << *d;
+  }
+  // `swapped`: the longest swapped queue a case starts from. Random cases reach one swapped
+  // request; a queue of two (its order) is the by-hand case below.
+  EXPECT_GE(swapped, 1) << "the cases must start from states with a swapped request";
+  std::cout << "residents " << residents << ", longest swapped queue at a start " << swapped
+            << "\n";
+}
+
+// By hand (configs/vllm_v0_swap_safe.toml's header): at step 3 D, then C, are swapped out, so
+// the state at step 4 has A and B running and the swapped queue [D, C] (V0's pop order), 6 of 8
+// GPU blocks held. From there the unrolling must swap D in before C at step 8, as the engine
+// does: 9 steps compared, to both requests' completion at step 12.
+TEST(PrefixDifferentialSwap, FromTheSafeTwinsSwappedQueueByHand) {
+  const auto cfg = load_config(std::filesystem::path(KVCHECK_SOURCE_DIR) / "configs" /
+                               "vllm_v0_swap_safe.toml");
+  const auto w = build_workload(cfg);
+  const auto prefix = simulate_prefix(cfg.model, TimeModel{}, w, 4, {});
+  ASSERT_EQ(prefix.start.residents.size(), 4U);
+  EXPECT_EQ(prefix.start.used, 6);
+  const auto& r = prefix.start.residents;
+  const auto swapped_at = [&](std::size_t i, std::int64_t pos) {
+    EXPECT_EQ(r[i].status, Status::Swapped) << "request " << i;
+    EXPECT_EQ(r[i].pos, pos) << "request " << i;
+  };
+  EXPECT_EQ(r[0].status, Status::Running);
+  EXPECT_EQ(r[1].status, Status::Running);
+  swapped_at(3, 0);  // D, swapped out first
+  swapped_at(2, 1);  // C
+  Workload none;
+  none.clock = ArrivalClock::Steps;
+  int residents = 0, swapped = 0;
+  const auto d = difference_from(cfg.model, prefix, none, 9, residents, swapped);
+  EXPECT_FALSE(d) << *d;
+  EXPECT_EQ(swapped, 2);
+}
 
 /// A vLLM FCFS engine whose workload (two requests of 3 + 4 tokens on 6 blocks of 2) never
 /// preempts alone; two more arrivals after step 2 can make it preempt.
