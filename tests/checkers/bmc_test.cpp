@@ -15,14 +15,13 @@
 #include "checkers/z3/confirm.h"
 #include "checkers/z3/k_induction.h"
 #include "io/config.h"
+#include "shipped_configs.h"
 #include "io/input_error.h"
 
 namespace kvcheck {
 namespace {
 
-Config load(const std::string& name) {
-  return load_config(std::filesystem::path(KVCHECK_SOURCE_DIR) / "configs" / name);
-}
+Config load(const std::string& name) { return test::shipped_config(name); }
 
 SolverOptions solver_only() {
   SolverOptions o;
