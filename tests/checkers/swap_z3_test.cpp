@@ -77,6 +77,38 @@ TEST(SwapZ3, CpuPoolExactlyLargeEnoughIsCleanAndOneLessIsNot) {
   EXPECT_EQ(bad.verdict.depth, 1);
 }
 
+// The CPU pool a step starts with holds the requests swapped out in earlier steps. By hand, on
+// 6 GPU blocks of 1 token (watermark 0), A, B, C (prompt 2, output 4) at step 0 are all admitted
+// (6 blocks). Step 1: A finds no free block, C (the newest) is swapped out: 3 CPU blocks asked
+// (ceil(3 / 1)), C's 2 blocks move; A and B each take one. Step 2: A again finds none, B is
+// swapped out: 4 asked, and the CPU pool has C's 2 blocks in it since step 1: with 5 CPU blocks
+// 3 are free, V0 aborts; with 6, 4 are free: OK, and the run completes (A at step 3, then C and
+// B swapped back in). A CPU counter that forgot the earlier step's swap outs passes both.
+TEST(SwapZ3, TheCpuPoolCarriesEarlierStepsSwapOuts) {
+  ModelParams p;
+  p.policy.kind = PolicyKind::VllmV0;
+  p.policy.preemption_mode = PreemptionMode::Swap;
+  p.policy.watermark_blocks = 0;
+  p.engine.block_size = 1;
+  p.engine.num_blocks = 6;
+  p.engine.max_batched_tokens = 64;
+  p.engine.lookahead = 0;
+  BmcSpec spec;
+  spec.slots = 3;
+  spec.prompt_lo = spec.prompt_hi = 2;
+  spec.output_lo = spec.output_hi = 4;
+  spec.arrival_lo = spec.arrival_hi = 0;
+  spec.allow_absent = false;
+  spec.properties = {PropertyId::SwapSpace};
+  p.engine.cpu_blocks = 5;
+  const auto bad = run_bmc(p, spec, 4, solver_only());
+  ASSERT_EQ(bad.verdict.kind, VerdictKind::Violated) << to_string(bad.verdict);
+  EXPECT_EQ(bad.verdict.depth, 2);
+  p.engine.cpu_blocks = 6;
+  const auto ok = run_bmc(p, spec, 8, solver_only());
+  EXPECT_EQ(ok.verdict.kind, VerdictKind::BoundedOk) << to_string(ok.verdict);
+}
+
 // The safe twin's schedule (its header) swaps D and C out at step 3 and both back in at step 8
 // (no recompute, no overflow), so BMC over the four requests' arrival patterns (the unsafe
 // twin's [bmc] bounds; the safe twin has none, its proof is the explorer's) to depth 4 is clean
