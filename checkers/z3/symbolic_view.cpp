@@ -211,11 +211,17 @@ SymbolicView::Int SymbolicView::arrival_rank(const Ref& r) const {
   return a;
 }
 
-void SymbolicView::release(Rec& x, const Bool& w) {
-  used_blocks_ = used_blocks_ - D::select(w, x.f[kBlocks], D::lit(0));
+void SymbolicView::move_kv(const Rec& x, const Bool& w, bool onto_gpu) {
+  const auto blocks = D::select(w, x.f[kBlocks], D::lit(0));
+  used_blocks_ = onto_gpu ? used_blocks_ + blocks : used_blocks_ - blocks;
   trace_.counter.push_back(used_blocks_);
   trace_.held.push_back(x.f[kBlocks]);
-  used_tokens_ = used_tokens_ - D::select(w, x.f[kTokens], D::lit(0));
+  const auto tokens = D::select(w, x.f[kTokens], D::lit(0));
+  used_tokens_ = onto_gpu ? used_tokens_ + tokens : used_tokens_ - tokens;
+}
+
+void SymbolicView::release(Rec& x, const Bool& w) {
+  move_kv(x, w, false);
   x.f[kBlocks] = D::select(w, D::lit(0), x.f[kBlocks]);
   x.f[kTokens] = D::select(w, D::lit(0), x.f[kTokens]);
   x.f[kSched] = D::select(w, D::lit(0), x.f[kSched]);
@@ -244,10 +250,7 @@ void SymbolicView::swap_out(const Ref& r, Bool when) {
   const auto w = when && r.any;
   const auto need = swap_touched_blocks<D>(params_.engine, x.f[kComputed]);
   swap_abort_ = swap_abort_ || (w && free_cpu_blocks() < need);
-  used_blocks_ = used_blocks_ - D::select(w, x.f[kBlocks], D::lit(0));
-  trace_.counter.push_back(used_blocks_);
-  trace_.held.push_back(x.f[kBlocks]);
-  used_tokens_ = used_tokens_ - D::select(w, x.f[kTokens], D::lit(0));
+  move_kv(x, w, false);  // its blocks and tokens stay in the record: now in the CPU pool
   cpu_used_ = cpu_used_ + D::select(w, x.f[kBlocks], D::lit(0));
   x.f[kSched] = D::select(w, D::lit(0), x.f[kSched]);
   x.sout = x.sout || w;
@@ -260,11 +263,8 @@ void SymbolicView::swap_out(const Ref& r, Bool when) {
 void SymbolicView::swap_in(const Ref& r, Bool when) {
   auto& x = rec(r, 3);
   const auto w = when && r.any;
+  move_kv(x, w, true);
   cpu_used_ = cpu_used_ - D::select(w, x.f[kBlocks], D::lit(0));
-  used_blocks_ = used_blocks_ + D::select(w, x.f[kBlocks], D::lit(0));
-  trace_.counter.push_back(used_blocks_);
-  trace_.held.push_back(x.f[kBlocks]);
-  used_tokens_ = used_tokens_ + D::select(w, x.f[kTokens], D::lit(0));
   x.admitted = x.admitted || w;  // for a swapped record: back to running
   x.order = D::select(w, swin_ctr_, x.order);
   swin_ctr_ = swin_ctr_ + one_if(w);

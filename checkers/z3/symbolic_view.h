@@ -170,6 +170,10 @@ class SymbolicView {
   Int count(Status s) const;
   Int count_not(Status s) const;
   void reset(const Ref& r, Bool when, Int& counter);
+  /// The GPU counters (blocks, tokens) lose (or, `onto_gpu`, gain) x's blocks and tokens when
+  /// `w`, with the pool trace; x's fields are left as they are.
+  void move_kv(const Rec& x, const Bool& w, bool onto_gpu);
+  /// move_kv off the GPU, then x holds nothing (blocks, tokens, this step's tokens = 0).
   void release(Rec& x, const Bool& w);
   /// New status and position of each record of one table; a null vector leaves that value
   /// unchanged.

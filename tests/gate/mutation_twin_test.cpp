@@ -42,14 +42,19 @@ fs::path write(const std::string& name, std::string text, const std::string& fro
 // together are admitted together (2 blocks each, 6 of 32 plus the 2-block watermark) and
 // decode in lockstep; the step that produces the 6th token reserves ceil((13 + 1) / 4) = 4
 // blocks each: a plan demand of 12. The twin's pool is 11, and the policy still sees 32.
-TEST(MutationTwin, PoolIsOneBelowTheSimulatedPeak) {
-  const auto cfg = load_config(write("safe", shipped("vllm_fcfs_safe.toml")));
+/// The shipped config's twin has a pool of `pool` blocks, `slack` below the policy's view.
+void expect_twin_pool(const std::string& name, std::int64_t pool, std::int64_t slack) {
+  const auto cfg = load_config(write("twin", shipped(name)));
   std::string why;
   const auto t = mutation_twin(cfg, parse_bmc_spec(cfg), why);
   ASSERT_TRUE(t.has_value()) << why;
-  EXPECT_EQ(t->params.engine.num_blocks, 11);
-  EXPECT_EQ(t->params.policy.pool_view_slack, 21);
+  EXPECT_EQ(t->params.engine.num_blocks, pool);
+  EXPECT_EQ(t->params.policy.pool_view_slack, slack);
   EXPECT_EQ(cfg.model.policy.pool_view_slack, 0);  // the real model is untouched
+}
+
+TEST(MutationTwin, PoolIsOneBelowTheSimulatedPeak) {
+  expect_twin_pool("vllm_fcfs_safe.toml", 11, 21);
 }
 
 // Without a memory property there is nothing for the twin to break.
@@ -61,18 +66,11 @@ TEST(MutationTwin, NoneWithoutAMemoryProperty) {
   EXPECT_NE(why.find("no memory property"), std::string::npos) << why;
 }
 
-// A swap config PROVED by the explorer has no twin (the Z3 pipeline refuses swap): the gate
-// gets the refusal as the reason, never an ERROR row or a twin run as recompute.
 // A swap config has a twin like any other (the Z3 unrolling represents swap): its pool is
 // smaller than a simulated workload reserves, with the policy's guard blind to it. Four
 // requests of the envelope reserve all 8 blocks (the config's header), so the twin's pool is 7.
 TEST(MutationTwin, ASwapConfigHasATwinWithASmallerPool) {
-  const auto cfg = load_config(write("swap", shipped("vllm_v0_swap_unsafe.toml")));
-  std::string why;
-  const auto t = mutation_twin(cfg, parse_bmc_spec(cfg), why);
-  ASSERT_TRUE(t.has_value()) << why;
-  EXPECT_EQ(t->params.engine.num_blocks, 7);
-  EXPECT_EQ(t->params.policy.pool_view_slack, 1);
+  expect_twin_pool("vllm_v0_swap_unsafe.toml", 7, 1);
 }
 
 // The proved safe config's twin is not proved by the same prove: the gate accepts the proof.
