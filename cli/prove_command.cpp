@@ -28,7 +28,7 @@ class ProveCommand final : public Command {
     fmt::print(
         "kvcheck prove {}: the pool properties for every N ({}), then the allocation "
         "invariant and k-induction up to k = {}, {}\n",
-        cfg.name, describe_knobs(cfg.model, ranges), spec.max_k, describe_scope(spec));
+        cfg.name, describe_ranges(cfg.model, ranges), spec.max_k, describe_scope(spec));
     fmt::print("{}", envelope_report_lines(spec.envelope, bmc_coverage(spec), "prove"));
     std::fflush(stdout);
     const auto p = prove_pipeline(cfg.model, spec, ranges, solver_options(spec, flags_, true));

@@ -115,9 +115,8 @@ Key strings(std::string name, std::vector<std::string> values, std::string def, 
 }
 
 Key int_range(std::string name, std::int64_t min, std::string def, std::string unit,
-              std::string doc) {
-  Key k = integer(std::move(name), min, std::numeric_limits<std::int64_t>::max(), std::move(def),
-                  std::move(unit), std::move(doc));
+              std::string doc, std::int64_t max = std::numeric_limits<std::int64_t>::max()) {
+  Key k = integer(std::move(name), min, max, std::move(def), std::move(unit), std::move(doc));
   k.type = Type::IntRange;
   return k;
 }
@@ -472,6 +471,15 @@ std::vector<Section> build() {
                 "`prove`: every running-request cap in this range"),
       int_range("max_batched_tokens", 1, "`[engine]`'s", "tokens",
                 "`prove`: every token budget per iteration in this range"),
+      int_range("block_size", 1, "`[engine]`'s", "tokens",
+                "`prove`: every KV block size in this range (the reservation divides by it)",
+                1 << 20),
+      int_range("lookahead", 0, "`[engine]`'s", "tokens",
+                "`prove`: every lookahead (extra reserved slots) in this range", 64),
+      int_range("class_budget", 0, "the classes' `budget`", "requests per step",
+                "`prove`, `p1_class_budgets` only: every class budget b_k in this range, each "
+                "class independently (the population encoding; hi is its positions per group)",
+                64),
   }});
   s.push_back({"gpu", true, false, "", {}});
   s.push_back({"fuzz", true, false, "", {
@@ -741,6 +749,7 @@ std::string range_text(const Key& k) {
         break;
       case Type::IntRange:
         r = "`[lo, hi]`, " + format_int(k.ilo) + " <= lo <= hi";
+        if (k.ihi < std::numeric_limits<std::int64_t>::max()) r += " <= " + format_int(k.ihi);
         break;
       case Type::Number:
         r = (k.zero_or ? "0 or [" : "[") + format_number(k.lo) + ", " + format_number(k.hi) + "]";

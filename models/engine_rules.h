@@ -5,11 +5,28 @@
 
 namespace kvcheck {
 
-/// Blocks needed for `tokens` KV tokens.
+/// Blocks needed for `tokens` KV tokens with blocks of `block_size` tokens (a view's
+/// `knob(Knob::BlockSize)`: the value, or a proof's ranged constant).
+template <class D>
+typename D::Int blocks_for(typename D::Int block_size, typename D::Int tokens) {
+  return D::ceil_div(tokens, block_size);
+}
+
+/// The same at the configured block size (arrival rules and concrete-only callers).
 template <class D>
 typename D::Int blocks_for(const EngineParams& e, typename D::Int tokens) {
-  return D::ceil_div(tokens, D::lit(e.block_size));
+  return blocks_for<D>(D::lit(e.block_size), tokens);
 }
+
+/// The block size and lookahead a reservation uses, as a view reads them (`knob`): the
+/// configured values, or a proof's ranged constants (checkers/z3/prove_ranges.h).
+template <class D>
+struct BlockGeometry {
+  typename D::Int block_size, lookahead;
+  static BlockGeometry configured(const EngineParams& e) {
+    return {D::lit(e.block_size), D::lit(e.lookahead)};
+  }
+};
 
 /// A request the engine rejects at arrival (never hung). vLLM rejects one whose prompt +
 /// output exceeds `max_model_len` (the API's context-length check). The papers' engines
@@ -83,13 +100,21 @@ typename D::Int cap_chunk(const EngineParams& e, typename D::Int n) {
 /// (V1's `scheduler_reserve_full_isl` / `full_sequence_must_fit`, PR #37307), also blocks for
 /// its whole current length, min(num_tokens, max_model_len), without lookahead.
 template <class D>
-typename D::Int admission_blocks(const ModelParams& p, typename D::Int known,
-                                 typename D::Int computed, typename D::Int n) {
+typename D::Int admission_blocks(const ModelParams& p, const BlockGeometry<D>& g,
+                                 typename D::Int known, typename D::Int computed,
+                                 typename D::Int n) {
   const auto& e = p.engine;
-  const auto chunk = blocks_for<D>(e, computed + n + D::lit(e.lookahead));
+  const auto chunk = blocks_for<D>(g.block_size, computed + n + g.lookahead);
   if (!p.policy.full_sequence_admission) return chunk;
   const auto full = e.max_model_len < kUnlimited ? D::min(known, D::lit(e.max_model_len)) : known;
-  return D::max(blocks_for<D>(e, full), chunk);
+  return D::max(blocks_for<D>(g.block_size, full), chunk);
+}
+
+/// The same at the configured block size and lookahead.
+template <class D>
+typename D::Int admission_blocks(const ModelParams& p, typename D::Int known,
+                                 typename D::Int computed, typename D::Int n) {
+  return admission_blocks<D>(p, BlockGeometry<D>::configured(p.engine), known, computed, n);
 }
 
 /// A waiting request that vLLM-style FCFS admission (models/policies/building_blocks.h,
@@ -115,8 +140,14 @@ typename D::Bool never_admissible(const ModelParams& p, typename D::Int prompt,
 /// GPU pool by `can_swap_in` (free - touched >= watermark). The swap itself moves the blocks
 /// the request holds, blocks_for(computed), one for one.
 template <class D>
+typename D::Int swap_touched_blocks(typename D::Int block_size, typename D::Int computed) {
+  return blocks_for<D>(block_size, computed + D::lit(1));
+}
+
+/// The same at the configured block size.
+template <class D>
 typename D::Int swap_touched_blocks(const EngineParams& e, typename D::Int computed) {
-  return blocks_for<D>(e, computed + D::lit(1));
+  return swap_touched_blocks<D>(D::lit(e.block_size), computed);
 }
 
 }  // namespace kvcheck

@@ -53,6 +53,8 @@ std::string_view knob_key(Knob k) {
     case Knob::WatermarkBlocks: return "watermark_blocks";
     case Knob::MaxNumSeqs: return "max_num_seqs";
     case Knob::MaxBatchedTokens: return "max_batched_tokens";
+    case Knob::BlockSize: return "block_size";
+    case Knob::Lookahead: return "lookahead";
   }
   return "?";
 }

@@ -2,7 +2,9 @@
 /// \file params.h
 /// Configuration constants of one model instance: the engine (KV pool, budgets, accounting) and
 /// the policy's parameters. Plain data; validation lives in io/config_loader.
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -106,12 +108,16 @@ struct PolicyParams {
 };
 
 /// The scalar parameters a proof may range over (`[prove]` ranges, checkers/z3/prove_ranges.h):
-/// the policies and the engine step read them through the view (`v.knob(k)`), so a symbolic
-/// view can hand out a constrained constant where the concrete one hands out the value. The
-/// others (block size, lookahead, ...) divide or branch and stay exact.
-enum class Knob { NumBlocks, WatermarkBlocks, MaxNumSeqs, MaxBatchedTokens };
-inline constexpr Knob kKnobs[] = {Knob::NumBlocks, Knob::WatermarkBlocks, Knob::MaxNumSeqs,
-                                  Knob::MaxBatchedTokens};
+/// the policies and the engine step read them through the view (`v.knob(k)`, and the block
+/// size and lookahead through PolicyView::blocks_for / blocks_after and the view's own
+/// reservation), so a symbolic view can hand out a constrained constant where the concrete one
+/// hands out the value. A ranged block size makes the reservation a division by a constant
+/// (nonlinear for Z3). Everything else (chunking flags, max_model_len, ...) stays exact.
+enum class Knob { NumBlocks, WatermarkBlocks, MaxNumSeqs, MaxBatchedTokens, BlockSize, Lookahead };
+inline constexpr Knob kKnobs[] = {Knob::NumBlocks,        Knob::WatermarkBlocks,
+                                  Knob::MaxNumSeqs,       Knob::MaxBatchedTokens,
+                                  Knob::BlockSize,        Knob::Lookahead};
+inline constexpr std::size_t kNumKnobs = std::size(kKnobs);
 
 /// Everything that defines the transition system apart from the workload.
 struct ModelParams {
@@ -133,6 +139,8 @@ inline std::int64_t knob_value(const ModelParams& p, Knob k) {
     case Knob::WatermarkBlocks: return p.policy.watermark_blocks;
     case Knob::MaxNumSeqs: return p.engine.max_num_seqs;
     case Knob::MaxBatchedTokens: return p.engine.max_batched_tokens;
+    case Knob::BlockSize: return p.engine.block_size;
+    case Knob::Lookahead: return p.engine.lookahead;
   }
   return 0;
 }

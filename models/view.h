@@ -126,15 +126,25 @@ class PolicyView {
   Int total_blocks() const { return with_slack(v_.knob(Knob::NumBlocks)); }
   /// A rangeable parameter (params.h `Knob`): the value, or a proof's constrained constant.
   Int knob(Knob k) const { return v_.knob(k); }
+  /// Class c's budget b_c (Dong & Cao Alg. 1): the view's term where it has one (a population
+  /// proof over a `[prove] class_budget` range), else the configured value.
+  Int class_budget(std::size_t c) const {
+    if constexpr (requires { v_.class_budget(c); }) return v_.class_budget(c);
+    else return Domain::lit(v_.params().classes[c].budget);
+  }
   Int num_running() const { return v_.num_running(); }
   const ModelParams& params() const { return v_.params(); }
+  /// The block size and lookahead, read through the view (a proof may range over them).
+  BlockGeometry<Domain> geometry() const {
+    return {v_.knob(Knob::BlockSize), v_.knob(Knob::Lookahead)};
+  }
   /// Blocks needed to hold `tokens` KV tokens.
   Int blocks_for(Int tokens) const {
-    return Domain::ceil_div(tokens, Domain::lit(v_.params().engine.block_size));
+    return kvcheck::blocks_for<Domain>(v_.knob(Knob::BlockSize), tokens);
   }
   /// Blocks r would hold after processing n more tokens this iteration.
   Int blocks_after(Ref r, Int n) const {
-    return blocks_for(v_.computed(r) + n + Domain::lit(v_.params().engine.lookahead));
+    return blocks_for(v_.computed(r) + n + v_.knob(Knob::Lookahead));
   }
 
   void schedule(Ref r, Int n, Bool when) { v_.schedule(r, n, when); }

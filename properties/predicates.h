@@ -70,7 +70,11 @@ typename V::Bool holds(PropertyId id, const V& v) {
                                       v.count_done() + v.count_rejected();
     case PropertyId::ExactDelivery: return exact_delivery(v);
     case PropertyId::Alg1MemoryBound:
-      return v.step_used_tokens() <= D::lit(alg1_memory_bound(p));
+      // Over the view's class budgets where it has them (a population proof's ranged b_k).
+      if constexpr (requires { v.alg1_memory_bound(); })
+        return v.step_used_tokens() <= v.alg1_memory_bound();
+      else
+        return v.step_used_tokens() <= D::lit(alg1_memory_bound(p));
     case PropertyId::Progress:
       return !v.step_batch_empty() ||
              (v.count_waiting() + v.count_running() + count_swapped(v) == D::lit(0));

@@ -91,18 +91,25 @@ class IntervalOf {
       }
       case Z3_OP_UMINUS: return neg((*this)(t.arg(0)));
       case Z3_OP_MUL: return mul(t);
-      case Z3_OP_IDIV: {
-        std::int64_t d = 0;
-        if (!t.arg(1).is_numeral_i64(d) || d <= 0) return {};
-        const auto a = (*this)(t.arg(0));
-        WideInterval r;
-        if (a.lo) r.lo = floor_div(*a.lo, d);
-        if (a.hi) r.hi = floor_div(*a.hi, d);
-        return r;
-      }
+      case Z3_OP_IDIV: return idiv((*this)(t.arg(0)), (*this)(t.arg(1)));
       case Z3_OP_ITE: return hull((*this)(t.arg(1)), (*this)(t.arg(2)));
       default: return {};
     }
+  }
+  /// a div d for a divisor known to be >= 1 (a numeral, or a ranged block size): monotone
+  /// in a, so the ends are a's ends divided by the divisor's end that makes them extreme.
+  static WideInterval idiv(const WideInterval& a, const WideInterval& d) {
+    if (!d.lo || *d.lo < 1) return {};
+    WideInterval r;
+    if (a.lo) {
+      if (*a.lo >= 0) r.lo = d.hi ? floor_div(*a.lo, *d.hi) : 0;
+      else r.lo = floor_div(*a.lo, *d.lo);
+    }
+    if (a.hi) {
+      if (*a.hi >= 0) r.hi = floor_div(*a.hi, *d.lo);
+      else if (d.hi) r.hi = floor_div(*a.hi, *d.hi);
+    }
+    return r;
   }
   WideInterval mul(const z3::expr& t) {
     if (t.num_args() != 2) return {};

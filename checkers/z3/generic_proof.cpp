@@ -20,14 +20,13 @@ constexpr std::uint64_t kDefaultQueryWork = 10'000'000;
 
 /// The knobs as terms: a constant named after the knob where ranged, else the value.
 struct Knobs {
-  std::array<SymInt, 4> terms;
+  KnobTerms terms;
   std::vector<std::pair<z3::expr, Interval>> ranges;
   SymBool in_range;
 };
 
 Knobs make_knobs(const ModelParams& params, const std::vector<KnobRange>& ranges) {
-  Knobs k{{D::lit(0), D::lit(0), D::lit(0), D::lit(0)}, {}, D::truth(true)};
-  for (const auto knob : kKnobs) k.terms[static_cast<std::size_t>(knob)] = D::lit(knob_value(params, knob));
+  Knobs k{configured_knobs(params), {}, D::truth(true)};
   for (const auto& r : ranges) {
     const auto c = D::var("knob_" + std::string(knob_key(r.knob)));
     k.terms[static_cast<std::size_t>(r.knob)] = c;

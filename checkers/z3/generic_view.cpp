@@ -28,7 +28,7 @@ std::vector<z3::expr> GenericRequest::constants() const {
   return out;
 }
 
-GenericView::GenericView(const ModelParams& params, const std::array<SymInt, 4>& knobs,
+GenericView::GenericView(const ModelParams& params, const KnobTerms& knobs,
                          int positions, std::string tag)
     : params_(params),
       knobs_(knobs),
@@ -119,11 +119,10 @@ void GenericView::store(const std::string& what, Ref r, const Bool& when, const 
 }
 
 void GenericView::schedule(Ref r, Int n, Bool when) {
-  const auto& e = params_.engine;
   auto& x = cur_[static_cast<std::size_t>(r.id)];
   const auto w = when && c(r).valid;
-  const auto tokens = x.computed + n + D::lit(e.lookahead);
-  const auto blocks = blocks_for<D>(e, tokens);
+  const auto tokens = x.computed + n + knob(Knob::Lookahead);
+  const auto blocks = blocks_for<D>(knob(Knob::BlockSize), tokens);
   store("blocks", r, w, blocks);
   store("tokens", r, w, tokens);
   after_action("schedule", r, D::select(w, blocks - x.blocks, D::lit(0)), false);

@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "checkers/z3/symbolic_domain.h"
@@ -56,6 +57,17 @@ struct Obligation {
   SymBool claim;
 };
 
+/// Knob terms by params.h `Knob` index.
+using KnobTerms = std::array<SymInt, kNumKnobs>;
+
+/// Every knob at its configured value (numerals; a proof replaces the ranged ones).
+inline KnobTerms configured_knobs(const ModelParams& p) {
+  return [&]<std::size_t... I>(std::index_sequence<I...>) {
+    static_assert(((static_cast<std::size_t>(kKnobs[I]) == I) && ...), "kKnobs in Knob order");
+    return KnobTerms{Symbolic::lit(knob_value(p, kKnobs[I]))...};
+  }(std::make_index_sequence<kNumKnobs>{});
+}
+
 class GenericView {
  public:
   using Domain = Symbolic;
@@ -67,7 +79,7 @@ class GenericView {
 
   /// `knobs[k]`: the value of params.h Knob k (a numeral, or a ranged constant);
   /// `positions`: running and waiting positions per table.
-  GenericView(const ModelParams& params, const std::array<SymInt, 4>& knobs, int positions,
+  GenericView(const ModelParams& params, const KnobTerms& knobs, int positions,
               std::string tag);
 
   // --- SchedulerView -----------------------------------------------------------------------
@@ -146,7 +158,7 @@ class GenericView {
   std::string where(Ref r) const;
 
   const ModelParams& params_;
-  std::array<SymInt, 4> knobs_;
+  KnobTerms knobs_;
   int positions_;
   std::string tag_;
   void snapshot() const;

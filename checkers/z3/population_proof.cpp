@@ -26,19 +26,40 @@ SymBool conj(const Claim& c) {
   return all;
 }
 
+/// Over a class budget range the layout's caps are the range's top; the cap that holds is the
+/// run's own b_k (P1 admits at most b_k of class k a step, and a stage holds one step's
+/// admissions), claimed like the caps (empty without budget terms).
+Claim budget_caps(const PopulationLayout& l, const PopState& s, const std::vector<SymInt>& budgets) {
+  Claim out;
+  for (std::size_t k = 0; k < budgets.size(); ++k)
+    for (std::size_t st = 1; st < s.run[k].size(); ++st)
+      if (l.classes[k].stage[st])
+        out.emplace_back("class " + std::to_string(k) + " stage " + std::to_string(st) +
+                             ": residents <= b_" + std::to_string(k),
+                         s.run[k][st] <= budgets[k]);
+  return out;
+}
+
 /// An unrolling of the encoding in one solver: from the empty engine (BMC, base cases) or from
 /// a free well-formed state (the step case).
 class Unrolling {
  public:
   Unrolling(z3::context& ctx, const ModelParams& p, const PopulationLayout& l,
             const std::vector<PropertyId>& props, const PopulationBounds& b,
-            const SolverOptions& opts, bool free_start, std::string tag)
+            const SolverOptions& opts, bool free_start, std::string tag,
+            const std::vector<SymInt>& budgets)
       : p_(p), l_(l), props_(props), b_(b), progress_(opts.progress), solver_(ctx),
         tag_(std::move(tag)),
-        state_(free_start ? pop_fresh(l, tag_ + "0") : pop_empty(l)) {
+        state_(free_start ? pop_fresh(l, tag_ + "0") : pop_empty(l)), budgets_(budgets) {
     if (opts.timeout_ms > 0) solver_.set("timeout", z3_millis(opts.timeout_ms));
     if (opts.rlimit > 0) solver_.set("rlimit", z3_units(opts.rlimit));
-    if (free_start) solver_.add(pop_well_formed(l, state_).e);
+    // The same budget constants at every step: a run has one budget vector, within the range.
+    for (const auto& bk : budgets_)
+      solver_.add(bk.e >= solver_.ctx().int_val(b_.class_budget->first) &&
+                  bk.e <= solver_.ctx().int_val(b_.class_budget->second));
+    // A free start assumes what every step claims of its post-state (sound: the step that
+    // produced it proved it).
+    if (free_start) solver_.add((pop_well_formed(l, state_) && conj(budget_caps(l, state_, budgets_))).e);
   }
 
   /// Adds one step; returns its claim (not asserted).
@@ -50,7 +71,7 @@ class Unrolling {
       solver_.add(a.back().e >= 0);
       if (b_.max_arrivals >= 0) solver_.add(a.back().e <= solver_.ctx().int_val(b_.max_arrivals));
     }
-    auto step = population_step(p_, l_, props_, state_, a);
+    auto step = population_step(p_, l_, props_, state_, a, budgets_);
     for (const auto& d : step.side) solver_.add(d.e);
     state_ = step.post;
     arrivals_.push_back(std::move(a));
@@ -115,6 +136,16 @@ class Unrolling {
     }
     return out;
   }
+  /// After a sat violable(): the budget vector of its model, "(5, 5, 5)".
+  std::string model_budgets() const {
+    std::string out;
+    for (const auto& bk : budgets_) {
+      std::int64_t v = 0;
+      model_->eval(bk.e, true).is_numeral_i64(v);
+      out += (out.empty() ? "(" : ", ") + std::to_string(v);
+    }
+    return out + ")";
+  }
   int depth() const { return static_cast<int>(claims_.size()); }
   const std::string& reason() const { return reason_; }
   std::uint64_t work() const { return resource_count(solver_); }
@@ -128,6 +159,7 @@ class Unrolling {
   z3::solver solver_;
   std::string tag_;
   PopState state_;
+  std::vector<SymInt> budgets_;
   std::vector<std::vector<SymInt>> arrivals_;
   std::vector<Claim> claims_;
   std::optional<z3::model> model_;
@@ -169,7 +201,7 @@ std::string join(const std::vector<std::string>& v) {
 /// A sat base case at `depth`: VIOLATED when a property failed and the arrivals replay into a
 /// violation on the per-request simulator, UNKNOWN otherwise (the encoding's own claims).
 PopulationResult base_failure(const ModelParams& p, const std::vector<PropertyId>& props,
-                              const Unrolling& u) {
+                              const Unrolling& u, bool ranged) {
   PopulationResult out;
   out.applicable = true;
   const auto parts = u.failed_parts();
@@ -180,6 +212,14 @@ PopulationResult base_failure(const ModelParams& p, const std::vector<PropertyId
     out.verdict = Verdict::unknown("population encoding: from the empty engine, step " +
                                    std::to_string(u.depth()) + " breaks the encoding's own " +
                                    "claim (" + join(parts) + "): its caps are too small");
+    return out;
+  }
+  if (ranged) {
+    // The model's budgets are not the config's: the replay below would run other params.
+    out.verdict = Verdict::unknown(
+        "population encoding: over the class budget range, step " + std::to_string(u.depth()) +
+        " from the empty engine breaks " + join(parts) + " at class budgets " +
+        u.model_budgets() + " (prove the config at those budgets for a replayed trace)");
     return out;
   }
   std::int64_t total = 0;
@@ -220,7 +260,9 @@ std::string describe_claim(const ModelParams& p, const PopulationLayout& l,
   else
     os << "at most " << b.max_arrivals << " arrivals per class per step";
   os << ", from the empty engine, with M = " << p.engine.num_blocks * p.engine.block_size
-     << " tokens (" << p.engine.num_blocks << " blocks of " << p.engine.block_size << "): ";
+     << " tokens (" << p.engine.num_blocks << " blocks of " << p.engine.block_size << ")";
+  if (b.class_budget) os << " and every class budget vector with " << describe_class_budgets(p, b);
+  os << ": ";
   os << "kv_no_overflow";
   for (auto id : props)
     if (id != PropertyId::KvNoOverflow) os << ", " << info(id).name;
@@ -243,15 +285,27 @@ std::vector<PropertyId> population_default_properties(const ModelParams& params)
   return out;
 }
 
+std::string describe_class_budgets(const ModelParams& params, const PopulationBounds& bounds) {
+  if (!bounds.class_budget) return "";
+  const auto n = params.classes.size();
+  return "b_k in [" + std::to_string(bounds.class_budget->first) + ", " +
+         std::to_string(bounds.class_budget->second) + "] for each of the " + std::to_string(n) +
+         " class" + (n == 1 ? "" : "es");
+}
+
 PopulationStep population_step(const ModelParams& params, const PopulationLayout& layout,
                                const std::vector<PropertyId>& properties, const PopState& pre,
-                               const std::vector<SymInt>& arrivals) {
-  PopulationView v(params, layout, pre, arrivals);
+                               const std::vector<SymInt>& arrivals,
+                               const std::vector<SymInt>& budgets) {
+  PopulationView v(params, layout, pre, arrivals, budgets);
   engine_step(v);
   PopulationStep out{v.post(), {}, v.side(), v.step_used_blocks(), v.step_used_tokens(),
                      v.step_overflow()};
   // kv_no_overflow first: the proof checks the parts in order, each assuming the earlier ones.
   out.claim.emplace_back("kv_no_overflow", !v.step_overflow());
+  // The budget caps next: alg1_memory_bound over ranged budgets needs them (a stage holds at
+  // most b_k, so its tokens are at most b_k times the stage's), and they do not need it.
+  for (auto& part : budget_caps(layout, v.post(), budgets)) out.claim.push_back(std::move(part));
   for (auto id : properties)
     if (id != PropertyId::KvNoOverflow) out.claim.emplace_back(std::string(info(id).name), holds(id, v));
   for (const auto& o : v.obligations()) out.claim.push_back(o);
@@ -263,7 +317,15 @@ PopulationResult prove_population(const ModelParams& params, const PopulationBou
                                   const SolverOptions& opts) {
   PopulationResult out;
   std::string why;
-  const auto layout = population_layout(params, why, bounds.cap_delta);
+  if (bounds.class_budget && params.policy.kind != PolicyKind::P1ClassBudgets) {
+    out.verdict = Verdict::unknown("not applicable: a class budget range needs p1_class_budgets");
+    return out;
+  }
+  // Over a budget range the caps are the range's top: every budget of the range fits them.
+  auto layout_params = params;
+  if (bounds.class_budget)
+    for (auto& c : layout_params.classes) c.budget = bounds.class_budget->second;
+  const auto layout = population_layout(layout_params, why, bounds.cap_delta);
   if (!layout) {
     out.verdict = Verdict::unknown("not applicable: " + why);
     return out;
@@ -280,8 +342,12 @@ PopulationResult prove_population(const ModelParams& params, const PopulationBou
   SymbolicScope scope(ctx);
   DeadlineGuard guard(ctx, opts.deadline);
   try {
-    Unrolling base(ctx, params, *layout, props, bounds, opts, false, "b");
-    Unrolling step(ctx, params, *layout, props, bounds, opts, true, "s");
+    std::vector<SymInt> budgets;
+    if (bounds.class_budget)
+      for (std::size_t k = 0; k < params.classes.size(); ++k)
+        budgets.push_back(Symbolic::var("budget_" + std::to_string(k)));
+    Unrolling base(ctx, params, *layout, props, bounds, opts, false, "b", budgets);
+    Unrolling step(ctx, params, *layout, props, bounds, opts, true, "s", budgets);
     auto unknown = [&](const Unrolling& u, const std::string& what) {
       out.verdict = Verdict::unknown("population encoding: " + what + " at depth " +
                                      std::to_string(u.depth()) + " unknown (" + u.reason() + ")");
@@ -295,7 +361,7 @@ PopulationResult prove_population(const ModelParams& params, const PopulationBou
       const auto rb = base.violable();
       if (rb == z3::unknown) return unknown(base, what);
       if (rb == z3::sat) {
-        auto r = base_failure(params, props, base);
+        auto r = base_failure(params, props, base, bounds.class_budget.has_value());
         r.work = base.work() + step.work();
         return r;
       }

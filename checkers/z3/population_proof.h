@@ -13,6 +13,7 @@
 /// violation is reported only when BMC from the empty engine reaches it AND the per-request
 /// simulator (ConcreteView) replays the same arrivals into a property violation.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -37,6 +38,11 @@ struct PopulationBounds {
   /// real violation (replayed concretely). <= max_k: no further search.
   int cex_depth = 0;
   std::int64_t cap_delta = 0;  ///< tests only: plants wrong caps (population_layout)
+  /// p1_class_budgets only: prove for every class budget vector with each b_k in [lo, hi]
+  /// (`[prove] class_budget`) instead of the configured budgets. The b_k are constants
+  /// constrained to the range in every query, the caps are hi, and a base case that breaks a
+  /// property is UNKNOWN naming the budgets (no replay: the config's own budgets differ).
+  std::optional<std::pair<std::int64_t, std::int64_t>> class_budget;
 };
 
 struct PopulationResult {
@@ -65,7 +71,11 @@ struct PopulationStep {
 };
 PopulationStep population_step(const ModelParams& params, const PopulationLayout& layout,
                                const std::vector<PropertyId>& properties, const PopState& pre,
-                               const std::vector<SymInt>& arrivals);
+                               const std::vector<SymInt>& arrivals,
+                               const std::vector<SymInt>& budgets = {});
+
+/// "b_k in [0, 4] for each of the 3 classes" (empty when `bounds` has no class_budget range).
+std::string describe_class_budgets(const ModelParams& params, const PopulationBounds& bounds);
 
 /// The properties a proof over `params` checks when `bounds.properties` is empty, and whether
 /// the encoding supports `id`.

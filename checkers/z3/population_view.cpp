@@ -7,6 +7,7 @@
 #include "models/engine_rules.h"
 #include "models/engine_step.h"
 #include "models/time_model.h"
+#include "properties/property.h"
 
 namespace kvcheck {
 
@@ -186,11 +187,21 @@ SymBool pop_well_formed(const PopulationLayout& l, const PopState& s) {
 // --- the view ------------------------------------------------------------------------------
 
 PopulationView::PopulationView(const ModelParams& params, const PopulationLayout& layout,
-                               const PopState& pre, std::vector<SymInt> arrivals)
+                               const PopState& pre, std::vector<SymInt> arrivals,
+                               std::vector<SymInt> budgets)
     : params_(params), layout_(layout), pre_(pre), post_(pre), arrivals_(std::move(arrivals)),
-      used_blocks_(lit(0)), used_tokens_(lit(0)), num_running_(lit(0)), evictions_(lit(0)),
+      budgets_(std::move(budgets)), used_blocks_(lit(0)), used_tokens_(lit(0)), num_running_(lit(0)), evictions_(lit(0)),
       batch_size_(lit(0)), step_used_blocks_(lit(0)), step_used_tokens_(lit(0)),
       overflow_(Symbolic::truth(false)) {}
+
+PopulationView::Int PopulationView::alg1_memory_bound() const {
+  auto sum = lit(0);
+  for (std::size_t k = 0; k < params_.classes.size(); ++k) {
+    const auto& c = params_.classes[k];
+    sum = sum + times(class_budget(k), kv_workload(c.prompt, c.output));
+  }
+  return sum;
+}
 
 PopulationView::Ref PopulationView::add_member(int klass, std::int64_t stage, SymBool valid,
                                                const StageFields& f) {

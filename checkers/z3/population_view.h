@@ -104,9 +104,11 @@ class PopulationView {
   using Bool = SymBool;
   using Ref = int;  ///< an index into this step's member records
 
-  /// `arrivals[k]`: class-k requests arriving at this step (terms >= 0).
+  /// `arrivals[k]`: class-k requests arriving at this step (terms >= 0). `budgets`: P1's class
+  /// budgets b_k as terms (a proof's ranged constants; the layout's caps must cover their
+  /// range), or empty for the configured values.
   PopulationView(const ModelParams& params, const PopulationLayout& layout, const PopState& pre,
-                 std::vector<SymInt> arrivals);
+                 std::vector<SymInt> arrivals, std::vector<SymInt> budgets = {});
 
   // --- SchedulerView -----------------------------------------------------------------------
   int running_bound() const { return static_cast<int>(run_.size()); }
@@ -126,8 +128,15 @@ class PopulationView {
   Int held_blocks(Ref r) const { return m(r).blocks; }
   Int sched(Ref r) const;
   Int free_blocks() const { return knob(Knob::NumBlocks) - used_blocks_; }
-  /// Parameters are the model's values (a population proof does not range over them).
+  /// Parameters are the model's values (a population proof ranges over class budgets only).
   Int knob(Knob k) const { return lit(knob_value(params_, k)); }
+  /// Class c's budget b_c (p1_class_budgets): the given term, else the configured value.
+  Int class_budget(std::size_t c) const {
+    return budgets_.empty() ? lit(params_.classes[c].budget) : budgets_[c];
+  }
+  /// Dong & Cao's bound sum_k b_k w_k (properties/property.h alg1_memory_bound) over
+  /// class_budget: a term when the budgets are.
+  Int alg1_memory_bound() const;
   Int used_blocks() const { return used_blocks_; }
   Int num_running() const { return num_running_; }
   const ModelParams& params() const { return params_; }
@@ -204,7 +213,7 @@ class PopulationView {
   const ModelParams& params_;
   const PopulationLayout& layout_;
   PopState pre_, post_;
-  std::vector<SymInt> arrivals_, wait_total_;
+  std::vector<SymInt> arrivals_, wait_total_, budgets_;
   std::vector<Member> members_;
   std::vector<Ref> run_, wait_, completed_;
   std::vector<SymBool> rvalid_;

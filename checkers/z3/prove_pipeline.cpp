@@ -39,13 +39,16 @@ bool population_policy(const ModelParams& params) {
 /// The population encoding (population_proof.h) for the class policies it takes: the
 /// properties it supports among `rest`, for every workload of the classes at the config's own
 /// scale. Proved ones leave `rest`; anything else is reported and left to k-induction.
-void population_part(const ModelParams& params, const SolverOptions& opts,
+/// Returns whether it proved (over `class_budget` when given).
+bool population_part(const ModelParams& params, const SolverOptions& opts,
+                     const std::optional<std::pair<std::int64_t, std::int64_t>>& class_budget,
                      std::vector<PropertyId>& rest, PipelineResult& out) {
-  if (!population_policy(params)) return;
+  if (!population_policy(params)) return false;
   PopulationBounds b;
+  b.class_budget = class_budget;
   for (const auto id : rest)
     if (population_supports(id)) b.properties.push_back(id);
-  if (b.properties.empty()) return;
+  if (b.properties.empty()) return false;
   auto o = opts;
   if (o.rlimit == 0) o.rlimit = kPopulationQueryWork;
   const auto r = prove_population(params, b, o);
@@ -56,13 +59,14 @@ void population_part(const ModelParams& params, const SolverOptions& opts,
                            : to_string(r.verdict) + ": " + r.verdict.reason +
                                  "; the [bmc] slots' proof follows")
                    << "\n";
-  if (r.verdict.kind != VerdictKind::Proved) return;
+  if (r.verdict.kind != VerdictKind::Proved) return false;
   for (const auto id : b.properties) {
     out.every_n.push_back(id);
     rest.erase(std::find(rest.begin(), rest.end(), id));
   }
   out.every_n_claim =
       join_claims(out.every_n_claim, property_names(b.properties) + ": " + r.claim);
+  return true;
 }
 
 }  // namespace
@@ -73,8 +77,18 @@ std::string property_names(const std::vector<PropertyId>& ids) {
   return out;
 }
 
+std::string describe_ranges(const ModelParams& params, const ProveRanges& ranges) {
+  auto out = describe_knobs(params, ranges.knobs);
+  if (ranges.class_budget) {
+    PopulationBounds b;
+    b.class_budget = ranges.class_budget;
+    out += ", " + describe_class_budgets(params, b);
+  }
+  return out;
+}
+
 PipelineResult prove_pipeline(const ModelParams& params, const BmcSpec& spec,
-                              const std::vector<KnobRange>& ranges, const SolverOptions& opts,
+                              const ProveRanges& ranges, const SolverOptions& opts,
                               bool every_n_only) {
   PipelineResult out;
   if (spec.properties.empty()) {
@@ -84,10 +98,10 @@ PipelineResult prove_pipeline(const ModelParams& params, const BmcSpec& spec,
   const auto split = split_properties(spec.properties);
   auto rest = spec;
   rest.properties = split.rest;
-  bool ranges_covered = false;
+  bool knobs_covered = false;
   if (!split.every_n.empty()) {
-    out.generic = prove_every_n(params, ranges, opts);
-    ranges_covered = out.generic->holds;
+    out.generic = prove_every_n(params, ranges.knobs, opts);
+    knobs_covered = out.generic->holds;
     if (out.generic->holds) {
       out.every_n = split.every_n;
       out.every_n_claim = property_names(split.every_n) + ": " + out.generic->claim;
@@ -100,13 +114,18 @@ PipelineResult prove_pipeline(const ModelParams& params, const BmcSpec& spec,
                                                   "); the [bmc] slots' proof follows")
                      << "\n";
   }
-  population_part(params, opts, rest.properties, out);
-  // Declared ranges are covered by the every-N proof only: anything else is for the configured
-  // values, so the verdict cannot be PROVED (it would claim the ranges).
+  const bool budgets_covered =
+      population_part(params, opts, ranges.class_budget, rest.properties, out);
+  // Declared knob ranges are covered by the every-N proof only, class budget ranges by the
+  // population encoding only: anything else is for the configured values, so the verdict
+  // cannot be PROVED (it would claim the ranges).
+  const bool ranges_covered = (ranges.knobs.empty() || knobs_covered) &&
+                              (!ranges.class_budget || budgets_covered);
   const auto ranges_unproved = [&](const std::string& claim) {
     out.result.verdict = Verdict::unknown(
-        "the [prove] ranges (" + describe_knobs(params, ranges) +
-        ") are not proved: the every-N argument was not shown; for the configured values: " +
+        "the [prove] ranges (" + describe_ranges(params, ranges) +
+        ") are not proved: no every-N argument (the generic request's, or the population "
+        "encoding's for class budgets) covered them; for the configured values: " +
         claim);
   };
   if (rest.properties.empty()) {

@@ -6,14 +6,28 @@
 /// slots (k_induction.h). The verdict is PROVED only when both parts are, and, when ranges were
 /// declared, only when the every-N part covers them (k-induction is for the configured values
 /// only): otherwise UNKNOWN with the reason.
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "checkers/z3/generic_proof.h"
 #include "checkers/z3/k_induction.h"
 
 namespace kvcheck {
+
+/// The `[prove]` ranges (prove_ranges.h): parameters the every-N proof covers (`knobs`), and
+/// Dong & Cao's class budgets b_k, which the population encoding covers (`class_budget`: each
+/// class's b_k anywhere in [lo, hi]).
+struct ProveRanges {
+  std::vector<KnobRange> knobs;
+  std::optional<std::pair<std::int64_t, std::int64_t>> class_budget;
+  bool empty() const { return knobs.empty() && !class_budget; }
+};
+
+/// "num_blocks in [8, 64], ..., b_k in [0, 4] for each of the 3 classes".
+std::string describe_ranges(const ModelParams& params, const ProveRanges& ranges);
 
 struct PipelineResult {
   ProveResult result;               ///< the combined verdict; `claim` states every scope
@@ -33,7 +47,7 @@ struct PipelineResult {
 /// are UNKNOWN ("not proved for every N") instead of going to k-induction over the slots
 /// (`buffer --every-n`: a smallest value whose proof has the deployment's scope).
 PipelineResult prove_pipeline(const ModelParams& params, const BmcSpec& spec,
-                              const std::vector<KnobRange>& ranges, const SolverOptions& opts,
+                              const ProveRanges& ranges, const SolverOptions& opts,
                               bool every_n_only = false);
 
 /// "a, b, c" for property ids.

@@ -8,15 +8,16 @@
 /// [prove]
 /// num_blocks = [8, 1_000_000]      # every pool of 8..10^6 blocks
 /// watermark_blocks = [0, 100_000]  # every watermark in the range
+/// class_budget = [0, 4]            # p1_class_budgets: every b_k in 0..4, each class
 /// ```
-#include <vector>
-
-#include "checkers/z3/generic_proof.h"
+#include "checkers/z3/prove_pipeline.h"
 #include "io/config.h"
 
 namespace kvcheck {
 
-/// The declared ranges, in Knob order; empty when [prove] is absent or names none.
-std::vector<KnobRange> parse_prove_ranges(const Config& cfg);
+/// The declared ranges, knobs in Knob order; empty when [prove] is absent or names none.
+/// `class_budget` on a policy other than p1_class_budgets (which alone reads b_k) is a config
+/// error.
+ProveRanges parse_prove_ranges(const Config& cfg);
 
 }  // namespace kvcheck

@@ -178,11 +178,10 @@ void SymbolicView::begin_step() {
 }
 
 void SymbolicView::schedule(const Ref& r, Int n, Bool when) {
-  const auto& e = params_.engine;
   auto& x = rec(r, r.kind);
   const auto w = when && r.any;
-  const auto tokens = x.f[kComputed] + n + D::lit(e.lookahead);
-  const auto blocks = blocks_for<D>(e, tokens);
+  const auto tokens = x.f[kComputed] + n + knob(Knob::Lookahead);
+  const auto blocks = blocks_for<D>(knob(Knob::BlockSize), tokens);
   used_blocks_ = used_blocks_ + D::select(w, blocks - x.f[kBlocks], D::lit(0));
   trace_.counter.push_back(used_blocks_);
   trace_.stores.push_back({w, blocks});
@@ -248,7 +247,7 @@ void SymbolicView::swap_out(const Ref& r, Bool when) {
   // ConcreteView, the blocks move anyway.
   auto& x = rec(r, 1);
   const auto w = when && r.any;
-  const auto need = swap_touched_blocks<D>(params_.engine, x.f[kComputed]);
+  const auto need = swap_touched_blocks<D>(knob(Knob::BlockSize), x.f[kComputed]);
   swap_abort_ = swap_abort_ || (w && free_cpu_blocks() < need);
   move_kv(x, w, false);  // its blocks and tokens stay in the record: now in the CPU pool
   cpu_used_ = cpu_used_ + D::select(w, x.f[kBlocks], D::lit(0));

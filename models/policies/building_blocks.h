@@ -35,7 +35,8 @@ typename PV::Int admission_watermark(const PV& v, typename PV::Int running,
 template <class PV>
 typename PV::Int admission_blocks(const PV& v, typename PV::Ref r, typename PV::Int n) {
   using D = typename PV::Domain;
-  return kvcheck::admission_blocks<D>(v.params(), v.known_tokens(r), v.computed(r), n);
+  return kvcheck::admission_blocks<D>(v.params(), v.geometry(), v.known_tokens(r), v.computed(r),
+                                     n);
 }
 
 /// Blocks running request r's reservation grows by when it processes n more tokens: what it
@@ -130,7 +131,7 @@ Admission<PV> admission_check(const PV& v, typename PV::Int known, typename PV::
   const auto& e = v.params().engine;
   const auto n = e.chunked_prefill ? cap_chunk<D>(e, D::min(known, budget)) : known;
   const auto fits_budget = e.chunked_prefill ? budget > D::lit(0) : known <= budget;
-  const auto blocks = kvcheck::admission_blocks<D>(v.params(), known, computed, n);
+  const auto blocks = kvcheck::admission_blocks<D>(v.params(), v.geometry(), known, computed, n);
   const auto fits_memory = v.free_blocks() - blocks >= admission_watermark(v, running, watermark);
   return {n, fits_budget, fits_memory, running < v.knob(Knob::MaxNumSeqs)};
 }

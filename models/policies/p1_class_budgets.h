@@ -18,9 +18,9 @@ void p1_class_budgets_step(PV& v) {
   const auto& classes = v.params().classes;
   std::vector<Int> left;  // activations left per class this slot
   Int total_left = D::lit(0);
-  for (const auto& c : classes) {
-    left.push_back(D::lit(c.budget));
-    total_left = total_left + D::lit(c.budget);
+  for (std::size_t c = 0; c < classes.size(); ++c) {
+    left.push_back(v.class_budget(c));
+    total_left = total_left + left.back();
   }
   for (int k = 0; k < v.waiting_bound(); ++k) {
     const auto live = v.waiting_valid(k) && total_left > D::lit(0);

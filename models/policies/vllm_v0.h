@@ -96,14 +96,13 @@ void swap_in_fcfs(PV& v, typename PV::Bool allowed, typename PV::Int decoded,
   using D = typename PV::Domain;
   using Int = typename PV::Int;
   using Bool = typename PV::Bool;
-  const auto& e = v.params().engine;
   Int tokens = decoded;
   Bool alive = allowed;
   for (int k = 0; k < v.swapped_bound(); ++k) {
     const Bool live = alive && v.swapped_valid(k);
     if (D::definitely_false(live)) break;
     const auto r = v.swapped_at(k);
-    const Int touched = swap_touched_blocks<D>(e, v.computed(r));
+    const Int touched = swap_touched_blocks<D>(v.knob(Knob::BlockSize), v.computed(r));
     const Int n = blocks::next_tokens(v, r, D::lit(kUnlimited));
     const Bool fits_memory = v.free_blocks() - touched >= watermark;
     const Bool fits_budget = tokens + n <= v.knob(Knob::MaxBatchedTokens);

@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "checkers/z3/bmc.h"
 #include "checkers/z3/confirm.h"
@@ -39,12 +40,13 @@ TEST(EveryN, VllmFcfsPoolPropertiesHoldForEveryN) {
 
 TEST(EveryN, AzureDeploymentOverItsDeclaredRanges) {
   const auto cfg = shipped("vllm_fcfs_azure_conv");
-  const auto ranges = parse_prove_ranges(cfg);
-  ASSERT_EQ(ranges.size(), 4u);
+  const auto ranges = parse_prove_ranges(cfg).knobs;
+  ASSERT_EQ(ranges.size(), 6u);
   const auto g = prove_every_n(cfg.model, ranges, SolverOptions{});
   ASSERT_TRUE(g.holds) << g.reason;
   EXPECT_TRUE(has(g.claim, "num_blocks in [1, 1000000]")) << g.claim;
   EXPECT_TRUE(has(g.claim, "watermark_blocks in [0, 100000]")) << g.claim;
+  EXPECT_TRUE(has(g.claim, "block_size in [1, 128], lookahead in [0, 8]")) << g.claim;
 }
 
 // A watermark of -1 lets an admission take one block more than is free: the range matters.
@@ -53,6 +55,41 @@ TEST(EveryN, NegativeWatermarkIsNotShown) {
   const auto g = prove_every_n(cfg.model, {{Knob::WatermarkBlocks, -1, 5}}, SolverOptions{});
   EXPECT_FALSE(g.holds);
   EXPECT_TRUE(has(g.reason, "schedule (waiting")) << g.reason;
+}
+
+// Block size and lookahead as ranges (issue 14 item 1): every reservation still checks free
+// blocks for the very term it reserves (docs/vllm.md rules 11-15), whatever the block size
+// divides by, so vLLM FCFS holds for every block size of 1..256 tokens and lookahead 0..8, with
+// the Azure config's other ranges. Its twin whose policy sees one block more than the pool
+// does not; nor does a block-size range reaching 0 (a division by zero reserves anything).
+TEST(EveryN, BlockSizeAndLookaheadRanges) {
+  const auto cfg = shipped("vllm_fcfs_azure_conv");
+  auto ranges = parse_prove_ranges(cfg).knobs;
+  std::erase_if(ranges, [](const KnobRange& r) {
+    return r.knob == Knob::BlockSize || r.knob == Knob::Lookahead;
+  });
+  ranges.push_back({Knob::BlockSize, 1, 256});
+  ranges.push_back({Knob::Lookahead, 0, 8});
+  const auto g = prove_every_n(cfg.model, ranges, SolverOptions{});
+  ASSERT_TRUE(g.holds) << g.reason;
+  EXPECT_TRUE(has(g.claim, "block_size in [1, 256]")) << g.claim;
+  EXPECT_TRUE(has(g.claim, "lookahead in [0, 8]")) << g.claim;
+  auto twin = cfg.model;
+  twin.policy.pool_view_slack = 1;
+  EXPECT_FALSE(prove_every_n(twin, ranges, SolverOptions{}).holds);
+  ranges.push_back({Knob::BlockSize, 0, 16});
+  std::erase_if(ranges, [](const KnobRange& r) { return r.knob == Knob::BlockSize && r.lo == 1; });
+  const auto zero = prove_every_n(cfg.model, ranges, SolverOptions{});
+  EXPECT_FALSE(zero.holds) << zero.claim;
+}
+
+// vLLM V0 (its own decode guard and whole-prompt admission) over ranged block sizes too.
+TEST(EveryN, VllmV0OverBlockSizes) {
+  const auto g = prove_every_n(shipped("vllm_v0_safe").model,
+                               {{Knob::BlockSize, 1, 64}, {Knob::Lookahead, 0, 4}},
+                               SolverOptions{});
+  ASSERT_TRUE(g.holds) << g.reason;
+  EXPECT_TRUE(has(g.claim, "block_size in [1, 64]")) << g.claim;
 }
 
 // The base case is checked too: a pool range reaching below 0 is not shown (the empty engine's
@@ -108,7 +145,7 @@ TEST(EveryN, ClaimAndKnobsNameTheConfiguredValues) {
   auto p = shipped("vllm_fcfs_azure_conv").model;
   EXPECT_EQ(describe_knobs(p, {}),
             "num_blocks = 8576, watermark_blocks = 0, max_num_seqs = 256, "
-            "max_batched_tokens = 8192");
+            "max_batched_tokens = 8192, block_size = 16, lookahead = 0");
   p.engine.max_num_seqs = kUnlimited;
   EXPECT_TRUE(has(describe_knobs(p, {{Knob::NumBlocks, 8, 16}}), "num_blocks in [8, 16]"));
   EXPECT_TRUE(has(describe_knobs(p, {}), "max_num_seqs = unlimited"));
@@ -181,6 +218,19 @@ TEST(Generalize, IntervalArithmetic) {
   const auto left = interval_of(c.ctx.int_val(-2) * w, ranges);  // the numeral first
   EXPECT_EQ(left.lo, -20);
   EXPECT_EQ(left.hi, -4);
+  // A division by a ranged block size B in [4, 8]: (W + B - 1) div B for W in [2, 10] lies in
+  // [floor(5 / 8), floor(17 / 4)] = [0, 4]; by hand, W = 2, B = 8 gives 1 and W = 10, B = 4
+  // gives 3, inside it (interval arithmetic is an over-approximation, never an under one).
+  const auto b = c.i("B");
+  const std::vector<std::pair<z3::expr, Interval>> both{{w, Interval{2, 10}}, {b, Interval{4, 8}}};
+  const auto q = interval_of((w + b - 1) / b, both);
+  EXPECT_EQ(q.lo, 0);
+  EXPECT_EQ(q.hi, 4);
+  // A divisor that may be 0 gives no interval.
+  const std::vector<std::pair<z3::expr, Interval>> zero{{w, Interval{2, 10}}, {b, Interval{0, 8}}};
+  const auto z = interval_of(w / b, zero);
+  EXPECT_FALSE(z.lo.has_value());
+  EXPECT_FALSE(z.hi.has_value());
 }
 
 }  // namespace

@@ -79,7 +79,32 @@ void fix(z3::solver& s, const GenericRequest& g, const RequestState* st, const R
   s.add(g.sched.e == D::lit(0).e);
 }
 
-void compare_one(const Scenario& sc, int seed) {
+/// `p` with every rangeable parameter (params.h Knob) changed: a view handed these params and
+/// the true values as knob constants computes the true step only if the policy, the engine step
+/// and the view read those parameters through `knob` alone (a ranged proof relies on it).
+ModelParams poisoned(ModelParams p) {
+  p.engine.num_blocks += 5;
+  p.policy.watermark_blocks += 2;
+  p.engine.max_num_seqs = p.engine.max_num_seqs >= kUnlimited ? 1 : p.engine.max_num_seqs + 1;
+  p.engine.max_batched_tokens = p.engine.max_batched_tokens >= kUnlimited ? 1 : p.engine.max_batched_tokens + 3;
+  p.engine.block_size += 4;
+  p.engine.lookahead += 3;
+  return p;
+}
+
+/// The knobs as free constants, each tied to its value in `p` by an equality in `eqs`.
+KnobTerms knob_constants(const ModelParams& p, std::vector<SymBool>& eqs) {
+  auto knobs = configured_knobs(p);
+  for (const auto k : kKnobs) {
+    const auto c = D::var("knob_" + std::string(knob_key(k)));
+    eqs.push_back(c == D::lit(knob_value(p, k)));
+    knobs[static_cast<std::size_t>(k)] = c;
+  }
+  return knobs;
+}
+
+/// `through_knobs`: the view gets poisoned params and the true values only as knob constants.
+void compare_one(const Scenario& sc, int seed, bool through_knobs = false) {
   TimeModel time;
   SeededChoices choices(1);
   ConcreteView v(sc.params, sc.workload, time, choices);
@@ -95,12 +120,14 @@ void compare_one(const Scenario& sc, int seed) {
 
   z3::context ctx;
   SymbolicScope scope(ctx);
-  std::array<SymInt, 4> knobs{D::lit(0), D::lit(0), D::lit(0), D::lit(0)};
-  for (const auto k : kKnobs) knobs[static_cast<std::size_t>(k)] = D::lit(knob_value(sc.params, k));
+  std::vector<SymBool> knob_eqs;
+  const auto knobs = through_knobs ? knob_constants(sc.params, knob_eqs) : configured_knobs(sc.params);
+  const auto view_params = through_knobs ? poisoned(sc.params) : sc.params;
   const int k_pos = std::max<int>(1, static_cast<int>(std::max(running.size(), waiting.size())));
-  GenericView g(sc.params, knobs, k_pos, "d");
+  GenericView g(view_params, knobs, k_pos, "d");
   engine_step(g);
   z3::solver s(ctx);
+  for (const auto& eq : knob_eqs) s.add(eq.e);
   const auto& reqs = g.requests();
   const auto& rb = g.running_before_commit();
   const auto& wb = g.waiting_before_commit();
@@ -160,6 +187,22 @@ TEST(GenericViewDifferential, PlanEqualsTheConcreteStep) {
     ++compared;
   }
   EXPECT_EQ(compared, 60);
+}
+
+}  // namespace
+}  // namespace kvcheck
+
+namespace kvcheck {
+namespace {
+
+// The same step with every rangeable parameter handed to the view only as a constant (fixed to
+// its value by an equality) and the params the view holds changed: a [prove] range over block
+// size, lookahead, pool, watermark, max_num_seqs or token budget is sound only if nothing reads
+// them past the view's `knob`. A literal read anywhere in the policy, the engine step or the
+// view would compute a different plan here.
+TEST(GenericViewDifferential, RangeableParametersAreReadOnlyThroughTheView) {
+  std::mt19937_64 rng(15);
+  for (int seed = 0; seed < 40; ++seed) compare_one(random_scenario(rng, seed), seed, true);
 }
 
 }  // namespace

@@ -78,9 +78,12 @@ std::int64_t value(const SymInt& x) {
 
 /// The population encoding on the same arrivals; the first difference (in words), if any.
 /// Stops after the first overflow step (what an overflow evicts is not modelled).
+/// `budgets_as_terms`: the view gets params whose class budgets are wrong (each + 1) and the
+/// true ones only as its budget terms, so a literal read of `budget` anywhere would differ.
 std::optional<std::string> first_difference(const ModelParams& p, const Arrivals& arr,
                                             const std::vector<Counts>& conc,
-                                            std::int64_t cap_delta = 0, int* compared = nullptr) {
+                                            std::int64_t cap_delta = 0, int* compared = nullptr,
+                                            bool budgets_as_terms = false) {
   std::string why;
   const auto layout = population_layout(p, why, cap_delta);
   if (!layout) return "no layout: " + why;
@@ -88,10 +91,14 @@ std::optional<std::string> first_difference(const ModelParams& p, const Arrivals
   SymbolicScope scope(ctx);
   auto state = pop_empty(*layout);
   const auto props = population_default_properties(p);
+  auto view_params = p;
+  std::vector<SymInt> budgets;
+  if (budgets_as_terms)
+    for (auto& c : view_params.classes) budgets.push_back(Symbolic::lit(c.budget++));
   for (std::size_t t = 0; t < arr.size(); ++t) {
     std::vector<SymInt> a;
     for (auto n : arr[t]) a.push_back(Symbolic::lit(n));
-    const auto step = population_step(p, *layout, props, state, a);
+    const auto step = population_step(view_params, *layout, props, state, a, budgets);
     state = step.post;
     const auto& c = conc[t];
     std::ostringstream d;
@@ -201,6 +208,25 @@ TEST(PopulationDifferential, PlantedCapOneTooSmallIsCaught) {
   EXPECT_EQ(caught, 20);
 }
 
+// P1's class budgets as the view's terms (a `[prove] class_budget` range), with the params the
+// view holds changed: the policy and alg1_memory_bound read b_k through the view only, so the
+// counts still match the simulator's at the true budgets.
+TEST(PopulationDifferential, ClassBudgetsAreReadOnlyThroughTheView) {
+  std::mt19937_64 rng(41);
+  int tried = 0, compared = 0;
+  for (int i = 0; i < 60; ++i) {
+    const auto p = random_model(rng);
+    if (p.policy.kind != PolicyKind::P1ClassBudgets) continue;
+    const auto arr = random_arrivals(rng, p.classes.size(), 8);
+    const auto conc = run_concrete(p, arr, rng);
+    const auto d = first_difference(p, arr, conc, 0, &compared, true);
+    EXPECT_FALSE(d.has_value()) << *d;
+    ++tried;
+  }
+  EXPECT_GE(tried, 10);
+  EXPECT_GE(compared, 40);
+}
+
 SolverOptions budget() {
   SolverOptions o;
   if (std::getenv("POP_PROGRESS")) o.progress = &std::cerr;  // one line per query
@@ -271,6 +297,49 @@ TEST(PopulationProof, P1UnsafeBudgetsAreNeverProved) {
   EXPECT_NE(r.verdict.kind, VerdictKind::Proved);
   EXPECT_TRUE(r.verdict.kind == VerdictKind::Violated || r.verdict.kind == VerdictKind::Unknown)
       << r.verdict.reason;
+}
+
+// `[prove] class_budget`: every b in [lo, hi], each class independently. By hand (ineq. (2),
+// w = l*o + (o + o^2)/2): one class (l 2, o 3) has w = 12, so [0, 2] needs 24 tokens and
+// [0, 1] needs 12; proved there, and one below the range's top vector breaks kv_no_overflow,
+// reported as UNKNOWN naming that vector (the config's own budget is not the model's).
+TEST(PopulationProof, ClassBudgetRangeNeedsItsTopVectorsBound) {
+  PopulationBounds b;
+  b.cex_depth = 8;
+  b.class_budget = std::pair<std::int64_t, std::int64_t>{0, 2};
+  const auto ok = prove_population(small_p1(24), b, budget());
+  EXPECT_EQ(ok.verdict.kind, VerdictKind::Proved) << ok.verdict.reason;
+  EXPECT_NE(ok.claim.find("b_k in [0, 2] for each of the 1 class"), std::string::npos) << ok.claim;
+  const auto bad = prove_population(small_p1(23), b, budget());
+  EXPECT_EQ(bad.verdict.kind, VerdictKind::Unknown) << bad.verdict.reason;
+  EXPECT_NE(bad.verdict.reason.find("at class budgets (2)"), std::string::npos) << bad.verdict.reason;
+  b.class_budget = std::pair<std::int64_t, std::int64_t>{0, 1};
+  EXPECT_EQ(prove_population(small_p1(12), b, budget()).verdict.kind, VerdictKind::Proved);
+  EXPECT_NE(prove_population(small_p1(11), b, budget()).verdict.kind, VerdictKind::Proved);
+}
+
+// Two classes, each b_k in [0, 2] on its own: (l 2, o 3) w = 12 and (l 1, o 2) w = 5, so the
+// worst vector (2, 2) needs 2 * 12 + 2 * 5 = 34 tokens. Proved at 34; at 33 the model's
+// violating vector is (2, 2): (2, 1) needs 29 and (1, 2) 22.
+TEST(PopulationProof, ClassBudgetRangeCoversEveryVectorOfTwoClasses) {
+  auto two = [](std::int64_t blocks) {
+    auto p = small_p1(blocks);
+    p.classes.push_back(ClassSpec{"d", 1, 2, 1.0, 1, 0});
+    return p;
+  };
+  PopulationBounds b;
+  b.cex_depth = 8;
+  b.class_budget = std::pair<std::int64_t, std::int64_t>{0, 2};
+  const auto ok = prove_population(two(34), b, budget());
+  EXPECT_EQ(ok.verdict.kind, VerdictKind::Proved) << ok.verdict.reason;
+  const auto bad = prove_population(two(33), b, budget());
+  EXPECT_EQ(bad.verdict.kind, VerdictKind::Unknown) << bad.verdict.reason;
+  EXPECT_NE(bad.verdict.reason.find("at class budgets (2, 2)"), std::string::npos)
+      << bad.verdict.reason;
+  // A budget range on a policy that reads no budgets is not applicable.
+  auto wait = two(34);
+  wait.policy.kind = PolicyKind::P2Wait;
+  EXPECT_EQ(prove_population(wait, b, budget()).verdict.kind, VerdictKind::Unknown);
 }
 
 TEST(PopulationProof, PlantedCapOneTooSmallIsNotProved) {

@@ -160,10 +160,7 @@ TEST(SwapZ3, AViewWithoutSwapRefusesToRunTheSwapRules) {
   const auto cfg = load("vllm_v0_swap_safe.toml");
   z3::context ctx;
   SymbolicScope scope(ctx);
-  std::array<SymInt, 4> knobs{Symbolic::lit(0), Symbolic::lit(0), Symbolic::lit(0),
-                              Symbolic::lit(0)};
-  for (const auto k : kKnobs)
-    knobs[static_cast<std::size_t>(k)] = Symbolic::lit(knob_value(cfg.model, k));
+  const auto knobs = configured_knobs(cfg.model);
   GenericView v(cfg.model, knobs, 2, "t");
   EXPECT_THROW(engine_step(v), std::logic_error);
 }

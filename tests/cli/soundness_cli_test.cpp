@@ -247,12 +247,43 @@ TEST(SoundnessCli, BufferEveryNFindsInequality2) {
       << r.out;
 }
 
+// `[prove] class_budget` (issue 14 item 1: class budgets as ranges) on Dong & Cao's Algorithm 1,
+// one class of l = 1, o = 2 (w = 1*2 + (2 + 4)/2 = 5) in a 5-token pool: every b in [0, 1] is
+// proved for every workload (ineq. (2): 1 * 5 <= 5); [0, 2] is not (2 * 5 = 10 > 5): UNKNOWN,
+// exit 5, never PROVED on the strength of the configured b = 1. On a policy that reads no
+// class budgets the key is a config error naming it.
+TEST(SoundnessCli, ClassBudgetRangeIsProvedOnlyWhereInequality2Holds) {
+  const auto ok = scratch_config("p1_budget_range.toml", shipped("z3_p1_alg1_safe.toml") +
+                                                             "\n[prove]\nclass_budget = [0, 1]\n");
+  const auto r = run_kvcheck("prove " + sh_quote(ok) + " --seed-runs 0");
+  EXPECT_EQ(r.status, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("PROVED"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("b_k in [0, 1] for each of the 1 class"), std::string::npos) << r.out;
+  const auto bad = scratch_config("p1_budget_range_bad.toml",
+                                  shipped("z3_p1_alg1_safe.toml") +
+                                      "\n[prove]\nclass_budget = [0, 2]\n");
+  const auto u = run_kvcheck("prove " + sh_quote(bad) + " --seed-runs 0");
+  EXPECT_EQ(u.status, 5) << u.out << u.err;
+  EXPECT_NE(u.out.find("UNKNOWN: the [prove] ranges"), std::string::npos) << u.out;
+  EXPECT_EQ(u.out.find("PROVED"), std::string::npos) << u.out;
+  const auto vllm = scratch_config("vllm_budget_range.toml", shipped("vllm_fcfs_safe.toml") +
+                                                                 "\n[prove]\nclass_budget = [0, 1]\n");
+  expect_error(run_kvcheck("prove " + sh_quote(vllm)), 151, {"prove.class_budget"});
+}
+
 // A [prove] range that is not [lo, hi] with lo >= the key's minimum is a config error (151)
 // naming the field.
 TEST(SoundnessCli, BadProveRangeIsAConfigError) {
   const auto cfg = scratch_config("bad_range.toml", shipped("orca_safe.toml") +
                                                         "\n[prove]\nnum_blocks = [64, 8]\n");
   expect_error(run_kvcheck("prove " + sh_quote(cfg)), 151, {"prove.num_blocks"});
+  // A block size range must stay within [engine] block_size's own bounds (1 .. 2^20 tokens).
+  for (const auto* bad : {"block_size = [0, 16]", "block_size = [8, 2_000_000]", "lookahead = [0, 65]"}) {
+    const auto c = scratch_config("bad_geometry.toml",
+                                  shipped("orca_safe.toml") + "\n[prove]\n" + bad + "\n");
+    const std::string key = std::string(bad).substr(0, std::string(bad).find(' '));
+    expect_error(run_kvcheck("prove " + sh_quote(c)), 151, {"prove." + key});
+  }
 }
 
 }  // namespace
