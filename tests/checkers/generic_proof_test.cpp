@@ -131,6 +131,26 @@ TEST(EveryN, PoolViewSlackTwinIsNotShownAndBmcFindsTheOverflow) {
   EXPECT_TRUE(c.reproduced) << c.detail;
 }
 
+// The pipeline's verdict over declared ranges: PROVED (naming them) where the every-N proof
+// covers them, UNKNOWN where it does not (Orca plans without a memory check), never PROVED on
+// the strength of the configured values.
+TEST(EveryN, PipelineClaimsDeclaredRangesOnlyWhereCovered) {
+  const auto cfg = shipped("vllm_fcfs_azure_conv");
+  auto spec = parse_bmc_spec(cfg);
+  spec.properties = {PropertyId::KvNoOverflow, PropertyId::KvWithinCapacity};
+  const auto r = prove_pipeline(cfg.model, spec, parse_prove_ranges(cfg), SolverOptions{});
+  ASSERT_EQ(r.result.verdict.kind, VerdictKind::Proved) << r.result.verdict.reason;
+  EXPECT_TRUE(has(r.result.claim, "block_size in [1, 128], lookahead in [0, 8]")) << r.result.claim;
+  const auto orca = shipped("orca_safe");
+  auto ospec = parse_bmc_spec(orca);
+  ospec.properties = {PropertyId::KvNoOverflow};
+  ProveRanges ranges;
+  ranges.knobs = {{Knob::NumBlocks, 8, 64}};
+  const auto u = prove_pipeline(orca.model, ospec, ranges, SolverOptions{});
+  EXPECT_EQ(u.result.verdict.kind, VerdictKind::Unknown) << u.result.claim;
+  EXPECT_TRUE(has(u.result.verdict.reason, "the [prove] ranges (num_blocks in [8, 64]")) << u.result.verdict.reason;
+}
+
 // The pipeline never proves nothing: with no property, a config that every part would prove
 // is UNKNOWN, not PROVED.
 TEST(EveryN, EmptyPropertyListIsNeverProved) {
@@ -226,6 +246,11 @@ TEST(Generalize, IntervalArithmetic) {
   const auto q = interval_of((w + b - 1) / b, both);
   EXPECT_EQ(q.lo, 0);
   EXPECT_EQ(q.hi, 4);
+  // A block size range starting at 1 (the usual one): [2, 13] div [1, 4] lies in [0, 13].
+  const std::vector<std::pair<z3::expr, Interval>> from_one{{w, Interval{2, 10}}, {b, Interval{1, 4}}};
+  const auto q1 = interval_of((w + b - 1) / b, from_one);
+  EXPECT_EQ(q1.lo, 0);
+  EXPECT_EQ(q1.hi, 13);
   // A divisor that may be 0 gives no interval.
   const std::vector<std::pair<z3::expr, Interval>> zero{{w, Interval{2, 10}}, {b, Interval{0, 8}}};
   const auto z = interval_of(w / b, zero);
